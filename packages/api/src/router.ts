@@ -1,0 +1,20 @@
+import { authRouter } from './routers/auth.ts';
+import { flowsRouter } from './routers/flows.ts';
+import { teamsRouter } from './routers/teams.ts';
+import { ticketsRouter } from './routers/tickets.ts';
+import { usersRouter } from './routers/users.ts';
+import { versionsRouter } from './routers/versions.ts';
+import { createCallerFactory, router } from './trpc.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  teams: teamsRouter,
+  flows: flowsRouter,
+  versions: versionsRouter,
+  tickets: ticketsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,90 @@
+import type { Database, Role } from '@stepwise/db';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+/** Who is calling: resolved from the session cookie (or, for intake, an API token) by `createContext`. */
+export type Caller = {
+  userId: string | null;
+  orgId: string;
+  role: Role | 'api';
+  name: string;
+  email: string;
+};
+
+/** Services the procedures use; built once per process by apps/server (and by tests). */
+export type Context = {
+  db: Database;
+  caller: Caller | null;
+  /** The injectable clock: every procedure reads time through it (tests advance it). */
+  now: () => Date;
+  /** Set-Cookie header values to send with the response (log in / log out). */
+  setCookie: (cookie: string) => void;
+  /** Raw session token from the request cookie, for log out. */
+  sessionToken: string | null;
+};
+
+/** Who may call a procedure; the role matrix test reads it from every procedure's meta. */
+export type Access = 'public' | 'authenticated' | Role[];
+export type Meta = { access: Access };
+
+/** Structured detail attached to an error (validation issues, the fresh state on CONFLICT…). */
+export class ErrorDetails extends Error {
+  constructor(
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws a typed tRPC error with details a client can act on. */
+export function fail(code: TRPCError['code'], message: string, details?: unknown): never {
+  throw new TRPCError({ code, message, cause: details === undefined ? undefined : new ErrorDetails(message, details) });
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          // Never leak a stack trace to a client.
+          stack: undefined,
+          details: cause instanceof ErrorDetails ? cause.details : undefined,
+          zodIssues:
+            cause instanceof ZodError
+              ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+              : undefined,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/**
+ * The only way to declare a procedure: `procedure('public')`, `procedure('authenticated')` or
+ * `procedure(['admin', 'manager'])`. The access is checked here, before any input is read, and the
+ * narrowed caller (with its organization) is in `ctx.caller`.
+ */
+export function procedure<A extends Access>(access: A) {
+  const base = t.procedure.meta({ access });
+  if (access === 'public') return base.use(({ ctx, next }) => next({ ctx }));
+  return base.use(({ ctx, next }) => {
+    const caller = ctx.caller;
+    if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
+    if (Array.isArray(access) && (caller.role === 'api' || !access.includes(caller.role))) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `This needs the ${access.join(' or ')} role; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
+      });
+    }
+    return next({ ctx: { ...ctx, caller } });
+  });
+}

@@ -1,0 +1,13 @@
+export { flows, flowVersions } from './flows.ts';
+export {
+  auditLog,
+  memberships,
+  organizations,
+  ROLES,
+  type Role,
+  sessions,
+  teamMembers,
+  teams,
+  users,
+} from './organizations.ts';
+export { idempotencyKeys, ticketEvents, ticketMessages, tickets, timers } from './tickets.ts';

@@ -1,0 +1,151 @@
+import type { TrailEntry } from '@stepwise/flow';
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { flows, flowVersions } from './flows.ts';
+import { organizations, teams, users } from './organizations.ts';
+
+/**
+ * A customer request. `seq` counts its events: every move is a compare-and-set on it, so a ticket moves
+ * at most once per step. The run columns (status, node, team, assignee, breached, fields…) are the
+ * engine's RunState, kept as columns so queues can filter and sort on them.
+ */
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    number: integer('number').notNull(),
+    flowId: uuid('flow_id').references(() => flows.id),
+    /** The version the ticket is pinned to. */
+    versionId: uuid('version_id').references(() => flowVersions.id),
+    nodeId: text('node_id'),
+    seq: integer('seq').notNull().default(0),
+    status: text('status').notNull(),
+    endStatus: text('end_status'),
+    channel: text('channel').notNull(),
+    priority: text('priority').notNull(),
+    category: text('category').notNull().default(''),
+    subject: text('subject').notNull(),
+    description: text('description').notNull().default(''),
+    customerName: text('customer_name').notNull(),
+    customerEmail: text('customer_email').notNull(),
+    customerTier: text('customer_tier').notNull(),
+    tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    fields: jsonb('fields').$type<Record<string, string | number | boolean | null>>().notNull().default(sql`'{}'::jsonb`),
+    teamId: uuid('team_id').references(() => teams.id),
+    assigneeId: uuid('assignee_id').references(() => users.id),
+    breached: boolean('breached').notNull().default(false),
+    /** When the current step's SLA passes; null when none runs. */
+    slaDueAt: timestamp('sla_due_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('tickets_org_number_key').on(t.orgId, t.number),
+    index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
+    index('tickets_org_team_idx').on(t.orgId, t.teamId),
+    index('tickets_version_node_idx').on(t.versionId, t.nodeId),
+  ],
+);
+
+/**
+ * Append-only: one row per move of a ticket (who, when, from, to, why). `seq` is the ticket's sequence
+ * after the move; (ticket_id, seq) is the primary key, so two moves from the same state cannot both land.
+ */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    actorId: uuid('actor_id'),
+    fromNode: text('from_node'),
+    toNode: text('to_node'),
+    /** The input (outcome, values, checklist, timer) and the engine's trail. Replaying inputs rebuilds state. */
+    data: jsonb('data').$type<{ input: unknown; trail: TrailEntry[] }>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('ticket_events_org_time_idx').on(t.orgId, t.createdAt)],
+);
+
+/** The conversation with the customer. */
+export const ticketMessages = pgTable(
+  'ticket_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    authorKind: text('author_kind', { enum: ['customer', 'agent', 'system'] }).notNull(),
+    authorId: uuid('author_id'),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ticket_messages_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/**
+ * SLA and wait timers. A timer belongs to one step entry (`seq` = the ticket's sequence when it entered
+ * the node); firing is a compare-and-set on that sequence, so a timer never fires for a step left.
+ */
+export const timers = pgTable(
+  'timers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    seq: integer('seq').notNull(),
+    kind: text('kind', { enum: ['sla', 'wait', 'timeout'] }).notNull(),
+    nodeId: text('node_id').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('timers_pending_due_idx').on(t.dueAt).where(sql`fired_at IS NULL AND cancelled_at IS NULL`),
+    index('timers_ticket_idx').on(t.ticketId),
+    uniqueIndex('timers_entry_key').on(t.ticketId, t.seq, t.kind),
+  ],
+);
+
+/** Stripe-style idempotency: the key stores the request's hash and the first response. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.key] })],
+);
