@@ -34,7 +34,10 @@ export const FieldKey = z
   .string()
   .min(1)
   .max(LIMITS.maxId)
-  .regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/, 'a field key is letters, digits and "_" (one dot allowed)')
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/,
+    'a field key is letters, digits and "_" (one dot allowed)',
+  )
   .refine((s) => !s.split('.').some((p) => FORBIDDEN_KEYS.has(p)), 'this field key is reserved');
 
 const Text = z.string().max(LIMITS.maxString, `text is at most ${LIMITS.maxString} characters`);
@@ -263,7 +266,10 @@ export const AUTOMATIC_TYPES: ReadonlySet<NodeType> = new Set(['start', 'decisio
 export const Edge = z.object({
   id: Id,
   source: Id,
-  sourceHandle: z.string().min(1).max(LIMITS.maxId * 2 + 1),
+  sourceHandle: z
+    .string()
+    .min(1)
+    .max(LIMITS.maxId * 2 + 1),
   target: Id,
 });
 export type Edge = z.infer<typeof Edge>;

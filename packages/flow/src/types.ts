@@ -104,7 +104,13 @@ export type TrailEntry =
       /** One entry per branch tried, in order, until the first match. */
       tried: Array<{ branchId: string; matched: boolean; comparisons: ComparisonTrace[] }>;
     }
-  | { type: 'step_completed'; nodeId: string; outcomeId: string; values: Record<string, ScalarValue | null>; checklist: string[] }
+  | {
+      type: 'step_completed';
+      nodeId: string;
+      outcomeId: string;
+      values: Record<string, ScalarValue | null>;
+      checklist: string[];
+    }
   | { type: 'action_performed'; nodeId: string; ops: string[] }
   | { type: 'timer_fired'; nodeId: string; kind: 'sla' | 'wait' | 'timeout' }
   | { type: 'sla_breached'; nodeId: string; escalatedBy: 'edge' | 'priority' }

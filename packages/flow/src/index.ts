@@ -1,0 +1,78 @@
+export {
+  ActionNode,
+  ActionOp,
+  AUTOMATIC_TYPES,
+  BUILTIN_FIELDS,
+  Branch,
+  Channel,
+  CHANNELS,
+  ChecklistItem,
+  Comparison,
+  ConditionGroup,
+  ConditionValue,
+  CURRENT_SCHEMA_VERSION,
+  DecisionNode,
+  Edge,
+  END_STATUSES,
+  EndNode,
+  FIELD_TYPES,
+  FieldDef,
+  FieldKey,
+  FieldType,
+  FlowDocument,
+  FlowNode,
+  FormField,
+  Id,
+  LIMITS,
+  NODE_TYPES,
+  Note,
+  Operator,
+  OPERATORS,
+  Outcome,
+  outputsOf,
+  Position,
+  PRIORITIES,
+  Priority,
+  requiredOutputsOf,
+  ScalarValue,
+  StartNode,
+  StartTrigger,
+  StepNode,
+  SubflowNode,
+  Tier,
+  TIERS,
+  WaitNode,
+} from './schema.ts';
+export type { NodeOf, NodeType } from './schema.ts';
+export type {
+  ComparisonTrace,
+  Effect,
+  EndStatus,
+  EngineContext,
+  EngineError,
+  EngineErrorCode,
+  EngineEvent,
+  RunState,
+  RunStatus,
+  TicketData,
+  TrailEntry,
+  TransitionResult,
+} from './types.ts';
+export { MIGRATIONS, parseFlowDocument } from './parseFlowDocument.ts';
+export type { ParseResult } from './parseFlowDocument.ts';
+export { canConnect, PARSE_CODES, VALIDATION_CODES, validate } from './validate.ts';
+export type {
+  CanConnectResult,
+  Connection,
+  ParseCode,
+  RuleCode,
+  ValidationCode,
+  ValidationIssue,
+} from './validate.ts';
+export { describeCondition, evaluateCondition, readField } from './evaluateCondition.ts';
+export type { ConditionResult } from './evaluateCondition.ts';
+export { describeNode, describeOutput, hasOutput } from './describeNode.ts';
+export { initialState, transition } from './transition.ts';
+export { generateFlow } from './generateFlow.ts';
+export { TEMPLATES } from './templates.ts';
+export type { FlowTemplate } from './templates.ts';

@@ -1,0 +1,745 @@
+import {
+  describeNode,
+  describeOutput,
+  hasOutput,
+  outputCount,
+  outputIndex,
+  outputsOfAt,
+} from './describeNode.ts';
+import { indexFlow } from './indexFlow.ts';
+import {
+  AUTOMATIC_TYPES,
+  BUILTIN_FIELDS,
+  type Comparison,
+  type ConditionGroup,
+  type DecisionNode,
+  type FlowDocument,
+  type FlowNode,
+  LIMITS,
+} from './schema.ts';
+
+/** The rules `validate` checks, one code each. Errors block publishing; warnings don't. */
+export const VALIDATION_CODES = [
+  'NO_START',
+  'MULTIPLE_STARTS',
+  'DUPLICATE_ID',
+  'DANGLING_EDGE',
+  'UNKNOWN_HANDLE',
+  'DUPLICATE_OUTPUT',
+  'EDGE_INTO_START',
+  'SELF_LOOP',
+  'UNREACHABLE',
+  'UNCONNECTED_OUTPUT',
+  'NO_PATH_TO_END',
+  'NO_OUTCOMES',
+  'DECISION_WITHOUT_BRANCHES',
+  'DEFAULT_BRANCH_MISSING',
+  'AUTOMATIC_CYCLE',
+  'STEP_WITHOUT_TEAM',
+  'STEP_WITHOUT_SLA',
+  'UNKNOWN_FIELD',
+  'CONDITION_TYPE_MISMATCH',
+  'SUBFLOW_WITHOUT_TARGET',
+  'WAIT_WITHOUT_DURATION',
+  'DUPLICATE_ITEM_ID',
+] as const;
+export type RuleCode = (typeof VALIDATION_CODES)[number];
+
+/** Codes `parseFlowDocument` returns when the input is not a well-formed flow document at all. */
+export const PARSE_CODES = [
+  'INVALID_DOCUMENT',
+  'LIMIT_EXCEEDED',
+  'CONDITION_TOO_DEEP',
+  'UNSUPPORTED_VERSION',
+] as const;
+export type ParseCode = (typeof PARSE_CODES)[number];
+
+export type ValidationCode = RuleCode | ParseCode;
+
+/** One problem of a flow document, with the nodes and edges the canvas highlights for it. */
+export type ValidationIssue = {
+  code: ValidationCode;
+  severity: 'error' | 'warning';
+  /** Human-readable and actionable: says what is wrong and what to do. */
+  message: string;
+  nodeIds: string[];
+  edgeIds: string[];
+};
+
+const WARNINGS: ReadonlySet<ValidationCode> = new Set(['STEP_WITHOUT_SLA', 'DECISION_WITHOUT_BRANCHES']);
+
+function issue(
+  code: RuleCode,
+  message: string,
+  nodeIds: string[] = [],
+  edgeIds: string[] = [],
+): ValidationIssue {
+  return { code, severity: WARNINGS.has(code) ? 'warning' : 'error', message, nodeIds, edgeIds };
+}
+
+/**
+ * Validates a (parsed) flow document against the rules of the builder and returns every issue found,
+ * errors and warnings, each with its code and the ids of the nodes and edges involved. Returns `[]`
+ * for a clean document. Pure and linear in the size of the document (no recursion over the graph), so
+ * the canvas can call it on every edit and the publish procedure before freezing a version.
+ */
+export function validate(document: FlowDocument): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const nodes = document.nodes;
+  const edges = document.edges;
+  const n = nodes.length;
+
+  // --- nodes: ids, starts, per-node rules -------------------------------------------------------
+  const slotOf = new Map<string, number>();
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const decisions: DecisionNode[] = [];
+  const reported = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    if (slotOf.has(node.id)) {
+      if (!reported.has(node.id)) {
+        reported.add(node.id);
+        issues.push(
+          issue(
+            'DUPLICATE_ID',
+            `Several nodes share the id "${node.id}": every node needs its own id; delete or re-create the copies.`,
+            [node.id],
+          ),
+        );
+      }
+    } else slotOf.set(node.id, i);
+    switch (node.type) {
+      case 'start':
+        starts.push(i);
+        break;
+      case 'end':
+        ends.push(i);
+        break;
+      case 'step':
+        checkStep(node, issues);
+        break;
+      case 'decision':
+        decisions.push(node);
+        if (node.data.branches.length === 0) {
+          issues.push(
+            issue(
+              'DECISION_WITHOUT_BRANCHES',
+              `${describeNode(node)} has no branches, so every ticket takes "Otherwise": add a branch or connect straight to the next node.`,
+              [node.id],
+            ),
+          );
+        }
+        checkDuplicateItems(node, 'branch', node.data.branches, (b) => b.id, issues);
+        break;
+      case 'subflow':
+        if (node.data.flowId === null || node.data.flowId === '') {
+          issues.push(
+            issue(
+              'SUBFLOW_WITHOUT_TARGET',
+              `${describeNode(node)} has no flow to run: pick a published flow.`,
+              [node.id],
+            ),
+          );
+        }
+        break;
+      case 'wait':
+        if (node.data.mode === 'duration' && node.data.minutes === null) {
+          issues.push(
+            issue(
+              'WAIT_WITHOUT_DURATION',
+              `${describeNode(node)} waits for a duration but has no minutes: set how long to wait.`,
+              [node.id],
+            ),
+          );
+        }
+        break;
+    }
+  }
+  if (starts.length === 0) {
+    issues.push(issue('NO_START', 'The flow has no Start node: add one so tickets can enter the flow.'));
+  } else if (starts.length > 1) {
+    issues.push(
+      issue(
+        'MULTIPLE_STARTS',
+        `The flow has ${starts.length} Start nodes: keep exactly one and delete the others.`,
+        starts.map((i) => nodes[i]!.id),
+      ),
+    );
+  }
+
+  // --- edges: ids, endpoints, handles -----------------------------------------------------------
+  const edgeIds = new Set<string>();
+  // Outputs are numbered: node i's outputs are outputBase[i] … outputBase[i + 1] - 1, in outputsOf order.
+  const outputBase = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) outputBase[i + 1] = outputBase[i]! + outputCount(nodes[i]!);
+  const firstOnOutput = new Int32Array(outputBase[n]!).fill(-1);
+  const src = new Int32Array(edges.length);
+  const dst = new Int32Array(edges.length);
+  const outDegree = new Int32Array(n + 1);
+  const inDegree = new Int32Array(n + 1);
+  let graphEdges = 0;
+  const reportedEdgeIds = new Set<string>();
+  for (let e = 0; e < edges.length; e++) {
+    const edge = edges[e]!;
+    if (edgeIds.has(edge.id)) {
+      if (!reportedEdgeIds.has(edge.id)) {
+        reportedEdgeIds.add(edge.id);
+        issues.push(
+          issue(
+            'DUPLICATE_ID',
+            `Several connections share the id "${edge.id}": every connection needs its own id; delete and redraw the copies.`,
+            [],
+            [edge.id],
+          ),
+        );
+      }
+    } else edgeIds.add(edge.id);
+    const s = slotOf.get(edge.source);
+    const t = slotOf.get(edge.target);
+    const source = s === undefined ? undefined : nodes[s]!;
+    const target = t === undefined ? undefined : nodes[t]!;
+    if (source === undefined || target === undefined) {
+      const from = source ? describeNode(source) : `a missing node ("${edge.source}")`;
+      const to = target ? describeNode(target) : `a missing node ("${edge.target}")`;
+      issues.push(
+        issue(
+          'DANGLING_EDGE',
+          `A connection from ${from} to ${to} leads nowhere: delete it or reconnect it to an existing node.`,
+          [source?.id, target?.id].filter((id): id is string => id !== undefined),
+          [edge.id],
+        ),
+      );
+    }
+    const output = source === undefined ? -1 : outputIndex(source, edge.sourceHandle);
+    if (source !== undefined && output === -1) {
+      issues.push(
+        issue(
+          'UNKNOWN_HANDLE',
+          source.type === 'end'
+            ? `${describeNode(source)} ends the flow and cannot lead anywhere: delete this connection.`
+            : `A connection leaves ${describeNode(source)} from output "${edge.sourceHandle}", which it does not have: delete it or draw it from an existing output.`,
+          [source.id],
+          [edge.id],
+        ),
+      );
+      continue;
+    }
+    if (source === undefined) continue;
+    const first = firstOnOutput[outputBase[s!]! + output]!;
+    if (first === -1) firstOnOutput[outputBase[s!]! + output] = e;
+    else {
+      issues.push(
+        issue(
+          'DUPLICATE_OUTPUT',
+          `Output ${describeOutput(source, edge.sourceHandle)} of ${describeNode(source)} has more than one connection: an output leads to exactly one node, delete the extra one.`,
+          [source.id],
+          [edges[first]!.id, edge.id],
+        ),
+      );
+    }
+    if (target === undefined) continue;
+    if (target.type === 'start') {
+      issues.push(
+        issue(
+          'EDGE_INTO_START',
+          `A connection from ${describeNode(source)} leads back into the Start node: nothing may enter the Start; connect it to another node.`,
+          [source.id, target.id],
+          [edge.id],
+        ),
+      );
+    }
+    if (s === t && AUTOMATIC_TYPES.has(source.type)) {
+      issues.push(
+        issue(
+          'SELF_LOOP',
+          `${describeNode(source)} is connected to itself: an automatic node would repeat forever; connect it to another node.`,
+          [source.id],
+          [edge.id],
+        ),
+      );
+    }
+    src[graphEdges] = s!;
+    dst[graphEdges] = t!;
+    graphEdges++;
+    outDegree[s! + 1]!++;
+    inDegree[t! + 1]!++;
+  }
+
+  // --- outputs that must be connected ----------------------------------------------------------
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    if (node.type === 'end' || slotOf.get(node.id) !== i) continue;
+    const base = outputBase[i]!;
+    const count = outputBase[i + 1]! - base;
+    for (let k = 0; k < count; k++) {
+      if (firstOnOutput[base + k] !== -1) continue;
+      // The SLA-breach output is optional: unconnected, the ticket escalates in place.
+      if (node.type === 'step' && k === count - 1) continue;
+      if (node.type === 'decision' && k === count - 1) {
+        issues.push(
+          issue(
+            'DEFAULT_BRANCH_MISSING',
+            `${describeNode(node)} has no default branch connected: connect "Otherwise" to where tickets go when no branch matches.`,
+            [node.id],
+          ),
+        );
+      } else {
+        issues.push(
+          issue(
+            'UNCONNECTED_OUTPUT',
+            `Output ${describeOutput(node, outputsOfAt(node, k))} of ${describeNode(node)} is not connected: connect it to the node that comes next.`,
+            [node.id],
+          ),
+        );
+      }
+    }
+  }
+
+  // --- graph: adjacency in compressed rows (no per-node arrays) ----------------------------------
+  for (let i = 0; i < n; i++) {
+    outDegree[i + 1]! += outDegree[i]!;
+    inDegree[i + 1]! += inDegree[i]!;
+  }
+  const outList = new Int32Array(graphEdges);
+  const inList = new Int32Array(graphEdges);
+  const outFill = outDegree.slice(0, n);
+  const inFill = inDegree.slice(0, n);
+  for (let e = 0; e < graphEdges; e++) {
+    outList[outFill[src[e]!]!++] = dst[e]!;
+    inList[inFill[dst[e]!]!++] = src[e]!;
+  }
+
+  const reachable = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  if (starts.length > 0) {
+    let head = 0;
+    let tail = 0;
+    for (const s of starts) {
+      if (reachable[s]) continue;
+      reachable[s] = 1;
+      queue[tail++] = s;
+    }
+    while (head < tail) {
+      const v = queue[head++]!;
+      for (let k = outDegree[v]!; k < outDegree[v + 1]!; k++) {
+        const w = outList[k]!;
+        if (!reachable[w]) {
+          reachable[w] = 1;
+          queue[tail++] = w;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i]!;
+      if (reachable[i] || slotOf.get(node.id) !== i) continue;
+      issues.push(
+        issue(
+          'UNREACHABLE',
+          `${describeNode(node)} cannot be reached from the Start: connect an output to it or delete it.`,
+          [node.id],
+        ),
+      );
+    }
+  } else reachable.fill(1);
+
+  // Every path reaches an end: walk backwards from the ends; a reachable node not met cannot close.
+  const closes = new Uint8Array(n);
+  {
+    let head = 0;
+    let tail = 0;
+    for (const e of ends) {
+      if (closes[e]) continue;
+      closes[e] = 1;
+      queue[tail++] = e;
+    }
+    while (head < tail) {
+      const v = queue[head++]!;
+      for (let k = inDegree[v]!; k < inDegree[v + 1]!; k++) {
+        const w = inList[k]!;
+        if (!closes[w]) {
+          closes[w] = 1;
+          queue[tail++] = w;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    if (closes[i] || !reachable[i] || slotOf.get(node.id) !== i) continue;
+    issues.push(
+      issue(
+        'NO_PATH_TO_END',
+        ends.length === 0
+          ? `No path leads from ${describeNode(node)} to an End, because the flow has no End node: add one so tickets can close.`
+          : `No path leads from ${describeNode(node)} to an End: connect it onward so its tickets can close.`,
+        [node.id],
+      ),
+    );
+  }
+
+  findAutomaticCycles(nodes, edges, slotOf, outDegree, outList, issues);
+  checkConditions(document, decisions, issues);
+  return issues;
+}
+
+function checkStep(node: Extract<FlowNode, { type: 'step' }>, issues: ValidationIssue[]): void {
+  const data = node.data;
+  if (data.outcomes.length === 0) {
+    issues.push(
+      issue(
+        'NO_OUTCOMES',
+        `${describeNode(node)} has no outcomes: add at least one outcome button (for example "Done").`,
+        [node.id],
+      ),
+    );
+  }
+  if (data.teamId === null || data.teamId === '') {
+    issues.push(
+      issue('STEP_WITHOUT_TEAM', `${describeNode(node)} has no team: pick the team that works it.`, [
+        node.id,
+      ]),
+    );
+  }
+  if (data.slaMinutes === null) {
+    issues.push(
+      issue(
+        'STEP_WITHOUT_SLA',
+        `${describeNode(node)} has no SLA: set a due time so late tickets stand out in the queue.`,
+        [node.id],
+      ),
+    );
+  }
+  checkDuplicateItems(node, 'outcome', data.outcomes, (o) => o.id, issues);
+  checkDuplicateItems(node, 'checklist item', data.checklist, (c) => c.id, issues);
+  checkDuplicateItems(node, 'form field', data.form, (f) => f.key, issues);
+}
+
+function checkDuplicateItems<T>(
+  node: FlowNode,
+  what: string,
+  items: readonly T[],
+  idOf: (item: T) => string,
+  issues: ValidationIssue[],
+): void {
+  if (items.length < 2) return;
+  // Lists are short (a handful of outcomes or fields): comparing pairs beats building sets.
+  for (let i = 1; i < items.length; i++) {
+    const id = idOf(items[i]!);
+    let firstAt = -1;
+    for (let j = 0; j < i && firstAt === -1; j++) if (idOf(items[j]!) === id) firstAt = j;
+    if (firstAt === -1) continue;
+    let reportedBefore = false;
+    for (let j = firstAt + 1; j < i && !reportedBefore; j++)
+      if (idOf(items[j]!) === id) reportedBefore = true;
+    if (reportedBefore) continue;
+    issues.push(
+      issue(
+        'DUPLICATE_ITEM_ID',
+        `${describeNode(node)} has more than one ${what} with the id "${id}": give each ${what} its own id.`,
+        [node.id],
+      ),
+    );
+  }
+}
+
+/** Iterative Tarjan over the automatic nodes: a strongly connected group of them spins a ticket forever. */
+function findAutomaticCycles(
+  nodes: readonly FlowNode[],
+  edges: FlowDocument['edges'],
+  slotOf: ReadonlyMap<string, number>,
+  outStart: Int32Array,
+  outList: Int32Array,
+  issues: ValidationIssue[],
+): void {
+  const n = nodes.length;
+  const automatic = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (AUTOMATIC_TYPES.has(nodes[i]!.type)) {
+      automatic[i] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  const order = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const cursor = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const component = new Int32Array(n).fill(-1);
+  const stack: number[] = [];
+  const calls: number[] = [];
+  const cycles: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (!automatic[root] || order[root] !== -1) continue;
+    order[root] = low[root] = counter++;
+    cursor[root] = outStart[root]!;
+    stack.push(root);
+    onStack[root] = 1;
+    calls.push(root);
+    while (calls.length > 0) {
+      const v = calls[calls.length - 1]!;
+      if (cursor[v]! < outStart[v + 1]!) {
+        const w = outList[cursor[v]!++]!;
+        if (!automatic[w] || w === v) continue;
+        if (order[w] === -1) {
+          order[w] = low[w] = counter++;
+          cursor[w] = outStart[w]!;
+          stack.push(w);
+          onStack[w] = 1;
+          calls.push(w);
+        } else if (onStack[w] && order[w]! < low[v]!) low[v] = order[w]!;
+        continue;
+      }
+      calls.pop();
+      if (calls.length > 0) {
+        const u = calls[calls.length - 1]!;
+        if (low[v]! < low[u]!) low[u] = low[v]!;
+      }
+      if (low[v] !== order[v]) continue;
+      const members: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack[w] = 0;
+        members.push(w);
+      } while (w !== v);
+      if (members.length > 1) {
+        for (const m of members) component[m] = cycles.length;
+        cycles.push(members.reverse());
+      }
+    }
+  }
+  if (cycles.length === 0) return;
+  const cycleEdges: string[][] = cycles.map(() => []);
+  for (const edge of edges) {
+    const s = slotOf.get(edge.source);
+    const t = slotOf.get(edge.target);
+    if (s === undefined || t === undefined || s === t) continue;
+    const c = component[s]!;
+    if (c !== -1 && c === component[t] && hasOutput(nodes[s]!, edge.sourceHandle))
+      cycleEdges[c]!.push(edge.id);
+  }
+  cycles.forEach((members, c) => {
+    const names = members.slice(0, 6).map((m) => describeNode(nodes[m]!));
+    const more = members.length > 6 ? ` and ${members.length - 6} more` : '';
+    issues.push(
+      issue(
+        'AUTOMATIC_CYCLE',
+        `${names.join(', ')}${more} form a loop with no step or wait in it: a ticket would go round forever. Put a step or a wait in the loop, or break it.`,
+        members.map((m) => nodes[m]!.id),
+        cycleEdges[c]!,
+      ),
+    );
+  });
+}
+
+type KnownField = {
+  label: string;
+  type: string;
+  options: readonly string[] | undefined;
+  /** The options trimmed and lower-cased, as the evaluator compares them; null = any value. */
+  optionSet: ReadonlySet<string> | null;
+};
+
+function knownField(label: string, type: string, options: readonly string[] | undefined): KnownField {
+  const optionSet =
+    options && options.length > 0 ? new Set(options.map((o) => o.trim().toLowerCase())) : null;
+  return { label, type, options, optionSet };
+}
+
+const OPERATOR_WORDS: Record<string, string> = {
+  equals: '"is"',
+  not_equals: '"is not"',
+  in: '"is one of"',
+  not_in: '"is not one of"',
+  contains: '"contains"',
+  greater_than: '"is greater than"',
+  less_than: '"is less than"',
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Why `value` cannot be compared with the field, or null when it can. */
+function scalarProblem(field: KnownField, value: unknown): string | null {
+  switch (field.type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? null : `${field.label} is a number`;
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `${field.label} is yes/no`;
+    case 'date':
+      return typeof value === 'string' &&
+        ISO_DATE.test(value.trim()) &&
+        !Number.isNaN(Date.parse(value.trim()))
+        ? null
+        : `${field.label} is a date (YYYY-MM-DD)`;
+    case 'choice': {
+      if (typeof value !== 'string') return `${field.label} is one of a list of options`;
+      if (field.optionSet === null || field.optionSet.has(value.trim().toLowerCase())) return null;
+      return `"${value}" is not an option of ${field.label} (${(field.options ?? []).join(', ')})`;
+    }
+    default:
+      return typeof value === 'string' || typeof value === 'number' ? null : `${field.label} is text`;
+  }
+}
+
+function typeWords(type: string): string {
+  switch (type) {
+    case 'tags':
+      return 'a list of tags';
+    case 'choice':
+      return 'a choice';
+    case 'boolean':
+      return 'yes/no';
+    default:
+      return type;
+  }
+}
+
+function comparisonProblem(cmp: Comparison, field: KnownField): string | null {
+  const op = cmp.operator;
+  if (op === 'is_set' || op === 'is_empty') return null;
+  const words = OPERATOR_WORDS[op] ?? op;
+  const value: unknown = cmp.value;
+  if (value === undefined) return `${words} needs a value to compare ${field.label} with`;
+  if (op === 'in' || op === 'not_in') {
+    if (!Array.isArray(value)) return `${words} needs a list of values`;
+    for (const item of value) {
+      const problem = scalarProblem(field, item);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (Array.isArray(value))
+    return `${words} compares ${field.label} with one value, not a list (use "is one of")`;
+  if (op === 'greater_than' || op === 'less_than') {
+    if (field.type !== 'number' && field.type !== 'date') {
+      return `${words} needs a number or date field, and ${field.label} is ${typeWords(field.type)}`;
+    }
+    return scalarProblem(field, value);
+  }
+  if (op === 'contains') {
+    if (field.type === 'number' || field.type === 'boolean' || field.type === 'date') {
+      return `${words} needs a text field, and ${field.label} is ${typeWords(field.type)}`;
+    }
+    return typeof value === 'string' ? null : `${words} looks for a piece of text`;
+  }
+  return scalarProblem(field, value);
+}
+
+function checkConditions(
+  document: FlowDocument,
+  decisions: readonly DecisionNode[],
+  issues: ValidationIssue[],
+): void {
+  if (decisions.length === 0) return;
+  const known = new Map<string, KnownField>();
+  for (const def of BUILTIN_FIELDS) {
+    known.set(def.key, knownField(def.label, def.key === 'tags' ? 'tags' : def.type, def.options));
+  }
+  for (const def of document.fields) {
+    if (!known.has(def.key)) known.set(def.key, knownField(def.label || def.key, def.type, def.options));
+  }
+  for (const node of document.nodes) {
+    if (node.type !== 'step') continue;
+    for (const f of node.data.form) {
+      if (!known.has(f.key)) known.set(f.key, knownField(f.label || f.key, f.type, f.options));
+    }
+  }
+  // Explicit stack (reused): parsed documents nest at most LIMITS.maxConditionDepth groups, but the
+  // canvas may hand over anything it built.
+  const groups: ConditionGroup[] = [];
+  const depths: number[] = [];
+  for (const node of decisions) {
+    for (const branch of node.data.branches) {
+      groups.push(branch.condition);
+      depths.push(1);
+      while (groups.length > 0) {
+        const group = groups.pop()!;
+        const depth = depths.pop()!;
+        for (const rule of group.rules) {
+          if (rule.kind === 'group') {
+            if (depth < LIMITS.maxConditionDepth) {
+              groups.push(rule);
+              depths.push(depth + 1);
+            }
+            continue;
+          }
+          const field = known.get(rule.field);
+          if (!field) {
+            issues.push(
+              issue(
+                'UNKNOWN_FIELD',
+                `${describeNode(node)}, branch "${branch.label || branch.id}" reads the field "${rule.field}", which does not exist: pick an existing field, or declare it among the flow's fields.`,
+                [node.id],
+              ),
+            );
+            continue;
+          }
+          const problem = comparisonProblem(rule, field);
+          if (problem) {
+            issues.push(
+              issue(
+                'CONDITION_TYPE_MISMATCH',
+                `${describeNode(node)}, branch "${branch.label || branch.id}" cannot compare "${rule.field}" this way: ${problem}. Change the operator or the value.`,
+                [node.id],
+              ),
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A connection the canvas is about to draw. */
+export type Connection = { source: string; sourceHandle: string; target: string };
+
+export type CanConnectResult = { ok: true } | { ok: false; code: RuleCode; message: string };
+
+/**
+ * Answers whether the canvas may draw a connection, by the same rules `validate` applies: both nodes
+ * exist, the output exists on the source, nothing enters the Start, an output leads to one node only,
+ * and an automatic node does not connect to itself.
+ */
+export function canConnect(document: FlowDocument, connection: Connection): CanConnectResult {
+  const index = indexFlow(document);
+  const source = index.nodes.get(connection.source);
+  const target = index.nodes.get(connection.target);
+  if (!source || !target) {
+    return {
+      ok: false,
+      code: 'DANGLING_EDGE',
+      message: 'Both ends of a connection must be nodes of this flow.',
+    };
+  }
+  if (!hasOutput(source, connection.sourceHandle)) {
+    return {
+      ok: false,
+      code: 'UNKNOWN_HANDLE',
+      message:
+        source.type === 'end'
+          ? `${describeNode(source)} ends the flow and cannot lead anywhere.`
+          : `${describeNode(source)} has no output "${connection.sourceHandle}".`,
+    };
+  }
+  if (target.type === 'start') {
+    return { ok: false, code: 'EDGE_INTO_START', message: 'Nothing may lead into the Start node.' };
+  }
+  if (source === target && AUTOMATIC_TYPES.has(source.type)) {
+    return {
+      ok: false,
+      code: 'SELF_LOOP',
+      message: `${describeNode(source)} runs automatically and would repeat forever if connected to itself.`,
+    };
+  }
+  if (index.targets.get(source.id)?.has(connection.sourceHandle)) {
+    return {
+      ok: false,
+      code: 'DUPLICATE_OUTPUT',
+      message: `Output ${describeOutput(source, connection.sourceHandle)} of ${describeNode(source)} is already connected: remove that connection first.`,
+    };
+  }
+  return { ok: true };
+}
