@@ -5,5 +5,5 @@ export default defineConfig({
   root: 'apps/web',
   plugins: [react()],
   build: { outDir: '../../dist/web', emptyOutDir: true, sourcemap: false },
-  server: { proxy: { '/trpc': 'http://localhost:3000' } },
+  server: { proxy: { '/trpc': { target: 'http://localhost:3000', changeOrigin: false } } },
 });

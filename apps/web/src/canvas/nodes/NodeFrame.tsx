@@ -1,0 +1,89 @@
+import { type FlowNode, outputsOf } from '@stepwise/flow';
+import { Handle, Position } from '@xyflow/react';
+import type { LucideIcon } from 'lucide-react';
+import { AlertCircle, MapPin } from 'lucide-react';
+import type { ReactNode } from 'react';
+import { nodeTitle, outputLabel } from '../describe.ts';
+import type { NodeIssue, NodeMark } from '../types.ts';
+
+const KIND: Record<FlowNode['type'], string> = {
+  start: 'Start',
+  step: 'Step',
+  decision: 'Decision',
+  action: 'Action',
+  wait: 'Wait',
+  subflow: 'Subflow',
+  end: 'End',
+};
+
+/**
+ * The frame every node view shares: an input on the left (except Start), a header with the type's icon,
+ * the title, a summary, and one labelled output handle per output on the right, in `outputsOf` order.
+ */
+export function NodeFrame({
+  node,
+  icon: Icon,
+  mark,
+  issues,
+  selected,
+  children,
+}: {
+  node: FlowNode;
+  icon: LucideIcon;
+  mark: NodeMark;
+  issues: readonly NodeIssue[];
+  selected: boolean;
+  children?: ReactNode;
+}) {
+  const outputs = outputsOf(node);
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const classes = ['fnode', `fnode-${node.type}`, mark ? `is-${mark}` : '', selected ? 'is-selected' : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className={classes} data-node-id={node.id}>
+      {node.type !== 'start' && <Handle type="target" position={Position.Left} className="fnode-target" />}
+      <div className="fnode-head">
+        <span className="fnode-icon">
+          <Icon size={14} aria-hidden="true" />
+        </span>
+        <span className="fnode-kind">{KIND[node.type]}</span>
+        {mark === 'current' && (
+          <span className="fnode-here">
+            <MapPin size={12} aria-hidden="true" /> Ticket is here
+          </span>
+        )}
+        {issues.length > 0 && (
+          <span
+            className={errors > 0 ? 'fnode-issues is-error' : 'fnode-issues'}
+            title={issues.map((i) => i.message).join('\n')}
+          >
+            <AlertCircle size={12} aria-hidden="true" /> {issues.length}
+          </span>
+        )}
+      </div>
+      <div className="fnode-title">{nodeTitle(node)}</div>
+      {children && <div className="fnode-body">{children}</div>}
+      {outputs.length > 0 && (
+        <ul className="fnode-outputs">
+          {outputs.map((handle) => (
+            <li key={handle} className={handle === 'sla_breach' ? 'fnode-output is-breach' : 'fnode-output'}>
+              <span>{outputLabel(node, handle)}</span>
+              <Handle type="source" position={Position.Right} id={handle} className="fnode-source" />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** One summary line: an icon-less label and value, e.g. `Team  Billing`. */
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fnode-fact">
+      <span className="fnode-fact-label">{label}</span>
+      <span className="fnode-fact-value">{children}</span>
+    </div>
+  );
+}

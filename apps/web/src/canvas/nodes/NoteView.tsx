@@ -1,0 +1,12 @@
+import type { NodeProps } from '@xyflow/react';
+import { Markdown } from '../../ui/Markdown.tsx';
+import type { CanvasNoteNode } from '../types.ts';
+
+/** A sticky note on the canvas: Markdown text, no handles. */
+export function NoteView({ data }: NodeProps<CanvasNoteNode>) {
+  return (
+    <div className="fnote" style={{ width: data.width ?? 220, minHeight: data.height }}>
+      <Markdown source={data.text} />
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Inbox, LogOut, Workflow } from 'lucide-react';
+import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { toast } from 'sonner';
+import { capitalize } from '../../ui/Badge.tsx';
+import { ErrorState, Loading } from '../../ui/States.tsx';
+import { errorMessage, useTRPC } from '../../trpc.ts';
+import { useMe } from './useMe.ts';
+
+/** The logged-in frame: header with navigation, organization and user; sends visitors to the login page. */
+export function AppShell() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const me = useMe();
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSuccess: () => {
+        queryClient.clear();
+        queryClient.setQueryData(trpc.auth.me.queryKey(), null);
+        void navigate('/login', { replace: true });
+      },
+      onError: (error) => toast.error(`Could not log out: ${errorMessage(error)}`),
+    }),
+  );
+
+  if (me.isPending) return <Loading />;
+  if (me.isError) {
+    return (
+      <main className="page">
+        <ErrorState error={me.error} onRetry={() => void me.refetch()} />
+      </main>
+    );
+  }
+  if (!me.data) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  const { user, org, role } = me.data;
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Stepwise
+        </div>
+        <span className="org" title="Organization">
+          {org.name}
+        </span>
+        <nav aria-label="Main" className="nav">
+          <NavLink to="/flows" className="nav-link">
+            <Workflow size={16} aria-hidden="true" /> Flows
+          </NavLink>
+          <NavLink to="/queue" className="nav-link">
+            <Inbox size={16} aria-hidden="true" /> Queue
+          </NavLink>
+        </nav>
+        <div className="user">
+          <span className="avatar" aria-hidden="true">
+            {initials(user.name)}
+          </span>
+          <span className="user-text">
+            <span className="user-name">{user.name}</span>
+            <span className="user-role">{capitalize(role)}</span>
+          </span>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => logout.mutate()}
+            disabled={logout.isPending}
+          >
+            <LogOut size={15} aria-hidden="true" /> Log out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return (
+    ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() ||
+    '?'
+  );
+}

@@ -1,0 +1,108 @@
+import { useQuery } from '@tanstack/react-query';
+import { ArrowLeft } from 'lucide-react';
+import { useId } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
+import { Badge } from '../../ui/Badge.tsx';
+import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
+import { formatDateTime } from '../../ui/time.ts';
+import { type VersionSummary, useTRPC } from '../../trpc.ts';
+import { useTitle } from '../../ui/useTitle.ts';
+
+/** The version to show: the one in `?version=`, else the active one, else the latest. */
+function pickVersion(versions: readonly VersionSummary[], wanted: string | null): VersionSummary | undefined {
+  return (
+    (wanted ? versions.find((v) => v.id === wanted) : undefined) ??
+    versions.find((v) => v.isActive) ??
+    versions.reduce<VersionSummary | undefined>(
+      (best, v) => (!best || v.number > best.number ? v : best),
+      undefined,
+    )
+  );
+}
+
+export function FlowPage() {
+  const { flowId = '' } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const trpc = useTRPC();
+  const pickerId = useId();
+  const flow = useQuery(trpc.flows.get.queryOptions({ flowId }));
+  useTitle(flow.data?.name);
+  const versions = useQuery(trpc.versions.list.queryOptions({ flowId }));
+  const teams = useQuery(trpc.teams.list.queryOptions());
+  const flows = useQuery(trpc.flows.list.queryOptions());
+  const selected = versions.data ? pickVersion(versions.data, search.get('version')) : undefined;
+  const version = useQuery({
+    ...trpc.versions.get.queryOptions({ versionId: selected?.id ?? '' }),
+    enabled: selected !== undefined,
+    // Published versions never change.
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+
+  if (flow.isPending || versions.isPending) return <Loading label="Loading flow…" />;
+  if (flow.isError) return <ErrorState error={flow.error} onRetry={() => void flow.refetch()} />;
+  if (versions.isError) return <ErrorState error={versions.error} onRetry={() => void versions.refetch()} />;
+  const sorted = [...versions.data].sort((a, b) => b.number - a.number);
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <Link to="/flows" className="back-link">
+            <ArrowLeft size={14} aria-hidden="true" /> Flows
+          </Link>
+          <h1>{flow.data.name}</h1>
+          {flow.data.description && <p className="page-sub">{flow.data.description}</p>}
+        </div>
+        {sorted.length > 0 && selected && (
+          <div className="field field-inline">
+            <label htmlFor={pickerId}>Version</label>
+            <select
+              id={pickerId}
+              value={selected.id}
+              onChange={(e) => setSearch({ version: e.target.value }, { replace: true })}
+            >
+              {sorted.map((v) => (
+                <option key={v.id} value={v.id}>
+                  v{v.number}
+                  {v.isActive ? ' (active)' : ''}
+                  {v.message ? ` — ${v.message}` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+
+      {!selected ? (
+        <EmptyState title="Not published yet">
+          This flow has a draft but no published version. Tickets start on a flow once a version is published.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="version-meta">
+            <span className="version-number">Version {selected.number}</span>
+            {selected.isActive ? <Badge tone="success">Active</Badge> : <Badge>Not active</Badge>}
+            <span className="muted">
+              Published by {selected.authorName ?? 'someone'} on {formatDateTime(selected.createdAt)}
+            </span>
+            {selected.message && <span className="version-message">“{selected.message}”</span>}
+          </div>
+          {version.isPending ? (
+            <Loading label="Loading version…" />
+          ) : version.isError ? (
+            <ErrorState error={version.error} onRetry={() => void version.refetch()} />
+          ) : (
+            <FlowCanvas
+              document={version.data.document}
+              label={`${flow.data.name}, version ${selected.number}`}
+              teams={teams.data}
+              flows={flows.data}
+              height="calc(100vh - 230px)"
+            />
+          )}
+        </>
+      )}
+    </>
+  );
+}

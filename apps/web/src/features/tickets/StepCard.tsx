@@ -1,0 +1,161 @@
+import type { StepNode } from '@stepwise/flow';
+import { ArrowRight, Check, Users } from 'lucide-react';
+import { useId, useState } from 'react';
+import { formatMinutes } from '../../canvas/describe.ts';
+import { Markdown } from '../../ui/Markdown.tsx';
+import { Notice } from '../../ui/Notice.tsx';
+import { LiveSlaClock } from '../../ui/SlaClock.tsx';
+import type { TicketDetail } from '../../trpc.ts';
+import { StepField } from './StepField.tsx';
+import { useCompleteStep } from './useCompleteStep.ts';
+
+type Props = {
+  detail: TicketDetail;
+  step: StepNode;
+  onCompleted: (detail: TicketDetail) => void;
+  onConflict: (fresh: TicketDetail | null) => void;
+};
+
+/**
+ * The one thing to do now on this ticket: instructions, checklist (required items gate the outcomes),
+ * the form, and one button per outcome saying where it leads. Keyed by the ticket's sequence by its
+ * parent, so it starts empty at every new step.
+ */
+export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
+  const id = useId();
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [values, setValues] = useState<Record<string, string>>({});
+  const { submit, pending, pendingOutcome, fieldErrors, error } = useCompleteStep(detail, {
+    onCompleted,
+    onConflict,
+  });
+  const { title, instructions, checklist, form, outcomes, slaMinutes } = step.data;
+  const missing = checklist.filter((c) => c.required && !checked.has(c.id));
+  const gated = missing.length > 0;
+  const { ticket } = detail;
+
+  const toggle = (itemId: string) =>
+    setChecked((prev) => {
+      const next = new Set(prev);
+      if (next.has(itemId)) next.delete(itemId);
+      else next.add(itemId);
+      return next;
+    });
+
+  return (
+    <section className="step-card" aria-labelledby={`${id}-title`}>
+      <div className="step-card-head">
+        <div>
+          <div className="eyebrow">Current step</div>
+          <h2 id={`${id}-title`} className="step-title">
+            {title}
+          </h2>
+        </div>
+        <div className="step-card-meta">
+          {ticket.teamName && (
+            <span className="meta-chip">
+              <Users size={14} aria-hidden="true" /> {ticket.teamName}
+            </span>
+          )}
+          {(ticket.slaDueAt !== null || ticket.breached) && (
+            <LiveSlaClock dueAt={ticket.slaDueAt} breached={ticket.breached} />
+          )}
+          {ticket.slaDueAt === null && !ticket.breached && slaMinutes !== null && (
+            <span className="meta-chip">SLA {formatMinutes(slaMinutes)}</span>
+          )}
+        </div>
+      </div>
+
+      {instructions.trim() !== '' && <Markdown source={instructions} className="step-instructions" />}
+
+      {error && <Notice tone="danger">{error}</Notice>}
+
+      {checklist.length > 0 && (
+        <fieldset className="step-section">
+          <legend>Checklist</legend>
+          <ul className="checklist">
+            {checklist.map((item) => {
+              const inputId = `${id}-check-${item.id}`;
+              const problem = fieldErrors[item.id];
+              return (
+                <li key={item.id}>
+                  <input
+                    id={inputId}
+                    type="checkbox"
+                    checked={checked.has(item.id)}
+                    onChange={() => toggle(item.id)}
+                    disabled={pending}
+                    aria-describedby={problem ? `${inputId}-error` : undefined}
+                  />
+                  <label htmlFor={inputId}>
+                    {item.label}
+                    {item.required && <span className="required-tag">Required</span>}
+                  </label>
+                  {problem && (
+                    <span id={`${inputId}-error`} className="field-error">
+                      {problem}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </fieldset>
+      )}
+
+      {form.length > 0 && (
+        <fieldset className="step-section">
+          <legend>Details to record</legend>
+          <div className="form-grid">
+            {form.map((field) => (
+              <StepField
+                key={field.key}
+                idPrefix={id}
+                field={field}
+                value={values[field.key] ?? ''}
+                error={fieldErrors[field.key]}
+                disabled={pending}
+                onChange={(v) => setValues((prev) => ({ ...prev, [field.key]: v }))}
+              />
+            ))}
+          </div>
+        </fieldset>
+      )}
+
+      <fieldset className="step-section">
+        <legend>Outcome</legend>
+        {gated && (
+          <p className="hint" id={`${id}-gate`}>
+            Tick the required checklist {missing.length === 1 ? 'item' : 'items'} to continue.
+          </p>
+        )}
+        <div className="outcomes">
+          {outcomes.map((outcome) => {
+            const next = detail.nextByOutcome[outcome.id];
+            return (
+              <button
+                key={outcome.id}
+                type="button"
+                className="outcome-btn"
+                disabled={gated || pending}
+                aria-describedby={gated ? `${id}-gate` : undefined}
+                onClick={() =>
+                  submit({ outcomeId: outcome.id, fields: form, values, checklist: [...checked] })
+                }
+              >
+                <span className="outcome-label">
+                  <Check size={16} aria-hidden="true" />
+                  {pending && pendingOutcome === outcome.id ? 'Completing…' : outcome.label}
+                </span>
+                <span className="outcome-next">
+                  <ArrowRight size={13} aria-hidden="true" />
+                  {next ? `Next: ${next.label}` : 'Next: not connected'}
+                </span>
+              </button>
+            );
+          })}
+        </div>
+      </fieldset>
+    </section>
+  );
+}

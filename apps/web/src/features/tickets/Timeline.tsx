@@ -1,0 +1,207 @@
+import type { FlowDocument, FlowNode } from '@stepwise/flow';
+import { ArrowRight, CircleCheck, CircleX } from 'lucide-react';
+import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
+import { humanize } from '../../ui/Badge.tsx';
+import { formatDateTime, formatRelative } from '../../ui/time.ts';
+import type { TicketEvent } from '../../trpc.ts';
+
+const EVENT_WORDS: Record<string, string> = {
+  'ticket.created': 'Ticket created',
+  'ticket.started': 'Entered the flow',
+  'flow.started': 'Entered the flow',
+  'step.completed': 'Step completed',
+  'timer.fired': 'Timer fired',
+  'sla.breached': 'SLA breached',
+  'customer.replied': 'Customer replied',
+  'subflow.completed': 'Subflow finished',
+  'ticket.migrated': 'Moved to a new version',
+  'ticket.parked': 'Stopped: needs attention',
+};
+
+const OPERATOR_WORDS: Record<string, string> = {
+  equals: 'is',
+  not_equals: 'is not',
+  in: 'is one of',
+  not_in: 'is not one of',
+  contains: 'contains',
+  greater_than: 'is greater than',
+  less_than: 'is less than',
+  is_set: 'is set',
+  is_empty: 'is empty',
+};
+
+/** A value seen or expected by a condition, as text: `"vip"`, `150`, `email, chat`, `(empty)`. */
+export function formatValue(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '(empty)';
+  if (Array.isArray(value)) return value.map(formatValue).join(', ');
+  if (typeof value === 'string') return `“${value}”`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '(empty)';
+}
+
+type Lookup = (id: string | null) => FlowNode | undefined;
+/** A trail entry as it arrives over the wire (the engine's `TrailEntry`, JSON-serialised). */
+type TrailEntry = TicketEvent['data']['trail'][number];
+type ComparisonTrace = Extract<
+  TrailEntry,
+  { type: 'decision_evaluated' }
+>['tried'][number]['comparisons'][number];
+
+function nodeName(lookup: Lookup, id: string | null): string {
+  if (id === null) return '—';
+  const node = lookup(id);
+  return node ? nodeTitle(node) : id;
+}
+
+function Comparison({ c }: { c: ComparisonTrace }) {
+  const needsValue = c.operator !== 'is_set' && c.operator !== 'is_empty';
+  return (
+    <li className={c.result ? 'cmp is-true' : 'cmp is-false'}>
+      {c.result ? <CircleCheck size={13} aria-label="true" /> : <CircleX size={13} aria-label="false" />}
+      <span>
+        <code>{c.field}</code> {OPERATOR_WORDS[c.operator] ?? c.operator}
+        {needsValue ? ` ${formatValue(c.expected)}` : ''}{' '}
+        <span className="muted">— was {formatValue(c.actual)}</span>
+      </span>
+    </li>
+  );
+}
+
+function TrailLine({ entry, lookup }: { entry: TrailEntry; lookup: Lookup }) {
+  switch (entry.type) {
+    case 'step_completed': {
+      const node = lookup(entry.nodeId);
+      const outcome = node ? outputLabel(node, `outcome:${entry.outcomeId}`) : entry.outcomeId;
+      const form = node?.type === 'step' ? node.data.form : [];
+      const values = Object.entries(entry.values);
+      return (
+        <div className="trail">
+          Outcome <strong>{outcome}</strong>
+          {values.length > 0 && (
+            <dl className="trail-values">
+              {values.map(([key, value]) => (
+                <div key={key}>
+                  <dt>{form.find((f) => f.key === key)?.label ?? key}</dt>
+                  <dd>{formatValue(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
+      );
+    }
+    case 'decision_evaluated': {
+      const node = lookup(entry.nodeId);
+      const taken = node ? outputLabel(node, entry.handle) : entry.handle;
+      const branchLabel = (branchId: string) => (node ? outputLabel(node, `branch:${branchId}`) : branchId);
+      return (
+        <div className="trail">
+          Decision <strong>{nodeName(lookup, entry.nodeId)}</strong> went to <strong>{taken}</strong>
+          {entry.branchId === null && ' (no branch matched)'}
+          {entry.tried.length > 0 && (
+            <ul className="trail-branches">
+              {entry.tried.map((t) => (
+                <li key={t.branchId}>
+                  <span className={t.matched ? 'branch-matched' : 'branch-missed'}>
+                    {branchLabel(t.branchId)}: {t.matched ? 'matched' : 'did not match'}
+                  </span>
+                  {t.comparisons.length > 0 && (
+                    <ul className="cmp-list">
+                      {t.comparisons.map((c, i) => (
+                        // Comparisons of one branch are a fixed, ordered list.
+                        <Comparison key={i} c={c} />
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      );
+    }
+    case 'action_performed':
+      return entry.ops.length > 0 ? (
+        <div className="trail">
+          <strong>{nodeName(lookup, entry.nodeId)}</strong>: {entry.ops.join('; ')}
+        </div>
+      ) : null;
+    case 'timer_fired':
+      return (
+        <div className="trail">
+          {entry.kind === 'sla' ? 'SLA' : entry.kind === 'wait' ? 'Wait' : 'Timeout'} timer fired at{' '}
+          <strong>{nodeName(lookup, entry.nodeId)}</strong>
+        </div>
+      );
+    case 'sla_breached':
+      return (
+        <div className="trail trail-danger">
+          SLA breached at <strong>{nodeName(lookup, entry.nodeId)}</strong>
+          {entry.escalatedBy === 'edge'
+            ? ', escalated by its breach path'
+            : ', escalated by raising the priority'}
+        </div>
+      );
+    case 'customer_replied':
+      return <div className="trail">The customer replied</div>;
+    case 'ended':
+      return (
+        <div className="trail">
+          Closed as <strong>{describeEndStatus(entry.status)}</strong>
+        </div>
+      );
+    case 'parked':
+      return <div className="trail trail-danger">Stopped: {entry.reason}</div>;
+    case 'node_entered':
+      return null;
+  }
+}
+
+/** The ticket's history, newest first: who, when, from → to, the outcome, and why each decision went its way. */
+export function Timeline({
+  events,
+  document,
+  now,
+}: {
+  events: readonly TicketEvent[];
+  document: FlowDocument | null;
+  now: number;
+}) {
+  const nodes = new Map((document?.nodes ?? []).map((n) => [n.id, n]));
+  const lookup: Lookup = (id) => (id === null ? undefined : nodes.get(id));
+  const ordered = [...events].sort((a, b) => b.seq - a.seq);
+  if (ordered.length === 0) return <p className="muted">Nothing has happened on this ticket yet.</p>;
+  return (
+    <ol className="timeline">
+      {ordered.map((event) => {
+        return (
+          <li key={event.seq} className="timeline-item" data-event-type={event.type}>
+            <div className="timeline-dot" aria-hidden="true" />
+            <div className="timeline-body">
+              <div className="timeline-head">
+                <span className="timeline-title">{EVENT_WORDS[event.type] ?? humanize(event.type)}</span>
+                <span className="muted">
+                  by {event.actorName ?? 'Stepwise'} ·{' '}
+                  <time dateTime={event.createdAt} title={formatDateTime(event.createdAt)}>
+                    {formatRelative(event.createdAt, now)}
+                  </time>
+                </span>
+              </div>
+              {(event.fromNode !== null || event.toNode !== null) && (
+                <div className="timeline-move">
+                  <span>{event.fromNode === null ? 'Start' : nodeName(lookup, event.fromNode)}</span>
+                  <ArrowRight size={13} aria-label="to" />
+                  <span>{event.toNode === null ? '—' : nodeName(lookup, event.toNode)}</span>
+                </div>
+              )}
+              {event.data.trail.map((entry, i) => (
+                // The trail is an ordered, append-only record of one transition.
+                <TrailLine key={i} entry={entry} lookup={lookup} />
+              ))}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,45 @@
+import type { FormField } from '@stepwise/flow';
+
+/**
+ * Turns what the inputs hold (strings) into the values sent: numbers as numbers, empty fields left out so
+ * that the server reports a missing required field by its key. The server validates and coerces again.
+ */
+export function formPayload(
+  fields: readonly FormField[],
+  raw: Readonly<Record<string, string>>,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const field of fields) {
+    const value = (raw[field.key] ?? '').trim();
+    if (value === '') continue;
+    if (field.type === 'number') {
+      const n = Number(value);
+      out[field.key] = Number.isFinite(n) ? n : value;
+    } else {
+      out[field.key] = value;
+    }
+  }
+  return out;
+}
+
+/** A stable text of one submission, so a retry of exactly the same thing can be recognised. */
+export function fingerprint(parts: {
+  ticketId: string;
+  expectedSeq: number;
+  nodeId: string;
+  outcomeId: string;
+  form: Record<string, string | number>;
+  checklist: readonly string[];
+}): string {
+  const form = Object.keys(parts.form)
+    .sort()
+    .map((k) => [k, parts.form[k]]);
+  return JSON.stringify([
+    parts.ticketId,
+    parts.expectedSeq,
+    parts.nodeId,
+    parts.outcomeId,
+    form,
+    [...parts.checklist].sort(),
+  ]);
+}

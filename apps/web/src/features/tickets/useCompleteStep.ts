@@ -1,0 +1,99 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import {
+  errorCode,
+  errorDetails,
+  errorMessage,
+  isNetworkError,
+  type TicketDetail,
+  useTRPC,
+} from '../../trpc.ts';
+import { fieldErrorsOf, freshOf } from './completeErrors.ts';
+import { fingerprint, formPayload } from './formValues.ts';
+import { IdempotencyKeys } from './idempotency.ts';
+import type { FormField } from '@stepwise/flow';
+
+export type Submission = {
+  outcomeId: string;
+  fields: readonly FormField[];
+  values: Readonly<Record<string, string>>;
+  checklist: readonly string[];
+};
+
+type Handlers = {
+  onCompleted: (detail: TicketDetail) => void;
+  /** Another agent moved the ticket first: `fresh` is the ticket as it is now (null when the server sent none). */
+  onConflict: (fresh: TicketDetail | null) => void;
+};
+
+/**
+ * Completing the current step: sends `expectedSeq = ticket.seq` with an idempotency key (kept for a retry
+ * of the same submission after a network error), and sorts the answer into success, conflict, per-field
+ * errors or a general error.
+ */
+export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const keys = useRef(new IdempotencyKeys());
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const ticketKey = trpc.tickets.get.queryKey({ ticketId: detail.ticket.id });
+
+  const mutation = useMutation(
+    trpc.tickets.complete.mutationOptions({
+      onSuccess: (result) => {
+        keys.current.answered();
+        setFieldErrors({});
+        setError(null);
+        queryClient.setQueryData(ticketKey, result);
+        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        handlers.onCompleted(result);
+      },
+      onError: (err) => {
+        if (isNetworkError(err)) {
+          // Keep the key: the server may have applied it; a retry of the same submission is safe.
+          setError(`${errorMessage(err)} Your entries are kept; press the outcome again to retry.`);
+          return;
+        }
+        keys.current.answered();
+        const code = errorCode(err);
+        const details = errorDetails(err);
+        if (code === 'CONFLICT') {
+          const fresh = freshOf(details);
+          if (fresh) queryClient.setQueryData(ticketKey, fresh);
+          else void queryClient.invalidateQueries({ queryKey: ticketKey });
+          void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+          handlers.onConflict(fresh);
+          return;
+        }
+        const perField = code === 'BAD_REQUEST' ? fieldErrorsOf(details) : {};
+        setFieldErrors(perField);
+        setError(errorMessage(err));
+      },
+    }),
+  );
+
+  const submit = (s: Submission) => {
+    const step = detail.currentStep;
+    if (!step || mutation.isPending) return;
+    const form = formPayload(s.fields, s.values);
+    const parts = {
+      ticketId: detail.ticket.id,
+      expectedSeq: detail.ticket.seq,
+      nodeId: step.id,
+      outcomeId: s.outcomeId,
+      form,
+      checklist: [...s.checklist],
+    };
+    setError(null);
+    mutation.mutate({ ...parts, idempotencyKey: keys.current.keyFor(fingerprint(parts)) });
+  };
+
+  return {
+    submit,
+    pending: mutation.isPending,
+    pendingOutcome: mutation.variables?.outcomeId,
+    fieldErrors,
+    error,
+  };
+}

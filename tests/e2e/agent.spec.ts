@@ -1,0 +1,299 @@
+import { join } from 'node:path';
+import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../apps/server/src/server.ts';
+import {
+  ensureWebBuilt,
+  launchBrowser,
+  REPO_ROOT,
+  requireChromium,
+  screenshot,
+  watchConsole,
+} from '../support/e2e.ts';
+import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type TicketDetail = Outputs['tickets']['get'];
+type QueueRow = Outputs['tickets']['queue'][number];
+
+const AGENT = { email: 'agent1@acme.test', password: 'stepwise-demo', name: 'Alex Agent' };
+const CONFLICT_TEXT = 'Another agent completed this step first — here is the ticket as it is now.';
+const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
+
+/** Calls a query or mutation of the API with the browser context's cookie (the agent's session). */
+async function api<T>(
+  context: BrowserContext,
+  base: string,
+  path: string,
+  input: unknown,
+  kind: 'query' | 'mutation',
+) {
+  const url = `${base}/trpc/${path}`;
+  const response =
+    kind === 'query'
+      ? await context.request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`)
+      : await context.request.post(url, { data: input, headers: { 'content-type': 'application/json' } });
+  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
+  if (!response.ok() || body.result === undefined) {
+    throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
+  }
+  return body.result.data;
+}
+
+/** Fills every form field of the current step with a valid value for its type. */
+async function fillForm(page: Page, detail: TicketDetail) {
+  for (const field of detail.currentStep?.data.form ?? []) {
+    const control = page.getByLabel(field.label, { exact: false }).first();
+    switch (field.type) {
+      case 'choice':
+        await control.selectOption({ index: 1 });
+        break;
+      case 'number':
+        await control.fill('42');
+        break;
+      case 'date':
+        await control.fill('2025-01-15');
+        break;
+      case 'email':
+        await control.fill('customer@example.com');
+        break;
+      case 'text':
+        await control.fill(`E2E ${field.label}`);
+        break;
+    }
+  }
+}
+
+async function tickRequired(page: Page, detail: TicketDetail) {
+  for (const item of detail.currentStep?.data.checklist ?? []) {
+    if (item.required) await page.getByRole('checkbox', { name: item.label }).check();
+  }
+}
+
+const stepHeading = (page: Page) => page.locator('.step-card .step-title');
+
+const runs = requireChromium();
+
+describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
+  let db: TestDb;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  /** Responses the tests provoke on purpose: a form refused (400) and the conflict (409) of tickets.complete. */
+  const expectedFailures: Array<{ path: string; status: number }> = [];
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
+    const seeded = await seedDemo(db);
+    if (!seeded) throw new Error('the demo seed did not run on a fresh database');
+    server = await startServer({ db, port: 0 });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    problems = watchConsole(page, {
+      allowStatus: (url, status) => {
+        const i = expectedFailures.findIndex((f) => url.includes(f.path) && f.status === status);
+        if (i < 0) return false;
+        expectedFailures.splice(i, 1);
+        return true;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+    await db?.dispose();
+  });
+
+  it('given a visitor, when they open the queue, then they are sent to the login page and can log in as an agent', async () => {
+    await page.goto(`${server.url}/queue`);
+    await page.waitForURL(/\/login$/);
+    await expect(page.getByRole('heading', { name: 'Log in to your workspace' }).isVisible()).resolves.toBe(
+      true,
+    );
+    await screenshot(page, 'login');
+
+    await page.getByLabel('Email').fill(AGENT.email);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    expectedFailures.push({ path: 'auth.login', status: 401 });
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('do not match');
+
+    await page.getByLabel('Password').fill(AGENT.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/queue$/);
+    await page.locator('table.queue tbody tr').first().waitFor();
+    const header = await page.locator('header.topbar').textContent();
+    expect(header).toContain('Acme Support');
+    expect(header).toContain(AGENT.name);
+    expect(header).toContain('Agent');
+  });
+
+  it('given the queue, when it shows, then each row has its step, priority, team and a ticking SLA clock; overdue rows stand out', async () => {
+    const rows = page.locator('table.queue tbody tr');
+    expect(await rows.count()).toBeGreaterThan(3);
+    const overdue = page.locator('table.queue tr.is-overdue');
+    expect(await overdue.count()).toBeGreaterThan(0);
+    expect(await overdue.first().textContent()).toMatch(/overdue \d+ (min|h|s)/);
+
+    // A clock under an hour shows seconds, so it visibly moves within a second or two.
+    const ticking = page
+      .locator('table.queue .sla-ok, table.queue .sla-soon')
+      .filter({ hasText: / s$/ })
+      .first();
+    const before = await ticking.textContent();
+    await page.waitForTimeout(1_200);
+    expect(await ticking.textContent()).not.toBe(before);
+    await screenshot(page, 'queue');
+
+    await page.getByRole('button', { name: 'All' }).click();
+    await page.waitForURL(/scope=all/);
+    await page.getByRole('button', { name: 'My teams' }).click();
+    await page.waitForURL(/scope=teams/);
+    await rows.first().waitFor();
+  });
+
+  let worked: TicketDetail;
+
+  it('given a ticket at a step, when the agent ticks the checklist, fills the form and picks an outcome, then the ticket moves on', async () => {
+    const queue = await api<QueueRow[]>(context, server.url, 'tickets.queue', { scope: 'teams' }, 'query');
+    const row = queue.find((r) => r.stepTitle === 'Verify eligibility');
+    if (!row)
+      throw new Error(
+        `no ticket at "Verify eligibility" in the queue: ${queue.map((r) => r.stepTitle).join(', ')}`,
+      );
+    const before = await api<TicketDetail>(context, server.url, 'tickets.get', { ticketId: row.id }, 'query');
+    const step = before.currentStep;
+    if (!step) throw new Error('the ticket is not at a step');
+
+    await page.getByRole('link', { name: new RegExp(`#${row.number}\\b`) }).click();
+    await page.waitForURL(new RegExp(`/tickets/${row.id}$`));
+    await stepHeading(page).waitFor();
+    expect(await stepHeading(page).textContent()).toBe('Verify eligibility');
+    await page.locator('.canvas .fnode.is-current').waitFor();
+
+    // Required checklist items gate the outcomes.
+    const eligible = page.getByRole('button', { name: /Eligible/ }).first();
+    expect(await eligible.isDisabled()).toBe(true);
+    await tickRequired(page, before);
+    expect(await eligible.isDisabled()).toBe(false);
+
+    // The server refuses the empty required fields, and says which.
+    expectedFailures.push({ path: 'tickets.complete', status: 400 });
+    await eligible.click();
+    await page.locator('.field-error').first().waitFor();
+    const invalid = await page.locator('[aria-invalid="true"]').count();
+    expect(invalid).toBeGreaterThan(0);
+
+    await fillForm(page, before);
+    await eligible.click();
+    await page.waitForFunction(
+      (title) => document.querySelector('.step-card .step-title')?.textContent !== title,
+      'Verify eligibility',
+    );
+    const after = await api<TicketDetail>(context, server.url, 'tickets.get', { ticketId: row.id }, 'query');
+    expect(after.ticket.seq).toBeGreaterThan(before.ticket.seq);
+    expect(await stepHeading(page).textContent()).toBe(after.currentStep?.data.title);
+
+    const latest = page.locator('.timeline .timeline-item').first();
+    expect(await latest.getAttribute('data-event-type')).toBe(after.events.at(-1)?.type);
+    const text = await latest.textContent();
+    expect(text).toContain(AGENT.name);
+    expect(text).toContain('Verify eligibility');
+    expect(text).toContain('Outcome Eligible');
+    expect(text).toContain('Needs manager approval?');
+    await page.locator('.canvas .fnode.is-current').waitFor();
+    expect(await page.locator('.canvas .fnode.is-visited').count()).toBeGreaterThan(1);
+    // The success toast goes away by itself.
+    await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await screenshot(page, 'ticket');
+    worked = after;
+  });
+
+  it('given another agent completes the step first, when this agent clicks an outcome, then a conflict notice shows the fresh ticket', async () => {
+    const detail = worked;
+    const step = detail.currentStep;
+    if (!step) throw new Error('the worked ticket has no next step');
+    await tickRequired(page, detail);
+    await fillForm(page, detail);
+    // The README's picture: a step ready to complete, with the ticket's path on the flow below.
+    await screenshot(page, 'ticket-ready', join(SCREENSHOTS, 'ticket.png'));
+
+    const outcome = step.data.outcomes[0];
+    if (!outcome) throw new Error('the step has no outcome');
+    const moved = await api<TicketDetail>(
+      context,
+      server.url,
+      'tickets.complete',
+      {
+        ticketId: detail.ticket.id,
+        expectedSeq: detail.ticket.seq,
+        nodeId: step.id,
+        outcomeId: outcome.id,
+        form: Object.fromEntries(
+          step.data.form.map((f) => [f.key, f.type === 'number' ? 7 : 'done elsewhere']),
+        ),
+        checklist: step.data.checklist.map((c) => c.id),
+        idempotencyKey: `e2e-other-agent-${Date.now()}`,
+      },
+      'mutation',
+    );
+    expect(moved.ticket.seq).toBeGreaterThan(detail.ticket.seq);
+
+    expectedFailures.push({ path: 'tickets.complete', status: 409 });
+    await page
+      .getByRole('button', { name: new RegExp(outcome.label) })
+      .first()
+      .click();
+    await page.getByText(CONFLICT_TEXT).waitFor();
+    await page.waitForFunction(
+      (title) => document.querySelector('.step-card .step-title')?.textContent !== title,
+      step.data.title,
+    );
+    const cardTitle = await stepHeading(page).textContent();
+    expect(cardTitle).toBe(moved.currentStep ? moved.currentStep.data.title : 'Waiting');
+    expect(await page.locator('.timeline .timeline-item').count()).toBe(moved.events.length);
+    await screenshot(page, 'ticket-conflict');
+  });
+
+  it('given the flows page, when the agent opens a flow, then its active version shows on a read-only canvas', async () => {
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.waitForURL(/\/flows$/);
+    await page.getByRole('link', { name: 'Refund request' }).waitFor();
+    await screenshot(page, 'flows');
+
+    await page.getByRole('link', { name: 'Refund request' }).click();
+    await page.locator('.canvas .fnode').first().waitFor();
+    const flows = await api<Outputs['flows']['list']>(context, server.url, 'flows.list', undefined, 'query');
+    const refund = flows.find((f) => f.name === 'Refund request');
+    if (!refund?.activeVersion) throw new Error('the refund flow has no active version');
+    const version = await api<Outputs['versions']['get']>(
+      context,
+      server.url,
+      'versions.get',
+      { versionId: refund.activeVersion.id },
+      'query',
+    );
+    expect(await page.locator('.canvas .fnode').count()).toBe(version.document.nodes.length);
+    expect(await page.locator('.canvas .react-flow__edge').count()).toBe(version.document.edges.length);
+    expect(await page.getByLabel('Version', { exact: true }).inputValue()).toBe(refund.activeVersion.id);
+    expect(await page.locator('.canvas .react-flow__minimap').count()).toBe(1);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'flow', join(SCREENSHOTS, 'flow.png'));
+  });
+
+  it('given everything the agent did, when the session ends, then the browser reported no error, warning or failed request', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login$/);
+    expect(expectedFailures).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB_DIR = join(REPO_ROOT, 'dist/web');
+export const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/**
+ * Whether the browser suite can run. Without Chromium it is skipped with the reason printed, except on CI
+ * (`CI=true`), where a missing browser must fail the run rather than pass it silently.
+ */
+export function requireChromium(): boolean {
+  if (chromiumAvailable()) return true;
+  const reason = `${CHROMIUM_PATH} is missing (install it with: apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(`CI=true but the end-to-end suite cannot run: ${reason}.`);
+  console.warn(`[stepwise e2e] SKIPPED: ${reason}.`);
+  return false;
+}
+
+function newestMtime(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const name of readdirSync(path)) {
+    if (name === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(join(path, name)));
+  }
+  return newest;
+}
+
+/**
+ * Builds the web app with Vite (the root config) when `dist/web/index.html` is missing or older than any
+ * source of apps/web, so the suite runs on a fresh clone and never against a stale build.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  const index = join(WEB_DIR, 'index.html');
+  const sources = [join(REPO_ROOT, 'apps/web'), join(REPO_ROOT, 'vite.config.ts')];
+  const newestSource = Math.max(...sources.map(newestMtime));
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
+  const { build } = await import('vite');
+  await build({
+    configFile: join(REPO_ROOT, 'vite.config.ts'),
+    root: join(REPO_ROOT, 'apps/web'),
+    logLevel: 'warn',
+  });
+  if (!existsSync(index)) throw new Error(`vite build finished but ${index} is missing`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
+}
+
+/**
+ * Records what the page reports as a problem: console errors and warnings, uncaught exceptions, and
+ * failed responses (4xx/5xx, except those a test expects, e.g. a designed CONFLICT). Assert it is empty.
+ */
+export function watchConsole(
+  page: Page,
+  options: { allowStatus?: (url: string, status: number) => boolean } = {},
+) {
+  const problems: string[] = [];
+  const onConsole = (message: ConsoleMessage) => {
+    const type = message.type();
+    if (type !== 'error' && type !== 'warning') return;
+    const text = message.text();
+    // The failed request itself is reported (or allowed) below; Chromium's echo of it adds nothing.
+    if (/^Failed to load resource: the server responded with a status of/.test(text)) return;
+    problems.push(`console.${type}: ${text}`);
+  };
+  page.on('console', onConsole);
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('response', (response) => {
+    const status = response.status();
+    if (status < 400) return;
+    if (options.allowStatus?.(response.url(), status)) return;
+    problems.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    problems.push(
+      `request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`,
+    );
+  });
+  return problems;
+}
+
+/** Saves a full-page screenshot to test-results/<name>.png (and to `copyTo` as well, when given). */
+export async function screenshot(page: Page, name: string, copyTo?: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (copyTo) {
+    mkdirSync(dirname(copyTo), { recursive: true });
+    await page.screenshot({ path: copyTo, fullPage: true });
+  }
+  return path;
+}
