@@ -39,7 +39,11 @@ export class ErrorDetails extends Error {
 
 /** Throws a typed tRPC error with details a client can act on. */
 export function fail(code: TRPCError['code'], message: string, details?: unknown): never {
-  throw new TRPCError({ code, message, cause: details === undefined ? undefined : new ErrorDetails(message, details) });
+  throw new TRPCError({
+    code,
+    message,
+    cause: details === undefined ? undefined : new ErrorDetails(message, details),
+  });
 }
 
 const t = initTRPC
@@ -48,17 +52,25 @@ const t = initTRPC
   .create({
     errorFormatter({ shape, error }) {
       const cause = error.cause;
+      const zodIssues =
+        cause instanceof ZodError
+          ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+          : undefined;
       return {
         ...shape,
+        // An unexpected failure never shows its internals (SQL, parameters) to a client: the server logs them.
+        message:
+          error.code === 'INTERNAL_SERVER_ERROR'
+            ? 'Something went wrong on our side. Please try again; if it keeps happening, contact support.'
+            : zodIssues?.[0]
+              ? `Invalid input${zodIssues[0].path ? ` at "${zodIssues[0].path}"` : ''}: ${zodIssues[0].message}`
+              : shape.message,
         data: {
           ...shape.data,
           // Never leak a stack trace to a client.
           stack: undefined,
           details: cause instanceof ErrorDetails ? cause.details : undefined,
-          zodIssues:
-            cause instanceof ZodError
-              ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
-              : undefined,
+          zodIssues,
         },
       };
     },
@@ -68,23 +80,35 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+const requireCaller = t.middleware(({ ctx, next }) => {
+  const caller = ctx.caller;
+  if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
+  return next({ ctx: { ...ctx, caller } });
+});
+
 /**
  * The only way to declare a procedure: `procedure('public')`, `procedure('authenticated')` or
  * `procedure(['admin', 'manager'])`. The access is checked here, before any input is read, and the
  * narrowed caller (with its organization) is in `ctx.caller`.
  */
-export function procedure<A extends Access>(access: A) {
-  const base = t.procedure.meta({ access });
-  if (access === 'public') return base.use(({ ctx, next }) => next({ ctx }));
-  return base.use(({ ctx, next }) => {
-    const caller = ctx.caller;
-    if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
-    if (Array.isArray(access) && (caller.role === 'api' || !access.includes(caller.role))) {
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: `This needs the ${access.join(' or ')} role; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
-      });
-    }
-    return next({ ctx: { ...ctx, caller } });
-  });
+export function procedure(access: 'public'): typeof t.procedure;
+export function procedure(access: 'authenticated' | Role[]): ReturnType<typeof authenticated>;
+export function procedure(access: Access) {
+  return access === 'public' ? t.procedure.meta({ access }) : authenticated(access);
+}
+
+function authenticated(access: 'authenticated' | Role[]) {
+  return t.procedure
+    .meta({ access })
+    .use(requireCaller)
+    .use(({ ctx, next }) => {
+      const { caller } = ctx;
+      if (Array.isArray(access) && (caller.role === 'api' || !access.includes(caller.role))) {
+        throw new TRPCError({
+          code: 'FORBIDDEN',
+          message: `This needs the ${access.join(' or ')} role; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
+        });
+      }
+      return next({ ctx });
+    });
 }

@@ -1,0 +1,67 @@
+import type { Database } from '@stepwise/db';
+import { resolveSession, SESSION_COOKIE } from './auth/sessions.ts';
+import type { Context } from './trpc.ts';
+
+/**
+ * The context of one request. `clientIp` (the socket's address, set by the server) keys the login rate
+ * limit; it rides along on the context so procedures can read it with `clientIpOf`.
+ */
+export type RequestContext = Context & { clientIp: string };
+
+export type ContextRequest = {
+  headers: Headers;
+  /** Receives Set-Cookie values (log in / log out); omitted = cookies are dropped. */
+  setCookie?: (cookie: string) => void;
+  /** The peer address; omitted = 'local' (in-process callers). */
+  clientIp?: string;
+};
+
+export type ContextFactory = (request: ContextRequest) => Promise<RequestContext>;
+
+/** Builds the per-request context: resolves the session cookie into the caller. */
+export function createContextFactory(options: { db: Database; now?: () => Date }): ContextFactory {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+  return async (request) => {
+    const sessionToken = parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null;
+    const caller = await resolveSession(db, sessionToken, now());
+    return {
+      db,
+      caller,
+      now,
+      setCookie: request.setCookie ?? (() => {}),
+      sessionToken,
+      clientIp: request.clientIp ?? 'local',
+    };
+  };
+}
+
+/** The client address of a request context ('local' when the context did not come from the server). */
+export function clientIpOf(ctx: Context): string {
+  return 'clientIp' in ctx && typeof ctx.clientIp === 'string' ? ctx.clientIp : 'local';
+}
+
+const MAX_COOKIE_HEADER = 8192;
+
+/**
+ * Parses a Cookie header into a prototype-less record (a cookie named `__proto__` is just a key).
+ * The first occurrence of a name wins, as browsers send the most specific cookie first.
+ */
+export function parseCookies(header: string | null | undefined): Record<string, string> {
+  const cookies: Record<string, string> = Object.create(null);
+  if (!header) return cookies;
+  for (const part of header.slice(0, MAX_COOKIE_HEADER).split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in cookies) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      cookies[name] = decodeURIComponent(value);
+    } catch {
+      cookies[name] = value;
+    }
+  }
+  return cookies;
+}

@@ -1,0 +1,133 @@
+import { memberships, organizations, users } from '@stepwise/db';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { audit } from '../audit.ts';
+import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
+import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
+import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
+import { clientIpOf } from '../createContext.ts';
+import { findAccountByEmail, type Me, pickMembership } from '../services/accounts.ts';
+import { uniqueViolation } from '../services/dbErrors.ts';
+import { Email, GivenPassword, NewPassword, PersonName, RowId, Title } from '../services/inputs.ts';
+import { fail, procedure, router } from '../trpc.ts';
+
+const BAD_CREDENTIALS = 'Email or password is incorrect.';
+const EMAIL_TAKEN = 'An account with this email already exists. Log in instead.';
+
+export const authRouter = router({
+  /** Creates an organization with its first admin, and logs them in. */
+  signUp: procedure('public')
+    .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
+    .mutation(async ({ ctx, input }): Promise<Me> => {
+      if (await findAccountByEmail(ctx.db.db, input.email)) fail('CONFLICT', EMAIL_TAKEN);
+      // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
+      const passwordHash = await hashPassword(input.password);
+      const now = ctx.now();
+      let created: { orgId: string; userId: string };
+      try {
+        created = await ctx.db.db.transaction(async (tx) => {
+          const [org] = await tx
+            .insert(organizations)
+            .values({ name: input.orgName, createdAt: now })
+            .returning({ id: organizations.id });
+          const [user] = await tx
+            .insert(users)
+            .values({ email: input.email, name: input.name, passwordHash, createdAt: now })
+            .returning({ id: users.id });
+          if (!org || !user) throw new Error('INSERT … RETURNING returned no row');
+          await tx
+            .insert(memberships)
+            .values({ orgId: org.id, userId: user.id, role: 'admin', createdAt: now });
+          await audit(tx, {
+            orgId: org.id,
+            actorId: user.id,
+            action: 'organization.created',
+            targetType: 'organization',
+            targetId: org.id,
+            data: { name: input.orgName, adminEmail: input.email },
+            at: now,
+          });
+          return { orgId: org.id, userId: user.id };
+        });
+      } catch (error) {
+        if (uniqueViolation(error)?.constraint === 'users_email_key') fail('CONFLICT', EMAIL_TAKEN);
+        throw error;
+      }
+      const session = await createSession(ctx.db.db, { ...created, now });
+      ctx.setCookie(sessionCookie(session.token));
+      return {
+        user: { id: created.userId, name: input.name, email: input.email },
+        org: { id: created.orgId, name: input.orgName },
+        role: 'admin',
+      };
+    }),
+
+  /**
+   * Logs in to the given organization, or to the user's first enabled membership. Unknown emails and
+   * wrong passwords get the same message after the same work; 10 failures per email and address in
+   * 15 minutes lock that pair out until the window passes.
+   */
+  login: procedure('public')
+    .input(z.object({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
+    .mutation(async ({ ctx, input }): Promise<Me> => {
+      const now = ctx.now();
+      const key = LoginRateLimiter.key(input.email, clientIpOf(ctx));
+      const waitMs = loginRateLimiter.retryAfterMs(key, now.getTime());
+      if (waitMs > 0) {
+        const minutes = Math.ceil(waitMs / 60_000);
+        fail(
+          'TOO_MANY_REQUESTS',
+          `Too many failed log-in attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+          { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+        );
+      }
+      const account = await findAccountByEmail(ctx.db.db, input.email);
+      const ok = account
+        ? await verifyPassword(input.password, account.passwordHash)
+        : await verifyDummyPassword(input.password);
+      if (!account || !ok) {
+        loginRateLimiter.recordFailure(key, now.getTime());
+        fail('UNAUTHORIZED', BAD_CREDENTIALS);
+      }
+      loginRateLimiter.recordSuccess(key);
+      const membership = await pickMembership(ctx.db.db, account.id, input.orgId);
+      if (!membership) {
+        fail(
+          'FORBIDDEN',
+          input.orgId === undefined
+            ? 'Your account is disabled. Ask an admin of your organization to enable it.'
+            : 'You are not an active member of this organization.',
+        );
+      }
+      const session = await createSession(ctx.db.db, { orgId: membership.orgId, userId: account.id, now });
+      ctx.setCookie(sessionCookie(session.token));
+      return {
+        user: { id: account.id, name: account.name, email: account.email },
+        org: { id: membership.orgId, name: membership.orgName },
+        role: membership.role,
+      };
+    }),
+
+  logout: procedure('authenticated').mutation(async ({ ctx }) => {
+    if (ctx.sessionToken) await deleteSession(ctx.db.db, ctx.sessionToken);
+    ctx.setCookie(clearedSessionCookie());
+    return { ok: true as const };
+  }),
+
+  /** The logged-in user, or null (API tokens have no user). */
+  me: procedure('public').query(async ({ ctx }): Promise<Me | null> => {
+    const caller = ctx.caller;
+    if (!caller || caller.role === 'api' || caller.userId === null) return null;
+    const [org] = await ctx.db.db
+      .select({ name: organizations.name })
+      .from(organizations)
+      .where(eq(organizations.id, caller.orgId))
+      .limit(1);
+    if (!org) return null;
+    return {
+      user: { id: caller.userId, name: caller.name, email: caller.email },
+      org: { id: caller.orgId, name: org.name },
+      role: caller.role,
+    };
+  }),
+});

@@ -1,0 +1,153 @@
+import { type Database, type Db, flows, flowVersions } from '@stepwise/db';
+import { parseFlowDocument, type ValidationIssue, validate } from '@stepwise/flow';
+import { and, desc, eq, ne, or, isNull } from 'drizzle-orm';
+import { audit } from '../audit.ts';
+import { fail } from '../trpc.ts';
+import { contentHash } from './canonicalJson.ts';
+import { uniqueViolation } from './dbErrors.ts';
+
+export type PublishInput = {
+  orgId: string;
+  flowId: string;
+  /** The user publishing; null for the system (seed). */
+  authorId: string | null;
+  message: string;
+  /** The draft revision the publisher saw: a newer draft refuses the publish (CONFLICT). */
+  expectedRevision?: number | undefined;
+  /** Creation time of the version (default: now). */
+  now?: Date | undefined;
+};
+
+export type PublishedVersion = { id: string; number: number; contentHash: string };
+
+/**
+ * Freezes a flow's draft as its next version and makes it the active one, in one transaction.
+ *
+ * The draft must parse and pass `validate` without errors. Publishing content identical to the latest
+ * version returns that version instead of a duplicate (a double click, or two managers publishing the
+ * same draft at once). Two concurrent publishes cannot take the same number: the unique index on
+ * (flow_id, number) refuses the second, which re-reads and either returns the twin or retries once.
+ */
+export async function publishVersion(database: Database, input: PublishInput): Promise<PublishedVersion> {
+  const [flow] = await database.db
+    .select({ draft: flows.draft, draftRevision: flows.draftRevision, name: flows.name })
+    .from(flows)
+    .where(and(eq(flows.id, input.flowId), eq(flows.orgId, input.orgId)))
+    .limit(1);
+  if (!flow) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+  if (input.expectedRevision !== undefined && input.expectedRevision !== flow.draftRevision) {
+    fail(
+      'CONFLICT',
+      `The draft changed since you opened it (it is now at revision ${flow.draftRevision}). Reload it and check the changes before publishing.`,
+      { currentRevision: flow.draftRevision },
+    );
+  }
+  const parsed = parseFlowDocument(flow.draft);
+  if (!parsed.ok) fail('BAD_REQUEST', publishProblems(parsed.issues), parsed.issues);
+  const issues = validate(parsed.document);
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) fail('BAD_REQUEST', publishProblems(errors), issues);
+
+  const document = parsed.document;
+  const hash = contentHash(document);
+  const at = input.now ?? new Date();
+
+  const attempt = () =>
+    database.db.transaction(async (tx) => {
+      const latest = await latestVersion(tx, input.flowId);
+      if (latest?.contentHash === hash) {
+        await activate(tx, input, latest);
+        return latest;
+      }
+      const number = (latest?.number ?? 0) + 1;
+      const [row] = await tx
+        .insert(flowVersions)
+        .values({
+          orgId: input.orgId,
+          flowId: input.flowId,
+          number,
+          document,
+          contentHash: hash,
+          authorId: input.authorId,
+          message: input.message,
+          createdAt: at,
+        })
+        .returning({
+          id: flowVersions.id,
+          number: flowVersions.number,
+          contentHash: flowVersions.contentHash,
+        });
+      if (!row) throw new Error('INSERT … RETURNING returned no row');
+      await tx.update(flows).set({ activeVersionId: row.id }).where(eq(flows.id, input.flowId));
+      await audit(tx, {
+        orgId: input.orgId,
+        actorId: input.authorId,
+        action: 'version.published',
+        targetType: 'flow',
+        targetId: input.flowId,
+        data: { versionId: row.id, number, contentHash: hash, message: input.message, flowName: flow.name },
+        at,
+      });
+      return row;
+    });
+
+  try {
+    return await attempt();
+  } catch (error) {
+    const violation = uniqueViolation(error);
+    if (violation?.constraint !== 'flow_versions_flow_number_key') throw error;
+  }
+  // Another publish took the number first. Its content may be ours (the same draft published twice at
+  // once): then the attempt below finds it as the latest and returns it; otherwise it takes the next number.
+  try {
+    return await attempt();
+  } catch (error) {
+    if (uniqueViolation(error)?.constraint === 'flow_versions_flow_number_key') {
+      fail(
+        'CONFLICT',
+        'Several versions of this flow were published at the same moment. Reload and try again.',
+      );
+    }
+    throw error;
+  }
+}
+
+function publishProblems(errors: readonly ValidationIssue[]): string {
+  const n = errors.filter((i) => i.severity === 'error').length;
+  return `This flow has ${n} ${n === 1 ? 'problem' : 'problems'} to fix before publishing.`;
+}
+
+async function latestVersion(db: Db, flowId: string): Promise<PublishedVersion | undefined> {
+  const [row] = await db
+    .select({ id: flowVersions.id, number: flowVersions.number, contentHash: flowVersions.contentHash })
+    .from(flowVersions)
+    .where(eq(flowVersions.flowId, flowId))
+    .orderBy(desc(flowVersions.number))
+    .limit(1);
+  return row;
+}
+
+/** Re-publishing the latest version's content makes it active again, if another version was. */
+async function activate(db: Db, input: PublishInput, version: PublishedVersion): Promise<void> {
+  const changed = await db
+    .update(flows)
+    .set({ activeVersionId: version.id })
+    .where(
+      and(
+        eq(flows.id, input.flowId),
+        eq(flows.orgId, input.orgId),
+        or(isNull(flows.activeVersionId), ne(flows.activeVersionId, version.id)),
+      ),
+    )
+    .returning({ id: flows.id });
+  if (changed.length === 0) return;
+  await audit(db, {
+    orgId: input.orgId,
+    actorId: input.authorId,
+    action: 'version.activated',
+    targetType: 'flow',
+    targetId: input.flowId,
+    data: { versionId: version.id, number: version.number },
+    at: input.now ?? new Date(),
+  });
+}

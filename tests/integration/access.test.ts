@@ -1,0 +1,307 @@
+import { type Access, appRouter, createCaller, createContextFactory } from '@stepwise/api';
+import type { Role } from '@stepwise/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createSession } from '../../packages/api/src/auth/sessions.ts';
+import { type Api, apiHarness, PASSWORD, sampleDocument, type TestUser } from '../support/apiSession.ts';
+import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
+
+/**
+ * The declared access of every procedure (reliability tests 13 and 14). A procedure added to the router
+ * without a line here fails the first test, so every new procedure gets a decision on who may call it.
+ */
+const ACCESS_TABLE: Record<string, Access> = {
+  'auth.signUp': 'public',
+  'auth.login': 'public',
+  'auth.logout': 'authenticated',
+  'auth.me': 'public',
+  'users.list': ['admin', 'manager'],
+  'users.add': ['admin'],
+  'users.setRole': ['admin'],
+  'users.disable': ['admin'],
+  'users.enable': ['admin'],
+  'teams.list': 'authenticated',
+  'teams.create': ['admin', 'manager'],
+  'teams.rename': ['admin', 'manager'],
+  'teams.setMembers': ['admin', 'manager'],
+  'flows.list': 'authenticated',
+  'flows.create': ['admin', 'manager'],
+  'flows.get': 'authenticated',
+  'flows.saveDraft': ['admin', 'manager'],
+  'versions.publish': ['admin', 'manager'],
+  'versions.list': 'authenticated',
+  'versions.get': 'authenticated',
+  'tickets.create': ['admin', 'manager', 'agent'],
+  'tickets.queue': ['admin', 'manager', 'agent'],
+  'tickets.get': ['admin', 'manager', 'agent'],
+  'tickets.complete': ['admin', 'manager', 'agent'],
+};
+
+type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
+type AnyCall = (input?: unknown) => Promise<unknown>;
+
+/** Every procedure of the router with its declared access and the id fields of its input. */
+function proceduresOf(): ProcedureInfo[] {
+  const record = appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { meta?: { access?: Access }; inputs: unknown[] } }
+  >;
+  return Object.entries(record).map(([path, procedure]) => ({
+    path,
+    access: procedure._def.meta?.access,
+    idKeys: procedure._def.inputs
+      .flatMap((schema) => Object.keys(objectShape(schema)))
+      .filter((k) => /Ids?$/.test(k)),
+  }));
+}
+
+function objectShape(schema: unknown): Record<string, unknown> {
+  let current = schema;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap();
+  return current instanceof z.ZodObject ? current.shape : {};
+}
+
+function call(api: Api, path: string): AnyCall {
+  const [group, name] = path.split('.');
+  const fn = (api as unknown as Record<string, Record<string, AnyCall>>)[group ?? '']?.[name ?? ''];
+  if (!fn) throw new Error(`no procedure at ${path}`);
+  return fn;
+}
+
+function allows(access: Access, role: Role | null): boolean {
+  if (access === 'public') return true;
+  if (role === null) return false;
+  return access === 'authenticated' || access.includes(role);
+}
+
+/** The organization's rows in every table, as a digest per table: any change shows. */
+async function snapshot(db: TestDb, orgId: string): Promise<Record<string, string>> {
+  const scoped = [
+    'memberships',
+    'sessions',
+    'teams',
+    'team_members',
+    'flows',
+    'flow_versions',
+    'audit_log',
+    'tickets',
+    'ticket_events',
+    'ticket_messages',
+    'timers',
+    'idempotency_keys',
+  ];
+  const digest = async (from: string, where: string) => {
+    const [row] = await db.query<{ d: string }>(
+      `SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS d FROM ${from} t WHERE ${where}`,
+      [orgId],
+    );
+    return row?.d ?? '';
+  };
+  const out: Record<string, string> = {};
+  for (const table of scoped) out[table] = await digest(table, 'org_id = $1');
+  out.organizations = await digest('organizations', 'id = $1');
+  out.users = await digest('users', 'id IN (SELECT user_id FROM memberships WHERE org_id = $1)');
+  return out;
+}
+
+describe('the access table', () => {
+  it('given the router, when its procedures are listed, then each declares access and matches the table', () => {
+    // given / when
+    const procedures = proceduresOf();
+    // then
+    expect(procedures.filter((p) => p.access === undefined).map((p) => p.path)).toEqual([]);
+    expect(Object.fromEntries(procedures.map((p) => [p.path, p.access]))).toEqual(ACCESS_TABLE);
+  });
+});
+
+describe.each(backends())('access (%s)', (backend) => {
+  let db: TestDb;
+  let h: ReturnType<typeof apiHarness>;
+  const org: Record<'A' | 'B', Record<Role, TestUser>> = {} as Record<'A' | 'B', Record<Role, TestUser>>;
+  const idsOfA = { flowId: '', versionId: '', teamId: '', ticketId: '', userId: '' };
+  const secretsOfA: string[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDb(backend);
+    h = apiHarness(db);
+    for (const name of ['A', 'B'] as const) {
+      const admin = await h.signUp(`Org ${name}`);
+      org[name] = {
+        admin,
+        manager: await h.addMember(admin, 'manager'),
+        agent: await h.addMember(admin, 'agent'),
+      };
+    }
+    const a = await h.as(org.A.admin);
+    const flow = await a.flows.create({
+      name: 'Secret refund flow of A',
+      document: sampleDocument('Secret step of A'),
+    });
+    const version = await a.versions.publish({ flowId: flow.id, message: 'secret v1 of A' });
+    const team = await a.teams.create({ name: 'Secret team of A' });
+    await a.teams.setMembers({ teamId: team.id, userIds: [org.A.agent.me.user.id] });
+    const ticket = await a.tickets.create({
+      channel: 'email',
+      subject: 'Secret ticket of A',
+      description: 'Private',
+      customer: { name: 'Customer of A', email: 'customer-of-a@example.test', tier: 'vip' },
+      category: 'billing',
+      priority: 'normal',
+    });
+    Object.assign(idsOfA, {
+      flowId: flow.id,
+      versionId: version.id,
+      teamId: team.id,
+      ticketId: ticket.ticket.id,
+      userId: org.A.agent.me.user.id,
+    });
+    secretsOfA.push('Secret', org.A.admin.email, org.A.agent.email, ...Object.values(idsOfA));
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  /** A fresh session per call: logout (called by the matrix) must not end the session other calls use. */
+  async function callerFor(role: Role | null, name: 'A' | 'B' = 'A'): Promise<Api> {
+    const createContext = createContextFactory({ db });
+    if (role === null) return createCaller(await createContext({ headers: new Headers() }));
+    const { me } = org[name][role];
+    const { token } = await createSession(db.db, { orgId: me.org.id, userId: me.user.id, now: new Date() });
+    return createCaller(await createContext({ headers: new Headers({ cookie: `sw_session=${token}` }) }));
+  }
+
+  it('given each role, when it calls every procedure, then the declared access is enforced (0 deviations)', async () => {
+    const deviations: string[] = [];
+    for (const { path, access } of proceduresOf()) {
+      for (const role of [null, 'agent', 'manager', 'admin'] as const) {
+        // given
+        const api = await callerFor(role);
+        // when: without input, an allowed call fails validation (or runs); a refused one never gets that far
+        const outcome = await call(api, path)().then(
+          () => 'ok',
+          (error: unknown) => (error as { code?: string }).code ?? 'thrown',
+        );
+        // then
+        const allowed = allows(access ?? [], role);
+        const expected = allowed
+          ? 'anything but UNAUTHORIZED/FORBIDDEN'
+          : role === null
+            ? 'UNAUTHORIZED'
+            : 'FORBIDDEN';
+        const ok = allowed ? outcome !== 'UNAUTHORIZED' && outcome !== 'FORBIDDEN' : outcome === expected;
+        if (!ok) deviations.push(`${path} as ${role ?? 'anonymous'}: got ${outcome}, expected ${expected}`);
+      }
+    }
+    expect(deviations).toEqual([]);
+  });
+
+  /** Inputs naming org A's rows, for every procedure whose input takes an id. */
+  const CROSS_TENANT: Record<string, { input: () => unknown; expect: 'NOT_FOUND' | 'EMPTY' | 'FORBIDDEN' }> =
+    {
+      'auth.login': {
+        // Logging in to another organization is refused like any non-membership (it is no lookup of A's data).
+        input: () => ({ email: org.B.manager.email, password: PASSWORD, orgId: org.A.admin.me.org.id }),
+        expect: 'FORBIDDEN',
+      },
+      'users.setRole': { input: () => ({ userId: idsOfA.userId, role: 'admin' }), expect: 'NOT_FOUND' },
+      'users.disable': { input: () => ({ userId: idsOfA.userId }), expect: 'NOT_FOUND' },
+      'users.enable': { input: () => ({ userId: idsOfA.userId }), expect: 'NOT_FOUND' },
+      'teams.rename': { input: () => ({ teamId: idsOfA.teamId, name: 'Taken over' }), expect: 'NOT_FOUND' },
+      'teams.setMembers': {
+        input: () => ({ teamId: idsOfA.teamId, userIds: [idsOfA.userId] }),
+        expect: 'NOT_FOUND',
+      },
+      'flows.get': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
+      'flows.saveDraft': {
+        input: () => ({ flowId: idsOfA.flowId, revision: 1, document: sampleDocument('Overwritten by B') }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.publish': {
+        input: () => ({ flowId: idsOfA.flowId, message: 'published by B' }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.list': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
+      'versions.get': { input: () => ({ versionId: idsOfA.versionId }), expect: 'NOT_FOUND' },
+      'tickets.create': {
+        input: () => ({
+          channel: 'chat',
+          subject: 'Into A',
+          description: '',
+          customer: { name: 'B customer', email: 'b@example.test', tier: 'new' },
+          category: '',
+          priority: 'low',
+          flowId: idsOfA.flowId,
+        }),
+        expect: 'NOT_FOUND',
+      },
+      'tickets.queue': { input: () => ({ scope: 'all', flowId: idsOfA.flowId }), expect: 'EMPTY' },
+      'tickets.get': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'tickets.complete': {
+        input: () => ({
+          ticketId: idsOfA.ticketId,
+          expectedSeq: 1,
+          nodeId: 'check',
+          outcomeId: 'done',
+          form: {},
+          checklist: [],
+          idempotencyKey: 'cross-tenant-attempt',
+        }),
+        expect: 'NOT_FOUND',
+      },
+    };
+
+  it('given org A’s ids, when each role of org B calls every procedure taking an id, then NOT_FOUND and nothing of A changes', async () => {
+    // given
+    const withIds = proceduresOf().filter((p) => p.idKeys.length > 0);
+    expect(withIds.map((p) => p.path).filter((path) => !(path in CROSS_TENANT))).toEqual([]);
+    const before = await snapshot(db, org.A.admin.me.org.id);
+    const deviations: string[] = [];
+    for (const { path, access } of withIds) {
+      const sample = CROSS_TENANT[path];
+      if (!sample) continue;
+      const roles = access === 'public' ? [null] : (['agent', 'manager', 'admin'] as const);
+      for (const role of roles) {
+        // when
+        const api = await callerFor(role, 'B');
+        const result = await call(
+          api,
+          path,
+        )(sample.input()).then(
+          (value) => ({ code: 'ok', text: JSON.stringify(value) }),
+          (error: unknown) => ({
+            code: (error as { code?: string }).code ?? 'thrown',
+            text: String((error as Error).message),
+          }),
+        );
+        // then
+        const expected = role !== null && !allows(access ?? [], role) ? 'FORBIDDEN' : sample.expect;
+        const codeOk =
+          expected === 'EMPTY' ? result.code === 'ok' && result.text === '[]' : result.code === expected;
+        const leaked = secretsOfA.filter((s) => result.text.includes(s));
+        if (!codeOk || leaked.length > 0) {
+          deviations.push(
+            `${path} as B ${role ?? 'anonymous'}: ${result.code} ${result.text.slice(0, 200)} (expected ${expected})`,
+          );
+        }
+      }
+    }
+    // then
+    expect(deviations).toEqual([]);
+    expect(await snapshot(db, org.A.admin.me.org.id)).toEqual(before);
+  });
+
+  it('given two organizations, when B lists anything, then nothing of A appears', async () => {
+    // given
+    const api = await callerFor('admin', 'B');
+    // when
+    const seen = JSON.stringify([
+      await api.flows.list(),
+      await api.teams.list(),
+      await api.users.list(),
+      await api.tickets.queue({ scope: 'all' }),
+      await api.auth.me(),
+    ]);
+    // then
+    expect(secretsOfA.filter((s) => seen.includes(s))).toEqual([]);
+  });
+});
