@@ -1,10 +1,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -97,6 +95,11 @@ async function openPglite(options: CreateDbOptions): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = takeLock(`${dataDir}.lock`);
   }
+  // Loaded only when used: importing PGlite costs ~0.4 s that a PostgreSQL deployment should not pay.
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
   let pg: PGlite;
   try {
     pg = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
@@ -181,6 +184,7 @@ export async function runMigrations(database: Database): Promise<void> {
   if (database.kind === 'pglite') {
     await database.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
       await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
       await database.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
