@@ -74,5 +74,19 @@ export type { ConditionResult } from './evaluateCondition.ts';
 export { describeNode, describeOutput, hasOutput } from './describeNode.ts';
 export { initialState, transition } from './transition.ts';
 export { generateFlow } from './generateFlow.ts';
-export { TEMPLATES } from './templates.ts';
+export { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';
 export type { FlowTemplate } from './templates.ts';
+export { applyDiff, describeChange, diffDocuments } from './diffDocuments.ts';
+export type {
+  FieldDiff,
+  FlowDiff,
+  ItemDiff,
+  NodeDiff,
+  PositionMove,
+  PropertyChange,
+} from './diffDocuments.ts';
+export { proposeMapping, WAITING_TYPES } from './proposeMapping.ts';
+export type { MappingReason, ProposedMapping } from './proposeMapping.ts';
+export { planMigration } from './planMigration.ts';
+export type { MigrationChanges, MigrationPlan, MigrationRefusal } from './planMigration.ts';
+export { inPilot } from './inPilot.ts';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFlowDocument } from './parseFlowDocument.ts';
 import { type FlowDocument, LIMITS } from './schema.ts';
-import { TEMPLATES } from './templates.ts';
+import { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';
 import { initialState, transition } from './transition.ts';
 import type { EngineEvent, RunState, TicketData, TransitionResult } from './types.ts';
 import { validate } from './validate.ts';
@@ -61,7 +61,12 @@ describe('fixture flows', () => {
 
   it('include the templates and the loop', () => {
     expect(files.sort()).toEqual([
+      'call-centre-service-request.flow.json',
+      'complaint-management.flow.json',
+      'escalation.flow.json',
       'loop.flow.json',
+      'onboarding.flow.json',
+      'proactive-check-in.flow.json',
       'refund-request.flow.json',
       'ticket-resolution.flow.json',
     ]);
@@ -76,7 +81,9 @@ describe('fixture flows', () => {
   });
 
   it('are exported as TEMPLATES, equal to the fixture files', () => {
-    expect(TEMPLATES.map((t) => t.id)).toEqual(['ticket-resolution', 'refund-request']);
+    expect(TEMPLATES.map((t) => `${t.id}.flow.json`).sort()).toEqual(
+      files.filter((f) => f !== 'loop.flow.json').sort(),
+    );
     for (const template of TEMPLATES) {
       expect(template.document).toEqual(load(`${template.id}.flow.json`));
       expect(template.name.length).toBeGreaterThan(3);
@@ -84,11 +91,12 @@ describe('fixture flows', () => {
     }
   });
 
-  it('use the seed team ids and set an SLA on every step', () => {
+  it('use the template team ids and set an SLA on every step', () => {
+    const teams = TEMPLATE_TEAMS.map((t) => t.id);
     for (const template of TEMPLATES) {
       for (const node of template.document.nodes) {
         if (node.type !== 'step') continue;
-        expect(['team-billing', 'team-technical']).toContain(node.data.teamId);
+        expect(teams).toContain(node.data.teamId);
         expect(node.data.slaMinutes).toBeGreaterThan(0);
       }
     }
