@@ -1,0 +1,121 @@
+import { CHANNELS, FieldKey, Id, PRIORITIES, TIERS } from '@stepwise/flow';
+import { z } from 'zod';
+import { completeStep } from '../runtime/completeStep.ts';
+import { createTicket } from '../runtime/createTicket.ts';
+import { queueOf, type QueueRow } from '../runtime/queue.ts';
+import { isUuid, poolQuery } from '../runtime/sql.ts';
+import { ticketCache } from '../runtime/ticketCache.ts';
+import { getTicketDetail, type TicketDetail } from '../runtime/ticketView.ts';
+import { versionCache } from '../runtime/versionCache.ts';
+import { callerOf } from '../services/callerOf.ts';
+import { RowId } from '../services/inputs.ts';
+import { fail, procedure, router } from '../trpc.ts';
+
+const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
+const MAX_TEXT = 10_000;
+
+const Text = (what: string, min = 0) =>
+  z
+    .string()
+    .max(MAX_TEXT, `${what} is at most 10,000 characters.`)
+    .refine((s) => s.trim().length >= min, `${what} is required.`);
+
+/** A value of a custom field or a form field as submitted: a bounded scalar. */
+const FieldValue = z.union([
+  z.string().max(MAX_TEXT, 'a field value is at most 10,000 characters'),
+  z.number().finite(),
+  z.boolean(),
+  z.null(),
+]);
+
+/** Records keyed by field keys (never `__proto__`), with a bounded number of entries. */
+const FieldRecord = z
+  .record(FieldKey, FieldValue)
+  .refine((r) => Object.keys(r).length <= 200, 'at most 200 fields');
+
+export const CreateTicketInput = z.object({
+  channel: z.enum(CHANNELS),
+  subject: Text('The subject', 1).pipe(z.string().max(500, 'The subject is at most 500 characters.')),
+  description: Text('The description'),
+  customer: z.object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Enter the customer’s name.')
+      .max(200, 'A name is at most 200 characters.'),
+    email: z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
+    tier: z.enum(TIERS),
+  }),
+  category: z.string().trim().max(200, 'A category is at most 200 characters.'),
+  priority: z.enum(PRIORITIES),
+  tags: z
+    .array(z.string().trim().min(1).max(100, 'A tag is at most 100 characters.'))
+    .max(50, 'At most 50 tags.')
+    .optional(),
+  fields: FieldRecord.optional(),
+  flowId: RowId.optional(),
+});
+
+export const CompleteInput = z.object({
+  ticketId: z.string().min(1).max(64, 'an id is at most 64 characters'),
+  expectedSeq: z.number().int().min(0).max(2_147_483_647),
+  nodeId: Id,
+  outcomeId: Id,
+  form: FieldRecord.default({}),
+  checklist: z.array(Id).max(200, 'At most 200 checklist items.').default([]),
+  idempotencyKey: z
+    .string()
+    .min(8, 'An idempotency key is 8 to 128 characters.')
+    .max(128, 'An idempotency key is 8 to 128 characters.'),
+});
+
+export const QueueInput = z
+  .object({
+    scope: z.enum(['mine', 'teams', 'all']).default('teams'),
+    status: z.array(z.string().min(1).max(32)).max(10).optional(),
+    flowId: RowId.optional(),
+    limit: z.number().int().min(1).max(200).default(100),
+  })
+  .default({ scope: 'teams', limit: 100 });
+
+const WORKERS = ['admin', 'manager', 'agent'] as const;
+
+export const ticketsRouter = router({
+  /** Intake: routes the ticket to the first matching flow (or the one given) and runs it to its first stop. */
+  create: procedure([...WORKERS])
+    .input(CreateTicketInput)
+    .mutation(({ ctx, input }): Promise<TicketDetail> => {
+      const caller = callerOf(ctx);
+      return createTicket(ctx.db, input, { orgId: caller.orgId, actorId: caller.userId, now: ctx.now() });
+    }),
+
+  /** The work queue: open tickets of my teams and assigned to me (or all, for managers), soonest SLA first. */
+  queue: procedure([...WORKERS])
+    .input(QueueInput)
+    .query(
+      ({ ctx, input }): Promise<QueueRow[]> => queueOf(poolQuery(ctx.db), versionCache, callerOf(ctx), input),
+    ),
+
+  /** One ticket with its pinned version, current step, what comes next, timeline and conversation. */
+  get: procedure([...WORKERS])
+    .input(z.object({ ticketId: z.string().min(1).max(64, 'an id is at most 64 characters') }))
+    .query(async ({ ctx, input }): Promise<TicketDetail> => {
+      if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      const detail = await getTicketDetail(
+        poolQuery(ctx.db),
+        versionCache,
+        { ticketId: input.ticketId.toLowerCase(), orgId: callerOf(ctx).orgId },
+        ticketCache,
+      );
+      if (!detail) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      return detail;
+    }),
+
+  /** Completes the ticket's current step (the hot path): CONFLICT with the fresh state when it moved first. */
+  complete: procedure([...WORKERS])
+    .input(CompleteInput)
+    .mutation(
+      ({ ctx, input }): Promise<TicketDetail> =>
+        completeStep(ctx.db, callerOf(ctx), { ...input, ticketId: input.ticketId.toLowerCase() }, ctx.now()),
+    ),
+});

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@stepwise/db';
+import {
+  type Channel,
+  type FlowDocument,
+  initialState,
+  type Priority,
+  type ScalarValue,
+  type StartTrigger,
+  type TicketData,
+  type Tier,
+  transition,
+} from '@stepwise/flow';
+import { fail } from '../trpc.ts';
+import { planEffects } from './planEffects.ts';
+import type { EventData } from './prepareMove.ts';
+import { isUuid, poolQuery, type Query } from './sql.ts';
+import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
+import { type TicketCache, ticketCache } from './ticketCache.ts';
+import { getTicketDetail, type TicketDetail } from './ticketView.ts';
+import { type CachedVersion, type VersionCache, versionCache } from './versionCache.ts';
+
+export type CreateTicketInput = {
+  channel: Channel;
+  subject: string;
+  description: string;
+  customer: { name: string; email: string; tier: Tier };
+  category: string;
+  priority: Priority;
+  tags?: string[] | undefined;
+  fields?: Record<string, ScalarValue | null> | undefined;
+  /** Start this flow by hand (its manual start) instead of routing by the start filters. */
+  flowId?: string | undefined;
+};
+
+export type CreateTicketOptions = {
+  orgId: string;
+  /** The user creating it; null for the system or an API token. */
+  actorId: string | null;
+  now: Date;
+  cache?: VersionCache;
+  /** Filled with the new ticket, so the first step's completion needs no read (default: the shared cache). */
+  tickets?: TicketCache;
+};
+
+type FlowCandidate = { id: string; name: string; active_version_id: string };
+
+function matches(list: readonly string[], value: string): boolean {
+  return list.length === 0 || list.includes(value);
+}
+
+function matchesCategory(list: readonly string[], value: string): boolean {
+  if (list.length === 0) return true;
+  const wanted = value.trim().toLowerCase();
+  return list.some((c) => c.trim().toLowerCase() === wanted);
+}
+
+/** Whether a start trigger takes a ticket: auto mode, and every non-empty filter matches. */
+export function triggerMatches(trigger: StartTrigger, ticket: TicketData): boolean {
+  return (
+    trigger.mode === 'auto' &&
+    matches(trigger.channels, ticket.channel) &&
+    matchesCategory(trigger.categories, ticket.category) &&
+    matches(trigger.priorities, ticket.priority) &&
+    matches(trigger.tiers, ticket.customer.tier)
+  );
+}
+
+function startTrigger(document: FlowDocument): StartTrigger | null {
+  const start = document.nodes.find((n) => n.type === 'start');
+  return start?.type === 'start' ? start.data.trigger : null;
+}
+
+/**
+ * Picks the flow a new ticket enters: with `flowId`, that flow's active version (its manual start);
+ * otherwise the first flow, in route order then name, with an active version whose start is automatic
+ * and whose filters match. Null when none does (the ticket is stored unrouted).
+ */
+export async function routeTicket(
+  query: Query,
+  cache: VersionCache,
+  orgId: string,
+  ticket: TicketData,
+  flowId: string | undefined,
+): Promise<{ flowId: string; version: CachedVersion } | null> {
+  if (flowId !== undefined) {
+    if (!isUuid(flowId)) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+    const rows = await query<FlowCandidate & { active_version_id: string | null }>(
+      `SELECT id, name, active_version_id FROM flows WHERE id = $1::uuid AND org_id = $2::uuid AND archived_at IS NULL`,
+      [flowId, orgId],
+    );
+    const flow = rows[0];
+    if (!flow) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+    if (!flow.active_version_id) {
+      fail('PRECONDITION_FAILED', `The flow "${flow.name}" has no published version yet: publish it first.`);
+    }
+    const version = await cache.get(query, orgId, flow.active_version_id);
+    if (!version)
+      throw new Error(`Flow ${flow.id} names active version ${flow.active_version_id}, which is missing`);
+    return { flowId: flow.id, version };
+  }
+  const flows = await query<FlowCandidate>(
+    `SELECT id, name, active_version_id FROM flows
+      WHERE org_id = $1::uuid AND active_version_id IS NOT NULL AND archived_at IS NULL
+      ORDER BY route_order, name, id`,
+    [orgId],
+  );
+  for (const flow of flows) {
+    const version = await cache.get(query, orgId, flow.active_version_id);
+    if (!version) continue;
+    const trigger = startTrigger(version.document);
+    if (trigger && triggerMatches(trigger, ticket)) return { flowId: flow.id, version };
+  }
+  return null;
+}
+
+function ticketDataOf(input: CreateTicketInput): TicketData {
+  const fields: Record<string, ScalarValue | null> = {};
+  for (const [key, value] of Object.entries(input.fields ?? {})) {
+    if (!FORBIDDEN_KEYS.has(key)) fields[key] = value;
+  }
+  const tags: string[] = [];
+  for (const tag of input.tags ?? []) {
+    const t = tag.trim();
+    if (t !== '' && !tags.some((x) => x.toLowerCase() === t.toLowerCase())) tags.push(t);
+  }
+  return {
+    channel: input.channel,
+    priority: input.priority,
+    category: input.category.trim(),
+    subject: input.subject,
+    customer: { name: input.customer.name, email: input.customer.email, tier: input.customer.tier },
+    tags,
+    fields,
+  };
+}
+
+/**
+ * Intake: routes the ticket, runs the flow's start (automatic nodes until a step, a wait or an end),
+ * and writes everything in one statement — the ticket number from the organization's counter, the
+ * ticket at sequence 1, its `ticket.created` event, timers and messages. Returns the ticket's view.
+ */
+export async function createTicket(
+  database: Database,
+  input: CreateTicketInput,
+  options: CreateTicketOptions,
+): Promise<TicketDetail> {
+  const cache = options.cache ?? versionCache;
+  const query = poolQuery(database);
+  const ticket = ticketDataOf(input);
+  const route = await routeTicket(query, cache, options.orgId, ticket, input.flowId);
+  const nowIso = options.now.toISOString();
+  const ticketId = randomUUID();
+
+  let status: TicketStatus = 'unrouted';
+  let columns = columnsOf(initialState(ticket));
+  let slaDueAt: string | null = null;
+  let closedAt: string | null = null;
+  const data: EventData = { input: { type: 'start', ticket }, trail: [] };
+  let timers: Array<{ kind: string; node_id: string; due_at: string }> = [];
+  let messages: Array<{ id: string; body: string }> = [];
+  let touch: { teamId: string; userId: string } | null = null;
+  if (route) {
+    const result = transition(
+      route.version.document,
+      initialState(ticket),
+      { type: 'start' },
+      { now: options.now.getTime() },
+    );
+    if (!result.ok)
+      throw new Error(
+        `The engine refused to start a ticket on version ${route.version.id}: ${result.error.message}`,
+      );
+    const planned = await planEffects(query, options.orgId, result.state, result.effects);
+    columns = columnsOf(planned.state);
+    status = planned.state.status;
+    data.trail = result.events;
+    if (planned.picked) data.runtime = { assigneeId: planned.picked.userId };
+    timers = planned.timers.map((t) => ({ kind: t.kind, node_id: t.nodeId, due_at: t.dueAt }));
+    slaDueAt = planned.timers.find((t) => t.kind === 'sla')?.dueAt ?? null;
+    closedAt = planned.state.status === 'ended' ? nowIso : null;
+    messages = planned.messages;
+    touch = planned.touchMember;
+  }
+
+  const params: unknown[] = [];
+  const p = (value: unknown, cast = ''): string => {
+    params.push(value);
+    return `$${params.length}${cast}`;
+  };
+  const org = p(options.orgId, '::uuid');
+  const now = p(nowIso, '::timestamptz');
+  const parts = [
+    `counter AS (UPDATE organizations SET ticket_counter = ticket_counter + 1 WHERE id = ${org} RETURNING ticket_counter)`,
+    `t AS (
+  INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
+    category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
+    breached, sla_due_at, created_at, updated_at, closed_at)
+  SELECT ${p(ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(route?.flowId ?? null, '::uuid')},
+    ${p(route?.version.id ?? null, '::uuid')}, ${p(columns.nodeId, '::text')}, 1, ${p(status)}, ${p(columns.endStatus, '::text')},
+    ${p(columns.channel)}, ${p(columns.priority)}, ${p(columns.category)}, ${p(columns.subject)}, ${p(input.description)},
+    ${p(columns.customerName)}, ${p(columns.customerEmail)}, ${p(columns.customerTier)}, ${p(columns.tags, '::jsonb')},
+    ${p(columns.fields, '::jsonb')}, ${p(columns.teamId, '::uuid')}, ${p(columns.assigneeId, '::uuid')},
+    ${p(columns.breached, '::boolean')}, ${p(slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(closedAt, '::timestamptz')}
+  FROM counter RETURNING id, number)`,
+    `ev AS (
+  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
+  SELECT ${org}, t.id, 1, 'ticket.created', ${p(options.actorId, '::uuid')}, NULL, ${p(columns.nodeId, '::text')},
+    ${p(JSON.stringify(data), '::jsonb')}, ${now} FROM t)`,
+  ];
+  if (timers.length > 0) {
+    parts.push(`tm AS (
+  INSERT INTO timers (org_id, ticket_id, seq, kind, node_id, due_at)
+  SELECT ${org}, t.id, 1, r.kind, r.node_id, r.due_at
+  FROM t, jsonb_to_recordset(${p(JSON.stringify(timers), '::jsonb')}) AS r(kind text, node_id text, due_at timestamptz))`);
+  }
+  if (messages.length > 0) {
+    parts.push(`msgs AS (
+  INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
+  SELECT r.id, ${org}, t.id, 'system', NULL, r.body, ${now}
+  FROM t, jsonb_to_recordset(${p(JSON.stringify(messages), '::jsonb')}) AS r(id uuid, body text))`);
+  }
+  if (touch) {
+    parts.push(`touched AS (
+  UPDATE team_members SET last_assigned_at = ${now}
+  WHERE team_id = ${p(touch.teamId, '::uuid')} AND user_id = ${p(touch.userId, '::uuid')} AND org_id = ${org}
+    AND EXISTS (SELECT 1 FROM t))`);
+  }
+  const rows = await query<{ id: string }>(`WITH ${parts.join(',\n')}\nSELECT id FROM t`, params);
+  if (rows.length === 0) fail('NOT_FOUND', 'This organization does not exist.');
+  const detail = await getTicketDetail(query, cache, { ticketId, orgId: options.orgId }, options.tickets ?? ticketCache);
+  if (!detail) throw new Error(`Ticket ${ticketId} was written but cannot be read back`);
+  return detail;
+}

@@ -1,0 +1,27 @@
+/**
+ * A copy of a JSON value with every object's keys in the order PostgreSQL's jsonb keeps them (shorter
+ * keys first, then bytewise). A value built in memory and the same value read back from a jsonb column
+ * then serialise to the same text — which is what lets a replayed response be byte-identical.
+ */
+export function jsonbOrder<T>(value: T): T {
+  return reorder(value) as T;
+}
+
+function compareKeys(a: string, b: string): number {
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ba.length - bb.length || Buffer.compare(ba, bb);
+}
+
+function reorder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reorder);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort(compareKeys)) {
+    const v = record[key];
+    // JSON drops undefined members; jsonb never holds them.
+    if (v !== undefined) Object.defineProperty(out, key, { value: reorder(v), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

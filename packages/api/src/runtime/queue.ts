@@ -1,0 +1,131 @@
+import type { Caller } from '../trpc.ts';
+import { iso, type Query } from './sql.ts';
+import { findNode, nodeLabel } from './ticketView.ts';
+import type { VersionCache } from './versionCache.ts';
+
+export type QueueRow = {
+  id: string;
+  number: number;
+  subject: string;
+  customerName: string;
+  priority: string;
+  channel: string;
+  status: string;
+  flowName: string | null;
+  versionNumber: number | null;
+  nodeId: string | null;
+  stepTitle: string | null;
+  teamId: string | null;
+  teamName: string | null;
+  assigneeName: string | null;
+  slaDueAt: string | null;
+  breached: boolean;
+  updatedAt: string;
+};
+
+export type QueueQuery = {
+  scope: 'mine' | 'teams' | 'all';
+  status?: string[] | undefined;
+  flowId?: string | undefined;
+  limit: number;
+};
+
+type Row = {
+  id: string;
+  org_id: string;
+  number: number;
+  subject: string;
+  customer_name: string;
+  priority: string;
+  channel: string;
+  status: string;
+  flow_name: string | null;
+  version_id: string | null;
+  version_number: number | null;
+  node_id: string | null;
+  team_id: string | null;
+  team_name: string | null;
+  assignee_name: string | null;
+  sla_due_at: string | null;
+  breached: boolean;
+  updated_at: string;
+};
+
+/**
+ * A work queue. `mine`: assigned to the caller; `teams`: the caller's teams' tickets and those assigned
+ * to them; `all`: the organization's (for an agent, the same as `teams`). Open tickets unless statuses
+ * are given. Sorted by SLA due (none last), then priority (urgent first), then number.
+ */
+export async function queueOf(
+  query: Query,
+  cache: VersionCache,
+  caller: Caller,
+  input: QueueQuery,
+): Promise<QueueRow[]> {
+  const params: unknown[] = [caller.orgId];
+  const where = ['t.org_id = $1::uuid'];
+  const scope = input.scope === 'all' && caller.role !== 'admin' && caller.role !== 'manager' ? 'teams' : input.scope;
+  if (scope !== 'all') {
+    params.push(caller.userId);
+    const me = `$${params.length}::uuid`;
+    where.push(
+      scope === 'mine'
+        ? `t.assignee_id = ${me}`
+        : `(t.assignee_id = ${me} OR t.team_id IN (
+             SELECT tm2.team_id FROM team_members tm2 WHERE tm2.org_id = $1::uuid AND tm2.user_id = ${me}))`,
+    );
+  }
+  if (input.status && input.status.length > 0) {
+    params.push(JSON.stringify(input.status));
+    where.push(`t.status IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`);
+  } else {
+    where.push(`t.status <> 'ended'`);
+  }
+  if (input.flowId !== undefined) {
+    params.push(input.flowId);
+    where.push(`t.flow_id = $${params.length}::uuid`);
+  }
+  params.push(input.limit);
+  const rows = await query<Row>(
+    `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
+            f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
+            tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
+            ${iso('t.updated_at')} AS updated_at
+       FROM tickets t
+       LEFT JOIN flows f ON f.id = t.flow_id
+       LEFT JOIN flow_versions v ON v.id = t.version_id
+       LEFT JOIN teams tm ON tm.id = t.team_id
+       LEFT JOIN users u ON u.id = t.assignee_id
+      WHERE ${where.join(' AND ')}
+      ORDER BY t.sla_due_at ASC NULLS LAST,
+               CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
+               t.number
+      LIMIT $${params.length}::int`,
+    params,
+  );
+  const out: QueueRow[] = [];
+  for (const row of rows) {
+    const version = row.version_id ? await cache.get(query, row.org_id, row.version_id) : null;
+    const node = version ? findNode(version.document, row.node_id) : undefined;
+    out.push({
+      id: row.id,
+      number: row.number,
+      subject: row.subject,
+      customerName: row.customer_name,
+      priority: row.priority,
+      channel: row.channel,
+      status: row.status,
+      flowName: row.flow_name,
+      versionNumber: row.version_number,
+      nodeId: row.node_id,
+      stepTitle: node ? nodeLabel(node) : null,
+      teamId: row.team_id,
+      teamName: row.team_name,
+      assigneeName: row.assignee_name,
+      slaDueAt: row.sla_due_at,
+      breached: row.breached,
+      updatedAt: row.updated_at,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { TicketRow } from './ticketState.ts';
+import type { TicketEventView, TicketMessageView } from './ticketView.ts';
+
+/**
+ * A ticket as this process last saw it at sequence number `row.seq`: its row, its events 1..seq (an
+ * append-only log: they never change) and its messages (insert-only). Because `seq` identifies the
+ * ticket's state exactly, an entry whose seq is the one a client expects is that state — and the
+ * compare-and-set in the write still refuses the move if the ticket moved on meanwhile (on another
+ * server, say). Names (team, assignee, flow) and messages are not covered by seq: the move statement
+ * returns them fresh.
+ */
+export type CachedTicket = {
+  row: TicketRow;
+  events: TicketEventView[];
+  messages: TicketMessageView[];
+};
+
+/** Bounded LRU of tickets by id. */
+export class TicketCache {
+  private readonly entries = new Map<string, CachedTicket>();
+
+  constructor(readonly capacity = 2000) {}
+
+  get(ticketId: string, orgId: string): CachedTicket | undefined {
+    const hit = this.entries.get(ticketId);
+    if (!hit) return undefined;
+    this.entries.delete(ticketId);
+    this.entries.set(ticketId, hit);
+    return hit.row.org_id === orgId ? hit : undefined;
+  }
+
+  /** Keeps the newest state of a ticket (an older one never replaces a newer one). */
+  set(entry: CachedTicket): void {
+    if (this.capacity <= 0) return;
+    const id = entry.row.id;
+    const current = this.entries.get(id);
+    if (current && current.row.seq > entry.row.seq) return;
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(ticketId: string): void {
+    this.entries.delete(ticketId);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** The process-wide cache (ticket ids are UUIDs, unique across databases). */
+export const ticketCache = new TicketCache(2000);

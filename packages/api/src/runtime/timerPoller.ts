@@ -1,0 +1,179 @@
+import type { Database } from '@stepwise/db';
+import { type EngineEvent, transition } from '@stepwise/flow';
+import { prepareMove } from './prepareMove.ts';
+import { inSavepoint, inTransaction, type Query } from './sql.ts';
+import { runStateOf, type TicketRow, ticketColumns } from './ticketState.ts';
+import { type VersionCache, versionCache } from './versionCache.ts';
+import { writeMove } from './writeMove.ts';
+
+type DueTimer = {
+  id: string;
+  org_id: string;
+  ticket_id: string;
+  seq: number;
+  kind: 'sla' | 'wait' | 'timeout';
+  node_id: string;
+};
+
+export type FireOptions = { batch?: number; cache?: VersionCache; onError?: (error: unknown) => void };
+
+/**
+ * Fires the timers due at `now`, at most `batch` of them, in one transaction. The claim is
+ * `FOR UPDATE SKIP LOCKED`, so several servers polling at once take disjoint timers. Each timer fires
+ * by the same compare-and-set as a completion (the ticket must still be at the sequence number it had
+ * when it entered the node), and is marked fired in the same statement; a timer whose ticket moved on
+ * is marked cancelled, never fired. Returns the number of timers fired.
+ */
+export async function fireDueTimers(
+  database: Database,
+  now: Date,
+  options: FireOptions = {},
+): Promise<number> {
+  return (await fireBatch(database, now, options)).fired;
+}
+
+async function fireBatch(
+  database: Database,
+  now: Date,
+  options: FireOptions,
+): Promise<{ claimed: number; fired: number }> {
+  const cache = options.cache ?? versionCache;
+  const batch = options.batch ?? 100;
+  const nowIso = now.toISOString();
+  return inTransaction(database, async (tx) => {
+    const due = await tx<DueTimer>(
+      `SELECT id::text AS id, org_id, ticket_id, seq, kind, node_id FROM timers
+        WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1::timestamptz
+        ORDER BY due_at, id LIMIT $2::int
+        FOR UPDATE SKIP LOCKED`,
+      [nowIso, batch],
+    );
+    let fired = 0;
+    for (const timer of due) {
+      try {
+        // A savepoint per timer: one that fails is left for the next tick without undoing the others.
+        if (await inSavepoint(tx, 'fire_timer', () => fireOne(tx, cache, timer, now))) fired++;
+      } catch (error) {
+        (options.onError ?? defaultOnError)(error);
+      }
+    }
+    return { claimed: due.length, fired };
+  });
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('[stepwise timers] a timer failed to fire; it will be retried:', error);
+}
+
+async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<false> {
+  await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE id = $1::bigint', [
+    timer.id,
+    now.toISOString(),
+  ]);
+  return false;
+}
+
+async function fireOne(tx: Query, cache: VersionCache, timer: DueTimer, now: Date): Promise<boolean> {
+  const rows = await tx<TicketRow>(
+    `SELECT ${ticketColumns('t')} FROM tickets t WHERE t.id = $1::uuid AND t.org_id = $2::uuid`,
+    [timer.ticket_id, timer.org_id],
+  );
+  const row = rows[0];
+  if (!row || row.seq !== timer.seq || !row.version_id) return cancel(tx, timer, now);
+  const state = runStateOf(row);
+  if (!state) return cancel(tx, timer, now);
+  const version = await cache.get(tx, row.org_id, row.version_id);
+  if (!version) throw new Error(`Ticket ${row.id} is pinned to version ${row.version_id}, which is missing`);
+  const event: EngineEvent = { type: 'timer_fired', kind: timer.kind, nodeId: timer.node_id };
+  const result = transition(version.document, state, event, { now: now.getTime() });
+  // STALE_TIMER and the like: the timer no longer applies to where the ticket is.
+  if (!result.ok) return cancel(tx, timer, now);
+  const move = await prepareMove(tx, {
+    row,
+    state: result.state,
+    effects: result.effects,
+    trail: result.events,
+    engineInput: event,
+    eventType: 'timer.fired',
+    actorId: null,
+    now,
+    firedTimerId: timer.id,
+  });
+  const landed = await writeMove(tx, move.write);
+  // Lost to a completion that moved the ticket in between: the timer is void.
+  if (landed === null) return cancel(tx, timer, now);
+  return true;
+}
+
+export type TimerPoller = {
+  /** Fires what is due now (tests: advance the clock, then tick). Resolves to the number fired. */
+  tick(): Promise<number>;
+  /** Stops polling and waits for a tick in progress. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Polls for due timers every `intervalMs` (default 1 s, so timers fire to the minute with room to
+ * spare). Safe to run in every server: the claim skips timers another poller holds.
+ */
+export function startTimerPoller(options: {
+  db: Database;
+  now: () => Date;
+  intervalMs?: number;
+  batch?: number;
+  cache?: VersionCache;
+  onError?: (error: unknown) => void;
+}): TimerPoller {
+  const intervalMs = options.intervalMs ?? 1000;
+  const onError = options.onError ?? defaultOnError;
+  let stopped = false;
+  let running: Promise<number> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const tick = async (): Promise<number> => {
+    // One tick at a time per poller; a tick asked for during one waits for it, then runs.
+    while (running) await running.catch(() => 0);
+    const batch = options.batch ?? 100;
+    const fire = async () => {
+      let total = 0;
+      // A full batch may mean more are due: keep going (a bounded number of rounds) before sleeping.
+      for (let round = 0; round < 10 && !stopped; round++) {
+        const { claimed, fired } = await fireBatch(options.db, options.now(), {
+          batch,
+          cache: options.cache,
+          onError,
+        });
+        total += fired;
+        if (claimed < batch) break;
+      }
+      return total;
+    };
+    running = fire();
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      tick().then(schedule, (error: unknown) => {
+        onError(error);
+        schedule();
+      });
+    }, intervalMs);
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { iso, type Query } from './sql.ts';
+import type { StateColumns } from './ticketState.ts';
+import type { TicketMessageView } from './ticketView.ts';
+
+/** One move of a ticket, written by one statement. */
+export type MoveWrite = {
+  ticketId: string;
+  orgId: string;
+  /** The compare-and-set: the move lands only if the ticket is still at this sequence number. */
+  expectedSeq: number;
+  columns: StateColumns;
+  slaDueAt: string | null;
+  closedAt: string | null;
+  /** ISO time of the move: the event, timers, messages and key all carry it. */
+  now: string;
+  event: {
+    type: string;
+    actorId: string | null;
+    fromNode: string | null;
+    toNode: string | null;
+    data: string;
+  };
+  /** Timers of the node entered (their `seq` is the ticket's new sequence number). */
+  timers: Array<{ kind: string; nodeId: string; dueAt: string }>;
+  /** Messages to the customer from `send_message` effects. */
+  messages: Array<{ id: string; body: string }>;
+  /** Void the ticket's pending timers (it left the node they were for). */
+  cancelTimers: boolean;
+  /** The timer this move fires (marked fired in the same statement). */
+  firedTimerId: string | null;
+  /** Round-robin bookkeeping: the member just assigned goes to the back of the line. */
+  touchMember: { teamId: string; userId: string } | null;
+  /** The idempotency key and the response it will replay. */
+  key: { key: string; hash: string; response: string } | null;
+  /**
+   * Conditions a move made without reading the ticket first must also meet (else no row, and the
+   * caller falls back to reading): the key is unused; the agent is on the ticket's team or its assignee.
+   */
+  guards?: { keyUnused: boolean; agentId: string | null };
+  /** Return the names the view shows (flow, the ticket's team and assignee after the move). */
+  names?: { flowId: string | null };
+  /** Return the ticket's messages written after this point (null: all of them). */
+  messagesAfter?: { createdAt: string; id: string } | null;
+};
+
+export type MoveResult = {
+  seq: number;
+  flow_name: string | null;
+  team_name: string | null;
+  assignee_name: string | null;
+  messages: TicketMessageView[] | null;
+};
+
+/**
+ * Builds the one statement of a move: a compare-and-set UPDATE of the ticket's sequence number, and,
+ * hanging off its RETURNING, the event, the timers, the messages and the idempotency key. Only the
+ * parts a move needs are included; the text of each combination is always the same, so the driver
+ * prepares each shape once. Returns the new sequence number, or no row when the compare-and-set lost.
+ */
+export function buildMoveStatement(move: MoveWrite): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (value: unknown, cast = ''): string => {
+    params.push(value);
+    return `$${params.length}${cast}`;
+  };
+  const c = move.columns;
+  const id = p(move.ticketId, '::uuid');
+  const org = p(move.orgId, '::uuid');
+  const now = p(move.now, '::timestamptz');
+  const parts: string[] = [];
+  parts.push(`moved AS (
+  UPDATE tickets SET seq = seq + 1, status = ${p(c.status)}, node_id = ${p(c.nodeId, '::text')},
+    team_id = ${p(c.teamId, '::uuid')}, assignee_id = ${p(c.assigneeId, '::uuid')}, breached = ${p(c.breached, '::boolean')},
+    end_status = ${p(c.endStatus, '::text')}, channel = ${p(c.channel)}, priority = ${p(c.priority)},
+    category = ${p(c.category)}, subject = ${p(c.subject)}, customer_name = ${p(c.customerName)},
+    customer_email = ${p(c.customerEmail)}, customer_tier = ${p(c.customerTier)}, tags = ${p(c.tags, '::jsonb')},
+    fields = ${p(c.fields, '::jsonb')}, sla_due_at = ${p(move.slaDueAt, '::timestamptz')}, updated_at = ${now},
+    closed_at = ${p(move.closedAt, '::timestamptz')}
+  WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, org, p)}
+  RETURNING id, seq)`);
+  const e = move.event;
+  parts.push(`ev AS (
+  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
+  SELECT ${org}, moved.id, moved.seq, ${p(e.type)}, ${p(e.actorId, '::uuid')}, ${p(e.fromNode, '::text')},
+    ${p(e.toNode, '::text')}, ${p(e.data, '::jsonb')}, ${now} FROM moved)`);
+  const fired = move.firedTimerId === null ? null : p(move.firedTimerId, '::bigint');
+  if (move.cancelTimers) {
+    parts.push(`cancelled AS (
+  UPDATE timers SET cancelled_at = ${now}
+  WHERE ticket_id IN (SELECT id FROM moved) AND fired_at IS NULL AND cancelled_at IS NULL${fired ? ` AND id <> ${fired}` : ''})`);
+  }
+  if (fired) {
+    parts.push(
+      `fired AS (UPDATE timers SET fired_at = ${now} WHERE id = ${fired} AND EXISTS (SELECT 1 FROM moved))`,
+    );
+  }
+  if (move.timers.length > 0) {
+    parts.push(`new_timers AS (
+  INSERT INTO timers (org_id, ticket_id, seq, kind, node_id, due_at)
+  SELECT ${org}, moved.id, moved.seq, r.kind, r.node_id, r.due_at
+  FROM moved, jsonb_to_recordset(${p(JSON.stringify(move.timers.map((t) => ({ kind: t.kind, node_id: t.nodeId, due_at: t.dueAt }))), '::jsonb')})
+    AS r(kind text, node_id text, due_at timestamptz))`);
+  }
+  if (move.messages.length > 0) {
+    parts.push(`msgs AS (
+  INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
+  SELECT r.id, ${org}, moved.id, 'system', NULL, r.body, ${now}
+  FROM moved, jsonb_to_recordset(${p(JSON.stringify(move.messages), '::jsonb')}) AS r(id uuid, body text))`);
+  }
+  if (move.touchMember) {
+    parts.push(`touched AS (
+  UPDATE team_members SET last_assigned_at = ${now}
+  WHERE team_id = ${p(move.touchMember.teamId, '::uuid')} AND user_id = ${p(move.touchMember.userId, '::uuid')}
+    AND org_id = ${org} AND EXISTS (SELECT 1 FROM moved))`);
+  }
+  if (move.key) {
+    parts.push(`idem AS (
+  INSERT INTO idempotency_keys (org_id, key, request_hash, response, created_at)
+  SELECT ${org}, ${p(move.key.key)}, ${p(move.key.hash)}, to_jsonb(${p(move.key.response, '::text')}), ${now} FROM moved)`);
+  }
+  const select = ['moved.seq'];
+  if (move.names) {
+    select.push(
+      `(SELECT name FROM flows WHERE id = ${p(move.names.flowId, '::uuid')}) AS flow_name`,
+      `(SELECT name FROM teams WHERE id = ${p(c.teamId, '::uuid')}) AS team_name`,
+      `(SELECT name FROM users WHERE id = ${p(c.assigneeId, '::uuid')}) AS assignee_name`,
+    );
+  }
+  if (move.messagesAfter !== undefined) {
+    const after = move.messagesAfter;
+    const since = after
+      ? ` AND (mg.created_at, mg.id) > (${p(after.createdAt, '::timestamptz')}, ${p(after.id, '::uuid')})`
+      : '';
+    select.push(`(SELECT coalesce(json_agg(json_build_object(
+      'id', mg.id, 'authorKind', mg.author_kind,
+      'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE um.name END,
+      'body', mg.body, 'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
+     FROM ticket_messages mg JOIN tickets tk ON tk.id = mg.ticket_id LEFT JOIN users um ON um.id = mg.author_id
+     WHERE mg.ticket_id = moved.id${since}) AS messages`);
+  }
+  return { text: `WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM moved`, params };
+}
+
+function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: string) => string): string {
+  const guards = move.guards;
+  if (!guards) return '';
+  let sql = '';
+  if (guards.keyUnused && move.key) {
+    sql += `\n    AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.org_id = ${org} AND k.key = ${p(move.key.key)})`;
+  }
+  if (guards.agentId !== null) {
+    const agent = p(guards.agentId, '::uuid');
+    sql += `\n    AND (tickets.assignee_id = ${agent} OR EXISTS (
+      SELECT 1 FROM team_members m WHERE m.team_id = tickets.team_id AND m.user_id = ${agent}))`;
+  }
+  return sql;
+}
+
+/** Runs a move; returns the new sequence number (and what was asked for), or null when it did not land. */
+export async function writeMove(query: Query, move: MoveWrite): Promise<MoveResult | null> {
+  const { text, params } = buildMoveStatement(move);
+  const rows = await query<MoveResult>(text, params);
+  const row = rows[0];
+  return row ? { seq: row.seq, flow_name: row.flow_name ?? null, team_name: row.team_name ?? null, assignee_name: row.assignee_name ?? null, messages: row.messages ?? null } : null;
+}

@@ -1,0 +1,367 @@
+import type { Database } from '@stepwise/db';
+import { flows, memberships, organizations, type Role, teamMembers, teams, users } from '@stepwise/db';
+import { type FlowDocument, type FlowNode, TEMPLATES } from '@stepwise/flow';
+import { sql } from 'drizzle-orm';
+import { hashPassword } from '../auth/password.ts';
+import { completeStep } from '../runtime/completeStep.ts';
+import { type CreateTicketInput, createTicket } from '../runtime/createTicket.ts';
+import { fireDueTimers } from '../runtime/timerPoller.ts';
+import { publishVersion } from '../services/publishVersion.ts';
+import type { Caller } from '../trpc.ts';
+
+export const DEMO_PASSWORD = 'stepwise-demo';
+export const DEMO_ORG = 'Acme Support';
+
+export type SeedResult = { orgName: string; logins: Array<{ role: Role; email: string; password: string }> };
+
+const PEOPLE: Array<{
+  key: string;
+  name: string;
+  email: string;
+  role: Role;
+  teams: Array<'billing' | 'technical'>;
+}> = [
+  { key: 'admin', name: 'Ada Admin', email: 'admin@acme.test', role: 'admin', teams: [] },
+  { key: 'manager', name: 'Maya Manager', email: 'manager@acme.test', role: 'manager', teams: [] },
+  {
+    key: 'agent1',
+    name: 'Alex Agent',
+    email: 'agent1@acme.test',
+    role: 'agent',
+    teams: ['billing', 'technical'],
+  },
+  { key: 'agent2', name: 'Sam Support', email: 'agent2@acme.test', role: 'agent', teams: ['technical'] },
+];
+
+/** Any fixed number: two processes seeding one empty database at once take turns on it. */
+const SEED_LOCK = 727_274_002;
+
+/** A template's document with its placeholder team ids (`team-billing`, …) replaced by real ones. */
+export function mapTeams(document: FlowDocument, teamIds: Readonly<Record<string, string>>): FlowDocument {
+  const team = (id: string | null): string | null =>
+    id !== null && Object.hasOwn(teamIds, id) ? (teamIds[id] ?? id) : id;
+  const nodes = document.nodes.map((node): FlowNode => {
+    if (node.type === 'step') return { ...node, data: { ...node.data, teamId: team(node.data.teamId) } };
+    if (node.type === 'action') {
+      const ops = node.data.ops.map((op) =>
+        op.op === 'assign' ? { ...op, teamId: team(op.teamId) ?? op.teamId } : op,
+      );
+      return { ...node, data: { ...node.data, ops } };
+    }
+    return node;
+  });
+  return { ...document, nodes };
+}
+
+type DemoTicket = CreateTicketInput & {
+  /** Minutes before `now` the ticket came in. */
+  ageMinutes: number;
+  /** Steps to complete after intake, in order, by whom. */
+  steps?: Array<{
+    by: 'agent1' | 'agent2' | 'manager';
+    outcomeId: string;
+    checklist: string[];
+    form: Record<string, string | number>;
+  }>;
+};
+
+const TRIAGE = ['read_conversation', 'check_priority'];
+const VERIFY = ['order_found', 'within_window', 'no_prior_refund'];
+
+const TICKETS: DemoTicket[] = [
+  {
+    ageMinutes: 42,
+    channel: 'email',
+    subject: 'Charged twice for my March invoice',
+    description:
+      'Hi, my card statement shows two charges of 49.00 for invoice INV-2291. Please refund one of them.',
+    customer: { name: 'Priya Raman', email: 'priya.raman@example.com', tier: 'existing' },
+    category: 'billing',
+    priority: 'high',
+    tags: ['invoice'],
+    steps: [{ by: 'agent1', outcomeId: 'triaged', checklist: TRIAGE, form: { issue_type: 'Billing' } }],
+  },
+  {
+    ageMinutes: 18,
+    channel: 'chat',
+    subject: 'App crashes when I upload a photo',
+    description: 'Every time I attach a photo from my gallery the iOS app closes. Version 4.2.1, iPhone 13.',
+    customer: { name: 'Tom Becker', email: 'tom.becker@example.com', tier: 'new' },
+    category: 'technical',
+    priority: 'normal',
+  },
+  {
+    ageMinutes: 35,
+    channel: 'phone',
+    subject: 'Cannot log in after password reset',
+    description:
+      'Customer reset the password twice and still gets "invalid credentials". Whole finance team blocked.',
+    customer: { name: 'Elena García', email: 'elena.garcia@bigcorp.example', tier: 'vip' },
+    category: 'account',
+    priority: 'urgent',
+    steps: [
+      {
+        by: 'agent2',
+        outcomeId: 'triaged',
+        checklist: TRIAGE,
+        form: { issue_type: 'Account', affected_product: 'Web app' },
+      },
+    ],
+  },
+  {
+    ageMinutes: 55,
+    channel: 'web',
+    subject: 'Refund for damaged headphones',
+    description: 'The headphones arrived with a cracked headband. Photos attached. Order A-10482.',
+    customer: { name: 'Jonas Lind', email: 'jonas.lind@example.com', tier: 'existing' },
+    category: 'refund',
+    priority: 'normal',
+    steps: [
+      {
+        by: 'agent1',
+        outcomeId: 'eligible',
+        checklist: [...VERIFY, 'photos_received'],
+        form: { order_number: 'A-10482', amount: 59, refund_reason: 'Damaged' },
+      },
+    ],
+  },
+  {
+    ageMinutes: 25,
+    channel: 'email',
+    subject: 'Refund request for the annual plan',
+    description: 'We bought the annual plan by mistake instead of monthly. Can we get the difference back?',
+    customer: { name: 'Northwind Ltd (Kim Park)', email: 'kim.park@northwind.example', tier: 'vip' },
+    category: 'refund',
+    priority: 'high',
+    steps: [
+      {
+        by: 'agent1',
+        outcomeId: 'eligible',
+        checklist: VERIFY,
+        form: { order_number: 'SUB-7781', amount: 480, refund_reason: 'Other' },
+      },
+    ],
+  },
+  {
+    ageMinutes: 6,
+    channel: 'social',
+    subject: 'Is your website down?',
+    description: '@acme your checkout page has been spinning for 10 minutes. Anyone else?',
+    customer: { name: 'Chris O’Neill', email: 'chris.oneill@example.com', tier: 'new' },
+    category: 'technical',
+    priority: 'urgent',
+    tags: ['twitter'],
+  },
+  {
+    ageMinutes: 12,
+    channel: 'email',
+    subject: 'Invoice address needs updating',
+    description: 'Please change the billing address on our invoices to 12 Harbour Street, Leith.',
+    customer: { name: 'Fiona MacLeod', email: 'fiona@leithsupply.example', tier: 'existing' },
+    category: 'billing',
+    priority: 'low',
+  },
+  {
+    ageMinutes: 48,
+    channel: 'chat',
+    subject: 'CSV export is missing the notes column',
+    description: 'Since yesterday the exported CSV no longer includes the "notes" column we rely on.',
+    customer: { name: 'Rafael Souza', email: 'rafael.souza@example.com', tier: 'existing' },
+    category: 'technical',
+    priority: 'normal',
+    steps: [
+      {
+        by: 'agent2',
+        outcomeId: 'triaged',
+        checklist: TRIAGE,
+        form: { issue_type: 'Technical', affected_product: 'Exports' },
+      },
+    ],
+  },
+  {
+    ageMinutes: 9,
+    channel: 'phone',
+    subject: 'Refund not received after 10 days',
+    description: 'Customer was promised a refund on order A-9920 ten days ago and has not seen it yet.',
+    customer: { name: 'Grace Okafor', email: 'grace.okafor@example.com', tier: 'vip' },
+    category: 'refund',
+    priority: 'high',
+  },
+  {
+    // Came in two hours ago and nobody triaged it: its 60-minute SLA has passed.
+    ageMinutes: 120,
+    channel: 'web',
+    subject: 'Question about API rate limits',
+    description: 'What are the rate limits on the public API for the Team plan? We plan a nightly sync.',
+    customer: { name: 'Dev Patel', email: 'dev.patel@example.com', tier: 'new' },
+    category: 'technical',
+    priority: 'low',
+  },
+  {
+    ageMinutes: 30,
+    channel: 'email',
+    subject: 'Congratulations, you won a free cruise!!!',
+    description: 'Click here to claim your prize.',
+    customer: { name: 'Prize Desk', email: 'winner@spam.example', tier: 'new' },
+    category: 'other',
+    priority: 'low',
+    steps: [{ by: 'agent2', outcomeId: 'no_action', checklist: TRIAGE, form: { issue_type: 'Other' } }],
+  },
+  {
+    ageMinutes: 50,
+    channel: 'chat',
+    subject: 'Password reset email never arrives',
+    description: 'I requested a reset link three times; nothing in inbox or spam.',
+    customer: { name: 'Lena Vogel', email: 'lena.vogel@example.com', tier: 'existing' },
+    category: 'account',
+    priority: 'normal',
+    steps: [
+      {
+        by: 'agent2',
+        outcomeId: 'triaged',
+        checklist: TRIAGE,
+        form: { issue_type: 'Technical', affected_product: 'Login' },
+      },
+      {
+        by: 'agent2',
+        outcomeId: 'resolved',
+        checklist: ['reproduced', 'customer_answered'],
+        form: { root_cause: 'Configuration' },
+      },
+    ],
+  },
+];
+
+/**
+ * Seeds the demo workspace into an empty database: "Acme Support" with an admin, a manager and two
+ * agents (password `stepwise-demo`), the Billing and Technical teams, the "Ticket resolution" and
+ * "Refund request" flows published as v1, and a dozen tickets at various steps (one past its SLA).
+ * Returns null, changing nothing, when any organization exists.
+ */
+export async function seedDemo(database: Database, options: { now?: Date } = {}): Promise<SeedResult | null> {
+  const now = options.now ?? new Date();
+  if ((await database.query('SELECT 1 FROM organizations LIMIT 1')).length > 0) return null;
+  // Hashing takes a while: never inside the transaction (PGlite has one connection).
+  // One at a time: each scrypt hash takes 128 MiB.
+  const hashes: string[] = [];
+  for (const _person of PEOPLE) hashes.push(await hashPassword(DEMO_PASSWORD));
+  const created = await database.db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`);
+    const existing = await tx.select({ id: organizations.id }).from(organizations).limit(1);
+    if (existing.length > 0) return null;
+    const [org] = await tx
+      .insert(organizations)
+      .values({ name: DEMO_ORG, createdAt: now })
+      .returning({ id: organizations.id });
+    if (!org) throw new Error('INSERT … RETURNING returned no row');
+    const teamRows = await tx
+      .insert(teams)
+      .values([
+        { orgId: org.id, name: 'Billing', createdAt: now },
+        { orgId: org.id, name: 'Technical', createdAt: now },
+      ])
+      .returning({ id: teams.id, name: teams.name });
+    const teamId = (name: string): string => {
+      const row = teamRows.find((t) => t.name === name);
+      if (!row) throw new Error(`team ${name} was not created`);
+      return row.id;
+    };
+    const ids = { billing: teamId('Billing'), technical: teamId('Technical') };
+    const people: Record<string, Caller> = {};
+    for (const [i, person] of PEOPLE.entries()) {
+      const [user] = await tx
+        .insert(users)
+        .values({ email: person.email, name: person.name, passwordHash: hashes[i] ?? '', createdAt: now })
+        .returning({ id: users.id });
+      if (!user) throw new Error('INSERT … RETURNING returned no row');
+      await tx
+        .insert(memberships)
+        .values({ orgId: org.id, userId: user.id, role: person.role, createdAt: now });
+      for (const team of person.teams) {
+        await tx.insert(teamMembers).values({ orgId: org.id, teamId: ids[team], userId: user.id });
+      }
+      people[person.key] = {
+        userId: user.id,
+        orgId: org.id,
+        role: person.role,
+        name: person.name,
+        email: person.email,
+      };
+    }
+    const placeholders = { 'team-billing': ids.billing, 'team-technical': ids.technical };
+    const flowIds: string[] = [];
+    // Refund requests are the narrower filter (category "refund"): route them first.
+    for (const [templateId, routeOrder] of [
+      ['refund-request', 10],
+      ['ticket-resolution', 20],
+    ] as const) {
+      const template = TEMPLATES.find((t) => t.id === templateId);
+      if (!template) throw new Error(`template ${templateId} is missing`);
+      const [flow] = await tx
+        .insert(flows)
+        .values({
+          orgId: org.id,
+          name: template.name,
+          description: template.description,
+          draft: mapTeams(template.document, placeholders),
+          routeOrder,
+          createdAt: now,
+          updatedAt: now,
+          updatedBy: people.manager?.userId ?? null,
+        })
+        .returning({ id: flows.id });
+      if (!flow) throw new Error('INSERT … RETURNING returned no row');
+      flowIds.push(flow.id);
+    }
+    return { orgId: org.id, people, flowIds };
+  });
+  if (!created) return null;
+
+  const { orgId, people } = created;
+  for (const flowId of created.flowIds) {
+    await publishVersion(database, {
+      orgId,
+      flowId,
+      authorId: people.manager?.userId ?? null,
+      message: 'First version, from the template.',
+      now,
+    });
+  }
+
+  const agent = (key: string): Caller => {
+    const caller = people[key];
+    if (!caller) throw new Error(`seed person ${key} is missing`);
+    return caller;
+  };
+  for (const [i, demo] of TICKETS.entries()) {
+    const { ageMinutes, steps, ...input } = demo;
+    const at = new Date(now.getTime() - ageMinutes * 60_000);
+    let ticket = await createTicket(database, input, { orgId, actorId: null, now: at });
+    for (const [n, step] of (steps ?? []).entries()) {
+      const nodeId = ticket.currentStep?.id;
+      if (!nodeId) break;
+      const stepAt = new Date(at.getTime() + (n + 1) * 4 * 60_000);
+      ticket = await completeStep(
+        database,
+        agent(step.by),
+        {
+          ticketId: ticket.ticket.id,
+          expectedSeq: ticket.ticket.seq,
+          nodeId,
+          outcomeId: step.outcomeId,
+          form: step.form,
+          checklist: step.checklist,
+          idempotencyKey: `seed-${i}-${n}`,
+        },
+        stepAt,
+      );
+    }
+  }
+  // The SLA clock has run out on the oldest untriaged ticket: let it escalate as a server would.
+  await fireDueTimers(database, now);
+
+  return {
+    orgName: DEMO_ORG,
+    logins: PEOPLE.map((p) => ({ role: p.role, email: p.email, password: DEMO_PASSWORD })),
+  };
+}
