@@ -29,6 +29,7 @@ import {
 import postgres from 'postgres';
 import { completeStep } from '../../packages/api/src/runtime/completeStep.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
+import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
 import {
   cookieFor,
   createRuntimeOrg,
@@ -86,10 +87,21 @@ async function interleave<T>(baseline: () => Promise<T>, subject: () => Promise<
   return { base, subj };
 }
 
-type LoadRun = { opsPerSec: number; p50: number; p99: number; ops: number; conflicts: number; errors: string[] };
+type LoadRun = {
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+  ops: number;
+  conflicts: number;
+  errors: string[];
+};
 
 /** `workers` loops calling `op` until the deadline; latency in milliseconds. */
-async function load(workers: number, durationMs: number, op: (worker: number) => Promise<'ok' | 'conflict'>): Promise<LoadRun> {
+async function load(
+  workers: number,
+  durationMs: number,
+  op: (worker: number) => Promise<'ok' | 'conflict'>,
+): Promise<LoadRun> {
   const latencies: number[] = [];
   const errors: string[] = [];
   let conflicts = 0;
@@ -113,7 +125,14 @@ async function load(workers: number, durationMs: number, op: (worker: number) =>
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  return { opsPerSec: ops / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ops, conflicts, errors };
+  return {
+    opsPerSec: ops / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ops,
+    conflicts,
+    errors,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -208,9 +227,10 @@ function benchEngine(): void {
     targets.set(e.source, m);
   }
   const baselineStep = (state: RunState, event: EngineEvent): RunState | null => {
-    if (event.type !== 'complete_step' || state.status !== 'at_step' || state.nodeId !== event.nodeId) return null;
+    if (event.type !== 'complete_step' || state.status !== 'at_step' || state.nodeId !== event.nodeId)
+      return null;
     let current = nodes.get(event.nodeId);
-    if (!current || current.type !== 'step') return null;
+    if (current?.type !== 'step') return null;
     let handle = `outcome:${event.outcomeId}`;
     for (let guard = 0; guard < 100; guard++) {
       const nextId: string | undefined = targets.get(current.id)?.get(handle);
@@ -280,7 +300,12 @@ function pick(pop: Population, worker: number, workers: number): number {
 }
 
 /** Clones one real ticket (created through the runtime) `n` times, with its first event. */
-async function clonePopulation(sql: postgres.Sql, templateId: string, n: number, label: string): Promise<Population> {
+async function clonePopulation(
+  sql: postgres.Sql,
+  templateId: string,
+  n: number,
+  label: string,
+): Promise<Population> {
   const [counter] = await sql<{ c: number }[]>`
     UPDATE organizations SET ticket_counter = ticket_counter + ${n}
      WHERE id = (SELECT org_id FROM tickets WHERE id = ${templateId}) RETURNING ticket_counter - ${n} AS c`;
@@ -309,10 +334,24 @@ async function pgbenchTps(url: string, clients: number): Promise<number | null> 
   try {
     execFileSync('pgbench', ['-i', '-q', '-s', '1', url], { stdio: 'ignore' });
     const script = join(os.tmpdir(), `stepwise-pgbench-${process.pid}.sql`);
-    writeFileSync(script, '\\set aid random(1, 100000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n');
+    writeFileSync(
+      script,
+      '\\set aid random(1, 100000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n',
+    );
     const out = execFileSync(
       'pgbench',
-      ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(Math.max(2, Math.round(RUN_MS / 1000))), url],
+      [
+        '-n',
+        '-f',
+        script,
+        '-c',
+        String(clients),
+        '-j',
+        '2',
+        '-T',
+        String(Math.max(2, Math.round(RUN_MS / 1000))),
+        url,
+      ],
       { encoding: 'utf8' },
     );
     const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out);
@@ -349,7 +388,12 @@ async function spawnServer(url: string): Promise<{ url: string; child: ChildProc
   });
 }
 
-function post(agent: Agent, url: string, body: string, cookie: string): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  url: string,
+  body: string,
+  cookie: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const req = request(
       url,
@@ -361,7 +405,9 @@ function post(agent: Agent, url: string, body: string, cookie: string): Promise<
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -395,7 +441,11 @@ async function benchDatabase(): Promise<void> {
     const now = new Date();
     const org: RuntimeOrg = await createRuntimeOrg(setup, 'Bench Org', now);
     const { flowId } = await publishFlow(setup, org, 'Bench loop', loopDocument({ slaMinutes: null }), 1);
-    const template = await createTicket(setup, ticketInput({ flowId }), { orgId: org.orgId, actorId: null, now });
+    const template = await createTicket(setup, ticketInput({ flowId }), {
+      orgId: org.orgId,
+      actorId: null,
+      now,
+    });
     const t0 = performance.now();
     const reference = await clonePopulation(raw, template.ticket.id, TICKETS, 'reference');
     const run = await clonePopulation(raw, template.ticket.id, TICKETS, 'runtime');
@@ -422,7 +472,9 @@ async function benchDatabase(): Promise<void> {
     const d0 = (workers: number) => () =>
       load(workers, RUN_MS, async (w) => {
         const i = pick(reference, w, workers);
-        const rows = await raw.unsafe(D0_SQL, [reference.ids[i] ?? '', reference.seqs[i] ?? 0], { prepare: true });
+        const rows = await raw.unsafe(D0_SQL, [reference.ids[i] ?? '', reference.seqs[i] ?? 0], {
+          prepare: true,
+        });
         if (rows.count !== 1) return 'conflict';
         reference.seqs[i] = (reference.seqs[i] ?? 0) + 1;
         return 'ok';
@@ -435,28 +487,31 @@ async function benchDatabase(): Promise<void> {
       dbs.set(workers, db);
       return db;
     };
-    const d1 = (workers: number) => async () => {
-      const db = await poolFor(workers);
-      return load(workers, RUN_MS, async (w) => {
-        const i = pick(run, w, workers);
-        const view = await completeStep(
-          db,
-          agent,
-          {
-            ticketId: run.ids[i] ?? '',
-            expectedSeq: run.seqs[i] ?? 0,
-            nodeId: 'work',
-            outcomeId: 'again',
-            form: {},
-            checklist: [],
-            idempotencyKey: `bench-${process.pid}-${keyCounter++}`,
-          },
-          new Date(),
-        );
-        run.seqs[i] = view.ticket.seq;
-        return 'ok';
-      });
-    };
+    const d1 =
+      (workers: number, pop: Population = run, tickets?: TicketCache) =>
+      async () => {
+        const db = await poolFor(workers);
+        return load(workers, RUN_MS, async (w) => {
+          const i = pick(pop, w, workers);
+          const view = await completeStep(
+            db,
+            agent,
+            {
+              ticketId: pop.ids[i] ?? '',
+              expectedSeq: pop.seqs[i] ?? 0,
+              nodeId: 'work',
+              outcomeId: 'again',
+              form: {},
+              checklist: [],
+              idempotencyKey: `bench-${process.pid}-${keyCounter++}`,
+            },
+            new Date(),
+            tickets ? { tickets } : {},
+          );
+          pop.seqs[i] = view.ticket.seq;
+          return 'ok';
+        });
+      };
 
     const d1Runs = new Map<number, LoadRun[]>();
     for (const workers of [8, 16]) {
@@ -512,6 +567,27 @@ async function benchDatabase(): Promise<void> {
       pass: p99at16 <= 8,
       unit: 'ms',
       note: `p50 ${round(median(sixteen.map((r) => r.p50)), 3)} ms`,
+    });
+
+    // D1c: the per-process ticket cache, measured where it can matter: a hot set of tickets (those this
+    // server served last), 16 workers, cache off (baseline) vs on.
+    const hotSize = 1000;
+    const hot: Population = { ids: run.ids.slice(0, hotSize), seqs: run.seqs.subarray(0, hotSize) };
+    const hotCache = new TicketCache(hotSize * 2);
+    await checkpoint();
+    await d1(16, hot, hotCache)(); // fills the cache
+    const cacheRuns = await interleave(d1(16, hot, new TicketCache(0)), d1(16, hot, hotCache));
+    const off = median(cacheRuns.base.map((r) => r.opsPerSec));
+    const on = median(cacheRuns.subj.map((r) => r.opsPerSec));
+    results.push({
+      metric: `D1c ticket cache on vs off (${hotSize} hot tickets, 16 workers)`,
+      raw: round(on, 0),
+      baseline: round(off, 0),
+      ratio: round(on / off, 3),
+      target: 'informational: the cache is kept only if > 1',
+      pass: null,
+      unit: 'steps/s',
+      note: `p99 on ${round(median(cacheRuns.subj.map((r) => r.p99)))} ms, off ${round(median(cacheRuns.base.map((r) => r.p99)))} ms`,
     });
 
     // A1/A2: over HTTP through the shipped server (its own process), 32 keep-alive connections.
@@ -603,12 +679,21 @@ async function benchDatabase(): Promise<void> {
         (SELECT count(*)::int FROM ticket_events WHERE type = 'step.completed') AS events,
         (SELECT count(*)::int FROM idempotency_keys) AS keys`;
     const tracked = run.seqs.reduce((a, s) => a + (s - 1), 0);
-    const allErrors = [...[...d1Runs.values()].flat(), ...http.subj, ...http.base, ...std.subj, a2one].reduce(
-      (a, r) => a + r.errors.length,
-      0,
-    );
+    const allErrors = [
+      ...[...d1Runs.values()].flat(),
+      ...cacheRuns.base,
+      ...cacheRuns.subj,
+      ...http.subj,
+      ...http.base,
+      ...std.subj,
+      a2one,
+    ].reduce((a, r) => a + r.errors.length, 0);
     const correct =
-      bad?.seq_mismatch === 0 && bad.gaps === 0 && bad.events === tracked && bad.keys === bad.events && allErrors === 0;
+      bad?.seq_mismatch === 0 &&
+      bad.gaps === 0 &&
+      bad.events === tracked &&
+      bad.keys === bad.events &&
+      allErrors === 0;
     results.push({
       metric: 'A3 correctness after the load',
       raw: bad?.seq_mismatch ?? -1,

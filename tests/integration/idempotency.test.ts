@@ -111,7 +111,9 @@ describe.skipIf(!hasPostgres())('idempotency keys under concurrency (postgres)',
       if (!db.url) throw new Error('no database url');
       const url = db.url;
       pools = await Promise.all([0, 1].map(() => createDb({ url, migrate: false, maxConnections: 12 })));
-      servers = await Promise.all(pools.map((pool) => startServer({ db: pool, port: 0, now: clock.now, timers: false })));
+      servers = await Promise.all(
+        pools.map((pool) => startServer({ db: pool, port: 0, now: clock.now, timers: false })),
+      );
       cookie = await cookieFor(db, org.people.agent1, clock.now());
     });
     afterAll(async () => {
@@ -126,7 +128,9 @@ describe.skipIf(!hasPostgres())('idempotency keys under concurrency (postgres)',
       const input = again(t, newKey());
       // when
       const responses = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => postJson(agent, servers[i % 2]?.url ?? '', '/trpc/tickets.complete', input, { cookie })),
+        Array.from({ length: 50 }, (_, i) =>
+          postJson(agent, servers[i % 2]?.url ?? '', '/trpc/tickets.complete', input, { cookie }),
+        ),
       );
       const otherPayload = await postJson(
         agent,
@@ -140,7 +144,9 @@ describe.skipIf(!hasPostgres())('idempotency keys under concurrency (postgres)',
       expect(new Set(responses.map((r) => r.body)).size).toBe(1);
       expect(await eventCount(db, t.ticket.id)).toBe(2);
       expect(otherPayload.status).toBe(422);
-      expect(JSON.parse(otherPayload.body)).toMatchObject({ error: { message: KEY_REUSED, data: { code: 'UNPROCESSABLE_CONTENT' } } });
+      expect(JSON.parse(otherPayload.body)).toMatchObject({
+        error: { message: KEY_REUSED, data: { code: 'UNPROCESSABLE_CONTENT' } },
+      });
       expect(await checkInvariants(db)).toEqual([]);
     });
   });

@@ -76,7 +76,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
     });
     await firstPaused;
     // when: the second runs the same statement, and blocks on the row lock
-    const second = completeStep(db, org.people.manager, again(t), clock.now(), { pauseBeforeCommit: async () => {} });
+    const second = completeStep(db, org.people.manager, again(t), clock.now(), {
+      pauseBeforeCommit: async () => {},
+    });
     const settled = second.then(
       () => 'resolved',
       () => 'rejected',
@@ -86,7 +88,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
       if (++waited > 500) throw new Error('the second completion never waited on the row lock');
       await new Promise((r) => setTimeout(r, 10));
     }
-    expect(await Promise.race([settled, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe('pending');
+    expect(await Promise.race([settled, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe(
+      'pending',
+    );
     release();
     // then
     const applied = await first;
@@ -97,7 +101,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
     expect(applied.ticket.seq).toBe(2);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe('CONFLICT');
-    expect((error as TRPCError).message).toBe('Someone else moved this ticket first (it is now at "Work the ticket").');
+    expect((error as TRPCError).message).toBe(
+      'Someone else moved this ticket first (it is now at "Work the ticket").',
+    );
     expect(await eventCount(db, t.ticket.id)).toBe(2);
     expect(await checkInvariants(db)).toEqual([]);
   });
@@ -110,20 +116,27 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
       const callers = [org.people.manager, org.people.agent1, org.people.admin];
       // when
       const results = await Promise.allSettled(
-        Array.from({ length: 200 }, (_, i) => apiAs(db, callers[i % 3] ?? null, clock).tickets.complete(again(t))),
+        Array.from({ length: 200 }, (_, i) =>
+          apiAs(db, callers[i % 3] ?? null, clock).tickets.complete(again(t)),
+        ),
       );
       // then (collected; asserted below so one message shows every round)
       outcomes.push({
         applied: results.filter((r) => r.status === 'fulfilled').length,
-        conflicts: results.filter((r) => r.status === 'rejected' && r.reason instanceof TRPCError && r.reason.code === 'CONFLICT')
-          .length,
+        conflicts: results.filter(
+          (r) => r.status === 'rejected' && r.reason instanceof TRPCError && r.reason.code === 'CONFLICT',
+        ).length,
         other: results.flatMap((r) =>
-          r.status === 'rejected' && !(r.reason instanceof TRPCError && r.reason.code === 'CONFLICT') ? [String(r.reason)] : [],
+          r.status === 'rejected' && !(r.reason instanceof TRPCError && r.reason.code === 'CONFLICT')
+            ? [String(r.reason)]
+            : [],
         ),
         events: await eventCount(db, t.ticket.id),
       });
     }
-    expect(outcomes).toEqual(Array.from({ length: 50 }, () => ({ applied: 1, conflicts: 199, other: [], events: 2 })));
+    expect(outcomes).toEqual(
+      Array.from({ length: 50 }, () => ({ applied: 1, conflicts: 199, other: [], events: 2 })),
+    );
     expect(await checkInvariants(db)).toEqual([]);
   });
 
@@ -139,7 +152,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
       if (!db.url) throw new Error('no database url');
       const url = db.url;
       pools = await Promise.all([0, 1].map(() => createDb({ url, migrate: false, maxConnections: 12 })));
-      servers = await Promise.all(pools.map((pool) => startServer({ db: pool, port: 0, now: clock.now, timers: false })));
+      servers = await Promise.all(
+        pools.map((pool) => startServer({ db: pool, port: 0, now: clock.now, timers: false })),
+      );
       cookies = await Promise.all(
         [org.people.manager, org.people.agent1, org.people.admin].map((p) => cookieFor(db, p, clock.now())),
       );
@@ -171,7 +186,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
           events: await eventCount(db, t.ticket.id),
         });
       }
-      expect(outcomes).toEqual(Array.from({ length: 50 }, () => ({ ok: 1, conflicts: 199, other: [], events: 2 })));
+      expect(outcomes).toEqual(
+        Array.from({ length: 50 }, () => ({ ok: 1, conflicts: 199, other: [], events: 2 })),
+      );
       expect(await checkInvariants(db)).toEqual([]);
     });
   });

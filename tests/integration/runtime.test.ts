@@ -25,7 +25,9 @@ import {
 } from '../support/runtimeFixture.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; url: string }> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       res.statusCode = 500;
@@ -123,14 +125,18 @@ describe.each(backends())('runtime (%s)', (backend) => {
       const t = await newTicket();
       const input = triage(t);
       // when
-      const response = await postJson(agent, fast.url, '/trpc/tickets.complete', input, { cookie: cookies.manager });
+      const response = await postJson(agent, fast.url, '/trpc/tickets.complete', input, {
+        cookie: cookies.manager,
+      });
       // then
       expect(response.status).toBe(200);
       const data = (JSON.parse(response.body) as { result: { data: TicketDetail } }).result.data;
       expect(data.ticket).toMatchObject({ id: t.ticket.id, seq: 2, nodeId: 'resolve_technical' });
       expect(await eventCount(db, t.ticket.id)).toBe(2);
       // and the same request through the adapter now replays exactly that body
-      const replay = await postJson(agent, standard.url, '/trpc/tickets.complete', input, { cookie: cookies.manager });
+      const replay = await postJson(agent, standard.url, '/trpc/tickets.complete', input, {
+        cookie: cookies.manager,
+      });
       expect(replay.body).toBe(response.body);
     });
 
@@ -138,7 +144,11 @@ describe.each(backends())('runtime (%s)', (backend) => {
       // given
       const t = await newTicket();
       const moved = await apiAs(db, org.people.manager, clock).tickets.complete(triage(t));
-      const used = triage(t, { expectedSeq: moved.ticket.seq, nodeId: 'resolve_technical', outcomeId: 'resolved' });
+      const used = triage(t, {
+        expectedSeq: moved.ticket.seq,
+        nodeId: 'resolve_technical',
+        outcomeId: 'resolved',
+      });
       await apiAs(db, org.people.manager, clock)
         .tickets.complete({ ...used, idempotencyKey: newKey() })
         .catch(() => null);
@@ -146,15 +156,30 @@ describe.each(backends())('runtime (%s)', (backend) => {
         ['stale (CONFLICT with fresh state)', triage(t), cookies.manager, 409],
         ['another team (FORBIDDEN)', triage(await newTicket()), cookies.outsider, 403],
         ['no session (UNAUTHORIZED)', triage(t), null, 401],
-        ['bad input (zod BAD_REQUEST)', triage(t, { idempotencyKey: 'short', expectedSeq: -1 }), cookies.manager, 400],
-        ['form refused (BAD_REQUEST with details)', triage(await newTicket(), { form: { issue_type: 'Weather' } }), cookies.manager, 400],
+        [
+          'bad input (zod BAD_REQUEST)',
+          triage(t, { idempotencyKey: 'short', expectedSeq: -1 }),
+          cookies.manager,
+          400,
+        ],
+        [
+          'form refused (BAD_REQUEST with details)',
+          triage(await newTicket(), { form: { issue_type: 'Weather' } }),
+          cookies.manager,
+          400,
+        ],
         ['unknown ticket (NOT_FOUND)', triage(t, { ticketId: randomUUID() }), cookies.manager, 404],
         ['not JSON', '{"ticketId": ', cookies.manager, 400],
         ['empty body', '', cookies.manager, 400],
       ];
       const keyed = triage(await newTicket());
       await apiAs(db, org.people.manager, clock).tickets.complete(keyed);
-      cases.push(['key reused (UNPROCESSABLE_CONTENT)', { ...keyed, outcomeId: 'no_action' }, cookies.manager, 422]);
+      cases.push([
+        'key reused (UNPROCESSABLE_CONTENT)',
+        { ...keyed, outcomeId: 'no_action' },
+        cookies.manager,
+        422,
+      ]);
       for (const [name, body, cookie, status] of cases) {
         // when
         const { standard: a, fast: b } = await both(body, cookie);
@@ -166,7 +191,9 @@ describe.each(backends())('runtime (%s)', (backend) => {
           body: a.body,
           type: a.headers['content-type'],
         });
-        expect(JSON.parse(a.body)).toMatchObject({ error: { data: { path: 'tickets.complete', httpStatus: status } } });
+        expect(JSON.parse(a.body)).toMatchObject({
+          error: { data: { path: 'tickets.complete', httpStatus: status } },
+        });
       }
     });
   });

@@ -15,7 +15,8 @@ describe.each(backends())('demo seed (%s)', (backend) => {
     await db.dispose();
   });
 
-  const count = async (table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n;
+  const count = async (table: string) =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n;
 
   it('given an empty database, when seeded, then Acme Support has its people, teams, published flows and a dozen tickets at various steps', async () => {
     // when
@@ -48,12 +49,18 @@ describe.each(backends())('demo seed (%s)', (backend) => {
       { email: 'agent2@acme.test', teams: 'Technical' },
       { email: 'manager@acme.test', teams: '' },
     ]);
-    const tickets = await db.query<{ status: string; node_id: string; breached: boolean; seq: number; channel: string }>(
-      'SELECT status, node_id, breached, seq, channel FROM tickets ORDER BY number',
-    );
+    const tickets = await db.query<{
+      status: string;
+      node_id: string;
+      breached: boolean;
+      seq: number;
+      channel: string;
+    }>('SELECT status, node_id, breached, seq, channel FROM tickets ORDER BY number');
     expect(tickets).toHaveLength(12);
     expect(new Set(tickets.map((t) => t.node_id)).size).toBeGreaterThanOrEqual(6);
-    expect(new Set(tickets.map((t) => t.channel))).toEqual(new Set(['email', 'chat', 'phone', 'social', 'web']));
+    expect(new Set(tickets.map((t) => t.channel))).toEqual(
+      new Set(['email', 'chat', 'phone', 'social', 'web']),
+    );
     expect(tickets.filter((t) => t.breached)).toHaveLength(1);
     expect(tickets.filter((t) => t.status === 'ended').length).toBeGreaterThanOrEqual(2);
     expect(tickets.filter((t) => t.status === 'at_step').length).toBeGreaterThanOrEqual(8);
@@ -70,19 +77,29 @@ describe.each(backends())('demo seed (%s)', (backend) => {
     // then
     expect(agent.me).toMatchObject({ role: 'agent', org: { name: 'Acme Support' } });
     expect(queue.length).toBeGreaterThan(0);
-    expect(queue.every((r) => r.teamName === 'Technical' || r.assigneeName === agent.me.user.name)).toBe(true);
+    expect(queue.every((r) => r.teamName === 'Technical' || r.assigneeName === agent.me.user.name)).toBe(
+      true,
+    );
     expect(queue.some((r) => r.breached)).toBe(true);
   });
 
   it('given an organization exists, when seeded again, then it returns null and writes nothing', async () => {
     // given
-    const before = [await count('organizations'), await count('users'), await count('tickets'), await count('ticket_events')];
+    const before = [
+      await count('organizations'),
+      await count('users'),
+      await count('tickets'),
+      await count('ticket_events'),
+    ];
     // when
     const again = await seedDemo(db, { now });
     // then
     expect(again).toBeNull();
-    expect([await count('organizations'), await count('users'), await count('tickets'), await count('ticket_events')]).toEqual(
-      before,
-    );
+    expect([
+      await count('organizations'),
+      await count('users'),
+      await count('tickets'),
+      await count('ticket_events'),
+    ]).toEqual(before);
   });
 });

@@ -63,24 +63,39 @@ describe.each(backends())('tickets (%s)', (backend) => {
 
   const snapshot = async (ticketId: string) => ({
     events: await eventCount(db, ticketId),
-    row: (await db.query('SELECT seq, status, node_id, fields FROM tickets WHERE id = $1::uuid', [ticketId]))[0],
+    row: (
+      await db.query('SELECT seq, status, node_id, fields FROM tickets WHERE id = $1::uuid', [ticketId])
+    )[0],
     keys: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM idempotency_keys'))[0]?.n,
-    timers: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timers WHERE ticket_id = $1::uuid', [ticketId]))[0]
-      ?.n,
+    timers: (
+      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timers WHERE ticket_id = $1::uuid', [
+        ticketId,
+      ])
+    )[0]?.n,
   });
 
   describe('intake', () => {
     it('given flows with filters, when tickets come in, then each enters the first matching flow in route order', async () => {
       // given / when
-      const refund = await api('agent1').tickets.create(ticketInput({ category: 'Refund', subject: 'Refund please' }));
+      const refund = await api('agent1').tickets.create(
+        ticketInput({ category: 'Refund', subject: 'Refund please' }),
+      );
       const vipRefund = await api('agent1').tickets.create(
-        ticketInput({ category: 'refund', customer: { name: 'Vera Ip', email: 'vera@example.com', tier: 'vip' } }),
+        ticketInput({
+          category: 'refund',
+          customer: { name: 'Vera Ip', email: 'vera@example.com', tier: 'vip' },
+        }),
       );
       const general = await api('agent1').tickets.create(ticketInput({ category: 'shipping' }));
       // then
       expect(refund.flow?.name).toBe('Refund request');
       expect(refund.currentStep?.id).toBe('verify');
-      expect(refund.ticket).toMatchObject({ status: 'at_step', seq: 1, teamId: org.teams.billing, teamName: 'Billing' });
+      expect(refund.ticket).toMatchObject({
+        status: 'at_step',
+        seq: 1,
+        teamId: org.teams.billing,
+        teamName: 'Billing',
+      });
       expect(vipRefund.flow?.name).toBe('VIP care');
       expect(general.flow?.name).toBe('Ticket resolution');
       expect(general.version).toMatchObject({ id: org.flows['Ticket resolution']?.versionId, number: 1 });
@@ -100,7 +115,9 @@ describe.each(backends())('tickets (%s)', (backend) => {
       expect(t.messages).toHaveLength(1);
       expect(t.messages[0]?.body).toContain('Hi Ines Duarte, thanks for reaching out');
       expect(t.ticket.slaDueAt).toBe(new Date(clock.now().getTime() + 60 * 60_000).toISOString());
-      const timers = await db.query('SELECT seq, kind, node_id FROM timers WHERE ticket_id = $1::uuid', [t.ticket.id]);
+      const timers = await db.query('SELECT seq, kind, node_id FROM timers WHERE ticket_id = $1::uuid', [
+        t.ticket.id,
+      ]);
       expect(timers).toEqual([{ seq: 1, kind: 'sla', node_id: 'triage' }]);
       expect(t.nextByOutcome).toEqual({
         triaged: { nodeId: 'route', label: 'Route by issue type' },
@@ -144,19 +161,27 @@ describe.each(backends())('tickets (%s)', (backend) => {
       // given
       const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets'))[0]?.n;
       // when
-      const error = await trpcError(api('agent1').tickets.create(ticketInput({ flowId: other.flows['Refund request']?.flowId })));
+      const error = await trpcError(
+        api('agent1').tickets.create(ticketInput({ flowId: other.flows['Refund request']?.flowId })),
+      );
       // then
       expect(error.code).toBe('NOT_FOUND');
       expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets'))[0]?.n).toBe(before);
     });
 
     it('given bad input, when a ticket is created, then a typed BAD_REQUEST names the field', async () => {
-      const long = await trpcError(api('agent1').tickets.create(ticketInput({ description: 'x'.repeat(10_001) })));
+      const long = await trpcError(
+        api('agent1').tickets.create(ticketInput({ description: 'x'.repeat(10_001) })),
+      );
       expect(long.code).toBe('BAD_REQUEST');
-      const badKey = await trpcError(api('agent1').tickets.create(ticketInput({ fields: { __proto__x: 1, 'bad key': 2 } })));
+      const badKey = await trpcError(
+        api('agent1').tickets.create(ticketInput({ fields: { __proto__x: 1, 'bad key': 2 } })),
+      );
       expect(badKey.code).toBe('BAD_REQUEST');
       const email = await trpcError(
-        api('agent1').tickets.create(ticketInput({ customer: { name: 'A', email: 'not-an-email', tier: 'new' } })),
+        api('agent1').tickets.create(
+          ticketInput({ customer: { name: 'A', email: 'not-an-email', tier: 'new' } }),
+        ),
       );
       expect(email.code).toBe('BAD_REQUEST');
     });
@@ -175,7 +200,9 @@ describe.each(backends())('tickets (%s)', (backend) => {
       const t = await api('agent1').tickets.create(ticketInput({ category: 'billing', priority: 'high' }));
       clock.advance(5 * 60_000);
       // when
-      const done = await api('agent1').tickets.complete(triage(t, { form: { issue_type: 'Billing', affected_product: 'Invoices' } }));
+      const done = await api('agent1').tickets.complete(
+        triage(t, { form: { issue_type: 'Billing', affected_product: 'Invoices' } }),
+      );
       // then
       expect(done.ticket).toMatchObject({
         seq: 2,
@@ -188,7 +215,12 @@ describe.each(backends())('tickets (%s)', (backend) => {
       expect(done.currentStep?.id).toBe('resolve_billing');
       expect(await eventCount(db, t.ticket.id)).toBe(2);
       const event = done.events[1];
-      expect(event).toMatchObject({ seq: 2, type: 'step.completed', fromNode: 'triage', toNode: 'resolve_billing' });
+      expect(event).toMatchObject({
+        seq: 2,
+        type: 'step.completed',
+        fromNode: 'triage',
+        toNode: 'resolve_billing',
+      });
       expect(event?.actorName).toBe(org.people.agent1.name);
       const trail = event?.data.trail ?? [];
       expect(trail[0]).toMatchObject({ type: 'step_completed', nodeId: 'triage', outcomeId: 'triaged' });
@@ -221,8 +253,12 @@ describe.each(backends())('tickets (%s)', (backend) => {
       const t = await api('agent1').tickets.create(ticketInput());
       const before = await snapshot(t.ticket.id);
       // when
-      const form = await trpcError(api('agent1').tickets.complete(triage(t, { form: { issue_type: 'Weather' } })));
-      const checklist = await trpcError(api('agent1').tickets.complete(triage(t, { checklist: ['read_conversation'] })));
+      const form = await trpcError(
+        api('agent1').tickets.complete(triage(t, { form: { issue_type: 'Weather' } })),
+      );
+      const checklist = await trpcError(
+        api('agent1').tickets.complete(triage(t, { checklist: ['read_conversation'] })),
+      );
       const outcome = await trpcError(api('agent1').tickets.complete(triage(t, { outcomeId: 'teleported' })));
       const zod = await trpcError(api('agent1').tickets.complete(triage(t, { idempotencyKey: 'short' })));
       // then
@@ -274,7 +310,12 @@ describe.each(backends())('tickets (%s)', (backend) => {
         checklist: ['account_checked', 'customer_answered'],
         idempotencyKey: newKey(),
       });
-      expect(closed.ticket).toMatchObject({ status: 'ended', endStatus: 'resolved', nodeId: 'end_resolved', slaDueAt: null });
+      expect(closed.ticket).toMatchObject({
+        status: 'ended',
+        endStatus: 'resolved',
+        nodeId: 'end_resolved',
+        slaDueAt: null,
+      });
       expect(closed.messages.map((m) => m.body)).toEqual([
         expect.stringContaining('thanks for reaching out'),
         expect.stringContaining('we have resolved your request'),
@@ -292,14 +333,20 @@ describe.each(backends())('tickets (%s)', (backend) => {
         }),
       );
       expect(again.code).toBe('CONFLICT');
-      expect(detailsOf(again)).toMatchObject({ code: 'TICKET_CLOSED', fresh: { ticket: { seq: closed.ticket.seq } } });
+      expect(detailsOf(again)).toMatchObject({
+        code: 'TICKET_CLOSED',
+        fresh: { ticket: { seq: closed.ticket.seq } },
+      });
     });
 
     it('given a ticket assigned to an agent of no team, when that agent completes it, then it moves', async () => {
       // given
       const t = await api('agent1').tickets.create(ticketInput());
       // (by hand: no feature assigns outside the team yet; the cache must not hold the row from before)
-      await db.query('UPDATE tickets SET assignee_id = $2::uuid WHERE id = $1::uuid', [t.ticket.id, org.people.outsider.userId]);
+      await db.query('UPDATE tickets SET assignee_id = $2::uuid WHERE id = $1::uuid', [
+        t.ticket.id,
+        org.people.outsider.userId,
+      ]);
       ticketCache.delete(t.ticket.id);
       // when
       const done = await api('outsider').tickets.complete(triage(t));
@@ -340,7 +387,9 @@ describe.each(backends())('tickets (%s)', (backend) => {
       const error: TRPCError = await trpcError(api('agent1').tickets.complete(triage(t)));
       // then
       expect(error.code).toBe('CONFLICT');
-      expect(error.message).toBe('Someone else moved this ticket first (it is now at "Resolve the technical issue").');
+      expect(error.message).toBe(
+        'Someone else moved this ticket first (it is now at "Resolve the technical issue").',
+      );
       expect(detailsOf(error)).toEqual({ fresh: moved });
       expect(await eventCount(db, t.ticket.id)).toBe(2);
     });
@@ -353,7 +402,9 @@ describe.each(backends())('tickets (%s)', (backend) => {
       clock.advance(1000);
       // when
       const retry = await api('agent1').tickets.complete(input);
-      const otherPayload = await trpcError(api('agent1').tickets.complete({ ...input, outcomeId: 'no_action' }));
+      const otherPayload = await trpcError(
+        api('agent1').tickets.complete({ ...input, outcomeId: 'no_action' }),
+      );
       const otherTicket = await api('agent1').tickets.create(ticketInput());
       const reusedElsewhere = await trpcError(
         api('agent1').tickets.complete({ ...triage(otherTicket), idempotencyKey: input.idempotencyKey }),
@@ -379,7 +430,10 @@ describe.each(backends())('tickets (%s)', (backend) => {
       const busy: string[] = [];
       while ((await open(org.people.agent1.userId)) <= (await open(org.people.agent2.userId))) {
         const b = await api('agent1').tickets.create(ticketInput());
-        await db.query('UPDATE tickets SET assignee_id = $2::uuid WHERE id = $1::uuid', [b.ticket.id, org.people.agent1.userId]);
+        await db.query('UPDATE tickets SET assignee_id = $2::uuid WHERE id = $1::uuid', [
+          b.ticket.id,
+          org.people.agent1.userId,
+        ]);
         busy.push(b.ticket.id);
       }
       ticketCache.clear();
@@ -397,7 +451,8 @@ describe.each(backends())('tickets (%s)', (backend) => {
       expect(done.events[1]?.data).toMatchObject({ runtime: { assigneeId: org.people.agent2.userId } });
       expect(done).toEqual(await api('agent2').tickets.get({ ticketId: t.ticket.id }));
       // (undo the hand-made assignments, which no event explains)
-      for (const id of busy) await db.query('UPDATE tickets SET assignee_id = NULL WHERE id = $1::uuid', [id]);
+      for (const id of busy)
+        await db.query('UPDATE tickets SET assignee_id = NULL WHERE id = $1::uuid', [id]);
       ticketCache.clear();
     });
   });
@@ -412,7 +467,9 @@ describe.each(backends())('tickets (%s)', (backend) => {
       const mine = await api('agent2').tickets.queue({ scope: 'mine', status: ['at_step', 'ended'] });
       // then
       expect(agent2.length).toBeGreaterThan(0);
-      expect(agent2.every((r) => r.teamId === org.teams.technical || r.assigneeName === org.people.agent2.name)).toBe(true);
+      expect(
+        agent2.every((r) => r.teamId === org.teams.technical || r.assigneeName === org.people.agent2.name),
+      ).toBe(true);
       expect(agent2All).toEqual(agent2);
       // the outsider is on no team and (since the move that handed their ticket to Billing) holds none
       expect(outsider).toEqual([]);
@@ -424,7 +481,11 @@ describe.each(backends())('tickets (%s)', (backend) => {
       expect(dated).toEqual([...dated].sort());
       if (firstNull !== -1) expect(due.slice(firstNull).every((d) => d === null)).toBe(true);
       const triageRow = manager.find((r) => r.nodeId === 'triage' && r.flowName === 'Ticket resolution');
-      expect(triageRow).toMatchObject({ stepTitle: 'Triage the ticket', versionNumber: 1, teamName: 'Technical' });
+      expect(triageRow).toMatchObject({
+        stepTitle: 'Triage the ticket',
+        versionNumber: 1,
+        teamName: 'Technical',
+      });
       expect(mine.length).toBeGreaterThan(0);
       expect(mine.every((r) => r.assigneeName === org.people.agent2.name)).toBe(true);
     });

@@ -54,7 +54,13 @@ describe.each(backends())('timers (%s)', (backend) => {
          FROM timers WHERE ticket_id = $1::uuid ORDER BY seq, kind`,
       [ticketId],
     );
-  const complete = (t: TicketDetail, nodeId: string, outcomeId: string, checklist: string[], form: Record<string, unknown>) =>
+  const complete = (
+    t: TicketDetail,
+    nodeId: string,
+    outcomeId: string,
+    checklist: string[],
+    form: Record<string, unknown>,
+  ) =>
     api().tickets.complete({
       ticketId: t.ticket.id,
       expectedSeq: t.ticket.seq,
@@ -83,13 +89,26 @@ describe.each(backends())('timers (%s)', (backend) => {
       await Promise.all([p1.stop(), p2.stop()]);
     }
     const got = await api().tickets.get({ ticketId: t.ticket.id });
-    expect(got.ticket).toMatchObject({ seq: 2, status: 'at_step', nodeId: 'triage', breached: true, priority: 'high' });
-    expect(got.events[1]).toMatchObject({ type: 'timer.fired', actorName: null, fromNode: 'triage', toNode: 'triage' });
+    expect(got.ticket).toMatchObject({
+      seq: 2,
+      status: 'at_step',
+      nodeId: 'triage',
+      breached: true,
+      priority: 'high',
+    });
+    expect(got.events[1]).toMatchObject({
+      type: 'timer.fired',
+      actorName: null,
+      fromNode: 'triage',
+      toNode: 'triage',
+    });
     expect(got.events[1]?.data.trail).toEqual([
       { type: 'timer_fired', nodeId: 'triage', kind: 'sla' },
       { type: 'sla_breached', nodeId: 'triage', escalatedBy: 'priority' },
     ]);
-    expect(await timersOf(t.ticket.id)).toEqual([{ seq: 1, kind: 'sla', node_id: 'triage', fired: true, cancelled: false }]);
+    expect(await timersOf(t.ticket.id)).toEqual([
+      { seq: 1, kind: 'sla', node_id: 'triage', fired: true, cancelled: false },
+    ]);
   });
 
   it('given a technical step with a breach edge, when its SLA passes, then the ticket follows the edge once and gets a new SLA', async () => {
@@ -102,18 +121,30 @@ describe.each(backends())('timers (%s)', (backend) => {
     try {
       // when
       clock.advance(241 * MINUTE);
-      const fired = (await Promise.all([p1.tick(), p2.tick(), p1.tick(), p2.tick()])).reduce((a, b) => a + b, 0);
+      const fired = (await Promise.all([p1.tick(), p2.tick(), p1.tick(), p2.tick()])).reduce(
+        (a, b) => a + b,
+        0,
+      );
       // then (this ticket's timer fired once; the first test's ticket is already breached, nothing more)
       expect(fired).toBeGreaterThanOrEqual(1);
     } finally {
       await Promise.all([p1.stop(), p2.stop()]);
     }
     const got = await api().tickets.get({ ticketId: t.ticket.id });
-    expect(got.ticket).toMatchObject({ seq: 3, nodeId: 'resolve_technical', priority: 'urgent', breached: false });
+    expect(got.ticket).toMatchObject({
+      seq: 3,
+      nodeId: 'resolve_technical',
+      priority: 'urgent',
+      breached: false,
+    });
     expect(got.ticket.tags).toContain('sla-escalated');
     expect(got.ticket.assigneeId).not.toBeNull();
     expect(got.events[2]?.type).toBe('timer.fired');
-    expect(got.events[2]?.data.trail).toContainEqual({ type: 'sla_breached', nodeId: 'resolve_technical', escalatedBy: 'edge' });
+    expect(got.events[2]?.data.trail).toContainEqual({
+      type: 'sla_breached',
+      nodeId: 'resolve_technical',
+      escalatedBy: 'edge',
+    });
     expect(got.path.slice(-3)).toEqual(['resolve_technical', 'escalate_breach', 'resolve_technical']);
     expect(await timersOf(t.ticket.id)).toEqual([
       { seq: 1, kind: 'sla', node_id: 'triage', fired: false, cancelled: true },
@@ -149,7 +180,9 @@ describe.each(backends())('timers (%s)', (backend) => {
     // given: a timer row for entry seq 1, though the ticket is at seq 2 (as if the move's cancel had missed it)
     const t = await api().tickets.create(ticketInput());
     const moved = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Billing' });
-    await db.query(`UPDATE timers SET cancelled_at = NULL WHERE ticket_id = $1::uuid AND seq = 1`, [t.ticket.id]);
+    await db.query(`UPDATE timers SET cancelled_at = NULL WHERE ticket_id = $1::uuid AND seq = 1`, [
+      t.ticket.id,
+    ]);
     // when
     clock.advance(61 * MINUTE);
     const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000 });
@@ -168,7 +201,9 @@ describe.each(backends())('timers (%s)', (backend) => {
       amount: 20,
     });
     expect(t.currentStep?.id).toBe('issue_refund');
-    t = await complete(t, 'issue_refund', 'refunded', ['refund_issued', 'order_updated'], { refund_reference: 'PAY-1' });
+    t = await complete(t, 'issue_refund', 'refunded', ['refund_issued', 'order_updated'], {
+      refund_reference: 'PAY-1',
+    });
     expect(t.ticket).toMatchObject({ status: 'waiting', nodeId: 'follow_up', slaDueAt: null });
     // when
     clock.advance(4320 * MINUTE + 1);
@@ -193,7 +228,8 @@ describe.each(backends())('timers (%s)', (backend) => {
     // when
     const poller = startTimerPoller({ db, now: clock.now, intervalMs: 20 });
     try {
-      for (let i = 0; i < 100 && (await events(t.ticket.id)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && (await events(t.ticket.id)).length < 2; i++)
+        await new Promise((r) => setTimeout(r, 20));
     } finally {
       await poller.stop();
     }

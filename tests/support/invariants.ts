@@ -1,7 +1,12 @@
 import type { Database } from '@stepwise/db';
 import { type FlowDocument, parseFlowDocument } from '@stepwise/flow';
-import { replayTicket } from '../../packages/api/src/runtime/replay.ts';
-import { comparableState, runStateOf, type TicketRow, ticketColumns } from '../../packages/api/src/runtime/ticketState.ts';
+import { replayTicket, runOf } from '../../packages/api/src/runtime/replay.ts';
+import {
+  comparableState,
+  runStateOf,
+  type TicketRow,
+  ticketColumns,
+} from '../../packages/api/src/runtime/ticketState.ts';
 
 type EventRow = {
   org_id: string;
@@ -35,7 +40,10 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
   const orgFilter = options.orgId ? 'WHERE t.org_id = $1::uuid' : '';
   const params = options.orgId ? [options.orgId] : [];
 
-  const tickets = await db.query<TicketRow>(`SELECT ${ticketColumns('t')} FROM tickets t ${orgFilter}`, params);
+  const tickets = await db.query<TicketRow>(
+    `SELECT ${ticketColumns('t')} FROM tickets t ${orgFilter}`,
+    params,
+  );
   const events = await db.query<EventRow>(
     `SELECT e.org_id, e.ticket_id, e.seq, e.type, e.to_node, e.data, ${ISO('e.created_at')} AS created_at
        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id ${orgFilter}
@@ -63,13 +71,15 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
     // Gapless 1..n, and seq = n.
     list.forEach((e, i) => {
       if (e.seq !== i + 1) problems.push(`ticket ${ticket.id}: event #${i + 1} has seq ${e.seq} (a gap)`);
-      if (e.org_id !== ticket.org_id) problems.push(`ticket ${ticket.id}: event ${e.seq} is in another organization`);
+      if (e.org_id !== ticket.org_id)
+        problems.push(`ticket ${ticket.id}: event ${e.seq} is in another organization`);
       const data = e.data;
       const key = isRecord(data) && typeof data.key === 'string' ? data.key : null;
       if (key !== null) {
         const id = `${e.org_id}/${key}`;
         const other = keysSeen.get(id);
-        if (other) problems.push(`idempotency key ${key} moved two events: ${other} and ${ticket.id}#${e.seq}`);
+        if (other)
+          problems.push(`idempotency key ${key} moved two events: ${other} and ${ticket.id}#${e.seq}`);
         keysSeen.set(id, `${ticket.id}#${e.seq}`);
       }
     });
@@ -82,23 +92,28 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
       problems.push(`ticket ${ticket.id}: pinned version ${ticket.version_id} is missing`);
       continue;
     }
-    if (version.orgId !== ticket.org_id) problems.push(`ticket ${ticket.id}: pinned to another organization's version`);
+    if (version.orgId !== ticket.org_id)
+      problems.push(`ticket ${ticket.id}: pinned to another organization's version`);
     const document = version.document;
     const nodeIds = new Set(document.nodes.map((n) => n.id));
     const edges = new Set(document.edges.map((e) => `${e.source}->${e.target}`));
     const path: string[] = [];
-    for (const e of list) {
+    // Only the current run is on the pinned version (a ticket started by hand after it ended begins a new one).
+    for (const e of runOf(list.map((x) => ({ ...x, createdAt: x.created_at })))) {
       if (e.to_node !== null && !nodeIds.has(e.to_node)) {
         problems.push(`ticket ${ticket.id}: event ${e.seq} goes to "${e.to_node}", not in its version`);
       }
       const trail = isRecord(e.data) && Array.isArray(e.data.trail) ? e.data.trail : [];
       for (const entry of trail) {
-        if (isRecord(entry) && entry.type === 'node_entered' && typeof entry.nodeId === 'string') path.push(entry.nodeId);
+        if (isRecord(entry) && entry.type === 'node_entered' && typeof entry.nodeId === 'string')
+          path.push(entry.nodeId);
       }
     }
     for (let i = 1; i < path.length; i++) {
       if (!edges.has(`${path[i - 1]}->${path[i]}`)) {
-        problems.push(`ticket ${ticket.id}: its path goes ${path[i - 1]} → ${path[i]}, which no edge of its version joins`);
+        problems.push(
+          `ticket ${ticket.id}: its path goes ${path[i - 1]} → ${path[i]}, which no edge of its version joins`,
+        );
       }
     }
     const replayed = replayTicket(
@@ -127,7 +142,10 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
     const ticket = isRecord(response) && isRecord(response.ticket) ? response.ticket : null;
     const at = ticket ? `${String(ticket.id)}#${String(ticket.seq)}` : null;
     const moved = keysSeen.get(`${k.org_id}/${k.key}`);
-    if (!at || moved !== at) problems.push(`idempotency key ${k.key}: stores the response of ${at}, but moved ${moved ?? 'nothing'}`);
+    if (!at || moved !== at)
+      problems.push(
+        `idempotency key ${k.key}: stores the response of ${at}, but moved ${moved ?? 'nothing'}`,
+      );
   }
 
   // Timers: fired at most once, by exactly one timer.fired event right after the entry; never both
@@ -157,11 +175,13 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
   const firedTimers = new Set<string>();
   for (const timer of timers) {
     const id = `${timer.ticket_id}#${timer.seq}#${timer.kind}`;
-    if (timer.org_id !== timer.ticket_org) problems.push(`timer ${timer.id}: in another organization than its ticket`);
+    if (timer.org_id !== timer.ticket_org)
+      problems.push(`timer ${timer.id}: in another organization than its ticket`);
     if (timer.fired && timer.cancelled) problems.push(`timer ${timer.id}: both fired and cancelled`);
     if (timer.fired) {
       firedTimers.add(id);
-      if (firedEvents.get(id) !== 1) problems.push(`timer ${timer.id}: fired, with ${firedEvents.get(id) ?? 0} timer.fired events`);
+      if (firedEvents.get(id) !== 1)
+        problems.push(`timer ${timer.id}: fired, with ${firedEvents.get(id) ?? 0} timer.fired events`);
     }
   }
   for (const [id, n] of firedEvents) {

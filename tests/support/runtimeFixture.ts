@@ -63,18 +63,20 @@ export async function createRuntimeOrg(db: Database, name: string, now: Date): P
     const userId = randomUUID();
     const email = `${key}-${userId.slice(0, 8)}@runtime.test`;
     const personName = `${key[0]?.toUpperCase()}${key.slice(1)} of ${name}`;
-    await db.query(`INSERT INTO users (id, email, name, password_hash) VALUES ($1::uuid, $2, $3, 'not-a-hash')`, [
+    await db.query(
+      `INSERT INTO users (id, email, name, password_hash) VALUES ($1::uuid, $2, $3, 'not-a-hash')`,
+      [userId, email, personName],
+    );
+    await db.query('INSERT INTO memberships (org_id, user_id, role) VALUES ($1::uuid, $2::uuid, $3)', [
+      orgId,
       userId,
-      email,
-      personName,
+      role,
     ]);
-    await db.query('INSERT INTO memberships (org_id, user_id, role) VALUES ($1::uuid, $2::uuid, $3)', [orgId, userId, role]);
     for (const teamId of teamIds) {
-      await db.query('INSERT INTO team_members (org_id, team_id, user_id) VALUES ($1::uuid, $2::uuid, $3::uuid)', [
-        orgId,
-        teamId,
-        userId,
-      ]);
+      await db.query(
+        'INSERT INTO team_members (org_id, team_id, user_id) VALUES ($1::uuid, $2::uuid, $3::uuid)',
+        [orgId, teamId, userId],
+      );
     }
     return { userId, orgId, role, name: personName, email };
   };
@@ -97,7 +99,10 @@ export async function publishFlow(
   routeOrder: number,
 ): Promise<{ flowId: string; versionId: string }> {
   const flowId = randomUUID();
-  const mapped = mapTeams(document, { 'team-billing': org.teams.billing, 'team-technical': org.teams.technical });
+  const mapped = mapTeams(document, {
+    'team-billing': org.teams.billing,
+    'team-technical': org.teams.technical,
+  });
   await db.query(
     `INSERT INTO flows (id, org_id, name, draft, route_order) VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5::int)`,
     [flowId, org.orgId, name, JSON.stringify(mapped), routeOrder],
@@ -122,12 +127,20 @@ export function template(id: string): FlowDocument {
 /** A document whose start filters are the given ones (the rest of the template kept). */
 export function withTrigger(
   document: FlowDocument,
-  trigger: Partial<{ mode: 'auto' | 'manual'; channels: string[]; categories: string[]; priorities: string[]; tiers: string[] }>,
+  trigger: Partial<{
+    mode: 'auto' | 'manual';
+    channels: string[];
+    categories: string[];
+    priorities: string[];
+    tiers: string[];
+  }>,
 ): FlowDocument {
   return {
     ...document,
     nodes: document.nodes.map((n) =>
-      n.type === 'start' ? ({ ...n, data: { ...n.data, trigger: { ...n.data.trigger, ...trigger } } } as typeof n) : n,
+      n.type === 'start'
+        ? ({ ...n, data: { ...n.data, trigger: { ...n.data.trigger, ...trigger } } } as typeof n)
+        : n,
     ),
   };
 }
@@ -136,7 +149,9 @@ export function withTrigger(
  * A flow a ticket can be advanced through forever: start → "Work the ticket" (team Billing, 60-minute
  * SLA) whose "Again" outcome loops back through an action, and whose "Done" outcome ends it.
  */
-export function loopDocument(options: { slaMinutes?: number | null; trigger?: 'auto' | 'manual' } = {}): FlowDocument {
+export function loopDocument(
+  options: { slaMinutes?: number | null; trigger?: 'auto' | 'manual' } = {},
+): FlowDocument {
   return {
     schemaVersion: 1,
     fields: [{ key: 'passes', label: 'Last pass', type: 'text' }],
@@ -147,7 +162,13 @@ export function loopDocument(options: { slaMinutes?: number | null; trigger?: 'a
         position: { x: 0, y: 0 },
         data: {
           label: 'Start',
-          trigger: { mode: options.trigger ?? 'manual', channels: [], categories: [], priorities: [], tiers: [] },
+          trigger: {
+            mode: options.trigger ?? 'manual',
+            channels: [],
+            categories: [],
+            priorities: [],
+            tiers: [],
+          },
         },
       },
       {
@@ -173,7 +194,12 @@ export function loopDocument(options: { slaMinutes?: number | null; trigger?: 'a
         position: { x: 250, y: 150 },
         data: { label: 'Note the pass', ops: [{ op: 'set_field', field: 'passes', value: 'again' }] },
       },
-      { id: 'end', type: 'end', position: { x: 0, y: 300 }, data: { label: 'Done', status: 'resolved', feedback: false } },
+      {
+        id: 'end',
+        type: 'end',
+        position: { x: 0, y: 300 },
+        data: { label: 'Done', status: 'resolved', feedback: false },
+      },
     ],
     edges: [
       { id: 'e-start', source: 'start', sourceHandle: 'next', target: 'work' },
@@ -201,9 +227,10 @@ export function ticketInput(overrides: Record<string, unknown> = {}) {
 }
 
 export async function eventCount(db: Database, ticketId: string): Promise<number> {
-  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1::uuid', [
-    ticketId,
-  ]);
+  const rows = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1::uuid',
+    [ticketId],
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -227,12 +254,22 @@ export function postJson(
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          }),
+        );
         res.on('error', reject);
       },
     );

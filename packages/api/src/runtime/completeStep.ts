@@ -7,7 +7,7 @@ import { jsonbOrder } from './jsonbOrder.ts';
 import { type PreparedMove, prepareMove } from './prepareMove.ts';
 import { inTransaction, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
 import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
-import { runStateOf, type TicketRow } from './ticketState.ts';
+import { rowOf, runStateOf, type TicketRow } from './ticketState.ts';
 import {
   buildTicketDetail,
   detailFromRead,
@@ -132,14 +132,17 @@ export async function completeStep(
 async function moveWithoutRead(run: Run, cached: CachedTicket): Promise<TicketDetail | null> {
   const { caller } = run;
   if (caller.role !== 'admin' && caller.role !== 'manager' && caller.role !== 'agent') return null;
+  if (caller.role === 'agent' && caller.userId === null) return null;
   const planned = await plan(run, cached.row, true);
   if (!planned) return null;
   const lastMessage = cached.messages[cached.messages.length - 1];
   planned.move.write.guards = { keyUnused: true, agentId: caller.role === 'agent' ? caller.userId : null };
-  planned.move.write.messagesAfter = lastMessage ? { createdAt: lastMessage.createdAt, id: lastMessage.id } : null;
+  planned.move.write.messagesAfter = lastMessage
+    ? { createdAt: lastMessage.createdAt, id: lastMessage.id }
+    : null;
   const result = await write(run, planned.move);
   if (!result) return null;
-  return finish(run, planned, cached.events, [...cached.messages, ...(result.messages ?? [])], result);
+  return finish(run, planned, cached.events, withNew(cached.messages, result.messages ?? []), result);
 }
 
 /** The move after one read of the ticket, the key and the missing history. */
@@ -167,15 +170,17 @@ async function moveAfterRead(run: Run, cached: CachedTicket | undefined): Promis
     return moveAfterRead(run, undefined);
   }
   const events = cached ? [...cached.events.filter((e) => e.seq <= since), ...read.events] : read.events;
-  const messages = cached ? [...cached.messages, ...read.messages] : read.messages;
-  run.tickets.set({ row: read, events, messages });
+  const messages = cached ? withNew(cached.messages, read.messages) : read.messages;
+  run.tickets.set({ row: rowOf(read), events, messages });
 
   if (read.key_hash !== null) return replay(run, read);
   if (read.seq !== input.expectedSeq) return conflict(run);
   const mayWork =
     caller.role === 'admin' ||
     caller.role === 'manager' ||
-    (caller.role === 'agent' && caller.userId !== null && (read.on_team || read.assignee_id === caller.userId));
+    (caller.role === 'agent' &&
+      caller.userId !== null &&
+      (read.on_team || read.assignee_id === caller.userId));
   if (!mayWork) fail('FORBIDDEN', FORBIDDEN_MESSAGE);
   const planned = await plan(run, read, false);
   if (!planned) throw new Error('unreachable: plan refuses by throwing after a read');
@@ -293,23 +298,40 @@ function finish(
   }));
   const allEvents = [...events, newEvent];
   const allMessages = [...messages, ...newMessages];
-  run.tickets.set({ row: move.row, events: allEvents, messages: allMessages });
+  run.tickets.set({ row: rowOf(move.row), events: allEvents, messages: allMessages });
   return buildTicketDetail({
     ticket: { ...planned.ticket, teamName: result.team_name, assigneeName: result.assignee_name },
-    flow: planned.stored.flowId !== null && result.flow_name !== null ? { id: planned.stored.flowId, name: result.flow_name } : null,
+    flow:
+      planned.stored.flowId !== null && result.flow_name !== null
+        ? { id: planned.stored.flowId, name: result.flow_name }
+        : null,
     version: planned.version,
     events: allEvents,
     messages: allMessages,
   });
 }
 
+/** Messages after a cursor, minus any already held (a timestamp finer than the cursor's milliseconds). */
+function withNew(
+  held: readonly TicketMessageView[],
+  after: readonly TicketMessageView[],
+): TicketMessageView[] {
+  if (after.length === 0) return [...held];
+  const ids = new Set(held.map((m) => m.id));
+  return [...held, ...after.filter((m) => !ids.has(m.id))];
+}
+
 /** The first response again, rebuilt from what the key stored. */
-async function replay(run: Run, read: { org_id: string; key_hash: string | null; key_response: unknown }): Promise<TicketDetail> {
+async function replay(
+  run: Run,
+  read: { org_id: string; key_hash: string | null; key_response: unknown },
+): Promise<TicketDetail> {
   if (read.key_hash !== run.hash) fail('UNPROCESSABLE_CONTENT', KEY_REUSED_MESSAGE);
   if (typeof read.key_response !== 'string') throw new Error('An idempotency key holds no response');
   const stored = JSON.parse(read.key_response) as StoredResponse;
   const version = stored.version ? await run.versions.get(run.query, read.org_id, stored.version.id) : null;
-  if (stored.version && !version) throw new Error(`The stored response names version ${stored.version.id}, which is missing`);
+  if (stored.version && !version)
+    throw new Error(`The stored response names version ${stored.version.id}, which is missing`);
   const history = await readHistory(run.query, {
     ticketId: stored.ticket.id,
     upToSeq: stored.ticket.seq,
@@ -320,7 +342,10 @@ async function replay(run: Run, read: { org_id: string; key_hash: string | null;
   });
   return buildTicketDetail({
     ticket: { ...stored.ticket, teamName: history.teamName, assigneeName: history.assigneeName },
-    flow: stored.flowId !== null && history.flowName !== null ? { id: stored.flowId, name: history.flowName } : null,
+    flow:
+      stored.flowId !== null && history.flowName !== null
+        ? { id: stored.flowId, name: history.flowName }
+        : null,
     version,
     events: history.events,
     messages: history.messages,
@@ -337,7 +362,10 @@ async function conflict(run: Run, extra: Record<string, unknown> = {}, message?:
   });
   if (!read) fail('NOT_FOUND', NOT_FOUND_MESSAGE);
   const fresh = await detailFromRead(run.query, run.versions, read, run.tickets);
-  fail('CONFLICT', message ?? `Someone else moved this ticket first (it is now at ${whereIs(fresh)}).`, { ...extra, fresh });
+  fail('CONFLICT', message ?? `Someone else moved this ticket first (it is now at ${whereIs(fresh)}).`, {
+    ...extra,
+    fresh,
+  });
 }
 
 async function engineRefusal(run: Run, error: EngineError): Promise<never> {
@@ -347,6 +375,7 @@ async function engineRefusal(run: Run, error: EngineError): Promise<never> {
   }
   if (code === 'NOT_AT_THIS_STEP' || code === 'TICKET_CLOSED') return conflict(run, { code }, error.message);
   // A published version is validated, so a broken flow here is a bug, not the caller's fault.
-  if (code === 'BROKEN_FLOW') throw new Error(`The engine refused a move on ticket ${run.input.ticketId}: ${error.message}`);
+  if (code === 'BROKEN_FLOW')
+    throw new Error(`The engine refused a move on ticket ${run.input.ticketId}: ${error.message}`);
   fail('PRECONDITION_FAILED', error.message, { code });
 }

@@ -228,7 +228,12 @@ export async function createTicket(
   }
   const rows = await query<{ id: string }>(`WITH ${parts.join(',\n')}\nSELECT id FROM t`, params);
   if (rows.length === 0) fail('NOT_FOUND', 'This organization does not exist.');
-  const detail = await getTicketDetail(query, cache, { ticketId, orgId: options.orgId }, options.tickets ?? ticketCache);
+  const detail = await getTicketDetail(
+    query,
+    cache,
+    { ticketId, orgId: options.orgId },
+    options.tickets ?? ticketCache,
+  );
   if (!detail) throw new Error(`Ticket ${ticketId} was written but cannot be read back`);
   return detail;
 }

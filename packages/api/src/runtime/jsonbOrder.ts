@@ -7,7 +7,14 @@ export function jsonbOrder<T>(value: T): T {
   return reorder(value) as T;
 }
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 function compareKeys(a: string, b: string): number {
+  // Keys are nearly always ASCII, where UTF-16 order is byte order; compare bytes only otherwise.
+  if (isAscii(a) && isAscii(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   const ba = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
   return ba.length - bb.length || Buffer.compare(ba, bb);
@@ -21,7 +28,13 @@ function reorder(value: unknown): unknown {
   for (const key of Object.keys(record).sort(compareKeys)) {
     const v = record[key];
     // JSON drops undefined members; jsonb never holds them.
-    if (v !== undefined) Object.defineProperty(out, key, { value: reorder(v), enumerable: true, writable: true, configurable: true });
+    if (v !== undefined)
+      Object.defineProperty(out, key, {
+        value: reorder(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }

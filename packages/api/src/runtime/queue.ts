@@ -26,7 +26,12 @@ export type QueueRow = {
 export type QueueQuery = {
   scope: 'mine' | 'teams' | 'all';
   status?: string[] | undefined;
+  priority?: string[] | undefined;
   flowId?: string | undefined;
+  /** Tickets at this node of their version (with `flowId`: where tickets wait). */
+  nodeId?: string | undefined;
+  /** Only tickets whose current step's SLA has passed. */
+  breachedOnly?: boolean | undefined;
   limit: number;
 };
 
@@ -64,7 +69,8 @@ export async function queueOf(
 ): Promise<QueueRow[]> {
   const params: unknown[] = [caller.orgId];
   const where = ['t.org_id = $1::uuid'];
-  const scope = input.scope === 'all' && caller.role !== 'admin' && caller.role !== 'manager' ? 'teams' : input.scope;
+  const scope =
+    input.scope === 'all' && caller.role !== 'admin' && caller.role !== 'manager' ? 'teams' : input.scope;
   if (scope !== 'all') {
     params.push(caller.userId);
     const me = `$${params.length}::uuid`;
@@ -81,10 +87,19 @@ export async function queueOf(
   } else {
     where.push(`t.status <> 'ended'`);
   }
+  if (input.priority && input.priority.length > 0) {
+    params.push(JSON.stringify(input.priority));
+    where.push(`t.priority IN (SELECT jsonb_array_elements_text($${params.length}::jsonb))`);
+  }
   if (input.flowId !== undefined) {
     params.push(input.flowId);
     where.push(`t.flow_id = $${params.length}::uuid`);
   }
+  if (input.nodeId !== undefined) {
+    params.push(input.nodeId);
+    where.push(`t.node_id = $${params.length}::text`);
+  }
+  if (input.breachedOnly) where.push('t.breached');
   params.push(input.limit);
   const rows = await query<Row>(
     `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,

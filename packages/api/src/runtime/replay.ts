@@ -1,10 +1,34 @@
-import { type EngineEvent, type FlowDocument, initialState, type RunState, type TicketData, transition } from '@stepwise/flow';
+import {
+  type EngineEvent,
+  type FlowDocument,
+  initialState,
+  type RunState,
+  type TicketData,
+  transition,
+} from '@stepwise/flow';
 
 /** An event row as replay needs it. */
 export type ReplayEvent = { seq: number; type: string; data: unknown; createdAt: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function inputTypeOf(event: ReplayEvent): unknown {
+  const data = event.data;
+  return isRecord(data) && isRecord(data.input) ? data.input.type : undefined;
+}
+
+/**
+ * The events of the ticket's current run: from its last start (a ticket started on another flow by
+ * hand, after it ended or came in unrouted, begins a new run on the version it is pinned to now).
+ */
+export function runOf<E extends ReplayEvent>(events: readonly E[]): E[] {
+  let from = 0;
+  events.forEach((event, i) => {
+    if (inputTypeOf(event) === 'start') from = i;
+  });
+  return events.slice(from);
 }
 
 /**
@@ -19,11 +43,20 @@ export function replayTicket(
   events: readonly ReplayEvent[],
 ): { ok: true; state: RunState } | { ok: false; seq: number; reason: string } {
   let state: RunState | null = null;
-  for (const event of events) {
+  for (const event of runOf(events)) {
     const data = event.data;
     const input = isRecord(data) ? data.input : undefined;
     const now = Date.parse(event.createdAt);
-    if (!isRecord(input) || typeof input.type !== 'string') return { ok: false, seq: event.seq, reason: 'no input' };
+    if (!isRecord(input) || typeof input.type !== 'string')
+      return { ok: false, seq: event.seq, reason: 'no input' };
+    // Runtime events that are not engine inputs: a feedback answer changes no run state; a hand
+    // assignment (take / release) sets the assignee.
+    if (state !== null && input.type === 'feedback') continue;
+    if (state !== null && input.type === 'assign') {
+      const current: RunState = state;
+      state = { ...current, assigneeId: typeof input.assigneeId === 'string' ? input.assigneeId : null };
+      continue;
+    }
     let engineEvent: EngineEvent;
     if (state === null) {
       if (input.type !== 'start' || !isRecord(input.ticket)) {
@@ -35,10 +68,12 @@ export function replayTicket(
       engineEvent = input as EngineEvent;
     }
     const result = transition(document, state, engineEvent, { now });
-    if (!result.ok) return { ok: false, seq: event.seq, reason: `${result.error.code}: ${result.error.message}` };
+    if (!result.ok)
+      return { ok: false, seq: event.seq, reason: `${result.error.code}: ${result.error.message}` };
     state = result.state;
     const runtime = isRecord(data) ? data.runtime : undefined;
-    if (isRecord(runtime) && typeof runtime.assigneeId === 'string') state = { ...state, assigneeId: runtime.assigneeId };
+    if (isRecord(runtime) && typeof runtime.assigneeId === 'string')
+      state = { ...state, assigneeId: runtime.assigneeId };
   }
   if (state === null) return { ok: false, seq: 0, reason: 'no events' };
   return { ok: true, state };

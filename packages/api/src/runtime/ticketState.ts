@@ -42,6 +42,38 @@ export type TicketRow = {
   closed_at: string | null;
 };
 
+/** Just the row's columns (reads carry more: history, key), so the cache holds nothing twice. */
+export function rowOf(row: TicketRow): TicketRow {
+  return {
+    id: row.id,
+    org_id: row.org_id,
+    number: row.number,
+    flow_id: row.flow_id,
+    version_id: row.version_id,
+    node_id: row.node_id,
+    seq: row.seq,
+    status: row.status,
+    end_status: row.end_status,
+    channel: row.channel,
+    priority: row.priority,
+    category: row.category,
+    subject: row.subject,
+    description: row.description,
+    customer_name: row.customer_name,
+    customer_email: row.customer_email,
+    customer_tier: row.customer_tier,
+    tags: row.tags,
+    fields: row.fields,
+    team_id: row.team_id,
+    assignee_id: row.assignee_id,
+    breached: row.breached,
+    sla_due_at: row.sla_due_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    closed_at: row.closed_at,
+  };
+}
+
 /** The columns of TicketRow, selected with ISO timestamps (prefix with a table alias). */
 export function ticketColumns(alias: string): string {
   const a = `${alias}.`;
@@ -198,9 +230,15 @@ export function comparableState(state: RunState): RunState {
       priority: state.ticket.priority,
       category: state.ticket.category,
       subject: state.ticket.subject,
-      customer: { name: state.ticket.customer.name, email: state.ticket.customer.email, tier: state.ticket.customer.tier },
+      customer: {
+        name: state.ticket.customer.name,
+        email: state.ticket.customer.email,
+        tier: state.ticket.customer.tier,
+      },
       tags: [...state.ticket.tags],
-      fields: Object.fromEntries(Object.entries(state.ticket.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      fields: Object.fromEntries(
+        Object.entries(state.ticket.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
     },
     teamId: state.teamId,
     assigneeId: state.assigneeId,

@@ -1,6 +1,6 @@
 import type { FlowDocument, FlowNode, StepNode, TrailEntry } from '@stepwise/flow';
 import { iso, type Query } from './sql.ts';
-import { fieldsOf, type TicketRow, tagsOf, ticketColumns } from './ticketState.ts';
+import { fieldsOf, rowOf, type TicketRow, tagsOf, ticketColumns } from './ticketState.ts';
 import type { TicketCache } from './ticketCache.ts';
 import type { CachedVersion, VersionCache } from './versionCache.ts';
 
@@ -228,7 +228,10 @@ function pathOf(events: readonly TicketEventView[]): string[] {
 export type TicketView = TicketDetail['ticket'];
 
 /** The `ticket` part of the view, from a row and the names it shows. */
-export function ticketViewOf(row: TicketRow, names: { teamName: string | null; assigneeName: string | null }): TicketView {
+export function ticketViewOf(
+  row: TicketRow,
+  names: { teamName: string | null; assigneeName: string | null },
+): TicketView {
   return {
     id: row.id,
     number: row.number,
@@ -298,11 +301,12 @@ export async function detailFromRead(
   read: TicketReadRow,
   tickets?: TicketCache,
 ): Promise<TicketDetail> {
-  tickets?.set({ row: read, events: read.events, messages: read.messages });
+  tickets?.set({ row: rowOf(read), events: read.events, messages: read.messages });
   const version = read.version_id ? await cache.get(query, read.org_id, read.version_id) : null;
   return buildTicketDetail({
     ticket: ticketViewOf(read, { teamName: read.team_name, assigneeName: read.assignee_name }),
-    flow: read.flow_id !== null && read.flow_name !== null ? { id: read.flow_id, name: read.flow_name } : null,
+    flow:
+      read.flow_id !== null && read.flow_name !== null ? { id: read.flow_id, name: read.flow_name } : null,
     version,
     events: read.events,
     messages: read.messages,

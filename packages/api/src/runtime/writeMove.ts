@@ -161,5 +161,13 @@ export async function writeMove(query: Query, move: MoveWrite): Promise<MoveResu
   const { text, params } = buildMoveStatement(move);
   const rows = await query<MoveResult>(text, params);
   const row = rows[0];
-  return row ? { seq: row.seq, flow_name: row.flow_name ?? null, team_name: row.team_name ?? null, assignee_name: row.assignee_name ?? null, messages: row.messages ?? null } : null;
+  return row
+    ? {
+        seq: row.seq,
+        flow_name: row.flow_name ?? null,
+        team_name: row.team_name ?? null,
+        assignee_name: row.assignee_name ?? null,
+        messages: row.messages ?? null,
+      }
+    : null;
 }
