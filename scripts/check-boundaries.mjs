@@ -14,7 +14,14 @@ const rules = [
   },
   {
     dir: 'packages/db',
-    allow: [/^@stepwise\/flow$/, /^drizzle-orm(\/|$)/, /^postgres$/, /^@electric-sql\/pglite(\/|$)/, /^zod(\/|$)/, /^node:/],
+    allow: [
+      /^@stepwise\/flow$/,
+      /^drizzle-orm(\/|$)/,
+      /^postgres$/,
+      /^@electric-sql\/pglite(\/|$)/,
+      /^zod(\/|$)/,
+      /^node:/,
+    ],
     why: 'packages/db may import packages/flow (types), drizzle and its drivers',
   },
   {
@@ -47,7 +54,8 @@ const rules = [
 /** Tests beside the code may also use the test tools and read fixtures from disk. */
 const testOnly = [/^vitest$/, /^fast-check$/, /^node:/, /^@testing-library\//];
 
-const importRe = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function* files(dir) {
   let names;
@@ -87,7 +95,8 @@ for (const rule of rules) {
       const spec = m[3] ?? m[4];
       if (!spec?.startsWith('.')) continue;
       const target = relative(root, join(file, '..', spec));
-      if (!target.startsWith(rule.dir)) problems.push(`${relative(root, file)}: relative import '${spec}' leaves ${rule.dir}`);
+      if (!target.startsWith(rule.dir))
+        problems.push(`${relative(root, file)}: relative import '${spec}' leaves ${rule.dir}`);
     }
   }
 }

@@ -27,7 +27,8 @@ describe('package boundaries lint', () => {
     const dir = tree({
       'packages/flow/src/a.ts': "import { z } from 'zod';\nimport { b } from './b.ts';\n",
       'packages/db/src/a.ts': "import type { FlowDocument } from '@stepwise/flow';\n",
-      'apps/web/src/a.ts': "import type { AppRouter } from '@stepwise/api';\nimport { useState } from 'react';\n",
+      'apps/web/src/a.ts':
+        "import type { AppRouter } from '@stepwise/api';\nimport { useState } from 'react';\n",
     });
     // when / then
     const result = run(dir);

@@ -28,9 +28,13 @@ export default async function setup(project: TestProject) {
   const adminUrl = postgresUrl();
   if (!adminUrl) {
     if (process.env.CI === 'true') {
-      throw new Error('CI=true but neither TEST_DATABASE_URL nor DATABASE_URL is set: the PostgreSQL suite must run in CI.');
+      throw new Error(
+        'CI=true but neither TEST_DATABASE_URL nor DATABASE_URL is set: the PostgreSQL suite must run in CI.',
+      );
     }
-    console.warn('[stepwise tests] PostgreSQL suite SKIPPED: set DATABASE_URL or TEST_DATABASE_URL to run it.');
+    console.warn(
+      '[stepwise tests] PostgreSQL suite SKIPPED: set DATABASE_URL or TEST_DATABASE_URL to run it.',
+    );
     project.provide('postgresTemplate', null);
     return;
   }

@@ -24,7 +24,10 @@ export type TestDb = Database & {
 };
 
 /** A fresh, migrated database for one test file (a clone of the run's template). */
-export async function openTestDb(backend: Backend, options: { maxConnections?: number } = {}): Promise<TestDb> {
+export async function openTestDb(
+  backend: Backend,
+  options: { maxConnections?: number } = {},
+): Promise<TestDb> {
   if (backend === 'pglite') {
     const dump = new Blob([readFileSync(inject('pgliteTemplate'))]);
     const db = await createDb({ dataDir: 'memory://', loadDataDir: dump, migrate: false });

@@ -54,7 +54,9 @@ const MIGRATION_LOCK = 727_274_001;
  * advisory lock, identically on both.
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
-  const database = options.url ? openPostgres(options.url, options.maxConnections ?? 10) : await openPglite(options);
+  const database = options.url
+    ? openPostgres(options.url, options.maxConnections ?? 10)
+    : await openPglite(options);
   if (options.migrate !== false) {
     try {
       await runMigrations(database);

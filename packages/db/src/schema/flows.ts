@@ -27,7 +27,10 @@ export const flows = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     updatedBy: uuid('updated_by').references(() => users.id),
   },
-  (t) => [uniqueIndex('flows_org_name_key').on(t.orgId, t.name), index('flows_org_order_idx').on(t.orgId, t.routeOrder)],
+  (t) => [
+    uniqueIndex('flows_org_name_key').on(t.orgId, t.name),
+    index('flows_org_order_idx').on(t.orgId, t.routeOrder),
+  ],
 );
 
 /** An immutable published version of a flow (the database refuses updates: see the trigger migration). */
@@ -49,5 +52,8 @@ export const flowVersions = pgTable(
     message: text('message').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('flow_versions_flow_number_key').on(t.flowId, t.number), index('flow_versions_org_idx').on(t.orgId)],
+  (t) => [
+    uniqueIndex('flow_versions_flow_number_key').on(t.flowId, t.number),
+    index('flow_versions_org_idx').on(t.orgId),
+  ],
 );

@@ -97,7 +97,10 @@ export const teamMembers = pgTable(
     /** Round-robin assignment picks the member assigned least recently. */
     lastAssignedAt: timestamp('last_assigned_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('team_members_user_idx').on(t.orgId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index('team_members_user_idx').on(t.orgId, t.userId),
+  ],
 );
 
 export const auditLog = pgTable(
