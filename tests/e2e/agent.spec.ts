@@ -19,7 +19,7 @@ type TicketDetail = Outputs['tickets']['get'];
 type QueueRow = Outputs['tickets']['queue'][number];
 
 const AGENT = { email: 'agent1@acme.test', password: 'stepwise-demo', name: 'Alex Agent' };
-const CONFLICT_TEXT = 'Another agent completed this step first — here is the ticket as it is now.';
+const MANAGER = { email: 'manager@acme.test', name: 'Maya Manager' };
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 
 /** Calls a query or mutation of the API with the browser context's cookie (the agent's session). */
@@ -60,7 +60,10 @@ async function fillForm(page: Page, detail: TicketDetail) {
         await control.fill('customer@example.com');
         break;
       case 'text':
-        await control.fill(`E2E ${field.label}`);
+        // Realistic text: the filled card is the README's picture of the ticket page.
+        await control.fill(
+          /number/.test(field.key) ? 'A-9920' : /reference/.test(field.key) ? 'RF-20931' : 'Checked with the customer',
+        );
         break;
     }
   }
@@ -157,7 +160,7 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     await page.getByRole('button', { name: 'All' }).click();
     await page.waitForURL(/scope=all/);
     await page.getByRole('button', { name: 'My teams' }).click();
-    await page.waitForURL(/scope=teams/);
+    await page.waitForURL((url) => url.pathname === '/queue' && !url.searchParams.has('scope'));
     await rows.first().waitFor();
   });
 
@@ -218,7 +221,7 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     worked = after;
   });
 
-  it('given another agent completes the step first, when this agent clicks an outcome, then a conflict notice shows the fresh ticket', async () => {
+  it('given a manager completes the step while the page is open, when the move lands, then the page follows by itself and says who did it', async () => {
     const detail = worked;
     const step = detail.currentStep;
     if (!step) throw new Error('the worked ticket has no next step');
@@ -226,11 +229,19 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     await fillForm(page, detail);
     // The README's picture: a step ready to complete, with the ticket's path on the flow below.
     await screenshot(page, 'ticket-ready', join(SCREENSHOTS, 'ticket.png'));
+    await page.evaluate(() => document.documentElement.setAttribute('data-e2e-same-document', 'yes'));
 
+    // Someone else, in another browser: the manager, who may complete any step.
+    const manager = await browser.newContext();
+    const login = await manager.request.post(`${server.url}/trpc/auth.login`, {
+      data: { email: MANAGER.email, password: AGENT.password },
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(login.ok()).toBe(true);
     const outcome = step.data.outcomes[0];
     if (!outcome) throw new Error('the step has no outcome');
     const moved = await api<TicketDetail>(
-      context,
+      manager,
       server.url,
       'tickets.complete',
       {
@@ -242,26 +253,26 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
           step.data.form.map((f) => [f.key, f.type === 'number' ? 7 : 'done elsewhere']),
         ),
         checklist: step.data.checklist.map((c) => c.id),
-        idempotencyKey: `e2e-other-agent-${Date.now()}`,
+        idempotencyKey: `e2e-manager-${Date.now()}`,
       },
       'mutation',
     );
+    await manager.close();
     expect(moved.ticket.seq).toBeGreaterThan(detail.ticket.seq);
 
-    expectedFailures.push({ path: 'tickets.complete', status: 409 });
-    await page
-      .getByRole('button', { name: new RegExp(outcome.label) })
-      .first()
-      .click();
-    await page.getByText(CONFLICT_TEXT).waitFor();
+    await page.getByText(`Updated — ${MANAGER.name} completed ${step.data.title}`).waitFor({ timeout: 15_000 });
     await page.waitForFunction(
       (title) => document.querySelector('.step-card .step-title')?.textContent !== title,
       step.data.title,
     );
     const cardTitle = await stepHeading(page).textContent();
     expect(cardTitle).toBe(moved.currentStep ? moved.currentStep.data.title : 'Waiting');
-    expect(await page.locator('.timeline .timeline-item').count()).toBe(moved.events.length);
-    await screenshot(page, 'ticket-conflict');
+    await page.waitForFunction(
+      (count) => document.querySelectorAll('.timeline .timeline-item').length === count,
+      moved.events.length,
+    );
+    expect(await page.getAttribute('html', 'data-e2e-same-document')).toBe('yes');
+    await screenshot(page, 'ticket-updated');
   });
 
   it('given the flows page, when the agent opens a flow, then its active version shows on a read-only canvas', async () => {
@@ -294,6 +305,7 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     expect(expectedFailures).toEqual([]);
-    expect(problems).toEqual([]);
+    // Leaving a page closes its live stream (SSE), which Chromium reports as an aborted request: by design.
+    expect(problems.filter((p) => !/^request failed: GET .*\/trpc\/live\.\w+.*ERR_ABORTED/.test(p))).toEqual([]);
   });
 });

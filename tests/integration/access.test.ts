@@ -31,10 +31,27 @@ const ACCESS_TABLE: Record<string, Access> = {
   'versions.publish': ['admin', 'manager'],
   'versions.list': 'authenticated',
   'versions.get': 'authenticated',
-  'tickets.create': ['admin', 'manager', 'agent'],
+  'tickets.create': ['admin', 'manager', 'agent', 'api'],
   'tickets.queue': ['admin', 'manager', 'agent'],
   'tickets.get': ['admin', 'manager', 'agent'],
   'tickets.complete': ['admin', 'manager', 'agent'],
+  'tickets.unrouted': ['admin', 'manager'],
+  'tickets.startFlow': ['admin', 'manager', 'agent'],
+  'tickets.assign': ['admin', 'manager', 'agent'],
+  'tickets.addMessage': ['admin', 'manager', 'agent', 'api'],
+  'admin.tokens.list': ['admin'],
+  'admin.tokens.create': ['admin'],
+  'admin.tokens.revoke': ['admin'],
+  'admin.webhooks.list': ['admin'],
+  'admin.webhooks.create': ['admin'],
+  'admin.webhooks.disable': ['admin'],
+  'admin.webhooks.delete': ['admin'],
+  'admin.webhooks.deliveries': ['admin'],
+  'admin.audit': ['admin'],
+  'feedback.get': 'public',
+  'feedback.submit': 'public',
+  'live.ticket': ['admin', 'manager', 'agent'],
+  'live.queue': ['admin', 'manager', 'agent'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -62,10 +79,23 @@ function objectShape(schema: unknown): Record<string, unknown> {
 }
 
 function call(api: Api, path: string): AnyCall {
-  const [group, name] = path.split('.');
-  const fn = (api as unknown as Record<string, Record<string, AnyCall>>)[group ?? '']?.[name ?? ''];
-  if (!fn) throw new Error(`no procedure at ${path}`);
-  return fn;
+  let node: unknown = api;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  if (typeof node !== 'function') throw new Error(`no procedure at ${path}`);
+  const fn = node as AnyCall;
+  // A subscription resolves to a stream: its checks run when it is read, so read its first event (or
+  // give up after a moment: a stream that waits for changes has passed them).
+  return async (input) => {
+    const result = await fn(input);
+    if (typeof result !== 'object' || result === null || !(Symbol.asyncIterator in result)) return result;
+    const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const first = await Promise.race([
+      iterator.next(),
+      new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 200)),
+    ]);
+    void iterator.return?.();
+    return first === 'waiting' ? [] : first;
+  };
 }
 
 function allows(access: Access, role: Role | null): boolean {
@@ -89,6 +119,11 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'ticket_messages',
     'timers',
     'idempotency_keys',
+    'api_tokens',
+    'webhook_endpoints',
+    'webhook_deliveries',
+    'feedback_requests',
+    'runtime_jobs',
   ];
   const digest = async (from: string, where: string) => {
     const [row] = await db.query<{ d: string }>(
@@ -118,7 +153,15 @@ describe.each(backends())('access (%s)', (backend) => {
   let db: TestDb;
   let h: ReturnType<typeof apiHarness>;
   const org: Record<'A' | 'B', Record<Role, TestUser>> = {} as Record<'A' | 'B', Record<Role, TestUser>>;
-  const idsOfA = { flowId: '', versionId: '', teamId: '', ticketId: '', userId: '' };
+  const idsOfA = {
+    flowId: '',
+    versionId: '',
+    teamId: '',
+    ticketId: '',
+    userId: '',
+    tokenId: '',
+    endpointId: '',
+  };
   const secretsOfA: string[] = [];
 
   beforeAll(async () => {
@@ -148,7 +191,14 @@ describe.each(backends())('access (%s)', (backend) => {
       category: 'billing',
       priority: 'normal',
     });
+    const token = await a.admin.tokens.create({ name: 'Secret token of A' });
+    const endpoint = await a.admin.webhooks.create({
+      url: 'https://a.example.test/hooks',
+      description: 'Secret hook of A',
+    });
     Object.assign(idsOfA, {
+      tokenId: token.id,
+      endpointId: endpoint.id,
       flowId: flow.id,
       versionId: version.id,
       teamId: team.id,
@@ -236,6 +286,28 @@ describe.each(backends())('access (%s)', (backend) => {
       },
       'tickets.queue': { input: () => ({ scope: 'all', flowId: idsOfA.flowId }), expect: 'EMPTY' },
       'tickets.get': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'tickets.startFlow': {
+        input: () => ({ ticketId: idsOfA.ticketId, flowId: idsOfA.flowId }),
+        expect: 'NOT_FOUND',
+      },
+      'tickets.assign': {
+        input: () => ({ ticketId: idsOfA.ticketId, assigneeId: null }),
+        expect: 'NOT_FOUND',
+      },
+      'tickets.addMessage': {
+        input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here', from: 'customer' }),
+        expect: 'NOT_FOUND',
+      },
+      'admin.tokens.revoke': { input: () => ({ tokenId: idsOfA.tokenId }), expect: 'NOT_FOUND' },
+      'admin.webhooks.disable': { input: () => ({ endpointId: idsOfA.endpointId }), expect: 'NOT_FOUND' },
+      'admin.webhooks.delete': { input: () => ({ endpointId: idsOfA.endpointId }), expect: 'NOT_FOUND' },
+      'admin.webhooks.deliveries': {
+        input: () => ({ endpointId: idsOfA.endpointId, limit: 10 }),
+        expect: 'NOT_FOUND',
+      },
+      'live.ticket': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      // The queue stream of B carries only B's changes: nothing arrives while A is untouched.
+      'live.queue': { input: () => ({ lastEventId: null }), expect: 'EMPTY' },
       'tickets.complete': {
         input: () => ({
           ticketId: idsOfA.ticketId,

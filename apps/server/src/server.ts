@@ -8,7 +8,10 @@ import {
   type ContextFactory,
   createContextFactory,
   handleCompleteStep,
+  liveHubOf,
+  startJobWorker,
   startTimerPoller,
+  startWebhookWorker,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
@@ -47,8 +50,13 @@ export type StartServerOptions = {
   now?: () => Date;
   /** The built web app (default `<repo>/dist/web`). */
   webDir?: string;
-  /** Run the SLA/wait timer poller in this process (default true). */
+  /**
+   * Run the background workers in this process (default true): the SLA/wait timer poller, the
+   * after-commit runtime jobs (subflows, feedback links, flow webhooks) and the webhook deliveries.
+   */
   timers?: boolean;
+  /** Polling interval of the background workers (default 1000 ms). */
+  pollMs?: number;
   logger?: Logger;
 };
 
@@ -138,10 +146,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const poller =
-    options.timers === false
-      ? null
-      : startTimerPoller({ db, now, onError: (error) => logger.error('timers.error', { error }) });
+  const background = options.timers !== false;
+  const intervalMs = options.pollMs ?? 1000;
+  const poller = background
+    ? startTimerPoller({ db, now, intervalMs, onError: (error) => logger.error('timers.error', { error }) })
+    : null;
+  const jobs = background
+    ? startJobWorker({ db, now, intervalMs, onError: (error) => logger.error('jobs.error', { error }) })
+    : null;
+  const webhooks = background
+    ? startWebhookWorker({
+        db,
+        now,
+        intervalMs,
+        onError: (error) => logger.error('webhooks.error', { error }),
+      })
+    : null;
+  // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the job worker.
+  const hub = liveHubOf(db);
+  await hub.start();
+  const offJobs = jobs ? hub.onAny(() => jobs.nudge()) : () => {};
 
   let closing: Promise<void> | null = null;
   return {
@@ -149,7 +173,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     close() {
       closing ??= (async () => {
-        await poller?.stop();
+        offJobs();
+        await Promise.all([poller?.stop(), jobs?.stop(), webhooks?.stop()]);
         await new Promise<void>((resolveClose) => {
           // Live streams (SSE) never end by themselves: give in-flight requests a moment, then cut.
           const force = setTimeout(() => server.closeAllConnections(), 2000);
@@ -159,6 +184,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           });
           server.closeIdleConnections();
         });
+        await hub.stop();
       })();
       return closing;
     },
@@ -187,13 +213,16 @@ export function headersOf(req: IncomingMessage): Headers {
 /**
  * CSRF: a browser can send a cross-site POST only as a "simple" request (form or text/plain body), so
  * requiring `application/json` forces a CORS preflight we never grant. An Origin, when sent, must be
- * this host; a browser's cross-site fetch metadata is refused outright.
+ * this host; a browser's cross-site fetch metadata is refused outright. Requests with an API token
+ * (`Authorization: Bearer`) still need JSON but skip the Origin checks.
  */
 export function csrfRefusal(req: IncomingMessage): string | null {
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     return 'Requests that change data must be sent as application/json.';
   }
+  // An API token is not ambient authority (a browser never adds it by itself): no Origin check.
+  if (/^Bearer\s/i.test(req.headers.authorization ?? '')) return null;
   const origin = req.headers.origin;
   if (origin !== undefined) {
     let originHost: string | null = null;

@@ -1,4 +1,5 @@
 import type { Database } from '@stepwise/db';
+import { bearerOf, resolveApiToken } from './auth/apiTokens.ts';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.ts';
 import type { Context } from './trpc.ts';
 
@@ -18,13 +19,21 @@ export type ContextRequest = {
 
 export type ContextFactory = (request: ContextRequest) => Promise<RequestContext>;
 
-/** Builds the per-request context: resolves the session cookie into the caller. */
+/**
+ * Builds the per-request context: an `Authorization: Bearer sw_…` API token (role `api`; an invalid or
+ * revoked one is UNAUTHORIZED), else the session cookie, resolves into the caller.
+ */
 export function createContextFactory(options: { db: Database; now?: () => Date }): ContextFactory {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   return async (request) => {
-    const sessionToken = parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null;
-    const caller = await resolveSession(db, sessionToken, now());
+    const bearer = bearerOf(request.headers.get('authorization'));
+    const sessionToken = bearer
+      ? null
+      : (parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null);
+    const caller = bearer
+      ? await resolveApiToken(db, bearer, now())
+      : await resolveSession(db, sessionToken, now());
     return {
       db,
       caller,

@@ -9,7 +9,11 @@ export {
 } from './createContext.ts';
 export { type AppRouter, appRouter, createCaller } from './router.ts';
 export { handleCompleteStep } from './runtime/fastComplete.ts';
-export { startTimerPoller } from './runtime/timerPoller.ts';
+export { type LiveHub, liveHubOf, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
+export { type JobWorker, runDueJobs, startJobWorker } from './runtime/jobs.ts';
+export { fireDueTimers, startTimerPoller } from './runtime/timerPoller.ts';
+export { signWebhook, verifyWebhook } from './webhooks/sign.ts';
+export { deliverDueWebhooks, RETRY_DELAYS_MS, startWebhookWorker } from './webhooks/worker.ts';
 export { seedDemo } from './seed/seedDemo.ts';
 export type { Me } from './services/accounts.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';

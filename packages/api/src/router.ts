@@ -1,5 +1,8 @@
+import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
+import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
+import { liveRouter } from './routers/live.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
@@ -13,6 +16,9 @@ export const appRouter = router({
   flows: flowsRouter,
   versions: versionsRouter,
   tickets: ticketsRouter,
+  admin: adminRouter,
+  feedback: feedbackRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

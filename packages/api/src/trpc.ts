@@ -23,8 +23,11 @@ export type Context = {
   sessionToken: string | null;
 };
 
-/** Who may call a procedure; the role matrix test reads it from every procedure's meta. */
-export type Access = 'public' | 'authenticated' | Role[];
+/**
+ * Who may call a procedure; the role matrix test reads it from every procedure's meta. `authenticated`
+ * means any signed-in user (not an API token); the `api` role (an organization API token) must be listed.
+ */
+export type Access = 'public' | 'authenticated' | Array<Role | 'api'>;
 export type Meta = { access: Access };
 
 /** Structured detail attached to an error (validation issues, the fresh state on CONFLICT…). */
@@ -92,21 +95,23 @@ const requireCaller = t.middleware(({ ctx, next }) => {
  * narrowed caller (with its organization) is in `ctx.caller`.
  */
 export function procedure(access: 'public'): typeof t.procedure;
-export function procedure(access: 'authenticated' | Role[]): ReturnType<typeof authenticated>;
+export function procedure(access: 'authenticated' | Array<Role | 'api'>): ReturnType<typeof authenticated>;
 export function procedure(access: Access) {
   return access === 'public' ? t.procedure.meta({ access }) : authenticated(access);
 }
 
-function authenticated(access: 'authenticated' | Role[]) {
+function authenticated(access: 'authenticated' | Array<Role | 'api'>) {
   return t.procedure
     .meta({ access })
     .use(requireCaller)
     .use(({ ctx, next }) => {
       const { caller } = ctx;
-      if (Array.isArray(access) && (caller.role === 'api' || !access.includes(caller.role))) {
+      const allowed = Array.isArray(access) ? access.includes(caller.role) : caller.role !== 'api';
+      if (!allowed) {
+        const needed = Array.isArray(access) ? `the ${access.join(' or ')} role` : 'a user session';
         throw new TRPCError({
           code: 'FORBIDDEN',
-          message: `This needs the ${access.join(' or ')} role; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
+          message: `This needs ${needed}; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
         });
       }
       return next({ ctx });

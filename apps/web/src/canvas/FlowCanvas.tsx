@@ -2,9 +2,11 @@ import type { FlowDocument } from '@stepwise/flow';
 import { Background, Controls, MiniMap, ReactFlow, useNodesState, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { EdgeLabelLayerContext, EdgeLabelLayerProbe } from './EdgeLabelLayer.tsx';
 import { edgeTypes } from './edgeTypes.ts';
 import { nodeTypes } from './nodeTypes.ts';
 import { toCanvas } from './toCanvas.ts';
+import { ZoomProbe } from './ZoomProbe.tsx';
 import type { CanvasNames, CanvasNode, NodeIssue } from './types.ts';
 
 export type FlowCanvasProps = {
@@ -91,6 +93,8 @@ export function FlowCanvas({
     setShown(computed.nodes);
     setNodes((previous) => keepMeasured(computed.nodes, previous));
   }
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  const [zoomedOut, setZoomedOut] = useState(false);
   const [fitViewOptions] = useState(() => ({
     padding: PADDING,
     maxZoom: MAX_ZOOM,
@@ -98,35 +102,39 @@ export function FlowCanvas({
   }));
 
   return (
-    <section className="canvas" style={{ height }} aria-label={label}>
-      <ReactFlow<CanvasNode>
-        nodes={nodes}
-        edges={computed.edges}
-        onNodesChange={onNodesChange}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        fitView
-        fitViewOptions={fitViewOptions}
-        minZoom={0.1}
-        maxZoom={2}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        elementsSelectable={false}
-        edgesFocusable={false}
-        onlyRenderVisibleElements={nodes.length > 300}
-      >
-        <Background gap={20} size={1} color="#d4d4d8" />
-        <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap<CanvasNode>
-          pannable
-          zoomable
-          nodeColor={miniMapColor}
-          ariaLabel="Minimap of the flow"
-          position="bottom-right"
-          style={MINIMAP_STYLE}
-        />
-        <FollowFocus focus={focus} />
-      </ReactFlow>
+    <section className={zoomedOut ? 'canvas is-zoomed-out' : 'canvas'} style={{ height }} aria-label={label}>
+      <EdgeLabelLayerContext.Provider value={labelLayer}>
+        <ReactFlow<CanvasNode>
+          nodes={nodes}
+          edges={computed.edges}
+          onNodesChange={onNodesChange}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          fitView
+          fitViewOptions={fitViewOptions}
+          minZoom={0.1}
+          maxZoom={2}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          edgesFocusable={false}
+          onlyRenderVisibleElements={nodes.length > 300}
+        >
+          <Background gap={20} size={1} color="#d4d4d8" />
+          <Controls showInteractive={false} position="bottom-left" />
+          <MiniMap<CanvasNode>
+            pannable
+            zoomable
+            nodeColor={miniMapColor}
+            ariaLabel="Minimap of the flow"
+            position="bottom-right"
+            style={MINIMAP_STYLE}
+          />
+          <FollowFocus focus={focus} />
+          <EdgeLabelLayerProbe onLayer={setLabelLayer} />
+          <ZoomProbe onZoomedOut={setZoomedOut} />
+        </ReactFlow>
+      </EdgeLabelLayerContext.Provider>
     </section>
   );
 }

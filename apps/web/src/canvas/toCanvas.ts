@@ -1,9 +1,29 @@
-import type { FlowDocument } from '@stepwise/flow';
+import {
+  type Edge as FlowEdge,
+  type FlowDocument,
+  type FlowNode,
+  type Note,
+  outputsOf,
+} from '@stepwise/flow';
 import { type Edge, MarkerType } from '@xyflow/react';
 import { outputLabel } from './describe.ts';
-import type { CanvasFlowNode, CanvasNames, CanvasNode, NodeIssue } from './types.ts';
+import type {
+  CanvasFlowNode,
+  CanvasNames,
+  CanvasNode,
+  CanvasNoteNode,
+  NodeIssue,
+  NodeMark,
+} from './types.ts';
 
-export type CanvasEdge = Edge<{ handle: string; onPath: boolean; breach: boolean }, 'output'>;
+export type CanvasEdgeData = {
+  handle: string;
+  onPath: boolean;
+  breach: boolean;
+  /** The builder's validation found a problem with this edge. */
+  invalid?: boolean;
+};
+export type CanvasEdge = Edge<CanvasEdgeData, 'output'>;
 
 export type CanvasOptions = {
   names: CanvasNames;
@@ -12,9 +32,113 @@ export type CanvasOptions = {
   issues?: ReadonlyMap<string, readonly NodeIssue[]>;
 };
 
-const NO_ISSUES: readonly NodeIssue[] = [];
+export const NO_ISSUES: readonly NodeIssue[] = [];
 const ACCENT = '#4338ca';
 const EDGE = '#8a8f98';
+const DANGER = '#b42318';
+
+/** Canvas ids of notes are prefixed so they never collide with node ids. */
+export const NOTE_PREFIX = 'note:';
+export const noteCanvasId = (noteId: string): string => `${NOTE_PREFIX}${noteId}`;
+
+/** Every node view is this wide (styles.css, `.fnode`). */
+export const NODE_WIDTH = 200;
+
+/**
+ * About how tall a node's view is, before React Flow has measured it. With only the visible elements
+ * rendered, React Flow renders every node it cannot place (to measure it) and then drops those out of
+ * view: with an estimate, nodes out of view are never rendered at all, and the minimap shows them.
+ */
+export function estimatedHeight(node: FlowNode): number {
+  const outputs = outputsOf(node).length;
+  let lines = 1;
+  switch (node.type) {
+    case 'step':
+      lines = 2 + (node.data.checklist.length > 0 ? 1 : 0) + (node.data.form.length > 0 ? 1 : 0);
+      break;
+    case 'decision':
+      lines = Math.max(1, node.data.branches.length);
+      break;
+    case 'action':
+      lines = Math.max(1, node.data.ops.length);
+      break;
+    case 'end':
+      lines = node.data.feedback ? 2 : 1;
+      break;
+  }
+  return 56 + lines * 18 + (outputs > 0 ? 10 + outputs * 20 : 0);
+}
+
+/** The React Flow node of one flow node. */
+export function toCanvasNode(
+  node: FlowNode,
+  names: CanvasNames,
+  mark: NodeMark,
+  issues: readonly NodeIssue[],
+): CanvasFlowNode {
+  return {
+    id: node.id,
+    type: node.type,
+    position: node.position,
+    initialWidth: NODE_WIDTH,
+    initialHeight: estimatedHeight(node),
+    data: { node, names, mark, issues },
+  } as CanvasFlowNode;
+}
+
+/** The React Flow node of a note (no handles). */
+export function noteToCanvas(note: Note): CanvasNoteNode {
+  return {
+    id: noteCanvasId(note.id),
+    type: 'note',
+    position: note.position,
+    initialWidth: note.width ?? 220,
+    initialHeight: note.height ?? 64,
+    data: { noteId: note.id, text: note.text, width: note.width, height: note.height },
+    connectable: false,
+  };
+}
+
+/** The React Flow edge of one flow edge, labelled with the output it leaves from. */
+export function toCanvasEdge(
+  edge: FlowEdge,
+  source: FlowNode | undefined,
+  onPath: boolean,
+  invalid = false,
+): CanvasEdge {
+  const breach = edge.sourceHandle === 'sla_breach';
+  return {
+    id: edge.id,
+    source: edge.source,
+    sourceHandle: edge.sourceHandle,
+    target: edge.target,
+    type: 'output',
+    label: source ? outputLabel(source, edge.sourceHandle) : edge.sourceHandle,
+    className:
+      [onPath ? 'is-path' : '', breach ? 'is-breach' : '', invalid ? 'is-invalid' : '']
+        .filter(Boolean)
+        .join(' ') || undefined,
+    markerEnd: {
+      type: MarkerType.ArrowClosed,
+      width: 16,
+      height: 16,
+      color: invalid ? DANGER : onPath ? ACCENT : EDGE,
+    },
+    data: { handle: edge.sourceHandle, onPath, breach, invalid },
+  };
+}
+
+/** Where a node stands on a ticket's path. */
+export function markOf(nodeId: string, current: string | undefined, visited: ReadonlySet<string>): NodeMark {
+  return nodeId === current ? 'current' : visited.has(nodeId) ? 'visited' : null;
+}
+
+/** The consecutive node pairs of a path, as `source\u0000target` keys (edges walked). */
+export function walkedPairs(path: readonly string[]): Set<string> {
+  const walked = new Set<string>();
+  for (let i = 1; i < path.length; i++) walked.add(`${path[i - 1]}\u0000${path[i]}`);
+  return walked;
+}
 
 /** React Flow nodes and edges for a flow document (positions as stored: layout is never run on open). */
 export function toCanvas(
@@ -24,49 +148,21 @@ export function toCanvas(
   const path = options.path ?? [];
   const current = path.length > 0 ? path[path.length - 1] : undefined;
   const visited = new Set(path);
-  const walked = new Set<string>();
-  for (let i = 1; i < path.length; i++) walked.add(`${path[i - 1]}\u0000${path[i]}`);
+  const walked = walkedPairs(path);
 
-  const nodes: CanvasNode[] = document.nodes.map(
-    (node) =>
-      ({
-        id: node.id,
-        type: node.type,
-        position: node.position,
-        data: {
-          node,
-          names: options.names,
-          mark: node.id === current ? 'current' : visited.has(node.id) ? 'visited' : null,
-          issues: options.issues?.get(node.id) ?? NO_ISSUES,
-        },
-      }) as CanvasFlowNode,
+  const nodes: CanvasNode[] = document.nodes.map((node) =>
+    toCanvasNode(
+      node,
+      options.names,
+      markOf(node.id, current, visited),
+      options.issues?.get(node.id) ?? NO_ISSUES,
+    ),
   );
-  for (const note of document.notes) {
-    nodes.push({
-      id: `note:${note.id}`,
-      type: 'note',
-      position: note.position,
-      data: { text: note.text, width: note.width, height: note.height },
-      connectable: false,
-    });
-  }
+  for (const note of document.notes) nodes.push(noteToCanvas(note));
 
   const byId = new Map(document.nodes.map((n) => [n.id, n]));
-  const edges: CanvasEdge[] = document.edges.map((edge) => {
-    const source = byId.get(edge.source);
-    const onPath = walked.has(`${edge.source}\u0000${edge.target}`);
-    const breach = edge.sourceHandle === 'sla_breach';
-    return {
-      id: edge.id,
-      source: edge.source,
-      sourceHandle: edge.sourceHandle,
-      target: edge.target,
-      type: 'output',
-      label: source ? outputLabel(source, edge.sourceHandle) : edge.sourceHandle,
-      className: [onPath ? 'is-path' : '', breach ? 'is-breach' : ''].filter(Boolean).join(' ') || undefined,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: onPath ? ACCENT : EDGE },
-      data: { handle: edge.sourceHandle, onPath, breach },
-    };
-  });
+  const edges: CanvasEdge[] = document.edges.map((edge) =>
+    toCanvasEdge(edge, byId.get(edge.source), walked.has(`${edge.source}\u0000${edge.target}`)),
+  );
   return { nodes, edges };
 }

@@ -21,6 +21,11 @@ export type FlowNodeData<T extends NodeType = NodeType> = {
 };
 
 export type CanvasFlowNode<T extends NodeType = NodeType> = Node<FlowNodeData<T>, T>;
-export type NoteNodeData = { text: string; width: number | undefined; height: number | undefined };
+export type NoteNodeData = {
+  noteId: string;
+  text: string;
+  width: number | undefined;
+  height: number | undefined;
+};
 export type CanvasNoteNode = Node<NoteNodeData, 'note'>;
 export type CanvasNode = CanvasFlowNode | CanvasNoteNode;

@@ -36,6 +36,7 @@ const STATUS_WORDS: Record<string, { label: string; tone: BadgeTone }> = {
   in_subflow: { label: 'In subflow', tone: 'neutral' },
   ended: { label: 'Closed', tone: 'success' },
   parked: { label: 'Needs attention', tone: 'danger' },
+  unrouted: { label: 'Unrouted', tone: 'warning' },
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -70,6 +70,8 @@ export const flowsRouter = router({
         draftRevision: flows.draftRevision,
         activeVersionId: flowVersions.id,
         activeVersionNumber: flowVersions.number,
+        pilotVersionId: flows.pilotVersionId,
+        pilotPercent: flows.pilotPercent,
         versionCount:
           sql<number>`(SELECT count(*) FROM ${flowVersions} fv WHERE fv.flow_id = ${flows.id})`.mapWith(
             Number,
@@ -90,6 +92,7 @@ export const flowsRouter = router({
           ? { id: r.activeVersionId, number: r.activeVersionNumber }
           : null,
       versionCount: r.versionCount,
+      pilot: r.pilotVersionId !== null ? { versionId: r.pilotVersionId, percent: r.pilotPercent } : null,
       updatedAt: r.updatedAt.toISOString(),
     }));
   }),
@@ -143,6 +146,8 @@ export const flowsRouter = router({
           draft: flows.draft,
           draftRevision: flows.draftRevision,
           activeVersionId: flows.activeVersionId,
+          pilotVersionId: flows.pilotVersionId,
+          pilotPercent: flows.pilotPercent,
           updatedAt: flows.updatedAt,
           updatedBy: users.name,
         })

@@ -7,7 +7,19 @@ import { isUuid, poolQuery } from '../runtime/sql.ts';
 import { ticketCache } from '../runtime/ticketCache.ts';
 import { getTicketDetail, type TicketDetail } from '../runtime/ticketView.ts';
 import { versionCache } from '../runtime/versionCache.ts';
-import { callerOf } from '../services/callerOf.ts';
+import {
+  type AddMessageResult,
+  addMessage,
+  assignTicket,
+  listUnrouted,
+  pageOf,
+  readPage,
+  startFlowOn,
+  type TicketPage,
+  ticketExtras,
+  type UnroutedRow,
+} from '../runtime/operations.ts';
+import { callerOf, userOf } from '../services/callerOf.ts';
 import { RowId } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
@@ -73,16 +85,24 @@ export const QueueInput = z
   .object({
     scope: z.enum(['mine', 'teams', 'all']).default('teams'),
     status: z.array(z.string().min(1).max(32)).max(10).optional(),
+    priority: z.array(z.enum(PRIORITIES)).max(10).optional(),
     flowId: RowId.optional(),
+    nodeId: Id.optional(),
+    breachedOnly: z.boolean().optional(),
     limit: z.number().int().min(1).max(200).default(100),
   })
   .default({ scope: 'teams', limit: 100 });
 
 const WORKERS = ['admin', 'manager', 'agent'] as const;
+const TicketId = z.string().min(1).max(64, 'an id is at most 64 characters');
 
 export const ticketsRouter = router({
-  /** Intake: routes the ticket to the first matching flow (or the one given) and runs it to its first stop. */
-  create: procedure([...WORKERS])
+  /**
+   * Intake (the UI, or an organization API token: `Authorization: Bearer sw_…`): routes the ticket to
+   * the first matching flow in route order (or the one given) and runs it to its first stop; no match →
+   * status `unrouted`.
+   */
+  create: procedure([...WORKERS, 'api'])
     .input(CreateTicketInput)
     .mutation(({ ctx, input }): Promise<TicketDetail> => {
       const caller = callerOf(ctx);
@@ -96,19 +116,99 @@ export const ticketsRouter = router({
       ({ ctx, input }): Promise<QueueRow[]> => queueOf(poolQuery(ctx.db), versionCache, callerOf(ctx), input),
     ),
 
-  /** One ticket with its pinned version, current step, what comes next, timeline and conversation. */
+  /**
+   * One ticket with its pinned version, current step, what comes next, timeline and conversation, its
+   * CSAT answer, its parent and child runs (subflows) and the pending feedback link.
+   */
   get: procedure([...WORKERS])
-    .input(z.object({ ticketId: z.string().min(1).max(64, 'an id is at most 64 characters') }))
-    .query(async ({ ctx, input }): Promise<TicketDetail> => {
+    .input(z.object({ ticketId: TicketId }))
+    .query(async ({ ctx, input }): Promise<TicketPage> => {
       if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
-      const detail = await getTicketDetail(
-        poolQuery(ctx.db),
+      const ticketId = input.ticketId.toLowerCase();
+      const { orgId } = callerOf(ctx);
+      const [detail, extras] = await Promise.all([
+        getTicketDetail(poolQuery(ctx.db), versionCache, { ticketId, orgId }, ticketCache),
+        ticketExtras(poolQuery(ctx.db), ticketId, orgId, ctx.now()),
+      ]);
+      if (!detail || !extras) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      return pageOf(detail, extras);
+    }),
+
+  /** Tickets no flow took at intake (start one by hand with `startFlow`), newest first. */
+  unrouted: procedure(['admin', 'manager'])
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(100) }).default({ limit: 100 }))
+    .query(
+      ({ ctx, input }): Promise<UnroutedRow[]> =>
+        listUnrouted(poolQuery(ctx.db), callerOf(ctx).orgId, input.limit),
+    ),
+
+  /**
+   * Starts a flow by hand (its active version) on an unrouted or ended ticket: onboarding, a proactive
+   * check-in, a follow-up. CONFLICT when the ticket is in a flow or moved meanwhile.
+   */
+  startFlow: procedure([...WORKERS])
+    .input(z.object({ ticketId: TicketId, flowId: RowId }))
+    .mutation(async ({ ctx, input }): Promise<TicketPage> => {
+      const caller = userOf(ctx);
+      if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      const ticketId = input.ticketId.toLowerCase();
+      await startFlowOn(ctx.db, versionCache, {
+        ticketId,
+        orgId: caller.orgId,
+        flowId: input.flowId,
+        actorId: caller.userId,
+        now: ctx.now(),
+      });
+      return readPage(ctx.db, ticketId, caller.orgId, ctx.now());
+    }),
+
+  /**
+   * Take, hand over or release a ticket (`assigneeId` null): a compare-and-set on its sequence (pass
+   * `expectedSeq` to refuse if it moved since you looked) and a `ticket.assigned` event. An agent may
+   * take a ticket of their team or release their own; managers and admins assign any enabled member.
+   */
+  assign: procedure([...WORKERS])
+    .input(
+      z.object({
+        ticketId: TicketId,
+        assigneeId: RowId.nullable(),
+        expectedSeq: z.number().int().min(0).max(2_147_483_647).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<TicketPage> => {
+      const caller = userOf(ctx);
+      if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      const ticketId = input.ticketId.toLowerCase();
+      await assignTicket(ctx.db, caller, { ...input, ticketId }, ctx.now());
+      return readPage(ctx.db, ticketId, caller.orgId, ctx.now());
+    }),
+
+  /**
+   * Adds to the conversation. `from: 'agent'`: a reply by the calling agent. `from: 'customer'`: the
+   * customer's message (an API token from an email gateway or chat widget, or an agent logging a phone
+   * call); when the ticket waits for a reply, it moves on (`customer_replied`, same compare-and-set).
+   */
+  addMessage: procedure([...WORKERS, 'api'])
+    .input(
+      z.object({
+        ticketId: TicketId,
+        body: Text('The message', 1),
+        from: z.enum(['agent', 'customer']),
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<AddMessageResult> => {
+      const caller = callerOf(ctx);
+      if (caller.role === 'api' && input.from !== 'customer') {
+        fail('FORBIDDEN', 'An API token can only add customer messages (from: "customer").');
+      }
+      if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      return addMessage(
+        ctx.db,
         versionCache,
-        { ticketId: input.ticketId.toLowerCase(), orgId: callerOf(ctx).orgId },
-        ticketCache,
+        caller,
+        { ...input, ticketId: input.ticketId.toLowerCase() },
+        ctx.now(),
       );
-      if (!detail) fail('NOT_FOUND', TICKET_NOT_FOUND);
-      return detail;
     }),
 
   /** Completes the ticket's current step (the hot path): CONFLICT with the fresh state when it moved first. */

@@ -12,6 +12,7 @@ import {
   transition,
 } from '@stepwise/flow';
 import { fail } from '../trpc.ts';
+import { withPilot } from './chooseVersion.ts';
 import { planEffects } from './planEffects.ts';
 import type { EventData } from './prepareMove.ts';
 import { isUuid, poolQuery, type Query } from './sql.ts';
@@ -41,6 +42,11 @@ export type CreateTicketOptions = {
   cache?: VersionCache;
   /** Filled with the new ticket, so the first step's completion needs no read (default: the shared cache). */
   tickets?: TicketCache;
+  /**
+   * A subflow's run: the parent ticket and its sequence when it entered the subflow node. Written with
+   * the ticket (one child per entry: a second start for the same entry fails on the unique key).
+   */
+  parent?: { ticketId: string; seq: number };
 };
 
 type FlowCandidate = { id: string; name: string; active_version_id: string };
@@ -148,9 +154,16 @@ export async function createTicket(
   const cache = options.cache ?? versionCache;
   const query = poolQuery(database);
   const ticket = ticketDataOf(input);
-  const route = await routeTicket(query, cache, options.orgId, ticket, input.flowId);
-  const nowIso = options.now.toISOString();
   const ticketId = randomUUID();
+  // The flow's pilot, if any, takes its share of new tickets (keyed by the ticket's id).
+  const route = await withPilot(
+    query,
+    cache,
+    options.orgId,
+    await routeTicket(query, cache, options.orgId, ticket, input.flowId),
+    ticketId,
+  );
+  const nowIso = options.now.toISOString();
 
   let status: TicketStatus = 'unrouted';
   let columns = columnsOf(initialState(ticket));
@@ -195,13 +208,14 @@ export async function createTicket(
     `t AS (
   INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
     category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
-    breached, sla_due_at, created_at, updated_at, closed_at)
+    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq)
   SELECT ${p(ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(route?.flowId ?? null, '::uuid')},
     ${p(route?.version.id ?? null, '::uuid')}, ${p(columns.nodeId, '::text')}, 1, ${p(status)}, ${p(columns.endStatus, '::text')},
     ${p(columns.channel)}, ${p(columns.priority)}, ${p(columns.category)}, ${p(columns.subject)}, ${p(input.description)},
     ${p(columns.customerName)}, ${p(columns.customerEmail)}, ${p(columns.customerTier)}, ${p(columns.tags, '::jsonb')},
     ${p(columns.fields, '::jsonb')}, ${p(columns.teamId, '::uuid')}, ${p(columns.assigneeId, '::uuid')},
-    ${p(columns.breached, '::boolean')}, ${p(slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(closedAt, '::timestamptz')}
+    ${p(columns.breached, '::boolean')}, ${p(slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(closedAt, '::timestamptz')},
+    ${p(options.parent?.ticketId ?? null, '::uuid')}, ${p(options.parent?.seq ?? null, '::int')}
   FROM counter RETURNING id, number)`,
     `ev AS (
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)

@@ -16,6 +16,11 @@ export type PublishInput = {
   expectedRevision?: number | undefined;
   /** Creation time of the version (default: now). */
   now?: Date | undefined;
+  /**
+   * Publish as a pilot: the new version takes this share (1–99 %) of new tickets and the active version
+   * stays active (promote or roll back the pilot later). Ignored for a flow with no active version yet.
+   */
+  pilotPercent?: number | undefined;
 };
 
 export type PublishedVersion = { id: string; number: number; contentHash: string };
@@ -30,7 +35,12 @@ export type PublishedVersion = { id: string; number: number; contentHash: string
  */
 export async function publishVersion(database: Database, input: PublishInput): Promise<PublishedVersion> {
   const [flow] = await database.db
-    .select({ draft: flows.draft, draftRevision: flows.draftRevision, name: flows.name })
+    .select({
+      draft: flows.draft,
+      draftRevision: flows.draftRevision,
+      name: flows.name,
+      activeVersionId: flows.activeVersionId,
+    })
     .from(flows)
     .where(and(eq(flows.id, input.flowId), eq(flows.orgId, input.orgId)))
     .limit(1);
@@ -51,12 +61,14 @@ export async function publishVersion(database: Database, input: PublishInput): P
   const document = parsed.document;
   const hash = contentHash(document);
   const at = input.now ?? new Date();
+  // A pilot needs an active version to share new tickets with; the first version simply becomes active.
+  const pilot = flow.activeVersionId !== null && input.pilotPercent !== undefined ? input.pilotPercent : null;
 
   const attempt = () =>
     database.db.transaction(async (tx) => {
       const latest = await latestVersion(tx, input.flowId);
       if (latest?.contentHash === hash) {
-        await activate(tx, input, latest);
+        if (!pilot) await activate(tx, input, latest);
         return latest;
       }
       const number = (latest?.number ?? 0) + 1;
@@ -78,14 +90,24 @@ export async function publishVersion(database: Database, input: PublishInput): P
           contentHash: flowVersions.contentHash,
         });
       if (!row) throw new Error('INSERT … RETURNING returned no row');
-      await tx.update(flows).set({ activeVersionId: row.id }).where(eq(flows.id, input.flowId));
+      await tx
+        .update(flows)
+        .set(pilot ? { pilotVersionId: row.id, pilotPercent: pilot } : { activeVersionId: row.id })
+        .where(eq(flows.id, input.flowId));
       await audit(tx, {
         orgId: input.orgId,
         actorId: input.authorId,
         action: 'version.published',
         targetType: 'flow',
         targetId: input.flowId,
-        data: { versionId: row.id, number, contentHash: hash, message: input.message, flowName: flow.name },
+        data: {
+          versionId: row.id,
+          number,
+          contentHash: hash,
+          message: input.message,
+          flowName: flow.name,
+          ...(pilot ? { pilotPercent: pilot } : {}),
+        },
         at,
       });
       return row;

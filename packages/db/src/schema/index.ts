@@ -11,3 +11,10 @@ export {
   users,
 } from './organizations.ts';
 export { idempotencyKeys, ticketEvents, ticketMessages, tickets, timers } from './tickets.ts';
+export {
+  apiTokens,
+  feedbackRequests,
+  runtimeJobs,
+  webhookDeliveries,
+  webhookEndpoints,
+} from './integrations.ts';

@@ -45,7 +45,10 @@ export const tickets = pgTable(
     customerEmail: text('customer_email').notNull(),
     customerTier: text('customer_tier').notNull(),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    fields: jsonb('fields').$type<Record<string, string | number | boolean | null>>().notNull().default(sql`'{}'::jsonb`),
+    fields: jsonb('fields')
+      .$type<Record<string, string | number | boolean | null>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     teamId: uuid('team_id').references(() => teams.id),
     assigneeId: uuid('assignee_id').references(() => users.id),
     breached: boolean('breached').notNull().default(false),
@@ -54,8 +57,15 @@ export const tickets = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** A subflow's run: the ticket whose subflow node started it (it resumes when this one ends). */
+    parentTicketId: uuid('parent_ticket_id'),
+    /** The seq of the parent when it entered its subflow node (one child per entry). */
+    parentSeq: integer('parent_seq'),
+    csatScore: integer('csat_score'),
+    csatComment: text('csat_comment'),
   },
   (t) => [
+    uniqueIndex('tickets_parent_entry_key').on(t.parentTicketId, t.parentSeq),
     uniqueIndex('tickets_org_number_key').on(t.orgId, t.number),
     index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
     index('tickets_org_team_idx').on(t.orgId, t.teamId),
@@ -85,7 +95,10 @@ export const ticketEvents = pgTable(
     data: jsonb('data').$type<{ input: unknown; trail: TrailEntry[] }>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('ticket_events_org_time_idx').on(t.orgId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.seq] }),
+    index('ticket_events_org_time_idx').on(t.orgId, t.createdAt),
+  ],
 );
 
 /** The conversation with the customer. */

@@ -1,9 +1,15 @@
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getSmoothStepPath } from '@xyflow/react';
+import { BaseEdge, type EdgeProps, getSmoothStepPath, type ReactFlowState, useStore } from '@xyflow/react';
+import { createPortal } from 'react-dom';
+import { useEdgeLabelLayer } from '../EdgeLabelLayer.tsx';
 import type { CanvasEdge } from '../toCanvas.ts';
+import { COMPACT_ZOOM } from '../ZoomProbe.tsx';
+
+const isZoomedOut = (s: ReactFlowState) => s.transform[2] < COMPACT_ZOOM;
 
 /**
  * An edge from a named output: a rounded step path with the output's label drawn above the nodes
- * (React Flow's own SVG labels sit under them and vanish where nodes stand close together).
+ * (React Flow's own SVG labels sit under them and vanish where nodes stand close together), in the label
+ * layer the canvas provides (see `EdgeLabelLayer`).
  */
 export function OutputEdge({
   id,
@@ -16,7 +22,11 @@ export function OutputEdge({
   label,
   markerEnd,
   data,
+  selected,
 }: EdgeProps<CanvasEdge>) {
+  const layer = useEdgeLabelLayer();
+  // Zoomed far out labels are unreadable: not rendering them spares hundreds of elements on big flows.
+  const zoomedOut = useStore(isZoomedOut);
   const [path, labelX, labelY] = getSmoothStepPath({
     sourceX,
     sourceY,
@@ -26,22 +36,31 @@ export function OutputEdge({
     targetPosition,
     borderRadius: 8,
   });
-  const classes = ['edge-label', data?.onPath ? 'is-path' : '', data?.breach ? 'is-breach' : '']
+  const classes = [
+    'edge-label',
+    data?.onPath ? 'is-path' : '',
+    data?.breach ? 'is-breach' : '',
+    data?.invalid ? 'is-invalid' : '',
+    selected ? 'is-selected' : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} />
-      {label && (
-        <EdgeLabelRenderer>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} interactionWidth={16} />
+      {label &&
+        layer &&
+        !zoomedOut &&
+        createPortal(
           <div
             className={classes}
+            data-edge-id={id}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
             {label}
-          </div>
-        </EdgeLabelRenderer>
-      )}
+          </div>,
+          layer,
+        )}
     </>
   );
 }

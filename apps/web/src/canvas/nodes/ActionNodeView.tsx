@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import { Zap } from 'lucide-react';
 import { describeOp } from '../describe.ts';
 import type { CanvasFlowNode } from '../types.ts';
 import { NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function ActionNodeView({ data, selected }: NodeProps<CanvasFlowNode<'action'>>) {
+export const ActionNodeView = memo(function ActionNodeView({
+  data,
+  selected,
+}: NodeProps<CanvasFlowNode<'action'>>) {
   const ops = data.node.data.ops;
   return (
     <NodeFrame node={data.node} icon={Zap} mark={data.mark} issues={data.issues} selected={selected}>
@@ -20,4 +25,4 @@ export function ActionNodeView({ data, selected }: NodeProps<CanvasFlowNode<'act
       )}
     </NodeFrame>
   );
-}
+}, sameNodeProps);

@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import { describeCondition } from '@stepwise/flow';
 import type { NodeProps } from '@xyflow/react';
 import { GitBranch } from 'lucide-react';
 import type { CanvasFlowNode } from '../types.ts';
 import { NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function DecisionNodeView({ data, selected }: NodeProps<CanvasFlowNode<'decision'>>) {
+export const DecisionNodeView = memo(function DecisionNodeView({
+  data,
+  selected,
+}: NodeProps<CanvasFlowNode<'decision'>>) {
   const branches = data.node.data.branches;
   return (
     <NodeFrame node={data.node} icon={GitBranch} mark={data.mark} issues={data.issues} selected={selected}>
@@ -21,4 +26,4 @@ export function DecisionNodeView({ data, selected }: NodeProps<CanvasFlowNode<'d
       )}
     </NodeFrame>
   );
-}
+}, sameNodeProps);

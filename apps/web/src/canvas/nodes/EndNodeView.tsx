@@ -1,10 +1,12 @@
+import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import { CircleCheckBig } from 'lucide-react';
 import { describeEndStatus } from '../describe.ts';
 import type { CanvasFlowNode } from '../types.ts';
 import { Fact, NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function EndNodeView({ data, selected }: NodeProps<CanvasFlowNode<'end'>>) {
+export const EndNodeView = memo(function EndNodeView({ data, selected }: NodeProps<CanvasFlowNode<'end'>>) {
   const { status, feedback } = data.node.data;
   return (
     <NodeFrame
@@ -18,4 +20,4 @@ export function EndNodeView({ data, selected }: NodeProps<CanvasFlowNode<'end'>>
       {feedback && <Fact label="Feedback">Asks for CSAT</Fact>}
     </NodeFrame>
   );
-}
+}, sameNodeProps);

@@ -1,8 +1,8 @@
 import { type FlowNode, outputsOf } from '@stepwise/flow';
-import { Handle, Position } from '@xyflow/react';
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import type { LucideIcon } from 'lucide-react';
 import { AlertCircle, MapPin } from 'lucide-react';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { nodeTitle, outputLabel } from '../describe.ts';
 import type { NodeIssue, NodeMark } from '../types.ts';
 
@@ -15,6 +15,21 @@ const KIND: Record<FlowNode['type'], string> = {
   subflow: 'Subflow',
   end: 'End',
 };
+
+/**
+ * Tells React Flow to measure the node's handles again when its outputs change (an outcome added,
+ * renamed or reordered): it measures them on mount and on resize only, and edges would otherwise
+ * attach to where the handles used to be.
+ */
+function useOutputsMeasured(nodeId: string, outputsKey: string): void {
+  const updateNodeInternals = useUpdateNodeInternals();
+  const previous = useRef(outputsKey);
+  useEffect(() => {
+    if (previous.current === outputsKey) return;
+    previous.current = outputsKey;
+    updateNodeInternals(nodeId);
+  }, [nodeId, outputsKey, updateNodeInternals]);
+}
 
 /**
  * The frame every node view shares: an input on the left (except Start), a header with the type's icon,
@@ -36,8 +51,15 @@ export function NodeFrame({
   children?: ReactNode;
 }) {
   const outputs = outputsOf(node);
+  useOutputsMeasured(node.id, outputs.join('\u0000'));
   const errors = issues.filter((i) => i.severity === 'error').length;
-  const classes = ['fnode', `fnode-${node.type}`, mark ? `is-${mark}` : '', selected ? 'is-selected' : '']
+  const classes = [
+    'fnode',
+    `fnode-${node.type}`,
+    mark ? `is-${mark}` : '',
+    selected ? 'is-selected' : '',
+    errors > 0 ? 'has-error' : issues.length > 0 ? 'has-warning' : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
@@ -69,7 +91,13 @@ export function NodeFrame({
           {outputs.map((handle) => (
             <li key={handle} className={handle === 'sla_breach' ? 'fnode-output is-breach' : 'fnode-output'}>
               <span>{outputLabel(node, handle)}</span>
-              <Handle type="source" position={Position.Right} id={handle} className="fnode-source" />
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={handle}
+                className="fnode-source"
+                title={`Output “${outputLabel(node, handle)}”`}
+              />
             </li>
           ))}
         </ul>

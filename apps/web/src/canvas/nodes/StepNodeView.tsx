@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import { ClipboardCheck } from 'lucide-react';
 import { formatMinutes } from '../describe.ts';
 import type { CanvasFlowNode } from '../types.ts';
 import { Fact, NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function StepNodeView({ data, selected }: NodeProps<CanvasFlowNode<'step'>>) {
+export const StepNodeView = memo(function StepNodeView({
+  data,
+  selected,
+}: NodeProps<CanvasFlowNode<'step'>>) {
   const step = data.node.data;
   const required = step.checklist.filter((c) => c.required).length;
   return (
@@ -32,4 +37,4 @@ export function StepNodeView({ data, selected }: NodeProps<CanvasFlowNode<'step'
       )}
     </NodeFrame>
   );
-}
+}, sameNodeProps);

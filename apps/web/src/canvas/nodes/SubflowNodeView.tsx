@@ -1,9 +1,14 @@
+import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import { Workflow } from 'lucide-react';
 import type { CanvasFlowNode } from '../types.ts';
 import { NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function SubflowNodeView({ data, selected }: NodeProps<CanvasFlowNode<'subflow'>>) {
+export const SubflowNodeView = memo(function SubflowNodeView({
+  data,
+  selected,
+}: NodeProps<CanvasFlowNode<'subflow'>>) {
   const flowId = data.node.data.flowId;
   return (
     <NodeFrame node={data.node} icon={Workflow} mark={data.mark} issues={data.issues} selected={selected}>
@@ -14,4 +19,4 @@ export function SubflowNodeView({ data, selected }: NodeProps<CanvasFlowNode<'su
       </p>
     </NodeFrame>
   );
-}
+}, sameNodeProps);

@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import { Hourglass } from 'lucide-react';
 import { formatMinutes } from '../describe.ts';
 import type { CanvasFlowNode } from '../types.ts';
 import { NodeFrame } from './NodeFrame.tsx';
+import { sameNodeProps } from './sameNodeProps.ts';
 
-export function WaitNodeView({ data, selected }: NodeProps<CanvasFlowNode<'wait'>>) {
+export const WaitNodeView = memo(function WaitNodeView({
+  data,
+  selected,
+}: NodeProps<CanvasFlowNode<'wait'>>) {
   const { mode, minutes } = data.node.data;
   const text =
     mode === 'reply'
@@ -19,4 +24,4 @@ export function WaitNodeView({ data, selected }: NodeProps<CanvasFlowNode<'wait'
       <p className="fnode-text">{text}</p>
     </NodeFrame>
   );
-}
+}, sameNodeProps);

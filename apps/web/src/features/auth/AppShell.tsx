@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Inbox, LogOut, Workflow } from 'lucide-react';
+import { Inbox, LogOut, Settings, Workflow } from 'lucide-react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
@@ -56,6 +56,11 @@ export function AppShell() {
           <NavLink to="/queue" className="nav-link">
             <Inbox size={16} aria-hidden="true" /> Queue
           </NavLink>
+          {role === 'admin' && (
+            <NavLink to="/admin" className="nav-link">
+              <Settings size={16} aria-hidden="true" /> Admin
+            </NavLink>
+          )}
         </nav>
         <div className="user">
           <span className="avatar" aria-hidden="true">

@@ -1,13 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import { ArrowLeft } from 'lucide-react';
+import { ArrowLeft, GitCompare, History } from 'lucide-react';
 import { useId } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
+import { EditDraftLink } from '../builder/EditDraftLink.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime } from '../../ui/time.ts';
 import { type VersionSummary, useTRPC } from '../../trpc.ts';
 import { useTitle } from '../../ui/useTitle.ts';
+import { PilotBar } from '../versions/PilotBar.tsx';
 
 /** The version to show: the one in `?version=`, else the active one, else the latest. */
 function pickVersion(versions: readonly VersionSummary[], wanted: string | null): VersionSummary | undefined {
@@ -54,6 +56,15 @@ export function FlowPage() {
           <h1>{flow.data.name}</h1>
           {flow.data.description && <p className="page-sub">{flow.data.description}</p>}
         </div>
+        <EditDraftLink flowId={flowId} />
+        <Link to={`/flows/${flowId}/history`} className="btn btn-secondary">
+          <History size={15} aria-hidden="true" /> History
+        </Link>
+        {sorted.length > 0 && (
+          <Link to={`/flows/${flowId}/compare`} className="btn btn-secondary">
+            <GitCompare size={15} aria-hidden="true" /> Compare
+          </Link>
+        )}
         {sorted.length > 0 && selected && (
           <div className="field field-inline">
             <label htmlFor={pickerId}>Version</label>
@@ -74,6 +85,7 @@ export function FlowPage() {
         )}
       </div>
 
+      <PilotBar flowId={flowId} />
       {!selected ? (
         <EmptyState title="Not published yet">
           This flow has a draft but no published version. Tickets start on a flow once a version is published.
@@ -83,6 +95,7 @@ export function FlowPage() {
           <div className="version-meta">
             <span className="version-number">Version {selected.number}</span>
             {selected.isActive ? <Badge tone="success">Active</Badge> : <Badge>Not active</Badge>}
+            {selected.isPilot && <Badge tone="info">Pilot</Badge>}
             <span className="muted">
               Published by {selected.authorName ?? 'someone'} on {formatDateTime(selected.createdAt)}
             </span>

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { NewFlowButton } from '../builder/NewFlowButton.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
@@ -21,6 +22,7 @@ export function FlowsPage() {
             The processes your tickets follow. Open one to see its published version.
           </p>
         </div>
+        <NewFlowButton />
       </div>
       {flows.isPending ? (
         <Loading label="Loading flows…" />

@@ -1,20 +1,31 @@
 import type { StepNode } from '@stepwise/flow';
-import { ArrowRight, Check, Users } from 'lucide-react';
+import { ArrowRight, Check, TimerOff, Users } from 'lucide-react';
 import { useId, useState } from 'react';
-import { formatMinutes } from '../../canvas/describe.ts';
+import { formatMinutes, nodeTitle } from '../../canvas/describe.ts';
 import { Markdown } from '../../ui/Markdown.tsx';
 import { Notice } from '../../ui/Notice.tsx';
 import { LiveSlaClock } from '../../ui/SlaClock.tsx';
 import type { TicketDetail } from '../../trpc.ts';
 import { StepField } from './StepField.tsx';
+import type { TicketCore } from './ticketCore.ts';
 import { useCompleteStep } from './useCompleteStep.ts';
 
 type Props = {
   detail: TicketDetail;
   step: StepNode;
-  onCompleted: (detail: TicketDetail) => void;
-  onConflict: (fresh: TicketDetail | null) => void;
+  onCompleted: (moved: TicketCore) => void;
+  onConflict: (fresh: TicketCore | null) => void;
 };
+
+/** What the SLA's breach does on this step: the breach path drawn, or the default escalation. */
+function breachText(detail: TicketDetail, step: StepNode): string | null {
+  if (step.data.slaMinutes === null) return null;
+  const document = detail.version?.document;
+  const edge = document?.edges.find((e) => e.source === step.id && e.sourceHandle === 'sla_breach');
+  const target = edge ? document?.nodes.find((n) => n.id === edge.target) : undefined;
+  if (target) return `If the SLA passes, the ticket goes to “${nodeTitle(target)}”.`;
+  return 'If the SLA passes, the ticket is marked breached and its priority is raised.';
+}
 
 /**
  * The one thing to do now on this ticket: instructions, checklist (required items gate the outcomes),
@@ -33,6 +44,7 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
   const missing = checklist.filter((c) => c.required && !checked.has(c.id));
   const gated = missing.length > 0;
   const { ticket } = detail;
+  const breach = ticket.breached ? null : breachText(detail, step);
 
   const toggle = (itemId: string) =>
     setChecked((prev) => {
@@ -155,6 +167,11 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
             );
           })}
         </div>
+        {breach && (
+          <p className="step-next">
+            <TimerOff size={14} aria-hidden="true" /> {breach}
+          </p>
+        )}
       </fieldset>
     </section>
   );

@@ -1,20 +1,28 @@
 import type { StepNode } from '@stepwise/flow';
 import { useQuery } from '@tanstack/react-query';
-import { ArrowLeft, Mail, MessageSquare, Phone, Share2, Globe } from 'lucide-react';
-import { useCallback, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { ArrowLeft, Globe, Mail, MessageSquare, Phone, Play, Radio, Share2 } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
 import { toast } from 'sonner';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
-import { describeEndStatus } from '../../canvas/describe.ts';
+import { describeEndStatus, formatMinutes } from '../../canvas/describe.ts';
 import { Badge, capitalize, PriorityBadge, StatusBadge } from '../../ui/Badge.tsx';
 import { Notice } from '../../ui/Notice.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { useNow } from '../../ui/useNow.ts';
 import { type TicketDetail, useTRPC } from '../../trpc.ts';
-import { StepCard } from './StepCard.tsx';
-import { Timeline } from './Timeline.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
+import { useMe } from '../auth/useMe.ts';
+import { AssignControl } from './AssignControl.tsx';
+import { Conversation } from './Conversation.tsx';
+import { FeedbackPanel } from './FeedbackPanel.tsx';
+import { describeUpdate, entrySeq } from './liveNotice.ts';
+import { StartFlowDialog } from './StartFlowDialog.tsx';
+import { StepCard } from './StepCard.tsx';
+import type { TicketCore } from './ticketCore.ts';
+import { Timeline } from './Timeline.tsx';
+import { useTicketLive } from './useTicketLive.ts';
 
 const CHANNEL_ICON = { email: Mail, chat: MessageSquare, phone: Phone, social: Share2, web: Globe } as const;
 
@@ -50,7 +58,7 @@ function fieldLabels(detail: TicketDetail): Map<string, string> {
 }
 
 /** What the step card says when the ticket is not waiting for an agent. */
-function NoStep({ detail }: { detail: TicketDetail }) {
+function NoStep({ detail, onStartFlow }: { detail: TicketDetail; onStartFlow: () => void }) {
   const { ticket } = detail;
   let title: string;
   let body: string;
@@ -61,7 +69,7 @@ function NoStep({ detail }: { detail: TicketDetail }) {
       break;
     case 'waiting':
       title = 'Waiting';
-      body = 'The flow is waiting for the customer or for a timer. It moves on by itself.';
+      body = waitingText(detail);
       break;
     case 'in_subflow':
       title = 'In a subflow';
@@ -71,37 +79,137 @@ function NoStep({ detail }: { detail: TicketDetail }) {
       title = 'Needs attention';
       body = 'The flow stopped on this ticket (see the timeline for why). A manager needs to look at it.';
       break;
+    case 'unrouted':
+      title = 'Not on a flow';
+      body = 'No flow’s start filters matched this ticket when it arrived. Start the right flow by hand.';
+      break;
     default:
       title = detail.flow ? 'Not started' : 'Not on a flow';
       body = detail.flow
         ? 'This ticket has not entered its flow yet.'
         : 'No flow matched this ticket when it arrived.';
   }
+  const canStart = ticket.status === 'ended' || ticket.status === 'unrouted' || !detail.flow;
   return (
     <section className="step-card is-idle" aria-label="Current step">
       <div className="eyebrow">Current step</div>
       <h2 className="step-title">{title}</h2>
       <p className="muted">{body}</p>
+      {canStart && (
+        <button type="button" className="btn btn-secondary btn-small" onClick={onStartFlow}>
+          <Play size={14} aria-hidden="true" />{' '}
+          {ticket.status === 'ended' ? 'Start another flow…' : 'Start a flow…'}
+        </button>
+      )}
     </section>
   );
+}
+
+/** What a waiting ticket waits for, from the wait node it sits at. */
+function waitingText(detail: TicketDetail): string {
+  const node = detail.version?.document.nodes.find((n) => n.id === detail.ticket.nodeId);
+  if (node?.type === 'wait') {
+    if (node.data.mode === 'reply') {
+      return node.data.minutes
+        ? `Waiting for the customer’s reply (gives up after ${formatMinutes(node.data.minutes)}). Log their reply below if they answered by phone.`
+        : 'Waiting for the customer’s reply. Log their reply below if they answered by phone.';
+    }
+    if (node.data.minutes) return `Waiting ${formatMinutes(node.data.minutes)}; the flow moves on by itself.`;
+  }
+  return 'The flow is waiting for the customer or for a timer. It moves on by itself.';
+}
+
+/**
+ * Live-update bookkeeping: what this agent's own actions produced (their step, message or take), and a
+ * one-line notice when someone else changed the ticket while the page was open.
+ */
+function useUpdateNotice(detail: TicketDetail | undefined, selfName: string | null) {
+  const previous = useRef<TicketDetail | null>(null);
+  const ownUpTo = useRef(-1);
+  const ownMessages = useRef(new Set<string>());
+  /** A conflict without a fresh state: the next change is explained by the conflict notice. */
+  const explainNext = useRef(false);
+  const [notice, setNotice] = useState<{ text: string; ticketId: string } | null>(null);
+
+  useEffect(() => {
+    if (!detail) return;
+    const before = previous.current;
+    previous.current = detail;
+    if (!before || before.ticket.id !== detail.ticket.id) {
+      ownUpTo.current = -1;
+      ownMessages.current.clear();
+      return;
+    }
+    if (explainNext.current && detail.ticket.seq !== before.ticket.seq) {
+      explainNext.current = false;
+      ownUpTo.current = Math.max(ownUpTo.current, detail.ticket.seq);
+      return;
+    }
+    const text = describeUpdate(before, detail, {
+      selfName,
+      ownUpTo: ownUpTo.current,
+      ownMessages: ownMessages.current,
+    });
+    if (text) setNotice({ text, ticketId: detail.ticket.id });
+  }, [detail, selfName]);
+
+  const dismiss = useCallback(() => setNotice(null), []);
+  /** This agent's action left the ticket at `seq` (every event up to it is theirs). */
+  const own = useCallback((seq: number) => {
+    ownUpTo.current = Math.max(ownUpTo.current, seq);
+  }, []);
+  const ownMessage = useCallback((messageId: string, seq: number) => {
+    ownMessages.current.add(messageId);
+    ownUpTo.current = Math.max(ownUpTo.current, seq);
+  }, []);
+  /** The conflict notice explains the change that comes with the fresh state. */
+  const conflicted = useCallback((freshSeq: number | null) => {
+    setNotice(null);
+    if (freshSeq === null) explainNext.current = true;
+    else ownUpTo.current = Math.max(ownUpTo.current, freshSeq);
+  }, []);
+  return {
+    notice: notice && detail && notice.ticketId === detail.ticket.id ? notice : null,
+    dismiss,
+    own,
+    ownMessage,
+    conflicted,
+  };
 }
 
 export function TicketPage() {
   const { ticketId = '' } = useParams();
   const trpc = useTRPC();
+  const navigate = useNavigate();
+  const me = useMe();
   const ticket = useQuery(trpc.tickets.get.queryOptions({ ticketId }));
   const teams = useQuery(trpc.teams.list.queryOptions());
+  const live = useTicketLive(ticketId);
   const now = useNow(30_000);
   useTitle(ticket.data ? `#${ticket.data.ticket.number} ${ticket.data.ticket.subject}` : 'Ticket');
   const [conflictOn, setConflictOn] = useState<string | null>(null);
+  const [startingFlow, setStartingFlow] = useState(false);
   const conflict = conflictOn === ticketId;
+  const updates = useUpdateNotice(ticket.data, me.data?.user.name ?? null);
+  const { own, ownMessage, conflicted, dismiss } = updates;
 
-  const onCompleted = useCallback((detail: TicketDetail) => {
-    setConflictOn(null);
-    const next = detail.currentStep?.data.title;
-    toast.success(next ? `Step completed. Next: ${next}` : 'Step completed.');
-  }, []);
-  const onConflict = useCallback(() => setConflictOn(ticketId), [ticketId]);
+  const onCompleted = useCallback(
+    (detail: TicketCore) => {
+      own(detail.ticket.seq);
+      setConflictOn(null);
+      dismiss();
+      const next = detail.currentStep?.data.title;
+      toast.success(next ? `Step completed. Next: ${next}` : 'Step completed.');
+    },
+    [own, dismiss],
+  );
+  const onConflict = useCallback(
+    (fresh: TicketCore | null) => {
+      conflicted(fresh ? fresh.ticket.seq : null);
+      setConflictOn(ticketId);
+    },
+    [ticketId, conflicted],
+  );
 
   const focus = useMemo(() => (ticket.data ? focusOf(ticket.data) : []), [ticket.data]);
   const labels = useMemo(
@@ -134,7 +242,7 @@ export function TicketPage() {
           <ChannelLabel channel={t.channel} />
           <PriorityBadge priority={t.priority} />
           <StatusBadge status={t.status} />
-          {t.assigneeName && <span className="meta-chip">Assigned to {t.assigneeName}</span>}
+          {t.breached && <Badge tone="danger">SLA breached</Badge>}
           {detail.flow && detail.version && (
             <Link
               className="meta-chip meta-link"
@@ -143,28 +251,46 @@ export function TicketPage() {
               {detail.flow.name} v{detail.version.number}
             </Link>
           )}
+          <span
+            className={`live-dot${live === 'pending' ? ' is-live' : ''}`}
+            title={live === 'pending' ? 'This page updates by itself' : 'Reconnecting to live updates'}
+          >
+            <Radio size={13} aria-hidden="true" /> {live === 'pending' ? 'Live' : 'Connecting…'}
+          </span>
+          {me.data && (
+            <AssignControl detail={detail} meId={me.data.user.id} onChanged={(seq) => own(seq)} />
+          )}
         </div>
       </div>
 
-      {conflict && (
-        <Notice tone="warning" onDismiss={() => setConflictOn(null)}>
-          Another agent completed this step first — here is the ticket as it is now.
-        </Notice>
-      )}
+      <div aria-live="polite" className="notices">
+        {conflict && (
+          <Notice tone="warning" onDismiss={() => setConflictOn(null)}>
+            Another agent completed this step first — here is the ticket as it is now.
+          </Notice>
+        )}
+        {updates.notice && !conflict && (
+          <Notice tone="info" onDismiss={dismiss}>
+            {updates.notice.text}
+          </Notice>
+        )}
+      </div>
 
       <div className="ticket-grid">
         <div className="ticket-main">
           {step ? (
             <StepCard
-              key={`${t.id}:${t.seq}`}
+              key={`${t.id}:${t.nodeId}:${entrySeq(detail)}`}
               detail={detail}
               step={step}
               onCompleted={onCompleted}
               onConflict={onConflict}
             />
           ) : (
-            <NoStep detail={detail} />
+            <NoStep detail={detail} onStartFlow={() => setStartingFlow(true)} />
           )}
+
+          <Conversation detail={detail} now={now} onSent={ownMessage} />
 
           {document && detail.version && (
             <section className="panel" aria-labelledby="flow-heading">
@@ -226,6 +352,10 @@ export function TicketPage() {
                 <dd>{t.teamName ?? <span className="muted">None</span>}</dd>
               </div>
               <div>
+                <dt>Assignee</dt>
+                <dd>{t.assigneeName ?? <span className="muted">Unassigned</span>}</dd>
+              </div>
+              <div>
                 <dt>Opened</dt>
                 <dd>
                   <time dateTime={t.createdAt} title={formatDateTime(t.createdAt)}>
@@ -252,32 +382,22 @@ export function TicketPage() {
             </dl>
           </section>
 
-          <section className="panel" aria-labelledby="conversation-heading">
-            <h2 id="conversation-heading">Conversation</h2>
-            {t.description && (
-              <div className="message is-customer">
-                <div className="message-head">
-                  <strong>{t.customer.name}</strong>
-                  <span className="muted">{formatRelative(t.createdAt, now)}</span>
-                </div>
-                <p className="message-body">{t.description}</p>
-              </div>
-            )}
-            {detail.messages.map((m) => (
-              <div key={m.id} className={`message is-${m.authorKind}`}>
-                <div className="message-head">
-                  <strong>
-                    {m.authorName ?? (m.authorKind === 'customer' ? t.customer.name : 'Stepwise')}
-                  </strong>
-                  <span className="muted">{formatRelative(m.createdAt, now)}</span>
-                </div>
-                <p className="message-body">{m.body}</p>
-              </div>
-            ))}
-            {!t.description && detail.messages.length === 0 && <p className="muted">No messages yet.</p>}
-          </section>
+          <FeedbackPanel detail={detail} />
         </aside>
       </div>
+
+      {startingFlow && (
+        <StartFlowDialog
+          ticket={{ id: t.id, number: t.number, subject: t.subject }}
+          onClose={() => setStartingFlow(false)}
+          onStarted={(started) => {
+            own(started.ticket.seq);
+            setStartingFlow(false);
+            toast.success(`Started “${started.flow?.name ?? 'the flow'}”.`);
+            void navigate(`/tickets/${started.ticket.id}`, { replace: true });
+          }}
+        />
+      )}
     </>
   );
 }

@@ -1,6 +1,6 @@
-import type { TicketDetail } from '../../trpc.ts';
+import type { TicketCore } from './ticketCore.ts';
 
-function isTicketDetail(value: unknown): value is TicketDetail {
+function isTicketCore(value: unknown): value is TicketCore {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -13,8 +13,8 @@ function isTicketDetail(value: unknown): value is TicketDetail {
 }
 
 /** The fresh ticket a CONFLICT carries in `details.fresh`, if it looks like one. */
-export function freshOf(details: unknown): TicketDetail | null {
-  if (details && typeof details === 'object' && 'fresh' in details && isTicketDetail(details.fresh))
+export function freshOf(details: unknown): TicketCore | null {
+  if (details && typeof details === 'object' && 'fresh' in details && isTicketCore(details.fresh))
     return details.fresh;
   return null;
 }

@@ -9,6 +9,7 @@ import {
   useTRPC,
 } from '../../trpc.ts';
 import { fieldErrorsOf, freshOf } from './completeErrors.ts';
+import { type TicketCore, withCore } from './ticketCore.ts';
 import { fingerprint, formPayload } from './formValues.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import type { FormField } from '@stepwise/flow';
@@ -21,9 +22,9 @@ export type Submission = {
 };
 
 type Handlers = {
-  onCompleted: (detail: TicketDetail) => void;
+  onCompleted: (moved: TicketCore) => void;
   /** Another agent moved the ticket first: `fresh` is the ticket as it is now (null when the server sent none). */
-  onConflict: (fresh: TicketDetail | null) => void;
+  onConflict: (fresh: TicketCore | null) => void;
 };
 
 /**
@@ -45,7 +46,9 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
         keys.current.answered();
         setFieldErrors({});
         setError(null);
-        queryClient.setQueryData(ticketKey, result);
+        queryClient.setQueryData(ticketKey, (page) => withCore(page, result));
+        // The page-only parts (a feedback link when the ticket ended…) come with a fresh read.
+        void queryClient.invalidateQueries({ queryKey: ticketKey });
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
         handlers.onCompleted(result);
       },
@@ -60,8 +63,8 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
         const details = errorDetails(err);
         if (code === 'CONFLICT') {
           const fresh = freshOf(details);
-          if (fresh) queryClient.setQueryData(ticketKey, fresh);
-          else void queryClient.invalidateQueries({ queryKey: ticketKey });
+          if (fresh) queryClient.setQueryData(ticketKey, (page) => withCore(page, fresh));
+          void queryClient.invalidateQueries({ queryKey: ticketKey });
           void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
           handlers.onConflict(fresh);
           return;

@@ -1,0 +1,555 @@
+import { parseFlowDocument } from '@stepwise/flow';
+import { useQueryClient } from '@tanstack/react-query';
+import { useReactFlow } from '@xyflow/react';
+import {
+  ArrowLeft,
+  CircleAlert,
+  Download,
+  FlaskConical,
+  Keyboard,
+  LayoutDashboard,
+  LoaderCircle,
+  Maximize,
+  Redo2,
+  Rocket,
+  SlidersHorizontal,
+  Undo2,
+  Upload,
+} from 'lucide-react';
+import { type ChangeEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { toast } from 'sonner';
+import type { CanvasNames } from '../../canvas/types.ts';
+import { Badge } from '../../ui/Badge.tsx';
+import {
+  errorCode,
+  errorDetails,
+  errorMessage,
+  type FlowSummary,
+  type Team,
+  useTRPC,
+  useTRPCClient,
+} from '../../trpc.ts';
+import { BuilderCanvas, type PaletteItem } from './BuilderCanvas.tsx';
+import { BuilderContext, useBuilderState, useHistory, usePlanDocument } from './BuilderContext.ts';
+import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } from './BuilderDialogs.tsx';
+import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
+import { downloadDocument, type ImportProblem, importText } from './importExport.ts';
+import { type FlowOption, Inspector } from './inspector/Inspector.tsx';
+import { layout } from './layout.ts';
+import { LeaveGuard } from './LeaveGuard.tsx';
+import { Palette } from './Palette.tsx';
+import { ProblemsPanel } from './ProblemsPanel.tsx';
+import { useBuilderShortcuts } from './shortcuts.ts';
+import type { Builder as BuilderModel } from './store.ts';
+import type { BuilderIssue } from './teamIssues.ts';
+import { TestRunPanel } from './TestRunPanel.tsx';
+import { useDraftSaver } from './useDraftSaver.ts';
+import { useValidation } from './useValidation.ts';
+
+const NO_TEAMS: readonly Team[] = [];
+const NO_PATH: readonly string[] = [];
+const FOCUS_OPTIONS = { duration: 300, maxZoom: 1.1, padding: 0.35 };
+
+function SaveIndicator({ status, onRetry }: { status: SaveStatus; onRetry: () => void }) {
+  const text = describeStatus(status);
+  return (
+    <span
+      className={`save-status is-${status.kind}`}
+      role="status"
+      aria-live="polite"
+      data-save-status={status.kind}
+    >
+      {status.kind === 'saving' ? (
+        <LoaderCircle size={13} className="spin" aria-hidden="true" />
+      ) : status.kind === 'error' || status.kind === 'conflict' ? (
+        <CircleAlert size={13} aria-hidden="true" />
+      ) : (
+        <span className="save-dot" aria-hidden="true" />
+      )}
+      <span>{text}</span>
+      {status.kind === 'error' && (
+        <button type="button" className="link-btn" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </span>
+  );
+}
+
+type Props = {
+  builder: BuilderModel;
+  flowId: string;
+  revision: number;
+  teams: readonly Team[] | undefined;
+  flows: readonly FlowSummary[] | undefined;
+};
+
+/**
+ * The flow builder: toolbar (save status, undo/redo, layout, import/export, test run, publish), the
+ * palette, the canvas with the problems list, and the inspector or the test run on the side.
+ */
+export function Builder({ builder, flowId, revision, teams, flows }: Props) {
+  return (
+    <BuilderContext.Provider value={builder}>
+      <BuilderScreen builder={builder} flowId={flowId} revision={revision} teams={teams} flows={flows} />
+    </BuilderContext.Provider>
+  );
+}
+
+function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const reactFlow = useReactFlow();
+  const [saver, status] = useDraftSaver(builder, flowId, revision);
+  // Positions do not matter to validation or the toolbar: a drag re-renders none of this screen.
+  const document = usePlanDocument();
+  const meta = useBuilderState((s) => s.meta);
+  const { canUndo, canRedo } = useHistory();
+  const validation = useValidation(document, teams);
+
+  const [side, setSide] = useState<'inspect' | 'test'>('inspect');
+  const [problemsOpen, setProblemsOpen] = useState(true);
+  const [path, setPath] = useState<readonly string[]>(NO_PATH);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [publishOpen, setPublishOpen] = useState(false);
+  const [publishing, setPublishing] = useState(false);
+  const [publishProblems, setPublishProblems] = useState<{ message: string; issues: string[] } | null>(null);
+  const [published, setPublished] = useState<number | null>(null);
+  const [importProblems, setImportProblems] = useState<{
+    fileName: string;
+    problems: ImportProblem[];
+  } | null>(null);
+  const [dismissedConflict, setDismissedConflict] = useState<Conflict | null>(null);
+  const [resolving, setResolving] = useState(false);
+  const [layingOut, setLayingOut] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const canvasArea = useRef<HTMLDivElement>(null);
+
+  const teamList = teams ?? NO_TEAMS;
+  const names: CanvasNames = useMemo(
+    () => ({
+      teams: new Map(teamList.map((t) => [t.id, t.name])),
+      flows: new Map((flows ?? []).map((f) => [f.id, f.name])),
+    }),
+    [teamList, flows],
+  );
+  const flowOptions: FlowOption[] = useMemo(
+    () =>
+      (flows ?? [])
+        .filter((f) => f.id !== flowId)
+        .map((f) => ({ id: f.id, name: f.name, published: f.activeVersion !== null })),
+    [flows, flowId],
+  );
+
+  // --- camera -------------------------------------------------------------------------------------
+  const focusNodes = useCallback(
+    (ids: readonly string[]) => {
+      if (ids.length === 0) return;
+      void reactFlow.fitView({ ...FOCUS_OPTIONS, nodes: ids.map((id) => ({ id })) });
+    },
+    [reactFlow],
+  );
+  const focusIssue = useCallback(
+    (issue: BuilderIssue) => {
+      if (issue.nodeIds.length > 0) {
+        builder.select(issue.nodeIds, []);
+        focusNodes(issue.nodeIds);
+        return;
+      }
+      const edges = builder.document.edges.filter((e) => issue.edgeIds.includes(e.id));
+      builder.select(
+        [],
+        edges.map((e) => e.id),
+      );
+      focusNodes(edges.flatMap((e) => [e.source, e.target]));
+    },
+    [builder, focusNodes],
+  );
+  /** Brings the test run's node into view when it is not (the camera stays put otherwise). */
+  const followRun = useCallback(
+    (nodeId: string) => {
+      const node = reactFlow.getNode(nodeId);
+      const area = canvasArea.current?.getBoundingClientRect();
+      if (!node || !area) return;
+      const width = node.measured?.width ?? 200;
+      const height = node.measured?.height ?? 100;
+      const topLeft = reactFlow.flowToScreenPosition(node.position);
+      const bottomRight = reactFlow.flowToScreenPosition({
+        x: node.position.x + width,
+        y: node.position.y + height,
+      });
+      const inView =
+        topLeft.x >= area.left &&
+        topLeft.y >= area.top &&
+        bottomRight.x <= area.right &&
+        bottomRight.y <= area.bottom;
+      if (inView) return;
+      void reactFlow.setCenter(node.position.x + width / 2, node.position.y + height / 2, {
+        zoom: Math.max(reactFlow.getZoom(), 0.8),
+        duration: 300,
+      });
+    },
+    [reactFlow],
+  );
+
+  // --- editing ------------------------------------------------------------------------------------
+  const addFromPalette = useCallback(
+    (item: PaletteItem) => {
+      const rect = canvasArea.current?.getBoundingClientRect();
+      const center = rect
+        ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
+        : { x: 0, y: 0 };
+      // Several clicks in a row stack the new nodes diagonally instead of on top of each other.
+      const taken = new Set(builder.document.nodes.map((n) => `${n.position.x},${n.position.y}`));
+      let at = { x: Math.round((center.x - 100) / 16) * 16, y: Math.round((center.y - 40) / 16) * 16 };
+      while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 32, y: at.y + 32 };
+      if (item === 'note') builder.addNote(at);
+      else builder.addNode(item, at);
+    },
+    [builder, reactFlow],
+  );
+
+  const runLayout = useCallback(async () => {
+    const { document: current, measured } = builder.store.getState();
+    if (current.nodes.length === 0) return;
+    setLayingOut(true);
+    try {
+      const positions = await layout(
+        current.nodes.map((n) => ({
+          id: n.id,
+          width: measured.get(n.id)?.width ?? 200,
+          height: measured.get(n.id)?.height ?? 120,
+        })),
+        current.edges,
+      );
+      builder.applyLayout(positions);
+      window.requestAnimationFrame(
+        () => void reactFlow.fitView({ duration: 300, padding: 0.15, maxZoom: 1.1 }),
+      );
+    } catch (error) {
+      toast.error(`Auto-layout failed: ${errorMessage(error)}`);
+    } finally {
+      setLayingOut(false);
+    }
+  }, [builder, reactFlow]);
+
+  const copy = useCallback(() => {
+    const n = builder.copy();
+    if (n > 0)
+      toast.success(`Copied ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
+  }, [builder]);
+
+  useBuilderShortcuts({
+    undo: builder.undo,
+    redo: builder.redo,
+    copy,
+    paste: () => void builder.paste(),
+    duplicate: () => void builder.duplicate(),
+    remove: () => void builder.deleteSelection(),
+    selectAll: builder.selectAll,
+    deselect: () => builder.select([], []),
+    save: () => void saver.flush(),
+    help: () => setShortcutsOpen(true),
+  });
+
+  // --- import / export ----------------------------------------------------------------------------
+  const onImport = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    const result = importText(await file.text());
+    if (!result.ok) {
+      setImportProblems({ fileName: file.name, problems: result.problems });
+      return;
+    }
+    builder.replaceDocument(result.document, 'record');
+    toast.success(`Imported “${file.name}” — undo (Ctrl+Z) to go back`);
+    window.requestAnimationFrame(
+      () => void reactFlow.fitView({ duration: 300, padding: 0.15, maxZoom: 1.1 }),
+    );
+  };
+
+  // --- conflict -----------------------------------------------------------------------------------
+  const reloadTheirs = async () => {
+    setResolving(true);
+    try {
+      const fresh = await client.flows.get.query({ flowId });
+      const parsed = parseFlowDocument(fresh.draft);
+      if (!parsed.ok) throw new Error('the saved draft is not a valid flow document');
+      saver.reset(fresh.draftRevision, parsed.document, { name: fresh.name, description: fresh.description });
+      builder.setMeta({ name: fresh.name, description: fresh.description });
+      builder.replaceDocument(parsed.document, 'reset');
+      toast.success(`Loaded ${fresh.updatedBy ?? 'their'} version (revision ${fresh.draftRevision})`);
+    } catch (error) {
+      toast.error(`Could not reload the flow: ${errorMessage(error)}`);
+    } finally {
+      setResolving(false);
+    }
+  };
+  const saveAsCopy = async () => {
+    setResolving(true);
+    const base = `${meta.name} (copy)`.slice(0, 200);
+    try {
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const name = attempt === 1 ? base : `${meta.name} (copy ${attempt})`.slice(0, 200);
+        try {
+          const created = await client.flows.create.mutate({
+            name,
+            description: meta.description,
+            document: builder.document,
+          });
+          await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
+          toast.success(`Saved your version as “${name}”`);
+          await navigate(`/flows/${created.id}/edit`);
+          return;
+        } catch (error) {
+          // A flow by that name exists already: try the next name.
+          if (errorCode(error) !== 'CONFLICT') throw error;
+        }
+      }
+      toast.error('Could not find a free name for the copy: rename the flow and try again.');
+    } catch (error) {
+      toast.error(`Could not save a copy: ${errorMessage(error)}`);
+    } finally {
+      setResolving(false);
+    }
+  };
+
+  // --- publish ------------------------------------------------------------------------------------
+  const publish = async (message: string) => {
+    setPublishing(true);
+    setPublishProblems(null);
+    try {
+      if (!(await saver.flush())) {
+        setPublishProblems({ message: 'The draft could not be saved, so it was not published.', issues: [] });
+        return;
+      }
+      const version = await client.versions.publish.mutate({
+        flowId,
+        message,
+        revision: saver.currentRevision,
+      });
+      setPublished(version.number);
+      setPublishOpen(false);
+      toast.success(`Published v${version.number}`);
+      await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.versions.pathKey() });
+    } catch (error) {
+      const details = errorDetails(error);
+      const issues = Array.isArray(details)
+        ? details.flatMap((d: unknown) =>
+            d && typeof d === 'object' && 'message' in d && typeof d.message === 'string' ? [d.message] : [],
+          )
+        : [];
+      setPublishProblems({ message: errorMessage(error), issues });
+    } finally {
+      setPublishing(false);
+    }
+  };
+
+  const errors = validation.errors;
+  const publishBlocked = errors > 0 ? `Fix ${errors} ${errors === 1 ? 'error' : 'errors'} to publish` : null;
+  const conflict = status.kind === 'conflict' ? status.conflict : null;
+  const conflictOpen = conflict !== null && dismissedConflict !== conflict;
+
+  return (
+    <div className="builder">
+      <LeaveGuard saver={saver} />
+      <header className="builder-bar">
+        <div className="builder-title">
+          <Link
+            to={`/flows/${flowId}`}
+            className="icon-btn"
+            aria-label="Back to the flow"
+            title="Back to the flow"
+          >
+            <ArrowLeft size={16} aria-hidden="true" />
+          </Link>
+          <div className="builder-name">
+            <h1 title={meta.name}>{meta.name || 'Untitled flow'}</h1>
+            <div className="builder-sub">
+              <Badge tone="neutral">Draft</Badge>
+              <SaveIndicator status={status} onRetry={() => void saver.flush()} />
+              {published !== null && <Badge tone="success">Published v{published}</Badge>}
+              {conflict && !conflictOpen && (
+                <button type="button" className="link-btn" onClick={() => setDismissedConflict(null)}>
+                  Resolve…
+                </button>
+              )}
+            </div>
+          </div>
+        </div>
+        <div className="builder-tools" role="toolbar" aria-label="Builder tools">
+          <div className="tool-group">
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={builder.undo}
+              disabled={!canUndo}
+              aria-label="Undo"
+              title="Undo (Ctrl+Z)"
+            >
+              <Undo2 size={17} aria-hidden="true" />
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={builder.redo}
+              disabled={!canRedo}
+              aria-label="Redo"
+              title="Redo (Shift+Ctrl+Z)"
+            >
+              <Redo2 size={17} aria-hidden="true" />
+            </button>
+          </div>
+          <div className="tool-group">
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => void runLayout()}
+              disabled={layingOut || document.nodes.length === 0}
+              title="Arrange the nodes left to right"
+            >
+              {layingOut ? (
+                <LoaderCircle size={15} className="spin" aria-hidden="true" />
+              ) : (
+                <LayoutDashboard size={15} aria-hidden="true" />
+              )}
+              Auto-layout
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={() => void reactFlow.fitView({ duration: 300, padding: 0.15, maxZoom: 1.1 })}
+              aria-label="Fit view"
+              title="Fit the whole flow in view"
+            >
+              <Maximize size={16} aria-hidden="true" />
+            </button>
+          </div>
+          <div className="tool-group">
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => fileInput.current?.click()}
+              title="Replace the draft with a flow file"
+            >
+              <Upload size={15} aria-hidden="true" /> Import
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              className="sr-only"
+              tabIndex={-1}
+              aria-label="Flow file to import"
+              onChange={(e) => void onImport(e)}
+            />
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => downloadDocument(builder.document, meta.name)}
+              title="Download the draft as a .json file"
+            >
+              <Download size={15} aria-hidden="true" /> Export
+            </button>
+          </div>
+          <div className="tool-group">
+            <button
+              type="button"
+              className={
+                side === 'test' ? 'btn btn-secondary btn-small is-active' : 'btn btn-ghost btn-small'
+              }
+              aria-pressed={side === 'test'}
+              onClick={() => setSide(side === 'test' ? 'inspect' : 'test')}
+            >
+              {side === 'test' ? (
+                <SlidersHorizontal size={15} aria-hidden="true" />
+              ) : (
+                <FlaskConical size={15} aria-hidden="true" />
+              )}
+              {side === 'test' ? 'Inspector' : 'Test run'}
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={() => setShortcutsOpen(true)}
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+            >
+              <Keyboard size={17} aria-hidden="true" />
+            </button>
+          </div>
+          <div className="publish-box">
+            {publishBlocked && <span className="publish-reason">{publishBlocked}</span>}
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                setPublishProblems(null);
+                setPublishOpen(true);
+              }}
+              disabled={publishBlocked !== null}
+              title={publishBlocked ?? 'Publish the draft as a new version'}
+            >
+              <Rocket size={15} aria-hidden="true" /> Publish
+            </button>
+          </div>
+        </div>
+      </header>
+
+      <div className="builder-body">
+        <Palette onAdd={addFromPalette} />
+        <div className="builder-main" ref={canvasArea}>
+          <BuilderCanvas
+            label={`${meta.name || 'Flow'} draft`}
+            names={names}
+            validation={validation}
+            path={side === 'test' ? path : NO_PATH}
+          />
+          <ProblemsPanel
+            validation={validation}
+            open={problemsOpen}
+            onToggle={() => setProblemsOpen(!problemsOpen)}
+            onFocus={focusIssue}
+          />
+        </div>
+        <aside className="builder-side" aria-label={side === 'test' ? 'Test run' : 'Inspector'}>
+          {side === 'test' ? (
+            <TestRunPanel teams={names.teams} onPath={setPath} onFocus={followRun} hasErrors={errors > 0} />
+          ) : (
+            <Inspector teams={teamList} flows={flowOptions} />
+          )}
+        </aside>
+      </div>
+
+      <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
+      <PublishDialog
+        open={publishOpen}
+        errors={errors}
+        busy={publishing}
+        problems={publishProblems}
+        onPublish={(message) => void publish(message)}
+        onClose={() => setPublishOpen(false)}
+      />
+      <ImportProblemsDialog
+        problems={importProblems?.problems ?? null}
+        fileName={importProblems?.fileName ?? ''}
+        onClose={() => setImportProblems(null)}
+      />
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          open={conflictOpen}
+          busy={resolving}
+          onReload={() => void reloadTheirs()}
+          onSaveCopy={() => void saveAsCopy()}
+          onClose={() => setDismissedConflict(conflict)}
+        />
+      )}
+    </div>
+  );
+}

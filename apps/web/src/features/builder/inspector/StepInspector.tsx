@@ -1,0 +1,408 @@
+import type { ChecklistItem, FormField, Outcome, StepNode } from '@stepwise/flow';
+import { FieldKey } from '@stepwise/flow';
+import { Plus } from 'lucide-react';
+import { useId, useState } from 'react';
+import { formatMinutes } from '../../../canvas/describe.ts';
+import { Markdown } from '../../../ui/Markdown.tsx';
+import { itemId, moveItem } from '../documentOps.ts';
+import {
+  CheckboxInput,
+  ItemControls,
+  LABEL_MAX,
+  ListInput,
+  MinutesInput,
+  ParsedInput,
+  Section,
+  SelectInput,
+  TEXT_MAX,
+  TextInput,
+} from './controls.tsx';
+import { useNodeEdit } from './useNodeEdit.ts';
+
+export type TeamOption = { id: string; name: string };
+
+const FORM_TYPES: ReadonlyArray<{ value: FormField['type']; label: string }> = [
+  { value: 'text', label: 'Text' },
+  { value: 'number', label: 'Number' },
+  { value: 'choice', label: 'Choice' },
+  { value: 'date', label: 'Date' },
+  { value: 'email', label: 'Email' },
+];
+
+export function parseFieldKey(text: string) {
+  const parsed = FieldKey.safeParse(text.trim());
+  return parsed.success
+    ? ({ ok: true, value: parsed.data } as const)
+    : ({
+        ok: false,
+        error: 'A key starts with a letter, then letters, digits or "_" (e.g. order_number).',
+      } as const);
+}
+
+function Instructions({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const [tab, setTab] = useState<'write' | 'preview'>('write');
+  const id = useId();
+  return (
+    <div className="insp-field">
+      <div className="insp-tabs-head">
+        <label htmlFor={id}>Instructions</label>
+        <fieldset className="segmented segmented-small" aria-label="Instructions view">
+          <button
+            type="button"
+            className="segmented-btn"
+            aria-pressed={tab === 'write'}
+            onClick={() => setTab('write')}
+          >
+            Write
+          </button>
+          <button
+            type="button"
+            className="segmented-btn"
+            aria-pressed={tab === 'preview'}
+            onClick={() => setTab('preview')}
+          >
+            Preview
+          </button>
+        </fieldset>
+      </div>
+      {tab === 'write' ? (
+        <>
+          <textarea
+            id={id}
+            rows={7}
+            value={value}
+            maxLength={TEXT_MAX}
+            placeholder="What the agent does, step by step. Markdown: **bold**, *italic*, - lists, [links](https://…)"
+            onChange={(e) => onChange(e.target.value)}
+          />
+          <p className="insp-hint">Markdown: **bold**, *italic*, `code`, lists, headings and links.</p>
+        </>
+      ) : (
+        <div className="insp-preview" id={id}>
+          {value.trim() === '' ? <p className="muted">Nothing written yet.</p> : <Markdown source={value} />}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ChecklistEditor({
+  items,
+  onChange,
+}: {
+  items: readonly ChecklistItem[];
+  onChange: (items: ChecklistItem[], field: string | null) => void;
+}) {
+  return (
+    <Section
+      title="Checklist"
+      hint="Required items must be ticked before the agent can pick an outcome."
+      actions={
+        <button
+          type="button"
+          className="btn btn-ghost btn-xs"
+          disabled={items.length >= 200}
+          onClick={() => {
+            const label = `Item ${items.length + 1}`;
+            onChange(
+              [
+                ...items,
+                {
+                  id: itemId(
+                    label,
+                    items.map((i) => i.id),
+                    'item',
+                  ),
+                  label,
+                  required: true,
+                },
+              ],
+              null,
+            );
+          }}
+        >
+          <Plus size={13} aria-hidden="true" /> Add item
+        </button>
+      }
+    >
+      {items.length === 0 ? (
+        <p className="insp-empty">No checklist.</p>
+      ) : (
+        <ul className="insp-list">
+          {items.map((item, i) => (
+            <li key={item.id} className="insp-row">
+              <TextInput
+                label={`Checklist item ${i + 1}`}
+                hideLabel
+                value={item.label}
+                onChange={(label) =>
+                  onChange(
+                    items.map((x) => (x.id === item.id ? { ...x, label } : x)),
+                    `checklist:${item.id}`,
+                  )
+                }
+              />
+              <CheckboxInput
+                label="Required"
+                checked={item.required}
+                onChange={(required) =>
+                  onChange(
+                    items.map((x) => (x.id === item.id ? { ...x, required } : x)),
+                    null,
+                  )
+                }
+              />
+              <ItemControls
+                name={`checklist item “${item.label || i + 1}”`}
+                index={i}
+                count={items.length}
+                onMove={(by) => onChange(moveItem(items, i, by), null)}
+                onRemove={() =>
+                  onChange(
+                    items.filter((x) => x.id !== item.id),
+                    null,
+                  )
+                }
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function FormEditor({
+  fields,
+  onChange,
+}: {
+  fields: readonly FormField[];
+  onChange: (fields: FormField[], field: string | null) => void;
+}) {
+  const set = (index: number, field: FormField, key: string | null) =>
+    onChange(
+      fields.map((f, i) => (i === index ? field : f)),
+      key === null ? null : `form:${index}:${key}`,
+    );
+  return (
+    <Section
+      title="Form"
+      hint="Values the agent records; they become ticket fields that later decisions can read."
+      actions={
+        <button
+          type="button"
+          className="btn btn-ghost btn-xs"
+          disabled={fields.length >= 200}
+          onClick={() => {
+            const taken = new Set(fields.map((f) => f.key));
+            let n = fields.length + 1;
+            while (taken.has(`field_${n}`)) n++;
+            onChange(
+              [...fields, { key: `field_${n}`, label: `Field ${n}`, type: 'text', required: false }],
+              null,
+            );
+          }}
+        >
+          <Plus size={13} aria-hidden="true" /> Add field
+        </button>
+      }
+    >
+      {fields.length === 0 ? (
+        <p className="insp-empty">No form fields.</p>
+      ) : (
+        <ul className="insp-cards">
+          {fields.map((field, i) => (
+            // Form fields are identified by their key, which the manager may be editing: use the position.
+            <li key={i} className="insp-card">
+              <div className="insp-card-head">
+                <span className="insp-card-title">{field.label || field.key}</span>
+                <ItemControls
+                  name={`form field “${field.label || field.key}”`}
+                  index={i}
+                  count={fields.length}
+                  onMove={(by) => onChange(moveItem(fields, i, by), null)}
+                  onRemove={() =>
+                    onChange(
+                      fields.filter((_, j) => j !== i),
+                      null,
+                    )
+                  }
+                />
+              </div>
+              <div className="insp-grid">
+                <TextInput
+                  label="Label"
+                  value={field.label}
+                  onChange={(label) => set(i, { ...field, label }, 'label')}
+                />
+                <ParsedInput<string>
+                  label="Key"
+                  value={field.key}
+                  format={(v) => v}
+                  parse={parseFieldKey}
+                  maxLength={64}
+                  onChange={(key) => set(i, { ...field, key }, 'key')}
+                />
+                <SelectInput<FormField['type']>
+                  label="Type"
+                  value={field.type}
+                  options={FORM_TYPES}
+                  onChange={(type) => {
+                    const { options: _drop, ...rest } = field;
+                    set(
+                      i,
+                      type === 'choice'
+                        ? { ...rest, type, options: field.options ?? ['Yes', 'No'] }
+                        : { ...rest, type },
+                      null,
+                    );
+                  }}
+                />
+                <CheckboxInput
+                  label="Required"
+                  checked={field.required}
+                  onChange={(required) => set(i, { ...field, required }, null)}
+                />
+              </div>
+              {field.type === 'choice' && (
+                <ListInput
+                  label="Choices"
+                  values={field.options ?? []}
+                  onChange={(options) => set(i, { ...field, options }, 'options')}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function OutcomesEditor({
+  outcomes,
+  onChange,
+}: {
+  outcomes: readonly Outcome[];
+  onChange: (outcomes: Outcome[], field: string | null) => void;
+}) {
+  return (
+    <Section
+      title="Outcomes"
+      hint="Each outcome is a button for the agent and an output on the canvas. Removing one removes its connection."
+      actions={
+        <button
+          type="button"
+          className="btn btn-ghost btn-xs"
+          disabled={outcomes.length >= 50}
+          onClick={() => {
+            const label = `Outcome ${outcomes.length + 1}`;
+            onChange(
+              [
+                ...outcomes,
+                {
+                  id: itemId(
+                    label,
+                    outcomes.map((o) => o.id),
+                    'outcome',
+                  ),
+                  label,
+                },
+              ],
+              null,
+            );
+          }}
+        >
+          <Plus size={13} aria-hidden="true" /> Add outcome
+        </button>
+      }
+    >
+      {outcomes.length === 0 ? (
+        <p className="insp-empty">No outcomes: the agent could never finish this step.</p>
+      ) : (
+        <ul className="insp-list">
+          {outcomes.map((outcome, i) => (
+            <li key={outcome.id} className="insp-row">
+              <TextInput
+                label={`Outcome ${i + 1}`}
+                hideLabel
+                value={outcome.label}
+                onChange={(label) =>
+                  onChange(
+                    outcomes.map((o) => (o.id === outcome.id ? { ...o, label } : o)),
+                    `outcome:${outcome.id}`,
+                  )
+                }
+              />
+              <ItemControls
+                name={`outcome “${outcome.label || outcome.id}”`}
+                index={i}
+                count={outcomes.length}
+                onMove={(by) => onChange(moveItem(outcomes, i, by), null)}
+                onRemove={() =>
+                  onChange(
+                    outcomes.filter((o) => o.id !== outcome.id),
+                    null,
+                  )
+                }
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+export function StepInspector({ node, teams }: { node: StepNode; teams: readonly TeamOption[] }) {
+  const edit = useNodeEdit(node);
+  const data = node.data;
+  const teamKnown = data.teamId === null || teams.some((t) => t.id === data.teamId);
+  return (
+    <>
+      <Section title="Step">
+        <TextInput
+          label="Title"
+          value={data.title}
+          maxLength={LABEL_MAX}
+          onChange={(title) => edit('title', (d) => ({ ...d, title }))}
+        />
+        <SelectInput
+          label="Team"
+          value={data.teamId ?? ''}
+          options={[
+            { value: '', label: 'Choose a team…' },
+            ...(teamKnown ? [] : [{ value: data.teamId ?? '', label: 'Unknown team (pick another)' }]),
+            ...teams.map((t) => ({ value: t.id, label: t.name })),
+          ]}
+          hint="The team whose agents do this step."
+          onChange={(teamId) => edit(null, (d) => ({ ...d, teamId: teamId === '' ? null : teamId }))}
+        />
+        <MinutesInput
+          label="SLA (minutes)"
+          optional
+          value={data.slaMinutes}
+          hint={
+            data.slaMinutes === null
+              ? 'Empty: no SLA. With one, the “On SLA breach” output can escalate.'
+              : `Due within ${formatMinutes(data.slaMinutes)} of reaching the step.`
+          }
+          onChange={(slaMinutes) => edit('sla', (d) => ({ ...d, slaMinutes }))}
+        />
+        <Instructions
+          value={data.instructions}
+          onChange={(instructions) => edit('instructions', (d) => ({ ...d, instructions }))}
+        />
+      </Section>
+      <OutcomesEditor
+        outcomes={data.outcomes}
+        onChange={(outcomes, field) => edit(field, (d) => ({ ...d, outcomes }))}
+      />
+      <ChecklistEditor
+        items={data.checklist}
+        onChange={(checklist, field) => edit(field, (d) => ({ ...d, checklist }))}
+      />
+      <FormEditor fields={data.form} onChange={(form, field) => edit(field, (d) => ({ ...d, form }))} />
+    </>
+  );
+}

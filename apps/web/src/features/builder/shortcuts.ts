@@ -1,0 +1,89 @@
+import { useEffect, useRef } from 'react';
+
+export type ShortcutHandlers = {
+  undo: () => void;
+  redo: () => void;
+  copy: () => void;
+  paste: () => void;
+  duplicate: () => void;
+  remove: () => void;
+  selectAll: () => void;
+  deselect: () => void;
+  save: () => void;
+  help: () => void;
+};
+
+/** The shortcuts, as the help dialog lists them (`Mod` is Ctrl, or ⌘ on a Mac). */
+export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
+  { keys: ['Mod', 'Z'], action: 'Undo' },
+  { keys: ['Shift', 'Mod', 'Z'], action: 'Redo (also Mod + Y)' },
+  { keys: ['Mod', 'C'], action: 'Copy the selected nodes' },
+  { keys: ['Mod', 'V'], action: 'Paste (with the connections between copied nodes)' },
+  { keys: ['Mod', 'D'], action: 'Duplicate the selection' },
+  { keys: ['Delete'], action: 'Delete the selection (also Backspace)' },
+  { keys: ['Mod', 'A'], action: 'Select everything' },
+  { keys: ['Shift', 'Click'], action: 'Add a node to the selection' },
+  { keys: ['Shift', 'Drag'], action: 'Select the nodes in a box' },
+  { keys: ['Esc'], action: 'Clear the selection' },
+  { keys: ['Mod', 'S'], action: 'Save now (the draft also saves by itself)' },
+  { keys: ['?'], action: 'Show these shortcuts' },
+];
+
+/** True when the key goes to a text field, so the builder must leave it alone. */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    return !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file'].includes(
+      target.type,
+    );
+  }
+  return false;
+}
+
+/** Which handler a key press calls, or null. Pure, for the tests. */
+export function shortcutFor(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+): keyof ShortcutHandlers | null {
+  const mod = event.ctrlKey || event.metaKey;
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  if (event.altKey) return null;
+  if (mod) {
+    if (key === 'z') return event.shiftKey ? 'redo' : 'undo';
+    if (key === 'y') return 'redo';
+    if (key === 'c' && !event.shiftKey) return 'copy';
+    if (key === 'v' && !event.shiftKey) return 'paste';
+    if (key === 'd') return 'duplicate';
+    if (key === 'a') return 'selectAll';
+    if (key === 's') return 'save';
+    return null;
+  }
+  if (key === 'Delete' || key === 'Backspace') return 'remove';
+  if (key === 'Escape') return 'deselect';
+  if (key === '?') return 'help';
+  return null;
+}
+
+/**
+ * The builder's keyboard shortcuts on the window, except while typing in a field or while a dialog is
+ * open (text fields keep their own undo, copy and paste).
+ */
+export function useBuilderShortcuts(handlers: ShortcutHandlers): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || isTyping(event.target)) return;
+      if (document.querySelector('dialog[open]')) return;
+      const action = shortcutFor(event);
+      if (!action) return;
+      // Copying text the user selected on the page stays the browser's job.
+      if (action === 'copy' && (window.getSelection()?.toString() ?? '') !== '') return;
+      event.preventDefault();
+      latest.current[action]();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

@@ -1,0 +1,185 @@
+import { type FlowDocument, TEMPLATES } from '@stepwise/flow';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { emptyDocument } from './documentOps.ts';
+import { samePlan } from './BuilderContext.ts';
+import { Builder, COALESCE_MS, clearClipboard } from './store.ts';
+
+function refund(): FlowDocument {
+  const template = TEMPLATES.find((t) => t.id === 'refund-request');
+  if (!template) throw new Error('the refund template is missing');
+  return structuredClone(template.document);
+}
+
+/** A builder with a clock the test moves and predictable ids. */
+function setup(document: FlowDocument = refund()) {
+  let now = 1_000;
+  let n = 0;
+  const builder = new Builder(document, { now: () => now, newId: (prefix) => `${prefix}_${++n}` });
+  return {
+    builder,
+    tick: (ms: number) => {
+      now += ms;
+    },
+    undoSteps: () => builder.store.temporal.getState().pastStates.length,
+  };
+}
+
+const title = (builder: Builder, id: string) => {
+  const node = builder.document.nodes.find((n) => n.id === id);
+  return node?.type === 'step' ? node.data.title : undefined;
+};
+
+function typeTitle(builder: Builder, id: string, text: string, tick: (ms: number) => void) {
+  for (let i = 1; i <= text.length; i++) {
+    builder.updateNode(
+      id,
+      (n) => (n.type === 'step' ? { ...n, data: { ...n.data, title: text.slice(0, i) } } : n),
+      `${id}:title`,
+    );
+    tick(120);
+  }
+}
+
+beforeEach(() => clearClipboard());
+
+describe('Builder undo history', () => {
+  it('given a word typed into a title, when undone, then the whole word goes in one step', () => {
+    const { builder, tick, undoSteps } = setup();
+    typeTitle(builder, 'verify', 'Check', tick);
+    expect(title(builder, 'verify')).toBe('Check');
+    expect(undoSteps()).toBe(1);
+    builder.undo();
+    expect(title(builder, 'verify')).toBe('Verify eligibility');
+  });
+
+  it('given two bursts of typing more than the coalescing window apart, when undone, then each burst is its own step', () => {
+    const { builder, tick, undoSteps } = setup();
+    typeTitle(builder, 'verify', 'Check', tick);
+    tick(COALESCE_MS + 1);
+    typeTitle(builder, 'verify', 'Check it', tick);
+    expect(undoSteps()).toBe(2);
+    builder.undo();
+    expect(title(builder, 'verify')).toBe('Check');
+  });
+
+  it('given an undo, when the same field is typed into at once, then it is a new step and the redo stack is dropped', () => {
+    const { builder, tick, undoSteps } = setup();
+    typeTitle(builder, 'verify', 'Check', tick);
+    builder.undo();
+    typeTitle(builder, 'verify', 'X', tick);
+    expect(undoSteps()).toBe(1);
+    expect(builder.store.temporal.getState().futureStates).toHaveLength(0);
+    builder.undo();
+    expect(title(builder, 'verify')).toBe('Verify eligibility');
+  });
+
+  it('given a drag of many moves, when undone, then the node is back where it started in one step', () => {
+    const { builder, undoSteps } = setup();
+    const before = builder.document.nodes.find((n) => n.id === 'verify')?.position;
+    for (let x = 0; x < 40; x += 4) builder.moveNodes(new Map([['verify', { x, y: 0 }]]), 'drag');
+    builder.moveNodes(new Map([['verify', { x: 48, y: 16 }]]), 'end');
+    expect(builder.document.nodes.find((n) => n.id === 'verify')?.position).toEqual({ x: 48, y: 16 });
+    expect(undoSteps()).toBe(1);
+    builder.undo();
+    expect(builder.document.nodes.find((n) => n.id === 'verify')?.position).toEqual(before);
+  });
+
+  it('given a node deleted with its edges, when undone and redone, then the node and its edges come back and go again', () => {
+    const { builder } = setup();
+    const edges = builder.document.edges.length;
+    builder.select(['verify']);
+    expect(builder.deleteSelection()).toBe(true);
+    expect(builder.document.edges.length).toBeLessThan(edges);
+    builder.undo();
+    expect(builder.document.nodes.some((n) => n.id === 'verify')).toBe(true);
+    expect(builder.document.edges).toHaveLength(edges);
+    builder.redo();
+    expect(builder.document.nodes.some((n) => n.id === 'verify')).toBe(false);
+  });
+
+  it('given selection changes and measured sizes, when recorded, then they are not undo steps', () => {
+    const { builder, undoSteps } = setup();
+    builder.select(['verify']);
+    builder.setMeasured([{ id: 'verify', size: { width: 200, height: 120 } }]);
+    builder.applySelection([{ id: 'check_amount', selected: true }], []);
+    expect(undoSteps()).toBe(0);
+    expect([...builder.store.getState().selectedNodes]).toEqual(['verify', 'check_amount']);
+  });
+
+  it('given a document imported, when undone, then the previous document is back in one step', () => {
+    const { builder, undoSteps } = setup();
+    const before = builder.document;
+    builder.replaceDocument(emptyDocument(), 'record');
+    expect(builder.document.nodes).toHaveLength(0);
+    expect(undoSteps()).toBe(1);
+    builder.undo();
+    expect(builder.document).toBe(before);
+  });
+
+  it('given a reload of another version, when replaced with a reset, then there is nothing to undo', () => {
+    const { builder, undoSteps } = setup();
+    builder.addNode('end', { x: 0, y: 0 });
+    builder.replaceDocument(emptyDocument(), 'reset');
+    expect(undoSteps()).toBe(0);
+    expect(builder.document.nodes).toHaveLength(0);
+  });
+});
+
+describe('Builder editing', () => {
+  it('given an empty canvas, when nodes are added and connected, then the document has them, on the grid, with the new node selected', () => {
+    const { builder } = setup(emptyDocument());
+    const start = builder.addNode('start', { x: 10, y: 10 });
+    const end = builder.addNode('end', { x: 250, y: 7 });
+    expect(builder.document.nodes.map((n) => n.position)).toEqual([
+      { x: 16, y: 16 },
+      { x: 256, y: 0 },
+    ]);
+    expect([...builder.store.getState().selectedNodes]).toEqual([end]);
+    expect(builder.connect({ source: start, sourceHandle: 'next', target: end }).ok).toBe(true);
+    const again = builder.connect({ source: start, sourceHandle: 'next', target: end });
+    expect(again.ok).toBe(false);
+    expect(builder.document.edges).toHaveLength(1);
+  });
+
+  it('given a selection copied, when pasted twice, then each paste lands further away with fresh ids', () => {
+    const { builder } = setup();
+    builder.select(['verify', 'check_amount']);
+    expect(builder.copy()).toBe(2);
+    const nodes = builder.document.nodes.length;
+    const edges = builder.document.edges.length;
+    expect(builder.paste()).toBe(2);
+    expect(builder.paste()).toBe(2);
+    expect(builder.document.nodes).toHaveLength(nodes + 4);
+    expect(builder.document.edges).toHaveLength(edges + 2);
+    const verify = builder.document.nodes.find((n) => n.id === 'verify');
+    const copies = builder.document.nodes.filter(
+      (n) => n.type === 'step' && n.data.title === 'Verify eligibility',
+    );
+    expect(copies.map((n) => n.position.x - (verify?.position.x ?? 0))).toEqual([0, 32, 64]);
+  });
+
+  it('given a selection, when duplicated, then the copies are added and selected in one undo step', () => {
+    const { builder, undoSteps } = setup();
+    builder.select(['verify']);
+    expect(builder.duplicate()).toBe(1);
+    expect(undoSteps()).toBe(1);
+    const [selected] = [...builder.store.getState().selectedNodes];
+    expect(selected).not.toBe('verify');
+    expect(builder.document.nodes.some((n) => n.id === selected)).toBe(true);
+  });
+});
+
+describe('samePlan', () => {
+  it('given a document whose nodes only moved, when compared, then it is the same plan; any other change is not', () => {
+    const { builder } = setup();
+    const before = builder.document;
+    builder.moveNodes(new Map([['verify', { x: 999, y: 999 }]]), 'end');
+    expect(samePlan(before, builder.document)).toBe(true);
+    builder.updateNode('verify', (n) => (n.type === 'step' ? { ...n, data: { ...n.data, title: 'X' } } : n));
+    expect(samePlan(before, builder.document)).toBe(false);
+    builder.undo();
+    builder.select(['verify']);
+    builder.deleteSelection();
+    expect(samePlan(before, builder.document)).toBe(false);
+  });
+});

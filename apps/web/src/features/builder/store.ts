@@ -1,0 +1,362 @@
+import type { Connection, FieldDef, FlowDocument, FlowNode, Note, NodeType } from '@stepwise/flow';
+import { type TemporalState, temporal } from 'zundo';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { NOTE_PREFIX, noteCanvasId } from '../../canvas/toCanvas.ts';
+import {
+  addNode,
+  addNote,
+  applyPositions,
+  type Clipboard,
+  type ConnectResult,
+  connect,
+  copyElements,
+  createNode,
+  freshId,
+  moveElements,
+  type NewId,
+  type Point,
+  pasteClipboard,
+  randomId,
+  removeElements,
+  replaceNode,
+  replaceNote,
+  snap,
+  usedIds,
+} from './documentOps.ts';
+import type { FlowMeta } from './DraftSaver.ts';
+
+export type Size = { width: number; height: number };
+
+/**
+ * The builder's state: the document (the only part undo/redo tracks) and what the canvas needs around
+ * it — the selection (canvas ids: node ids, `note:<id>` for notes), the sizes React Flow measured and
+ * the flow's name and description.
+ * React Flow is controlled from this store; its own internal store is never the source of truth.
+ */
+export type BuilderState = {
+  document: FlowDocument;
+  selectedNodes: ReadonlySet<string>;
+  selectedEdges: ReadonlySet<string>;
+  measured: ReadonlyMap<string, Size>;
+  /** The flow's name and description (saved with the draft; not part of undo). */
+  meta: FlowMeta;
+};
+
+type Tracked = { document: FlowDocument };
+
+export type BuilderStore = StoreApi<BuilderState> & { temporal: StoreApi<TemporalState<Tracked>> };
+
+/** Edits to the same field within this many milliseconds of each other are one undo step. */
+export const COALESCE_MS = 500;
+/** How far each paste moves the copies from the originals. */
+export const PASTE_OFFSET = 32;
+const HISTORY_LIMIT = 200;
+const NONE: ReadonlySet<string> = new Set();
+
+// The clipboard outlives one builder: copy in one flow, paste in another (same tab).
+let clipboard: { content: Clipboard; pastes: number } | null = null;
+
+export type BuilderOptions = {
+  newId?: NewId;
+  /** Milliseconds, for coalescing edits (tests pass a fake clock). */
+  now?: () => number;
+  meta?: FlowMeta;
+};
+
+/**
+ * The document store of one open flow, with every editing action of the builder. Every change to the
+ * document is one undo step, except: a whole drag is one step; edits that name the same `coalesce`
+ * key (the same field) within `COALESCE_MS` of each other are one step.
+ */
+export class Builder {
+  readonly store: BuilderStore;
+  private readonly newId: NewId;
+  private readonly now: () => number;
+  private lastEdit: { key: string; at: number } | null = null;
+  private dragging = false;
+
+  constructor(document: FlowDocument, options: BuilderOptions = {}) {
+    this.newId = options.newId ?? randomId;
+    this.now = options.now ?? (() => Date.now());
+    this.store = createStore<BuilderState>()(
+      temporal<BuilderState, [], [], Tracked>(
+        () => ({
+          document,
+          selectedNodes: NONE,
+          selectedEdges: NONE,
+          measured: new Map<string, Size>(),
+          meta: options.meta ?? { name: '', description: '' },
+        }),
+        {
+          partialize: (state): Tracked => ({ document: state.document }),
+          // Selection and measured sizes change the state but not the document: not an undo step.
+          equality: (past, current) => past.document === current.document,
+          limit: HISTORY_LIMIT,
+        },
+      ),
+    );
+  }
+
+  get document(): FlowDocument {
+    return this.store.getState().document;
+  }
+
+  private record(next: Partial<BuilderState>): void {
+    this.store.setState(next);
+  }
+
+  /** Changes the state without adding an undo step (the change joins the previous step). */
+  private silently(next: Partial<BuilderState>): void {
+    const history = this.store.temporal.getState();
+    history.pause();
+    try {
+      this.store.setState(next);
+    } finally {
+      history.resume();
+    }
+  }
+
+  /**
+   * Applies `recipe` to the document as one undo step — or, with a `coalesce` key equal to the previous
+   * edit's made within `COALESCE_MS`, as part of that edit's step (typing a word is one step).
+   */
+  edit(
+    recipe: (document: FlowDocument) => FlowDocument,
+    coalesce?: string,
+    extra: Partial<BuilderState> = {},
+  ) {
+    const before = this.document;
+    const next = recipe(before);
+    if (next === before && Object.keys(extra).length === 0) return;
+    const at = this.now();
+    const joins =
+      coalesce !== undefined &&
+      this.lastEdit !== null &&
+      this.lastEdit.key === coalesce &&
+      at - this.lastEdit.at < COALESCE_MS;
+    if (joins) this.silently({ ...extra, document: next });
+    else this.record({ ...extra, document: next });
+    this.lastEdit = coalesce === undefined ? null : { key: coalesce, at };
+  }
+
+  /** Adds a node of `type` at `position` (snapped to the grid) and selects it; returns its id. */
+  readonly addNode = (type: NodeType, position: Point): string => {
+    const id = freshId(this.newId, type, usedIds(this.document));
+    const node = createNode(type, id, snap(position));
+    this.edit((d) => addNode(d, node), undefined, { selectedNodes: new Set([id]), selectedEdges: NONE });
+    return id;
+  };
+
+  readonly addNote = (position: Point, text = ''): string => {
+    const id = freshId(this.newId, 'note', usedIds(this.document));
+    const note: Note = { id, position: snap(position), text };
+    this.edit((d) => addNote(d, note), undefined, {
+      selectedNodes: new Set([noteCanvasId(id)]),
+      selectedEdges: NONE,
+    });
+    return id;
+  };
+
+  readonly setMeta = (meta: FlowMeta): void => {
+    this.store.setState({ meta });
+  };
+
+  /** Replaces a node through `recipe`; edges from outputs the node no longer has are removed. */
+  readonly updateNode = (id: string, recipe: (node: FlowNode) => FlowNode, coalesce?: string): void => {
+    this.edit((d) => {
+      const node = d.nodes.find((n) => n.id === id);
+      return node ? replaceNode(d, recipe(node)) : d;
+    }, coalesce);
+  };
+
+  readonly updateNote = (id: string, recipe: (note: Note) => Note, coalesce?: string): void => {
+    this.edit((d) => {
+      const note = d.notes.find((n) => n.id === id);
+      return note ? replaceNote(d, recipe(note)) : d;
+    }, coalesce);
+  };
+
+  readonly setFields = (fields: FieldDef[], coalesce?: string): void => {
+    this.edit((d) => ({ ...d, fields }), coalesce);
+  };
+
+  /**
+   * Moves nodes and notes (canvas ids). `drag` moves are one gesture: the first records the step, the
+   * rest (and the final `end`) join it, so undo puts the whole drag back. An `end` outside a drag (a
+   * keyboard nudge) is a step of its own.
+   */
+  readonly moveNodes = (moves: ReadonlyMap<string, Point>, phase: 'drag' | 'end'): void => {
+    const next = moveElements(this.document, moves);
+    this.lastEdit = null;
+    if (phase === 'drag') {
+      if (next === this.document) return;
+      if (this.dragging) this.silently({ document: next });
+      else {
+        this.dragging = true;
+        this.record({ document: next });
+      }
+      return;
+    }
+    if (this.dragging) {
+      this.dragging = false;
+      if (next !== this.document) this.silently({ document: next });
+    } else if (next !== this.document) this.record({ document: next });
+  };
+
+  /** Connects an output to a node when `canConnect` allows it; otherwise returns why not. */
+  readonly connect = (connection: Connection): ConnectResult => {
+    const id = freshId(this.newId, 'e', usedIds(this.document));
+    const result = connect(this.document, connection, id);
+    if (result.ok) {
+      this.edit(() => result.document, undefined, { selectedEdges: NONE });
+    }
+    return result;
+  };
+
+  /** Deletes the selected nodes, notes and edges (and every edge touching a deleted node): one step. */
+  readonly deleteSelection = (): boolean => {
+    const { selectedNodes, selectedEdges } = this.store.getState();
+    const next = removeElements(this.document, selectedNodes, selectedEdges);
+    if (next === this.document) return false;
+    this.edit(() => next, undefined, { selectedNodes: NONE, selectedEdges: NONE });
+    return true;
+  };
+
+  readonly deleteElements = (canvasIds: Iterable<string>, edgeIds: Iterable<string>): void => {
+    const next = removeElements(this.document, canvasIds, edgeIds);
+    if (next !== this.document)
+      this.edit(() => next, undefined, { selectedNodes: NONE, selectedEdges: NONE });
+  };
+
+  readonly select = (canvasIds: Iterable<string>, edgeIds: Iterable<string> = []): void => {
+    this.store.setState({ selectedNodes: new Set(canvasIds), selectedEdges: new Set(edgeIds) });
+  };
+
+  readonly selectAll = (): void => {
+    const d = this.document;
+    this.select([...d.nodes.map((n) => n.id), ...d.notes.map((n) => noteCanvasId(n.id))], []);
+  };
+
+  /** Applies React Flow's selection changes (`select` changes of nodes and edges). */
+  readonly applySelection = (
+    nodes: ReadonlyArray<{ id: string; selected: boolean }>,
+    edges: ReadonlyArray<{ id: string; selected: boolean }>,
+  ): void => {
+    const state = this.store.getState();
+    const apply = (
+      current: ReadonlySet<string>,
+      changes: ReadonlyArray<{ id: string; selected: boolean }>,
+    ) => {
+      if (changes.length === 0) return current;
+      const next = new Set(current);
+      for (const c of changes) {
+        if (c.selected) next.add(c.id);
+        else next.delete(c.id);
+      }
+      return next.size === 0 ? NONE : next;
+    };
+    const selectedNodes = apply(state.selectedNodes, nodes);
+    const selectedEdges = apply(state.selectedEdges, edges);
+    if (selectedNodes !== state.selectedNodes || selectedEdges !== state.selectedEdges) {
+      this.store.setState({ selectedNodes, selectedEdges });
+    }
+  };
+
+  /** Records the sizes React Flow measured (for the minimap, fit view and layout). */
+  readonly setMeasured = (sizes: ReadonlyArray<{ id: string; size: Size }>): void => {
+    if (sizes.length === 0) return;
+    const current = this.store.getState().measured;
+    let next: Map<string, Size> | null = null;
+    for (const { id, size } of sizes) {
+      const old = current.get(id);
+      if (old && old.width === size.width && old.height === size.height) continue;
+      next ??= new Map(current);
+      next.set(id, size);
+    }
+    if (next) this.store.setState({ measured: next });
+  };
+
+  /** Copies the selected nodes and notes, with the edges between them; returns how many were copied. */
+  readonly copy = (): number => {
+    const content = copyElements(this.document, this.store.getState().selectedNodes);
+    if (!content) return 0;
+    clipboard = { content, pastes: 0 };
+    return content.nodes.length + content.notes.length;
+  };
+
+  /** Pastes the clipboard with fresh ids, offset from the originals, and selects the copies. */
+  readonly paste = (): number => {
+    if (!clipboard) return 0;
+    clipboard.pastes += 1;
+    const shift = PASTE_OFFSET * clipboard.pastes;
+    const { document, canvasIds } = pasteClipboard(this.document, clipboard.content, this.newId, {
+      x: shift,
+      y: shift,
+    });
+    this.edit(() => document, undefined, { selectedNodes: new Set(canvasIds), selectedEdges: NONE });
+    return canvasIds.length;
+  };
+
+  /** Copy and paste in one: the copies of the selection appear beside it, selected. */
+  readonly duplicate = (): number => {
+    const content = copyElements(this.document, this.store.getState().selectedNodes);
+    if (!content) return 0;
+    const { document, canvasIds } = pasteClipboard(this.document, content, this.newId, {
+      x: PASTE_OFFSET,
+      y: PASTE_OFFSET,
+    });
+    this.edit(() => document, undefined, { selectedNodes: new Set(canvasIds), selectedEdges: NONE });
+    return canvasIds.length;
+  };
+
+  /** Sets laid-out positions: one undo step. */
+  readonly applyLayout = (positions: Readonly<Record<string, Point>>): void => {
+    this.edit((d) => applyPositions(d, positions));
+  };
+
+  /**
+   * Replaces the whole document: as one undo step (an import), or starting a fresh history (reloading
+   * another manager's version).
+   */
+  readonly replaceDocument = (document: FlowDocument, history: 'record' | 'reset'): void => {
+    if (history === 'record') {
+      this.edit(() => document, undefined, { selectedNodes: NONE, selectedEdges: NONE });
+      return;
+    }
+    this.lastEdit = null;
+    this.silently({ document, selectedNodes: NONE, selectedEdges: NONE });
+    this.store.temporal.getState().clear();
+  };
+
+  readonly undo = (): void => {
+    this.lastEdit = null;
+    this.store.temporal.getState().undo();
+    this.pruneSelection();
+  };
+
+  readonly redo = (): void => {
+    this.lastEdit = null;
+    this.store.temporal.getState().redo();
+    this.pruneSelection();
+  };
+
+  /** Drops selected ids that no longer exist (after undo or redo). */
+  private pruneSelection(): void {
+    const { document, selectedNodes, selectedEdges } = this.store.getState();
+    const ids = new Set<string>([
+      ...document.nodes.map((n) => n.id),
+      ...document.notes.map((n) => `${NOTE_PREFIX}${n.id}`),
+    ]);
+    const edges = new Set(document.edges.map((e) => e.id));
+    const nodesLeft = [...selectedNodes].filter((id) => ids.has(id));
+    const edgesLeft = [...selectedEdges].filter((id) => edges.has(id));
+    if (nodesLeft.length !== selectedNodes.size || edgesLeft.length !== selectedEdges.size) {
+      this.select(nodesLeft, edgesLeft);
+    }
+  }
+}
+
+/** For tests: forget what was copied. */
+export function clearClipboard(): void {
+  clipboard = null;
+}

@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { newApiToken } from '../auth/apiTokens.ts';
+import { inTransaction } from '../runtime/sql.ts';
+import { userOf } from '../services/callerOf.ts';
+import { RowId, Title } from '../services/inputs.ts';
+import { fail, procedure, router } from '../trpc.ts';
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export type ApiTokenRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  createdByName: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
+
+export type WebhookEndpointRow = {
+  id: string;
+  url: string;
+  description: string;
+  createdAt: string;
+  disabledAt: string | null;
+  pending: number;
+  failed: number;
+};
+
+export type WebhookDeliveryRow = {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  ticketId: string | null;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+};
+
+export type AuditRow = {
+  id: string;
+  actorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  data: Record<string, unknown> | null;
+  createdAt: string;
+};
+
+const WebhookUrl = z
+  .string()
+  .trim()
+  .max(2000, 'A URL is at most 2,000 characters.')
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'Enter an http:// or https:// URL.');
+
+const TOKEN_NOT_FOUND = 'This API token does not exist in your organization.';
+const ENDPOINT_NOT_FOUND = 'This webhook endpoint does not exist in your organization.';
+
+const tokensRouter = router({
+  /** The organization's API tokens (never the token itself: only its first characters). */
+  list: procedure(['admin']).query(async ({ ctx }): Promise<ApiTokenRow[]> => {
+    const { orgId } = userOf(ctx);
+    return ctx.db.query<ApiTokenRow>(
+      `SELECT t.id, t.name, t.prefix, u.name AS "createdByName", ${iso('t.created_at')} AS "createdAt",
+              ${iso('t.last_used_at')} AS "lastUsedAt", ${iso('t.revoked_at')} AS "revokedAt"
+         FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by
+        WHERE t.org_id = $1::uuid ORDER BY t.created_at DESC, t.id`,
+      [orgId],
+    );
+  }),
+
+  /** A new token: `token` (`sw_…`) is returned this once and never again. */
+  create: procedure(['admin'])
+    .input(z.object({ name: Title }))
+    .mutation(
+      async ({ ctx, input }): Promise<{ id: string; name: string; prefix: string; token: string }> => {
+        const { orgId, userId } = userOf(ctx);
+        const { token, hash, prefix } = newApiToken();
+        const now = ctx.now().toISOString();
+        const id = await inTransaction(ctx.db, async (tx) => {
+          const rows = await tx<{ id: string }>(
+            `INSERT INTO api_tokens (org_id, name, token_hash, prefix, created_by, created_at)
+           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::timestamptz) RETURNING id`,
+            [orgId, input.name, hash, prefix, userId, now],
+          );
+          const row = rows[0];
+          if (!row) throw new Error('INSERT … RETURNING returned no row');
+          await auditRaw(
+            tx,
+            orgId,
+            userId,
+            'api_token.created',
+            'api_token',
+            row.id,
+            { name: input.name, prefix },
+            now,
+          );
+          return row.id;
+        });
+        return { id, name: input.name, prefix, token };
+      },
+    ),
+
+  /** Revokes a token at once: its next request is UNAUTHORIZED. */
+  revoke: procedure(['admin'])
+    .input(z.object({ tokenId: RowId }))
+    .mutation(async ({ ctx, input }): Promise<{ id: string; revokedAt: string }> => {
+      const { orgId, userId } = userOf(ctx);
+      const now = ctx.now().toISOString();
+      return inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string; name: string; revoked_at: string }>(
+          `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $3::timestamptz)
+            WHERE id = $1::uuid AND org_id = $2::uuid RETURNING id, name, ${iso('revoked_at')} AS revoked_at`,
+          [input.tokenId, orgId, now],
+        );
+        const row = rows[0];
+        if (!row) fail('NOT_FOUND', TOKEN_NOT_FOUND);
+        await auditRaw(tx, orgId, userId, 'api_token.revoked', 'api_token', row.id, { name: row.name }, now);
+        return { id: row.id, revokedAt: row.revoked_at };
+      });
+    }),
+});
+
+const webhooksRouter = router({
+  list: procedure(['admin']).query(async ({ ctx }): Promise<WebhookEndpointRow[]> => {
+    const { orgId } = userOf(ctx);
+    return ctx.db.query<WebhookEndpointRow>(
+      `SELECT e.id, e.url, e.description, ${iso('e.created_at')} AS "createdAt", ${iso('e.disabled_at')} AS "disabledAt",
+              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS pending,
+              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'failed') AS failed
+         FROM webhook_endpoints e WHERE e.org_id = $1::uuid ORDER BY e.created_at, e.id`,
+      [orgId],
+    );
+  }),
+
+  /** A new endpoint: every ticket event from now on is POSTed to it, signed with `secret` (shown once). */
+  create: procedure(['admin'])
+    .input(z.object({ url: WebhookUrl, description: z.string().trim().max(500).optional() }))
+    .mutation(async ({ ctx, input }): Promise<{ id: string; url: string; secret: string }> => {
+      const { orgId, userId } = userOf(ctx);
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const now = ctx.now().toISOString();
+      const count = await ctx.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM webhook_endpoints WHERE org_id = $1::uuid',
+        [orgId],
+      );
+      if ((count[0]?.n ?? 0) >= 20)
+        fail('PRECONDITION_FAILED', 'An organization has at most 20 webhook endpoints.');
+      const id = await inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string }>(
+          `INSERT INTO webhook_endpoints (org_id, url, secret, description, created_by, created_at)
+           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::timestamptz) RETURNING id`,
+          [orgId, input.url, secret, input.description ?? '', userId, now],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('INSERT … RETURNING returned no row');
+        await auditRaw(
+          tx,
+          orgId,
+          userId,
+          'webhook.created',
+          'webhook_endpoint',
+          row.id,
+          { url: input.url },
+          now,
+        );
+        return row.id;
+      });
+      return { id, url: input.url, secret };
+    }),
+
+  /** Stops sending to an endpoint (events from now on get no delivery for it; pending ones still go). */
+  disable: procedure(['admin'])
+    .input(z.object({ endpointId: RowId }))
+    .mutation(async ({ ctx, input }): Promise<{ id: string; disabledAt: string }> => {
+      const { orgId, userId } = userOf(ctx);
+      const now = ctx.now().toISOString();
+      return inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string; url: string; disabled_at: string }>(
+          `UPDATE webhook_endpoints SET disabled_at = coalesce(disabled_at, $3::timestamptz)
+            WHERE id = $1::uuid AND org_id = $2::uuid RETURNING id, url, ${iso('disabled_at')} AS disabled_at`,
+          [input.endpointId, orgId, now],
+        );
+        const row = rows[0];
+        if (!row) fail('NOT_FOUND', ENDPOINT_NOT_FOUND);
+        await auditRaw(
+          tx,
+          orgId,
+          userId,
+          'webhook.disabled',
+          'webhook_endpoint',
+          row.id,
+          { url: row.url },
+          now,
+        );
+        return { id: row.id, disabledAt: row.disabled_at };
+      });
+    }),
+
+  /** Deletes an endpoint and its delivery history. */
+  delete: procedure(['admin'])
+    .input(z.object({ endpointId: RowId }))
+    .mutation(async ({ ctx, input }): Promise<{ id: string }> => {
+      const { orgId, userId } = userOf(ctx);
+      const now = ctx.now().toISOString();
+      const id = await inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string; url: string }>(
+          'DELETE FROM webhook_endpoints WHERE id = $1::uuid AND org_id = $2::uuid RETURNING id, url',
+          [input.endpointId, orgId],
+        );
+        const row = rows[0];
+        if (!row) fail('NOT_FOUND', ENDPOINT_NOT_FOUND);
+        await auditRaw(
+          tx,
+          orgId,
+          userId,
+          'webhook.deleted',
+          'webhook_endpoint',
+          row.id,
+          { url: row.url },
+          now,
+        );
+        return row.id;
+      });
+      return { id };
+    }),
+
+  /** Recent deliveries, newest first (of one endpoint, or all). */
+  deliveries: procedure(['admin'])
+    .input(z.object({ endpointId: RowId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .query(async ({ ctx, input }): Promise<WebhookDeliveryRow[]> => {
+      const { orgId } = userOf(ctx);
+      if (input.endpointId) {
+        const found = await ctx.db.query(
+          'SELECT 1 FROM webhook_endpoints WHERE id = $1::uuid AND org_id = $2::uuid',
+          [input.endpointId, orgId],
+        );
+        if (found.length === 0) fail('NOT_FOUND', ENDPOINT_NOT_FOUND);
+      }
+      return ctx.db.query<WebhookDeliveryRow>(
+        `SELECT id, endpoint_id AS "endpointId", event_type AS "eventType", ticket_id AS "ticketId", status, attempts,
+                ${iso('next_attempt_at')} AS "nextAttemptAt", last_status_code AS "lastStatusCode", last_error AS "lastError",
+                ${iso('created_at')} AS "createdAt", ${iso('delivered_at')} AS "deliveredAt"
+           FROM webhook_deliveries
+          WHERE org_id = $1::uuid AND ($2::uuid IS NULL OR endpoint_id = $2::uuid)
+          ORDER BY created_at DESC, id LIMIT $3::int`,
+        [orgId, input.endpointId ?? null, input.limit],
+      );
+    }),
+});
+
+async function auditRaw(
+  tx: <T extends Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>,
+  orgId: string,
+  actorId: string,
+  action: string,
+  targetType: string,
+  targetId: string,
+  data: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  await tx(
+    `INSERT INTO audit_log (org_id, actor_id, action, target_type, target_id, data, created_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::jsonb, $7::timestamptz)`,
+    [orgId, actorId, action, targetType, targetId, JSON.stringify(data), at],
+  );
+}
+
+export const adminRouter = router({
+  tokens: tokensRouter,
+  webhooks: webhooksRouter,
+
+  /** Who changed what (flows, versions, users, roles, teams, tokens, webhooks), newest first. */
+  audit: procedure(['admin'])
+    .input(
+      z
+        .object({
+          limit: z.number().int().min(1).max(200).default(50),
+          /** An ISO time: entries strictly before it (the previous page's last `createdAt`). */
+          before: z.iso.datetime({ offset: true }).optional(),
+        })
+        .default({ limit: 50 }),
+    )
+    .query(async ({ ctx, input }): Promise<AuditRow[]> => {
+      const { orgId } = userOf(ctx);
+      return ctx.db.query<AuditRow>(
+        `SELECT a.id, u.name AS "actorName", a.action, a.target_type AS "targetType", a.target_id AS "targetId",
+                a.data, ${iso('a.created_at')} AS "createdAt"
+           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+          WHERE a.org_id = $1::uuid AND ($2::timestamptz IS NULL OR a.created_at < $2::timestamptz)
+          ORDER BY a.created_at DESC, a.id DESC LIMIT $3::int`,
+        [orgId, input.before ?? null, input.limit],
+      );
+    }),
+});

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { LoginRateLimiter } from '../auth/loginRateLimit.ts';
+import { clientIpOf } from '../createContext.ts';
+import { hashFeedbackToken } from '../runtime/jobs.ts';
+import { fail, procedure, router } from '../trpc.ts';
+
+/** Each client address may open or answer feedback links 30 times in 10 minutes (per server). */
+export const feedbackRateLimiter = new LoginRateLimiter(30, 10 * 60 * 1000);
+
+const FeedbackToken = z
+  .string()
+  .max(64, 'This feedback link is not valid.')
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'This feedback link is not valid.');
+
+const LINK_NOT_FOUND = 'This feedback link is not valid or has expired.';
+
+function limit(ctx: Parameters<typeof clientIpOf>[0], now: Date): void {
+  const key = `feedback|${clientIpOf(ctx)}`;
+  const wait = feedbackRateLimiter.retryAfterMs(key, now.getTime());
+  if (wait > 0) {
+    fail('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`, {
+      retryAfterMs: wait,
+    });
+  }
+  feedbackRateLimiter.recordFailure(key, now.getTime());
+}
+
+export type FeedbackRequestView = {
+  orgName: string;
+  ticketNumber: number;
+  subject: string;
+  alreadyAnswered: boolean;
+};
+
+export const feedbackRouter = router({
+  /** The public feedback page: what the link is about (no login; the link's token is the key). */
+  get: procedure('public')
+    .input(z.object({ token: FeedbackToken }))
+    .query(async ({ ctx, input }): Promise<FeedbackRequestView> => {
+      const now = ctx.now();
+      limit(ctx, now);
+      const rows = await ctx.db.query<{ org_name: string; number: number; subject: string; used: boolean }>(
+        `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used
+           FROM feedback_requests fr JOIN tickets t ON t.id = fr.ticket_id JOIN organizations o ON o.id = fr.org_id
+          WHERE fr.token_hash = $1 AND fr.expires_at > $2::timestamptz`,
+        [hashFeedbackToken(input.token), now.toISOString()],
+      );
+      const row = rows[0];
+      if (!row) fail('NOT_FOUND', LINK_NOT_FOUND);
+      return {
+        orgName: row.org_name,
+        ticketNumber: row.number,
+        subject: row.subject,
+        alreadyAnswered: row.used,
+      };
+    }),
+
+  /**
+   * Records the customer's rating (1–5) and comment on the ticket, once: the link is spent in the same
+   * statement, and a second answer is a CONFLICT. The ticket gets a `feedback.received` event.
+   */
+  submit: procedure('public')
+    .input(
+      z.object({
+        token: FeedbackToken,
+        score: z.number().int().min(1, 'Pick a score from 1 to 5.').max(5, 'Pick a score from 1 to 5.'),
+        comment: z.string().trim().max(2000, 'A comment is at most 2,000 characters.').optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<{ ok: true; ticketNumber: number }> => {
+      const now = ctx.now();
+      limit(ctx, now);
+      const nowIso = now.toISOString();
+      const rows = await ctx.db.query<{ number: number }>(
+        `WITH fr AS (
+           UPDATE feedback_requests SET used_at = $2::timestamptz
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2::timestamptz
+            RETURNING org_id, ticket_id),
+         t AS (
+           UPDATE tickets SET csat_score = $3::int, csat_comment = $4, seq = seq + 1, updated_at = $2::timestamptz
+             FROM fr WHERE tickets.id = fr.ticket_id AND tickets.org_id = fr.org_id
+           RETURNING tickets.id, tickets.org_id, tickets.seq, tickets.node_id, tickets.number),
+         ev AS (
+           INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
+           SELECT t.org_id, t.id, t.seq, 'feedback.received', NULL, t.node_id, t.node_id,
+                  jsonb_build_object('input', jsonb_build_object('type', 'feedback', 'score', $3::int, 'comment', $4::text),
+                                     'trail', '[]'::jsonb),
+                  $2::timestamptz
+             FROM t)
+         SELECT number FROM t`,
+        [hashFeedbackToken(input.token), nowIso, input.score, input.comment ?? null],
+      );
+      const row = rows[0];
+      if (row) return { ok: true, ticketNumber: row.number };
+      const known = await ctx.db.query<{ used: boolean; expired: boolean }>(
+        `SELECT used_at IS NOT NULL AS used, expires_at <= $2::timestamptz AS expired
+           FROM feedback_requests WHERE token_hash = $1`,
+        [hashFeedbackToken(input.token), nowIso],
+      );
+      if (known[0]?.used) fail('CONFLICT', 'Thanks — we already have your feedback.');
+      fail('NOT_FOUND', LINK_NOT_FOUND);
+    }),
+});

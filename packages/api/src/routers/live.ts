@@ -1,0 +1,85 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { liveHubOf, subscribeChanges } from '../live/hub.ts';
+import { isUuid } from '../runtime/sql.ts';
+import { callerOf } from '../services/callerOf.ts';
+import { fail, procedure, router } from '../trpc.ts';
+
+const WORKERS = ['admin', 'manager', 'agent'] as const;
+const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
+const EventId = z.string().max(100).optional();
+
+export type LiveTicketChange = { ticketId: string; seq: number };
+
+/**
+ * Live updates over server-sent events (tRPC subscriptions; `httpSubscriptionLink` on the client). Each
+ * event is `{ ticketId, seq }` — the client refetches what it shows; nothing else crosses the wire.
+ */
+export const liveRouter = router({
+  /**
+   * One ticket: an event whenever it moves or gets a message (from any server). With `lastEventId`
+   * (a reconnect), an event at once if the ticket is already past it.
+   */
+  ticket: procedure([...WORKERS])
+    .input(z.object({ ticketId: z.string().min(1).max(64), lastEventId: EventId.nullable() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { orgId } = callerOf(ctx);
+      const ticketId = input.ticketId.toLowerCase();
+      if (!isUuid(ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      const hub = liveHubOf(ctx.db);
+      await hub.start();
+      const changes = subscribeChanges(hub, orgId, (c) => c.ticketId === ticketId, signal);
+      try {
+        const rows = await ctx.db.query<{ seq: number }>(
+          'SELECT seq FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid',
+          [ticketId, orgId],
+        );
+        const row = rows[0];
+        if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
+        const last = input.lastEventId == null ? null : Number(input.lastEventId);
+        if (last !== null && (!Number.isFinite(last) || row.seq > last)) {
+          yield tracked(String(row.seq), { ticketId, seq: row.seq } satisfies LiveTicketChange);
+        }
+        for await (const change of changes) {
+          yield tracked(String(change.seq), { ticketId, seq: change.seq } satisfies LiveTicketChange);
+        }
+      } finally {
+        changes.close();
+      }
+    }),
+
+  /**
+   * Every ticket of the caller's organization (events carry only ids and sequence numbers; what a
+   * caller may open is still decided by `tickets.get`). With `lastEventId`, tickets changed since
+   * then are sent first (at most 500).
+   */
+  queue: procedure([...WORKERS])
+    .input(z.object({ lastEventId: EventId.nullable() }).default({ lastEventId: null }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { orgId } = callerOf(ctx);
+      const hub = liveHubOf(ctx.db);
+      await hub.start();
+      const changes = subscribeChanges(hub, orgId, () => true, signal);
+      const id = (seq: number) => `${ctx.now().getTime()}.${seq}`;
+      try {
+        const since = input.lastEventId == null ? Number.NaN : Number(input.lastEventId.split('.')[0]);
+        if (Number.isFinite(since)) {
+          const missed = await ctx.db.query<{ id: string; seq: number }>(
+            `SELECT id, seq FROM tickets WHERE org_id = $1::uuid AND updated_at > $2::timestamptz
+              ORDER BY updated_at, id LIMIT 500`,
+            [orgId, new Date(since - 5000).toISOString()],
+          );
+          for (const row of missed)
+            yield tracked(id(row.seq), { ticketId: row.id, seq: row.seq } satisfies LiveTicketChange);
+        }
+        for await (const change of changes) {
+          yield tracked(id(change.seq), {
+            ticketId: change.ticketId,
+            seq: change.seq,
+          } satisfies LiveTicketChange);
+        }
+      } finally {
+        changes.close();
+      }
+    }),
+});

@@ -1,0 +1,232 @@
+import type { Database } from '@stepwise/db';
+import {
+  type FlowDocument,
+  type MigrationChanges,
+  type MigrationRefusal,
+  type ProposedMapping,
+  planMigration,
+  proposeMapping,
+} from '@stepwise/flow';
+import { prepareMove } from './prepareMove.ts';
+import { inTransaction, poolQuery, type Query } from './sql.ts';
+import { type TicketCache, ticketCache } from './ticketCache.ts';
+import { runStateOf, type TicketRow, ticketColumns } from './ticketState.ts';
+import { writeMove } from './writeMove.ts';
+
+/** At most this many live tickets are previewed or migrated at once. */
+export const MIGRATION_LIMIT = 2000;
+
+export type MigrationVersions = {
+  orgId: string;
+  flowId: string;
+  from: { id: string; number: number; document: FlowDocument };
+  to: { id: string; number: number; document: FlowDocument };
+};
+
+export type TicketMigrationPreview = {
+  ticketId: string;
+  number: number;
+  subject: string;
+  /** The sequence number the preview saw: pass it back as the expected one to apply. */
+  seq: number;
+  fromNode: string | null;
+  toNode: string | null;
+  ok: boolean;
+  code?: MigrationRefusal;
+  reason?: string;
+  changes: MigrationChanges;
+};
+
+export type MigrationPreview = {
+  proposed: ProposedMapping;
+  mapping: Record<string, string | null>;
+  tickets: TicketMigrationPreview[];
+};
+
+export type MigrationResult = {
+  moved: Array<{ ticketId: string; number: number; toNode: string; seq: number }>;
+  skipped: Array<{ ticketId: string; reason: 'moved' | 'not_found' }>;
+  unmappable: Array<{ ticketId: string; number: number; code: MigrationRefusal; reason: string }>;
+};
+
+/** The mapping used: the proposal, overridden node by node by the manager's choices. */
+function mappingOf(
+  proposed: ProposedMapping,
+  overrides: Readonly<Record<string, string | null>> | undefined,
+): Record<string, string | null> {
+  const mapping: Record<string, string | null> = {};
+  for (const [nodeId, target] of Object.entries(proposed.mapping)) {
+    const chosen = overrides && Object.hasOwn(overrides, nodeId) ? overrides[nodeId] : target;
+    Object.defineProperty(mapping, nodeId, {
+      value: chosen ?? null,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return mapping;
+}
+
+async function liveTickets(
+  query: Query,
+  v: MigrationVersions,
+  ticketIds?: readonly string[],
+): Promise<TicketRow[]> {
+  const params: unknown[] = [v.orgId, v.flowId, v.from.id];
+  let filter = '';
+  if (ticketIds !== undefined) {
+    params.push(ticketIds);
+    filter = ' AND t.id = ANY($4::uuid[])';
+  }
+  return query<TicketRow>(
+    `SELECT ${ticketColumns('t')} FROM tickets t
+      WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id = $3::uuid
+        AND t.status NOT IN ('ended', 'unrouted')${filter}
+      ORDER BY t.number LIMIT ${MIGRATION_LIMIT}`,
+    params,
+  );
+}
+
+/** Where each live ticket of `from` would land on `to` with the mapping (the proposal, overridden). */
+export async function previewMigration(
+  database: Database,
+  versions: MigrationVersions,
+  overrides: Readonly<Record<string, string | null>> | undefined,
+  now: Date,
+): Promise<MigrationPreview> {
+  const proposed = proposeMapping(versions.from.document, versions.to.document);
+  const mapping = mappingOf(proposed, overrides);
+  const rows = await liveTickets(poolQuery(database), versions);
+  const tickets = rows.map((row): TicketMigrationPreview => {
+    const base = {
+      ticketId: row.id,
+      number: row.number,
+      subject: row.subject,
+      seq: row.seq,
+      fromNode: row.node_id,
+    };
+    const state = runStateOf(row);
+    if (!state) {
+      return {
+        ...base,
+        toNode: null,
+        ok: false,
+        code: 'BROKEN_STATE',
+        reason: 'The ticket has no run state.',
+        changes: {},
+      };
+    }
+    const plan = planMigration(versions.from.document, versions.to.document, mapping, state, {
+      now: now.getTime(),
+    });
+    return plan.ok
+      ? { ...base, toNode: plan.state.nodeId, ok: true, changes: plan.changes }
+      : { ...base, toNode: null, ok: false, code: plan.code, reason: plan.reason, changes: {} };
+  });
+  return { proposed, mapping, tickets };
+}
+
+/**
+ * Moves the chosen live tickets of `from` to `to`, each with the compare-and-set of any move: the
+ * ticket must still be at the sequence number the preview showed (`expected`), else it is skipped as
+ * moved. Each move is one `ticket.migrated` event; the old timers are cancelled, the new node's are
+ * scheduled, and the ticket's version changes in the same transaction. Tickets the mapping cannot
+ * place are listed and left on their version.
+ */
+export async function applyMigration(
+  database: Database,
+  versions: MigrationVersions,
+  input: {
+    overrides: Readonly<Record<string, string | null>> | undefined;
+    ticketIds: readonly string[] | undefined;
+    expected: Readonly<Record<string, number>>;
+    actorId: string | null;
+    now: Date;
+    tickets?: TicketCache;
+  },
+): Promise<MigrationResult> {
+  const cache = input.tickets ?? ticketCache;
+  const pool = poolQuery(database);
+  const proposed = proposeMapping(versions.from.document, versions.to.document);
+  const mapping = mappingOf(proposed, input.overrides);
+  const wanted = input.ticketIds ?? Object.keys(input.expected);
+  const rows = await liveTickets(pool, versions, wanted);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const result: MigrationResult = { moved: [], skipped: [], unmappable: [] };
+  for (const ticketId of wanted) {
+    const row = byId.get(ticketId);
+    const expected = Object.hasOwn(input.expected, ticketId) ? input.expected[ticketId] : undefined;
+    if (!row) {
+      // Gone from the version (migrated, ended) or never on it.
+      result.skipped.push({ ticketId, reason: 'not_found' });
+      continue;
+    }
+    if (expected === undefined || row.seq !== expected) {
+      result.skipped.push({ ticketId, reason: 'moved' });
+      continue;
+    }
+    const state = runStateOf(row);
+    const plan = state
+      ? planMigration(versions.from.document, versions.to.document, mapping, state, {
+          now: input.now.getTime(),
+        })
+      : ({ ok: false, code: 'BROKEN_STATE', reason: 'The ticket has no run state.' } as const);
+    if (!plan.ok) {
+      result.unmappable.push({ ticketId, number: row.number, code: plan.code, reason: plan.reason });
+      continue;
+    }
+    const prepared = await prepareMove(pool, {
+      row,
+      state: plan.state,
+      effects: plan.effects,
+      trail: [],
+      // The event's data is replaced below by the migration's own record.
+      engineInput: { type: 'start' },
+      eventType: 'ticket.migrated',
+      actorId: input.actorId,
+      now: input.now,
+    });
+    const write = {
+      ...prepared.write,
+      expectedSeq: expected,
+      event: {
+        ...prepared.write.event,
+        data: JSON.stringify({
+          fromVersion: versions.from.id,
+          toVersion: versions.to.id,
+          fromNode: row.node_id,
+          toNode: plan.state.nodeId,
+          // For replay: the run state the ticket has on the new version (its ticket data is unchanged).
+          input: {
+            type: 'migrate',
+            toVersion: versions.to.id,
+            state: {
+              status: plan.state.status,
+              nodeId: plan.state.nodeId,
+              teamId: plan.state.teamId,
+              assigneeId: plan.state.assigneeId,
+              breached: plan.state.breached,
+              endStatus: plan.state.endStatus,
+            },
+          },
+        }),
+      },
+    };
+    const written = await inTransaction(database, async (tx) => {
+      const moved = await writeMove(tx, write);
+      if (!moved) return null;
+      await tx(
+        'UPDATE tickets SET version_id = $1::uuid WHERE id = $2::uuid AND org_id = $3::uuid AND seq = $4::int',
+        [versions.to.id, ticketId, versions.orgId, moved.seq],
+      );
+      return moved;
+    });
+    cache.delete(ticketId);
+    if (!written) {
+      result.skipped.push({ ticketId, reason: 'moved' });
+      continue;
+    }
+    result.moved.push({ ticketId, number: row.number, toNode: plan.state.nodeId ?? '', seq: written.seq });
+  }
+  return result;
+}

@@ -1,0 +1,124 @@
+import type { FlowDocument, FlowNode } from '@stepwise/flow';
+
+const at = (y: number) => ({ x: 0, y });
+
+function start(mode: 'auto' | 'manual', categories: string[] = []): FlowNode {
+  return {
+    id: 'start',
+    type: 'start',
+    position: at(0),
+    data: { label: 'Start', trigger: { mode, channels: [], categories, priorities: [], tiers: [] } },
+  };
+}
+
+/** A manual child flow: start → a system message → end (resolved, no feedback). */
+export function childDocument(): FlowDocument {
+  return {
+    schemaVersion: 1,
+    fields: [],
+    nodes: [
+      start('manual'),
+      {
+        id: 'hello',
+        type: 'action',
+        position: at(100),
+        data: { label: 'Say hi', ops: [{ op: 'send_message', template: 'Identity check done.' }] },
+      },
+      {
+        id: 'done',
+        type: 'end',
+        position: at(200),
+        data: { label: 'Done', status: 'resolved', feedback: false },
+      },
+    ],
+    edges: [
+      { id: 'c1', source: 'start', sourceHandle: 'next', target: 'hello' },
+      { id: 'c2', source: 'hello', sourceHandle: 'next', target: 'done' },
+    ],
+    notes: [],
+  };
+}
+
+/**
+ * Every automatic node type: intake (category `tour`) → an action that assigns Billing round-robin,
+ * messages the customer and calls a webhook → a reply wait (60-minute timeout) → a subflow (the child
+ * flow) → an end asking for feedback. The timeout ends the ticket unresolved.
+ */
+export function tourDocument(childFlowId: string, webhookUrl: string, billingTeamId: string): FlowDocument {
+  return {
+    schemaVersion: 1,
+    fields: [],
+    nodes: [
+      start('auto', ['tour']),
+      {
+        id: 'route',
+        type: 'action',
+        position: at(100),
+        data: {
+          label: 'Route',
+          ops: [
+            { op: 'assign', teamId: billingTeamId, strategy: 'round_robin' },
+            { op: 'send_message', template: 'Hello {{customer.name}}, we are on it.' },
+            { op: 'webhook', url: webhookUrl },
+          ],
+        },
+      },
+      {
+        id: 'await',
+        type: 'wait',
+        position: at(200),
+        data: { label: 'Await reply', mode: 'reply', minutes: 60 },
+      },
+      { id: 'verify', type: 'subflow', position: at(300), data: { label: 'Verify', flowId: childFlowId } },
+      {
+        id: 'closed',
+        type: 'end',
+        position: at(400),
+        data: { label: 'Closed', status: 'resolved', feedback: true },
+      },
+      {
+        id: 'gave_up',
+        type: 'end',
+        position: at(500),
+        data: { label: 'No reply', status: 'closed_unresolved', feedback: false },
+      },
+    ],
+    edges: [
+      { id: 't1', source: 'start', sourceHandle: 'next', target: 'route' },
+      { id: 't2', source: 'route', sourceHandle: 'next', target: 'await' },
+      { id: 't3', source: 'await', sourceHandle: 'next', target: 'verify' },
+      { id: 't4', source: 'await', sourceHandle: 'timeout', target: 'gave_up' },
+      { id: 't5', source: 'verify', sourceHandle: 'next', target: 'closed' },
+    ],
+    notes: [],
+  };
+}
+
+/** start → a → b → a …: a loop of automatic nodes (only possible by writing a version row directly). */
+export function cyclicDocument(): FlowDocument {
+  return {
+    schemaVersion: 1,
+    fields: [],
+    nodes: [
+      start('manual'),
+      {
+        id: 'a',
+        type: 'action',
+        position: at(100),
+        data: { label: 'Ping', ops: [{ op: 'add_tag', tag: 'ping' }] },
+      },
+      {
+        id: 'b',
+        type: 'action',
+        position: at(200),
+        data: { label: 'Pong', ops: [{ op: 'add_tag', tag: 'pong' }] },
+      },
+    ],
+    edges: [
+      { id: 'l1', source: 'start', sourceHandle: 'next', target: 'a' },
+      { id: 'l2', source: 'a', sourceHandle: 'next', target: 'b' },
+      { id: 'l3', source: 'b', sourceHandle: 'next', target: 'a' },
+    ],
+    notes: [],
+  };
+}
