@@ -289,6 +289,17 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await screenshot(sam.page, 'ticket-live-update');
   });
 
+  it('given the ticket is unassigned, when Sam takes it, then Sam’s page says so and Alex’s page shows who took it', async () => {
+    await sam.page.getByRole('button', { name: 'Take', exact: true }).click();
+    await sam.page.locator('.assign', { hasText: 'Assigned to you' }).waitFor();
+    await sam.page.getByRole('button', { name: 'Release' }).waitFor();
+    await alex.page.getByText(`Updated — assigned to ${SAM.name}`).waitFor({ timeout: 15_000 });
+    await alex.page.locator('.assign', { hasText: `Assigned to ${SAM.name}` }).waitFor();
+    await alex.page.getByRole('button', { name: 'Take over' }).waitFor();
+    // Taking the ticket is not news to the one who took it.
+    expect(await sam.page.getByText('Updated —').count()).toBe(0);
+  });
+
   it('given both agents ready on the same step, when both click the outcome within 50 ms, then one completes it, the other sees the conflict and the fresh state, and there is one step.completed', async () => {
     for (const { page } of [alex, sam]) {
       await page.getByRole('checkbox', { name: 'Refund issued in the payment system' }).check();

@@ -31,6 +31,13 @@ const ACCESS_TABLE: Record<string, Access> = {
   'versions.publish': ['admin', 'manager'],
   'versions.list': 'authenticated',
   'versions.get': 'authenticated',
+  'versions.restore': ['admin', 'manager'],
+  'versions.compare': 'authenticated',
+  'versions.previewMigration': ['admin', 'manager'],
+  'versions.applyMigration': ['admin', 'manager'],
+  'versions.startPilot': ['admin', 'manager'],
+  'versions.promotePilot': ['admin', 'manager'],
+  'versions.rollbackPilot': ['admin', 'manager'],
   'tickets.create': ['admin', 'manager', 'agent', 'api'],
   'tickets.queue': ['admin', 'manager', 'agent'],
   'tickets.get': ['admin', 'manager', 'agent'],
@@ -272,6 +279,34 @@ describe.each(backends())('access (%s)', (backend) => {
       },
       'versions.list': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
       'versions.get': { input: () => ({ versionId: idsOfA.versionId }), expect: 'NOT_FOUND' },
+      'versions.restore': {
+        input: () => ({ flowId: idsOfA.flowId, versionId: idsOfA.versionId, revision: 1 }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.compare': {
+        input: () => ({ flowId: idsOfA.flowId, from: idsOfA.versionId, to: 'draft' }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.previewMigration': {
+        input: () => ({ flowId: idsOfA.flowId, fromVersionId: idsOfA.versionId, toVersionId: idsOfA.versionId }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.applyMigration': {
+        input: () => ({
+          flowId: idsOfA.flowId,
+          fromVersionId: idsOfA.versionId,
+          toVersionId: idsOfA.versionId,
+          ticketIds: [idsOfA.ticketId],
+          expected: { [idsOfA.ticketId]: 1 },
+        }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.startPilot': {
+        input: () => ({ flowId: idsOfA.flowId, versionId: idsOfA.versionId, percent: 50 }),
+        expect: 'NOT_FOUND',
+      },
+      'versions.promotePilot': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
+      'versions.rollbackPilot': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
       'tickets.create': {
         input: () => ({
           channel: 'chat',

@@ -154,13 +154,18 @@ function useUpdateNotice(detail: TicketDetail | undefined, selfName: string | nu
   }, [detail, selfName]);
 
   const dismiss = useCallback(() => setNotice(null), []);
-  /** This agent's action left the ticket at `seq` (every event up to it is theirs). */
+  /**
+   * This agent's action left the ticket at `seq` (every event up to it is theirs). Acting on the ticket
+   * also means they have seen what the last notice said.
+   */
   const own = useCallback((seq: number) => {
     ownUpTo.current = Math.max(ownUpTo.current, seq);
+    setNotice(null);
   }, []);
   const ownMessage = useCallback((messageId: string, seq: number) => {
     ownMessages.current.add(messageId);
     ownUpTo.current = Math.max(ownUpTo.current, seq);
+    setNotice(null);
   }, []);
   /** The conflict notice explains the change that comes with the fresh state. */
   const conflicted = useCallback((freshSeq: number | null) => {
@@ -197,11 +202,10 @@ export function TicketPage() {
     (detail: TicketCore) => {
       own(detail.ticket.seq);
       setConflictOn(null);
-      dismiss();
       const next = detail.currentStep?.data.title;
       toast.success(next ? `Step completed. Next: ${next}` : 'Step completed.');
     },
-    [own, dismiss],
+    [own],
   );
   const onConflict = useCallback(
     (fresh: TicketCore | null) => {
