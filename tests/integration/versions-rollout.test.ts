@@ -5,6 +5,7 @@ import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
 import { chooseVersion } from '../../packages/api/src/runtime/chooseVersion.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
 import { trpcError } from '../support/apiSession.ts';
+import { checkInvariants } from '../support/invariants.ts';
 import {
   apiAs,
   createRuntimeOrg,
@@ -391,6 +392,18 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
       [flowId],
     );
     expect(audit).toEqual([{ data: expect.objectContaining({ moved: 5, skipped: 0, unmappable: 0 }) }]);
+    // and a migrated ticket goes on along its new version: its next step follows v2, and replaying its
+    // events (from the migration, on v2) rebuilds its state — the invariants hold for every ticket
+    const first = preview.tickets[0]!;
+    const moved = await api.tickets.get({ ticketId: first.ticketId });
+    await api.tickets.complete({
+      ticketId: first.ticketId,
+      expectedSeq: moved.ticket.seq,
+      nodeId: 'work',
+      outcomeId: 'done',
+      idempotencyKey: newKey(),
+    });
+    expect(await checkInvariants(db)).toEqual([]);
   });
 
   it('given a preview, when a ticket moves before the apply, then it is skipped as moved; an unmapped node leaves its tickets', async () => {

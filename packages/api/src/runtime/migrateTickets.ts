@@ -196,11 +196,12 @@ export async function applyMigration(
           toVersion: versions.to.id,
           fromNode: row.node_id,
           toNode: plan.state.nodeId,
-          // For replay: the run state the ticket has on the new version (its ticket data is unchanged).
+          // For replay: the whole run state the ticket has on the new version — replay starts again from it.
           input: {
             type: 'migrate',
             toVersion: versions.to.id,
             state: {
+              ticket: plan.state.ticket,
               status: plan.state.status,
               nodeId: plan.state.nodeId,
               teamId: plan.state.teamId,

@@ -20,13 +20,15 @@ function inputTypeOf(event: ReplayEvent): unknown {
 }
 
 /**
- * The events of the ticket's current run: from its last start (a ticket started on another flow by
- * hand, after it ended or came in unrouted, begins a new run on the version it is pinned to now).
+ * The events of the ticket's current run on the version it is pinned to now: from its last start (a
+ * ticket started on another flow by hand, after it ended or came in unrouted, begins a new run) or its
+ * last migration to another version (which records the whole state it landed in).
  */
 export function runOf<E extends ReplayEvent>(events: readonly E[]): E[] {
   let from = 0;
   events.forEach((event, i) => {
-    if (inputTypeOf(event) === 'start') from = i;
+    const type = inputTypeOf(event);
+    if (type === 'start' || type === 'migrate') from = i;
   });
   return events.slice(from);
 }
@@ -55,6 +57,16 @@ export function replayTicket(
     if (state !== null && input.type === 'assign') {
       const current: RunState = state;
       state = { ...current, assigneeId: typeof input.assigneeId === 'string' ? input.assigneeId : null };
+      continue;
+    }
+    if (state === null && input.type === 'migrate') {
+      if (!isRecord(input.state) || !isRecord(input.state.ticket))
+        return {
+          ok: false,
+          seq: event.seq,
+          reason: 'the migration event does not record the state it landed in',
+        };
+      state = input.state as RunState;
       continue;
     }
     let engineEvent: EngineEvent;
