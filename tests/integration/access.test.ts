@@ -28,6 +28,7 @@ const ACCESS_TABLE: Record<string, Access> = {
   'flows.create': ['admin', 'manager'],
   'flows.get': 'authenticated',
   'flows.saveDraft': ['admin', 'manager'],
+  'flows.setRouteOrder': ['admin', 'manager'],
   'versions.publish': ['admin', 'manager'],
   'versions.list': 'authenticated',
   'versions.get': 'authenticated',
@@ -273,6 +274,7 @@ describe.each(backends())('access (%s)', (backend) => {
         input: () => ({ flowId: idsOfA.flowId, revision: 1, document: sampleDocument('Overwritten by B') }),
         expect: 'NOT_FOUND',
       },
+      'flows.setRouteOrder': { input: () => ({ flowIds: [idsOfA.flowId] }), expect: 'NOT_FOUND' },
       'versions.publish': {
         input: () => ({ flowId: idsOfA.flowId, message: 'published by B' }),
         expect: 'NOT_FOUND',
@@ -288,7 +290,11 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'NOT_FOUND',
       },
       'versions.previewMigration': {
-        input: () => ({ flowId: idsOfA.flowId, fromVersionId: idsOfA.versionId, toVersionId: idsOfA.versionId }),
+        input: () => ({
+          flowId: idsOfA.flowId,
+          fromVersionId: idsOfA.versionId,
+          toVersionId: idsOfA.versionId,
+        }),
         expect: 'NOT_FOUND',
       },
       'versions.applyMigration': {

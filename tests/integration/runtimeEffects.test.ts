@@ -257,13 +257,8 @@ describe.each(backends())('routing order (%s)', (backend) => {
     );
     const api = apiAs(db, org.people.manager, clock);
     expect((await api.tickets.create(ticketInput({ category: 'tour' }))).flow?.name).toBe('Tour A');
-    // when
-    await setRouteOrder(db, {
-      orgId: org.orgId,
-      actorId: org.people.manager.userId,
-      flowIds: [b.flowId, a.flowId],
-      now: clock.now(),
-    });
+    // when the manager puts B first through the API
+    await api.flows.setRouteOrder({ flowIds: [b.flowId, a.flowId] });
     // then
     expect((await api.tickets.create(ticketInput({ category: 'tour' }))).flow?.name).toBe('Tour B');
     const none = await api.tickets.create(ticketInput({ category: 'nobody-routes-this' }));

@@ -6,6 +6,7 @@ import { audit } from '../audit.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { Description, RowId, Title } from '../services/inputs.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
+import { setRouteOrder } from '../runtime/routeOrder.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const FLOW_NOT_FOUND = 'This flow does not exist in your organization.';
@@ -258,5 +259,12 @@ export const flowsRouter = router({
           updatedAt: current.updatedAt.toISOString(),
         },
       );
+    }),
+  /** The order intake tries flows in (the first whose start filters match takes the ticket). */
+  setRouteOrder: procedure(['admin', 'manager'])
+    .input(z.object({ flowIds: z.array(RowId).min(1).max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const { orgId, userId } = userOf(ctx);
+      return setRouteOrder(ctx.db, { orgId, actorId: userId, flowIds: input.flowIds, now: ctx.now() });
     }),
 });
