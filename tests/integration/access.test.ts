@@ -184,12 +184,12 @@ describe.each(backends())('access (%s)', (backend) => {
       };
     }
     const a = await h.as(org.A.admin);
+    const team = await a.teams.create({ name: 'Secret team of A' });
     const flow = await a.flows.create({
       name: 'Secret refund flow of A',
-      document: sampleDocument('Secret step of A'),
+      document: sampleDocument('Secret step of A', team.id),
     });
     const version = await a.versions.publish({ flowId: flow.id, message: 'secret v1 of A' });
-    const team = await a.teams.create({ name: 'Secret team of A' });
     await a.teams.setMembers({ teamId: team.id, userIds: [org.A.agent.me.user.id] });
     const ticket = await a.tickets.create({
       channel: 'email',

@@ -19,6 +19,8 @@ describe.each(backends())('versions (%s)', (backend) => {
   let manager: TestUser;
   let manager2: TestUser;
   let agent: TestUser;
+  /** A team of the organization: publish refuses steps naming teams the organization does not have. */
+  let supportTeam: string;
 
   beforeAll(async () => {
     db = await openTestDb(backend, { maxConnections: 12 });
@@ -27,6 +29,7 @@ describe.each(backends())('versions (%s)', (backend) => {
     manager = await h.addMember(admin, 'manager');
     manager2 = await h.addMember(admin, 'manager');
     agent = await h.addMember(admin, 'agent');
+    supportTeam = (await (await h.as(admin)).teams.create({ name: 'Support' })).id;
   });
   afterAll(async () => {
     await db.dispose();
@@ -44,17 +47,17 @@ describe.each(backends())('versions (%s)', (backend) => {
     const api = await h.as(manager);
     const { id: flowId } = await api.flows.create({
       name: 'Ticket resolution',
-      document: sampleDocument('v1 step'),
+      document: sampleDocument('v1 step', supportTeam),
     });
     // when
     const v1 = await api.versions.publish({ flowId, message: 'First version' });
-    await api.flows.saveDraft({ flowId, revision: 1, document: sampleDocument('v2 step') });
+    await api.flows.saveDraft({ flowId, revision: 1, document: sampleDocument('v2 step', supportTeam) });
     const v2 = await api.versions.publish({ flowId, message: 'Clearer step title', revision: 2 });
     // then
     expect([v1.number, v2.number]).toEqual([1, 2]);
     expect(v1.contentHash).toBe(
       createHash('sha256')
-        .update(canonicalJson(sampleDocument('v1 step')))
+        .update(canonicalJson(sampleDocument('v1 step', supportTeam)))
         .digest('hex'),
     );
     expect(v2.contentHash).not.toBe(v1.contentHash);
@@ -73,7 +76,7 @@ describe.each(backends())('versions (%s)', (backend) => {
       number: 1,
       contentHash: v1.contentHash,
     });
-    expect(got.document).toEqual(sampleDocument('v1 step'));
+    expect(got.document).toEqual(sampleDocument('v1 step', supportTeam));
     const audit = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM audit_log WHERE target_id = $1 AND action = 'version.published'",
       [flowId],
@@ -84,7 +87,10 @@ describe.each(backends())('versions (%s)', (backend) => {
   it('given the latest version, when the same draft is published again, then that version is returned, not a copy', async () => {
     // given
     const api = await h.as(manager);
-    const { id: flowId } = await api.flows.create({ name: 'Double click', document: sampleDocument() });
+    const { id: flowId } = await api.flows.create({
+      name: 'Double click',
+      document: sampleDocument(undefined, supportTeam),
+    });
     const first = await api.versions.publish({ flowId, message: 'once' });
     // when
     const again = await api.versions.publish({ flowId, message: 'twice' });
@@ -114,11 +120,35 @@ describe.each(backends())('versions (%s)', (backend) => {
     expect((await api.flows.get({ flowId })).activeVersionId).toBeNull();
   });
 
+  it('given a step naming a team the organization does not have, when published, then BAD_REQUEST naming the node and no version', async () => {
+    // given one flow with a template placeholder team, one with another organization's team
+    const api = await h.as(manager);
+    const other = await h.signUp('Other org');
+    const foreignTeam = (await (await h.as(other)).teams.create({ name: 'Theirs' })).id;
+    for (const teamId of ['team-billing', foreignTeam]) {
+      const { id: flowId } = await api.flows.create({
+        name: `Unknown team ${teamId}`,
+        document: sampleDocument('Check', teamId),
+      });
+      // when
+      const error = await trpcError(api.versions.publish({ flowId, message: 'try' }));
+      // then
+      expect(error.code).toBe('BAD_REQUEST');
+      expect(detailsOf(error)).toEqual([
+        expect.objectContaining({ code: 'UNKNOWN_TEAM', severity: 'error', nodeIds: ['check'] }),
+      ]);
+      expect(await versionCount(flowId)).toBe(0);
+    }
+  });
+
   it('given a newer draft than the publisher saw, when published with the old revision, then CONFLICT and no version', async () => {
     // given
     const api = await h.as(manager);
-    const { id: flowId } = await api.flows.create({ name: 'Stale publish', document: sampleDocument() });
-    await api.flows.saveDraft({ flowId, revision: 1, document: sampleDocument('newer') });
+    const { id: flowId } = await api.flows.create({
+      name: 'Stale publish',
+      document: sampleDocument(undefined, supportTeam),
+    });
+    await api.flows.saveDraft({ flowId, revision: 1, document: sampleDocument('newer', supportTeam) });
     // when
     const error = await trpcError(api.versions.publish({ flowId, message: 'old view', revision: 1 }));
     // then
@@ -130,7 +160,10 @@ describe.each(backends())('versions (%s)', (backend) => {
   it('given a published version, when raw SQL updates or deletes it, then the database refuses', async () => {
     // given
     const api = await h.as(manager);
-    const { id: flowId } = await api.flows.create({ name: 'Immutable', document: sampleDocument() });
+    const { id: flowId } = await api.flows.create({
+      name: 'Immutable',
+      document: sampleDocument(undefined, supportTeam),
+    });
     const v1 = await api.versions.publish({ flowId, message: 'frozen' });
     // when / then
     await expect(
@@ -143,7 +176,7 @@ describe.each(backends())('versions (%s)', (backend) => {
   it('given an agent, when they publish, then FORBIDDEN', async () => {
     const { id: flowId } = await (await h.as(manager)).flows.create({
       name: 'Agent publish',
-      document: sampleDocument(),
+      document: sampleDocument(undefined, supportTeam),
     });
     const error = await trpcError((await h.as(agent)).versions.publish({ flowId, message: 'nope' }));
     expect(error.code).toBe('FORBIDDEN');
@@ -153,7 +186,7 @@ describe.each(backends())('versions (%s)', (backend) => {
   it('given a message over 500 characters, when publishing, then BAD_REQUEST', async () => {
     const { id: flowId } = await (await h.as(manager)).flows.create({
       name: 'Long message',
-      document: sampleDocument(),
+      document: sampleDocument(undefined, supportTeam),
     });
     const error = await trpcError(
       (await h.as(manager)).versions.publish({ flowId, message: 'x'.repeat(501) }),
@@ -169,13 +202,17 @@ describe.each(backends())('versions (%s)', (backend) => {
       const api = await h.as(manager);
       const { id: flowId } = await api.flows.create({
         name: 'Concurrent publish',
-        document: sampleDocument('round 0'),
+        document: sampleDocument('round 0', supportTeam),
       });
       let revision = 1;
       for (let round = 1; round <= 50; round++) {
         // given a draft changed since the last version
         revision = (
-          await api.flows.saveDraft({ flowId, revision, document: sampleDocument(`round ${round}`) })
+          await api.flows.saveDraft({
+            flowId,
+            revision,
+            document: sampleDocument(`round ${round}`, supportTeam),
+          })
         ).revision;
         const callers = await Promise.all([manager, manager2].map((m) => h.as(m)));
         // when
@@ -207,10 +244,10 @@ describe.each(backends())('versions (%s)', (backend) => {
           // given
           const { id: flowId } = await api.flows.create({
             name: `Held publish ${sameContent}`,
-            document: sampleDocument('held'),
+            document: sampleDocument('held', supportTeam),
           });
           const hash = createHash('sha256')
-            .update(canonicalJson(sampleDocument(sameContent ? 'held' : 'something else')))
+            .update(canonicalJson(sampleDocument(sameContent ? 'held' : 'something else', supportTeam)))
             .digest('hex');
           const reserved = await other.reserve();
           let publishing: Promise<{ id: string; number: number }> | undefined;
@@ -218,7 +255,7 @@ describe.each(backends())('versions (%s)', (backend) => {
             await reserved`BEGIN`;
             const [held] = await reserved<{ id: string }[]>`
               INSERT INTO flow_versions (org_id, flow_id, number, document, content_hash, message)
-              VALUES (${manager.me.org.id}, ${flowId}, 1, ${reserved.json(sampleDocument('held'))}, ${hash}, 'held')
+              VALUES (${manager.me.org.id}, ${flowId}, 1, ${reserved.json(sampleDocument('held', supportTeam))}, ${hash}, 'held')
               RETURNING id`;
             // when
             publishing = publishVersion(db, {

@@ -97,8 +97,11 @@ export function detailsOf(error: TRPCError): unknown {
   return cause && typeof cause === 'object' && 'details' in cause ? cause.details : undefined;
 }
 
-/** A publishable flow: start → one agent step (team, SLA, one outcome) → end. `title` varies the content. */
-export function sampleDocument(title = 'Check the request'): FlowDocument {
+/**
+ * A flow: start → one agent step (team, SLA, one outcome) → end. `title` varies the content. Publishable
+ * when `teamId` is a team of the publishing organization (publish refuses teams it does not have).
+ */
+export function sampleDocument(title = 'Check the request', teamId = 'team-support'): FlowDocument {
   return {
     schemaVersion: 1,
     fields: [],
@@ -121,7 +124,7 @@ export function sampleDocument(title = 'Check the request'): FlowDocument {
           instructions: 'Read the ticket and confirm what the customer needs.',
           checklist: [],
           form: [],
-          teamId: 'team-support',
+          teamId,
           slaMinutes: 60,
           outcomes: [{ id: 'done', label: 'Done' }],
         },

@@ -1,5 +1,5 @@
 import { type Database, type Db, flows, flowVersions } from '@stepwise/db';
-import { parseFlowDocument, type ValidationIssue, validate } from '@stepwise/flow';
+import { type FlowDocument, parseFlowDocument, type ValidationIssue, validate } from '@stepwise/flow';
 import { and, desc, eq, ne, or, isNull } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { fail } from '../trpc.ts';
@@ -54,7 +54,10 @@ export async function publishVersion(database: Database, input: PublishInput): P
   }
   const parsed = parseFlowDocument(flow.draft);
   if (!parsed.ok) fail('BAD_REQUEST', publishProblems(parsed.issues), parsed.issues);
-  const issues = validate(parsed.document);
+  const issues: PublishIssue[] = [
+    ...validate(parsed.document),
+    ...(await organizationIssues(database, input.orgId, input.flowId, parsed.document)),
+  ];
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) fail('BAD_REQUEST', publishProblems(errors), issues);
 
@@ -134,7 +137,79 @@ export async function publishVersion(database: Database, input: PublishInput): P
   }
 }
 
-function publishProblems(errors: readonly ValidationIssue[]): string {
+/** A validation issue, or one only the organization's data can reveal (validate() is pure). */
+export type PublishIssue =
+  | ValidationIssue
+  | {
+      code: 'UNKNOWN_TEAM' | 'UNKNOWN_SUBFLOW';
+      severity: 'error';
+      message: string;
+      nodeIds: string[];
+      edgeIds: string[];
+    };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The teams steps and assignments name, and the flows subflows run, must exist in the organization: a
+ * version that names another organization's team (or a placeholder from a template) would fail the
+ * tickets that reach it. Two indexed reads, at publish only.
+ */
+async function organizationIssues(
+  database: Database,
+  orgId: string,
+  flowId: string,
+  document: FlowDocument,
+): Promise<PublishIssue[]> {
+  const teamNodes = new Map<string, string[]>();
+  const flowNodes = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, id: string, nodeId: string) =>
+    map.set(id, [...(map.get(id) ?? []), nodeId]);
+  for (const node of document.nodes) {
+    if (node.type === 'step' && node.data.teamId !== null) add(teamNodes, node.data.teamId, node.id);
+    if (node.type === 'action')
+      for (const op of node.data.ops) if (op.op === 'assign') add(teamNodes, op.teamId, node.id);
+    if (node.type === 'subflow' && node.data.flowId !== null) add(flowNodes, node.data.flowId, node.id);
+  }
+  const known = async (table: 'teams' | 'flows', ids: string[]) => {
+    const uuids = ids.filter((id) => UUID.test(id));
+    if (uuids.length === 0) return new Set<string>();
+    const rows = await database.query<{ id: string }>(
+      `SELECT id::text AS id FROM ${table} WHERE org_id = $1::uuid AND id = ANY($2::uuid[])`,
+      [orgId, uuids],
+    );
+    return new Set(rows.map((r) => r.id.toLowerCase()));
+  };
+  const teams = await known('teams', [...teamNodes.keys()]);
+  const subflows = await known('flows', [...flowNodes.keys()]);
+  const issues: PublishIssue[] = [];
+  for (const [teamId, nodeIds] of teamNodes) {
+    if (teams.has(teamId.toLowerCase())) continue;
+    issues.push({
+      code: 'UNKNOWN_TEAM',
+      severity: 'error',
+      message: `${nodeIds.length === 1 ? 'A node names' : `${nodeIds.length} nodes name`} a team that is not in your organization ("${teamId}"): pick one of your teams.`,
+      nodeIds,
+      edgeIds: [],
+    });
+  }
+  for (const [subflowId, nodeIds] of flowNodes) {
+    if (subflowId.toLowerCase() !== flowId.toLowerCase() && subflows.has(subflowId.toLowerCase())) continue;
+    issues.push({
+      code: 'UNKNOWN_SUBFLOW',
+      severity: 'error',
+      message:
+        subflowId.toLowerCase() === flowId.toLowerCase()
+          ? 'A subflow runs this same flow, which would never finish: pick another flow.'
+          : `A subflow runs a flow that is not in your organization ("${subflowId}"): pick one of your flows.`,
+      nodeIds,
+      edgeIds: [],
+    });
+  }
+  return issues;
+}
+
+function publishProblems(errors: readonly PublishIssue[]): string {
   const n = errors.filter((i) => i.severity === 'error').length;
   return `This flow has ${n} ${n === 1 ? 'problem' : 'problems'} to fix before publishing.`;
 }
