@@ -62,7 +62,11 @@ async function fillForm(page: Page, detail: TicketDetail) {
       case 'text':
         // Realistic text: the filled card is the README's picture of the ticket page.
         await control.fill(
-          /number/.test(field.key) ? 'A-9920' : /reference/.test(field.key) ? 'RF-20931' : 'Checked with the customer',
+          /number/.test(field.key)
+            ? 'A-9920'
+            : /reference/.test(field.key)
+              ? 'RF-20931'
+              : 'Checked with the customer',
         );
         break;
     }
@@ -260,7 +264,9 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     await manager.close();
     expect(moved.ticket.seq).toBeGreaterThan(detail.ticket.seq);
 
-    await page.getByText(`Updated — ${MANAGER.name} completed ${step.data.title}`).waitFor({ timeout: 15_000 });
+    await page
+      .getByText(`Updated — ${MANAGER.name} completed ${step.data.title}`)
+      .waitFor({ timeout: 15_000 });
     await page.waitForFunction(
       (title) => document.querySelector('.step-card .step-title')?.textContent !== title,
       step.data.title,
@@ -306,6 +312,8 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     await page.waitForURL(/\/login$/);
     expect(expectedFailures).toEqual([]);
     // Leaving a page closes its live stream (SSE), which Chromium reports as an aborted request: by design.
-    expect(problems.filter((p) => !/^request failed: GET .*\/trpc\/live\.\w+.*ERR_ABORTED/.test(p))).toEqual([]);
+    expect(problems.filter((p) => !/^request failed: GET .*\/trpc\/live\.\w+.*ERR_ABORTED/.test(p))).toEqual(
+      [],
+    );
   });
 });

@@ -61,7 +61,8 @@ describe.skipIf(!runs)('live updates in Chromium', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    if (!(await seedDemo(db, { now: now() }))) throw new Error('the demo seed did not run on a fresh database');
+    if (!(await seedDemo(db, { now: now() })))
+      throw new Error('the demo seed did not run on a fresh database');
     server = await startServer({ db, port: 0, now });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -104,6 +105,7 @@ describe.skipIf(!runs)('live updates in Chromium', () => {
     expect(await row(triage.ticket.id).getAttribute('class')).toContain('is-updated');
     expect(await row(triage.ticket.id).textContent()).toContain('Triage the ticket');
     // The README's picture of the queue: the demo's tickets at their steps, one overdue, clocks ticking.
+    await page.mouse.move(0, 0);
     await page.waitForTimeout(2_800);
     await screenshot(page, 'queue-live', join(SCREENSHOTS, 'queue.png'));
   });
@@ -119,15 +121,19 @@ describe.skipIf(!runs)('live updates in Chromium', () => {
     const after = await call<TicketDetail>('tickets.get', { ticketId: triage.ticket.id }, 'query');
     expect(after.ticket.breached).toBe(true);
     expect(after.events.some((e) => e.type === 'sla.breached' || e.type === 'timer.fired')).toBe(true);
-    expect(await line.locator('.badge', { hasText: after.ticket.priority === 'high' ? 'High' : 'Urgent' }).count()).toBe(1);
+    expect(
+      await line.locator('.badge', { hasText: after.ticket.priority === 'high' ? 'High' : 'Urgent' }).count(),
+    ).toBe(1);
     expect(await line.getAttribute('class')).toContain('is-overdue');
     expect(await page.getAttribute('html', 'data-e2e-same-document')).toBe('yes');
     await screenshot(page, 'queue-breached');
   });
 
   it('given the queue is filtered to breached tickets, when the URL is shared, then the same filter comes back', async () => {
-    await page.getByLabel('SLA breached only').check();
+    // The box mirrors the address: the click changes the URL, and the box follows it.
+    await page.getByLabel('SLA breached only').click();
     await page.waitForURL(/breached=1/);
+    await expect.poll(() => page.getByLabel('SLA breached only').isChecked()).toBe(true);
     await row(triage.ticket.id).waitFor();
     const url = page.url();
     await page.goto(url);

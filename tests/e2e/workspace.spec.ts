@@ -1,19 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
-import {
-  ensureWebBuilt,
-  launchBrowser,
-  REPO_ROOT,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
+import { ensureWebBuilt, launchBrowser, requireChromium, screenshot, watchConsole } from '../support/e2e.ts';
 import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -24,7 +16,6 @@ const ADMIN = 'admin@acme.test';
 const ALEX = { email: 'agent1@acme.test', name: 'Alex Agent' };
 const SAM = { email: 'agent2@acme.test', name: 'Sam Support' };
 const CONFLICT_TEXT = 'Another agent completed this step first — here is the ticket as it is now.';
-const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 
 /** One person in their own browser context: their page and what it reported. */
 type Session = {
@@ -41,8 +32,6 @@ type Session = {
  */
 const realProblems = (problems: readonly string[]) =>
   problems.filter((p) => !/^request failed: GET .*\/trpc\/live\.\w+.*ERR_ABORTED/.test(p));
-
-const stepTitle = (page: Page) => page.locator('.step-card .step-title');
 
 async function waitForStepTitle(page: Page, title: string) {
   await page.waitForFunction(
@@ -254,7 +243,12 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     const { page } = alex;
     await page.goto(`${server.url}/tickets/${refund.ticket.id}`);
     await waitForStepTitle(page, 'Verify eligibility');
-    expect(await page.locator('.ticket-meta').getByRole('link', { name: /Refund request v\d+/ }).count()).toBe(1);
+    expect(
+      await page
+        .locator('.ticket-meta')
+        .getByRole('link', { name: /Refund request v\d+/ })
+        .count(),
+    ).toBe(1);
     await page.getByText('The kettle I ordered last week arrived with a cracked lid.').waitFor();
     await page.locator('.canvas .fnode.is-current').waitFor();
   });
@@ -283,7 +277,9 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     // The action on the way told the customer, in the conversation.
     await page.locator('.conversation .message.is-system', { hasText: 'your refund of 49' }).waitFor();
 
-    await sam.page.getByText(`Updated — ${ALEX.name} completed Verify eligibility`).waitFor({ timeout: 15_000 });
+    await sam.page
+      .getByText(`Updated — ${ALEX.name} completed Verify eligibility`)
+      .waitFor({ timeout: 15_000 });
     await waitForStepTitle(sam.page, 'Issue the refund');
     expect(await sameDocument(sam.page)).toBe(true);
     await screenshot(sam.page, 'ticket-live-update');
@@ -360,7 +356,9 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await screenshot(loser.page, 'ticket-race-conflict');
 
     const after = await query<TicketDetail>(admin, 'tickets.get', { ticketId: refund.ticket.id });
-    const completions = after.events.filter((e) => e.type === 'step.completed' && e.fromNode === 'issue_refund');
+    const completions = after.events.filter(
+      (e) => e.type === 'step.completed' && e.fromNode === 'issue_refund',
+    );
     expect(completions).toHaveLength(1);
     expect(after.ticket.status).toBe('waiting');
   });
@@ -371,10 +369,14 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     const { page } = alex;
     await page.getByRole('radio', { name: 'Log customer reply' }).check();
     await page.getByText('logging the customer’s reply moves it on').waitFor();
-    await page.getByLabel('What the customer said').fill('Got the refund on my card this morning, thank you!');
+    await page
+      .getByLabel('What the customer said')
+      .fill('Got the refund on my card this morning, thank you!');
     await page.getByRole('button', { name: 'Log reply' }).click();
     await waitForStepTitle(page, 'Closed: Resolved');
-    await page.locator('.conversation .message.is-customer', { hasText: 'Got the refund on my card' }).waitFor();
+    await page
+      .locator('.conversation .message.is-customer', { hasText: 'Got the refund on my card' })
+      .waitFor();
 
     const link = page.locator('.conversation .message.is-system a[href*="/feedback/"]');
     await link.waitFor();
@@ -447,7 +449,12 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await page.getByRole('button', { name: 'Create ticket' }).click();
     await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
     await waitForStepTitle(page, 'Verify eligibility');
-    expect(await page.locator('.ticket-meta').getByRole('link', { name: /Refund request v\d+/ }).count()).toBe(1);
+    expect(
+      await page
+        .locator('.ticket-meta')
+        .getByRole('link', { name: /Refund request v\d+/ })
+        .count(),
+    ).toBe(1);
     await page.locator('.details', { hasText: 'B-7710' }).waitFor();
   });
 
@@ -459,7 +466,13 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     const flow = await query<Outputs['flows']['get']>(admin, 'flows.get', { flowId: resolution.id });
     const nodes = flow.draft.nodes.map((n) =>
       n.type === 'start'
-        ? { ...n, data: { ...n.data, trigger: { ...n.data.trigger, categories: ['billing', 'technical', 'account'] } } }
+        ? {
+            ...n,
+            data: {
+              ...n.data,
+              trigger: { ...n.data.trigger, categories: ['billing', 'technical', 'account'] },
+            },
+          }
         : n,
     );
     await mutate(admin, 'flows.saveDraft', {
@@ -467,7 +480,10 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
       revision: flow.draftRevision,
       document: { ...flow.draft, nodes },
     });
-    await mutate(admin, 'versions.publish', { flowId: resolution.id, message: 'Only billing, technical and account' });
+    await mutate(admin, 'versions.publish', {
+      flowId: resolution.id,
+      message: 'Only billing, technical and account',
+    });
     const stray = await intake(token, {
       channel: 'web',
       subject: 'Partnership enquiry from a reseller',

@@ -93,6 +93,8 @@ export function watchConsole(
     problems.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
   });
   page.on('requestfailed', (request) => {
+    // Leaving a page closes its live stream (server-sent events): Chromium reports that as aborted.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED' && /\/trpc\/live\./.test(request.url())) return;
     problems.push(
       `request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`,
     );

@@ -156,7 +156,7 @@ export function TokensAdmin() {
                 <tr key={t.id} className={t.revokedAt ? 'is-disabled' : undefined}>
                   <td>
                     <div className="row-title">
-                      <KeyRound size={14} aria-hidden="true" /> {t.name}
+                      <KeyRound size={14} aria-hidden="true" className="row-icon" /> {t.name}
                     </div>
                   </td>
                   <td>

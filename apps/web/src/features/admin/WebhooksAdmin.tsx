@@ -310,7 +310,7 @@ export function WebhooksAdmin() {
                 <tr key={e.id} className={e.disabledAt ? 'is-disabled' : undefined}>
                   <td>
                     <div className="row-title cell-url">
-                      <Webhook size={14} aria-hidden="true" /> {e.url}
+                      <Webhook size={14} aria-hidden="true" className="row-icon" /> {e.url}
                     </div>
                     {e.description && <div className="row-sub">{e.description}</div>}
                   </td>

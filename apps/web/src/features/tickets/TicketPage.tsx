@@ -189,7 +189,7 @@ export function TicketPage() {
   const me = useMe();
   const ticket = useQuery(trpc.tickets.get.queryOptions({ ticketId }));
   const teams = useQuery(trpc.teams.list.queryOptions());
-  const live = useTicketLive(ticketId);
+  const live = useTicketLive(ticketId, ticket.data !== undefined);
   const now = useNow(30_000);
   useTitle(ticket.data ? `#${ticket.data.ticket.number} ${ticket.data.ticket.subject}` : 'Ticket');
   const [conflictOn, setConflictOn] = useState<string | null>(null);
@@ -261,9 +261,7 @@ export function TicketPage() {
           >
             <Radio size={13} aria-hidden="true" /> {live === 'pending' ? 'Live' : 'Connecting…'}
           </span>
-          {me.data && (
-            <AssignControl detail={detail} meId={me.data.user.id} onChanged={(seq) => own(seq)} />
-          )}
+          {me.data && <AssignControl detail={detail} meId={me.data.user.id} onChanged={(seq) => own(seq)} />}
         </div>
       </div>
 

@@ -16,7 +16,38 @@ const EVENT_WORDS: Record<string, string> = {
   'subflow.completed': 'Subflow finished',
   'ticket.migrated': 'Moved to a new version',
   'ticket.parked': 'Stopped: needs attention',
+  'ticket.assigned': 'Ticket assigned',
+  'feedback.received': 'Customer feedback received',
 };
+
+/** Events that change a ticket where it stands (no move to show). */
+const IN_PLACE = new Set(['ticket.assigned', 'feedback.received']);
+
+/** A field of an event's recorded input, when it is there. */
+function inputField(event: TicketEvent, key: string): unknown {
+  const input: unknown = event.data.input;
+  return input && typeof input === 'object' && key in input
+    ? (input as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function eventTitle(event: TicketEvent): string {
+  if (event.type === 'ticket.assigned' && inputField(event, 'assigneeId') === null) return 'Ticket released';
+  return EVENT_WORDS[event.type] ?? humanize(event.type);
+}
+
+/** What an in-place event recorded: the customer's score and comment. */
+function InputLine({ event }: { event: TicketEvent }) {
+  if (event.type !== 'feedback.received') return null;
+  const score = inputField(event, 'score');
+  const comment = inputField(event, 'comment');
+  return (
+    <div className="trail">
+      Score <strong>{typeof score === 'number' ? `${score}/5` : '—'}</strong>
+      {typeof comment === 'string' && comment !== '' ? ` — “${comment}”` : ''}
+    </div>
+  );
+}
 
 const OPERATOR_WORDS: Record<string, string> = {
   equals: 'is',
@@ -179,7 +210,7 @@ export function Timeline({
             <div className="timeline-dot" aria-hidden="true" />
             <div className="timeline-body">
               <div className="timeline-head">
-                <span className="timeline-title">{EVENT_WORDS[event.type] ?? humanize(event.type)}</span>
+                <span className="timeline-title">{eventTitle(event)}</span>
                 <span className="muted">
                   by {event.actorName ?? 'Stepwise'} ·{' '}
                   <time dateTime={event.createdAt} title={formatDateTime(event.createdAt)}>
@@ -187,13 +218,14 @@ export function Timeline({
                   </time>
                 </span>
               </div>
-              {(event.fromNode !== null || event.toNode !== null) && (
+              {!IN_PLACE.has(event.type) && (event.fromNode !== null || event.toNode !== null) && (
                 <div className="timeline-move">
                   <span>{event.fromNode === null ? 'Start' : nodeName(lookup, event.fromNode)}</span>
                   <ArrowRight size={13} aria-label="to" />
                   <span>{event.toNode === null ? '—' : nodeName(lookup, event.toNode)}</span>
                 </div>
               )}
+              <InputLine event={event} />
               {event.data.trail.map((entry, i) => (
                 // The trail is an ordered, append-only record of one transition.
                 <TrailLine key={i} entry={entry} lookup={lookup} />

@@ -88,9 +88,7 @@ describe('describeUpdate', () => {
       created,
       event(2, 'step.completed', { actorName: 'Sam Support', fromNode: 'verify', toNode: 'end' }),
     ]);
-    expect(describeUpdate(before, after, ALEX)).toBe(
-      'Updated — Sam Support completed Verify eligibility',
-    );
+    expect(describeUpdate(before, after, ALEX)).toBe('Updated — Sam Support completed Verify eligibility');
   });
 
   it('given the agent completed it themself, when the page refreshes, then there is no news', () => {
@@ -104,10 +102,16 @@ describe('describeUpdate', () => {
 
   it('given the SLA timer escalated the ticket, when the page refreshes, then the breach is named', () => {
     const before = detail(1, [created]);
-    const after = detail(2, [created, event(2, 'sla.breached', { fromNode: 'verify', toNode: 'verify' })]);
-    expect(describeUpdate(before, after, ALEX)).toBe(
-      'Updated — the SLA of Verify eligibility was breached',
-    );
+    const breach = event(2, 'timer.fired', {
+      fromNode: 'verify',
+      toNode: 'verify',
+      data: {
+        input: { type: 'timer', kind: 'sla' },
+        trail: [{ type: 'sla_breached', nodeId: 'verify', escalatedBy: 'priority' }],
+      },
+    });
+    const after = detail(2, [created, breach]);
+    expect(describeUpdate(before, after, ALEX)).toBe('Updated — the SLA of Verify eligibility was breached');
   });
 
   it('given a new customer message without a move, when the page refreshes, then the message is announced', () => {
@@ -144,7 +148,10 @@ describe('describeUpdate', () => {
     const before = detail(1, [created]);
     const after = detail(
       2,
-      [created, event(2, 'customer.replied', { actorName: 'Alex Agent', fromNode: 'follow_up', toNode: 'end' })],
+      [
+        created,
+        event(2, 'customer.replied', { actorName: 'Alex Agent', fromNode: 'follow_up', toNode: 'end' }),
+      ],
       [message('m9', 'customer', 'Priya Raman')],
     );
     const own: Ownership = { ...ALEX, ownUpTo: 2, ownMessages: new Set(['m9']) };
@@ -180,5 +187,19 @@ describe('entrySeq', () => {
       event(3, 'ticket.assigned', { fromNode: 'verify', toNode: 'verify' }),
     ]);
     expect(entrySeq(d)).toBe(2);
+  });
+
+  it('given an SLA escalation that stayed on the step and then an outcome that loops back to it, when asked, then only the loop is a new entry', () => {
+    const escalated = detail(3, [
+      created,
+      event(2, 'step.completed', { fromNode: 'triage', toNode: 'verify' }),
+      event(3, 'timer.fired', { fromNode: 'verify', toNode: 'verify' }),
+    ]);
+    expect(entrySeq(escalated)).toBe(2);
+    const looped = detail(4, [
+      ...escalated.events,
+      event(4, 'step.completed', { fromNode: 'verify', toNode: 'verify' }),
+    ]);
+    expect(entrySeq(looped)).toBe(4);
   });
 });

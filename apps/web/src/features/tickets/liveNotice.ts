@@ -2,13 +2,6 @@ import type { FlowNode } from '@stepwise/flow';
 import { nodeTitle } from '../../canvas/describe.ts';
 import type { TicketDetail } from '../../trpc.ts';
 
-/** Events that change a ticket without moving it to another node. */
-const IN_PLACE_EVENTS: ReadonlySet<string> = new Set([
-  'ticket.assigned',
-  'feedback.received',
-  'message.added',
-]);
-
 type Lookup = (nodeId: string | null) => FlowNode | undefined;
 
 function title(lookup: Lookup, nodeId: string | null): string {
@@ -59,15 +52,16 @@ export function describeUpdate(
     .sort((a, b) => a.seq - b.seq);
 
   const completed = fresh.filter((e) => e.type === 'step.completed').at(-1);
-  if (completed) return `Updated — ${who(completed.actorName)} completed ${title(lookup, completed.fromNode)}`;
+  if (completed)
+    return `Updated — ${who(completed.actorName)} completed ${title(lookup, completed.fromNode)}`;
 
   const latest = fresh.at(-1);
   if (latest) {
     switch (latest.type) {
-      case 'sla.breached':
-        return `Updated — the SLA of ${title(lookup, latest.fromNode)} was breached`;
       case 'timer.fired':
-        return `Updated — a timer fired at ${title(lookup, latest.fromNode)}`;
+        return latest.data.trail.some((t) => t.type === 'sla_breached')
+          ? `Updated — the SLA of ${title(lookup, latest.fromNode)} was breached`
+          : `Updated — a timer fired at ${title(lookup, latest.fromNode)}`;
       case 'customer.replied':
         return 'Updated — the customer replied';
       case 'ticket.assigned':
@@ -103,13 +97,16 @@ export function describeUpdate(
 
 /**
  * The sequence number at which the ticket entered the node it is at now, so that the step card keeps
- * what the agent typed through updates that do not move the ticket (a message, an assignment) and
- * starts empty when it reaches a new step.
+ * what the agent typed through updates that leave the ticket where it is (a message, an assignment, an
+ * SLA escalation that only raised the priority) and starts empty when it reaches a step anew. A step
+ * completed back into the same step (a "try again" outcome) is a new entry.
  */
 export function entrySeq(detail: TicketDetail): number {
   const nodeId = detail.ticket.nodeId;
   let seq = 0;
-  for (const e of detail.events)
-    if (e.toNode === nodeId && !IN_PLACE_EVENTS.has(e.type) && e.seq > seq) seq = e.seq;
+  for (const e of detail.events) {
+    const entered = e.toNode === nodeId && (e.fromNode !== e.toNode || e.type === 'step.completed');
+    if (entered && e.seq > seq) seq = e.seq;
+  }
   return seq;
 }

@@ -6,16 +6,17 @@ import { useTRPC } from '../../trpc.ts';
 /**
  * Keeps an open ticket page current: each `live.ticket` event (the ticket moved, got a message or an
  * assignee, on any server) refreshes the ticket's data in place; after a dropped connection the page
- * refreshes once when it is back. Returns the connection status.
+ * refreshes once when it is back. `enabled`: off until the ticket is known to exist. Returns the
+ * connection status.
  */
-export function useTicketLive(ticketId: string) {
+export function useTicketLive(ticketId: string, enabled = true) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ ticketId }) });
   };
   const subscription = useSubscription(
-    trpc.live.ticket.subscriptionOptions({ ticketId }, { onData: refresh }),
+    trpc.live.ticket.subscriptionOptions({ ticketId }, { onData: refresh, enabled }),
   );
 
   const wasLive = useRef(false);

@@ -1,0 +1,72 @@
+import { TEMPLATES } from '@stepwise/flow';
+import { describe, expect, it } from 'vitest';
+import type { TicketDetail } from '../../trpc.ts';
+import { type TicketCore, withCore } from './ticketCore.ts';
+
+const template = TEMPLATES[0];
+if (!template) throw new Error('no template');
+const document = template.document;
+
+function core(id: string, seq: number): TicketCore {
+  return {
+    ticket: {
+      id,
+      number: 3,
+      seq,
+      subject: 'Refund',
+      description: '',
+      channel: 'email',
+      priority: 'normal',
+      category: 'refund',
+      status: 'at_step',
+      endStatus: null,
+      nodeId: 'verify',
+      customer: { name: 'Priya Raman', email: 'priya@example.com', tier: 'existing' },
+      tags: [],
+      fields: {},
+      teamId: null,
+      teamName: null,
+      assigneeId: null,
+      assigneeName: null,
+      breached: false,
+      slaDueAt: null,
+      createdAt: '2025-03-01T12:00:00.000Z',
+      updatedAt: '2025-03-01T12:00:00.000Z',
+    },
+    flow: null,
+    version: { id: 'v1', number: 1, document },
+    currentStep: null,
+    nextByOutcome: {},
+    events: [],
+    messages: [
+      { id: 'm1', authorKind: 'system', authorName: null, body: 'Hi', createdAt: '2025-03-01T12:00:00.000Z' },
+    ],
+    path: [],
+  };
+}
+
+const page = (id: string, seq: number): TicketDetail => ({
+  ...core(id, seq),
+  messages: [],
+  conversation: [],
+  csat: { score: 5, comment: null },
+  parent: null,
+  children: [],
+  feedbackUrl: null,
+});
+
+describe('withCore', () => {
+  it('given the page and a move of the same ticket, when merged, then the moved ticket shows and the page-only parts stay', () => {
+    const merged = withCore(page('t1', 1), core('t1', 2));
+    expect(merged?.ticket.seq).toBe(2);
+    expect(merged?.csat).toEqual({ score: 5, comment: null });
+    expect(merged?.conversation).toEqual(merged?.messages);
+    expect(merged?.messages).toHaveLength(1);
+  });
+
+  it('given no page yet or another ticket’s answer, when merged, then the page is left as it is', () => {
+    expect(withCore(undefined, core('t1', 2))).toBeUndefined();
+    const other = page('t2', 1);
+    expect(withCore(other, core('t1', 2))).toBe(other);
+  });
+});
