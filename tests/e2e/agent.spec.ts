@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
 import {
+  api,
   ensureWebBuilt,
   launchBrowser,
   REPO_ROOT,
@@ -21,26 +22,6 @@ type QueueRow = Outputs['tickets']['queue'][number];
 const AGENT = { email: 'agent1@acme.test', password: 'stepwise-demo', name: 'Alex Agent' };
 const MANAGER = { email: 'manager@acme.test', name: 'Maya Manager' };
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
-
-/** Calls a query or mutation of the API with the browser context's cookie (the agent's session). */
-async function api<T>(
-  context: BrowserContext,
-  base: string,
-  path: string,
-  input: unknown,
-  kind: 'query' | 'mutation',
-) {
-  const url = `${base}/trpc/${path}`;
-  const response =
-    kind === 'query'
-      ? await context.request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`)
-      : await context.request.post(url, { data: input, headers: { 'content-type': 'application/json' } });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || body.result === undefined) {
-    throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
-  }
-  return body.result.data;
-}
 
 /** Fills every form field of the current step with a valid value for its type. */
 async function fillForm(page: Page, detail: TicketDetail) {

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
 import {
+  api,
   ensureWebBuilt,
   launchBrowser,
   REPO_ROOT,
@@ -24,26 +25,6 @@ type TicketDetail = Outputs['tickets']['get'];
 const MANAGER = { email: 'manager@acme.test', password: 'stepwise-demo', name: 'Maya Manager' };
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 const FLOW_NAME = 'Urgent triage';
-
-/** Calls the API with the browser context's cookie (the manager's session), as the page itself does. */
-async function api<T>(
-  context: BrowserContext,
-  base: string,
-  path: string,
-  input: unknown,
-  kind: 'query' | 'mutation',
-) {
-  const url = `${base}/trpc/${path}`;
-  const response =
-    kind === 'query'
-      ? await context.request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`)
-      : await context.request.post(url, { data: input, headers: { 'content-type': 'application/json' } });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || body.result === undefined) {
-    throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
-  }
-  return body.result.data;
-}
 
 const pane = (page: Page) => page.locator('.builder-canvas .react-flow__pane');
 const flowNodes = (page: Page) =>

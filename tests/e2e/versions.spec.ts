@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
 import {
+  api,
   ensureWebBuilt,
   launchBrowser,
   REPO_ROOT,
@@ -19,25 +20,6 @@ type Outputs = inferRouterOutputs<AppRouter>;
 
 const MANAGER = { email: 'manager@acme.test', password: 'stepwise-demo' };
 const COMPARE_SHOT = join(REPO_ROOT, 'docs/screenshots/compare.png');
-
-async function api<T>(
-  context: BrowserContext,
-  base: string,
-  path: string,
-  input: unknown,
-  kind: 'query' | 'mutation',
-) {
-  const url = `${base}/trpc/${path}`;
-  const response =
-    kind === 'query'
-      ? await context.request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`)
-      : await context.request.post(url, { data: input, headers: { 'content-type': 'application/json' } });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || body.result === undefined) {
-    throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
-  }
-  return body.result.data;
-}
 
 /** Rows of the preview that cannot be mapped (they stay on their version). */
 async function refusedCount(page: Page): Promise<number> {
@@ -98,45 +80,80 @@ describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
     v1 = busiest.version_id;
     stepId = busiest.node_id;
     liveOnStep = busiest.n;
-    // when: the draft's step gets new instructions and a longer SLA (through the API the builder uses)
     const got = await api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
-    const draft = got.draft as FlowDocument;
-    let oldSla: number | null = null;
-    const edited: FlowDocument = {
-      ...draft,
-      nodes: draft.nodes.map((n) => {
-        if (n.id !== stepId || n.type !== 'step') return n;
-        stepTitle = n.data.title;
-        oldSla = n.data.slaMinutes;
-        return {
-          ...n,
-          data: {
-            ...n.data,
-            instructions: `${n.data.instructions}\n\nCheck the order history first.`,
-            slaMinutes: (n.data.slaMinutes ?? 30) + 30,
-          },
-        };
-      }),
-    };
+    const before = (got.draft as FlowDocument).nodes.find((n) => n.id === stepId);
+    if (before?.type !== 'step') throw new Error('the busiest node is not a step of the draft');
+    stepTitle = before.data.title;
+    const oldSla = before.data.slaMinutes;
+    const newInstructions = `${before.data.instructions}\n\nCheck the order history first.`;
+    const newSla = (oldSla ?? 30) + 30;
     expect(stepTitle).not.toBe('');
-    const saved = await api<{ revision: number }>(
-      context,
-      server.url,
-      'flows.saveDraft',
-      { flowId, revision: got.draftRevision, document: edited },
-      'mutation',
-    );
-    const published = await api<{ id: string; number: number }>(
-      context,
-      server.url,
-      'versions.publish',
-      { flowId, message: 'Check order history; longer SLA', revision: saved.revision },
-      'mutation',
-    );
-    v2 = published.id;
+    // when: in the builder, the manager gives the step new instructions and a longer SLA
+    await page.goto(`${server.url}/flows/${flowId}/edit`);
+    const bar = page.locator('.builder-bar');
+    await bar.getByText(`Saved · revision ${got.draftRevision}`, { exact: true }).waitFor();
+    await page.locator(`.builder-canvas .react-flow__node[data-id="${stepId}"] .fnode-title`).click();
+    const inspector = page.locator('.builder-side');
+    const title = inspector.getByLabel('Title', { exact: true });
+    await title.waitFor();
+    expect(await title.inputValue()).toBe(stepTitle);
+    const instructions = inspector.getByLabel('Instructions', { exact: true });
+    expect(await instructions.inputValue()).toBe(before.data.instructions);
+    await instructions.fill(newInstructions);
+    const sla = inspector.getByLabel('SLA (minutes)', { exact: true });
+    expect(await sla.inputValue()).toBe(oldSla === null ? '' : String(oldSla));
+    await sla.fill(String(newSla));
+    // … the draft autosaves as a newer revision holding both edits
+    await expect
+      .poll(
+        async () => {
+          const fresh = await api<Outputs['flows']['get']>(
+            context,
+            server.url,
+            'flows.get',
+            { flowId },
+            'query',
+          );
+          const node = (fresh.draft as FlowDocument).nodes.find((n) => n.id === stepId);
+          return node?.type === 'step'
+            ? { instructions: node.data.instructions, slaMinutes: node.data.slaMinutes }
+            : null;
+        },
+        { timeout: 15_000 },
+      )
+      .toEqual({ instructions: newInstructions, slaMinutes: newSla });
+    const saved = await api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
+    expect(saved.draftRevision).toBeGreaterThan(got.draftRevision);
+    await bar
+      .getByText(`Saved · revision ${saved.draftRevision}`, { exact: true })
+      .waitFor({ timeout: 15_000 });
+    // … and publishes it with a message
+    await bar.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('What changed', { exact: true }).fill('Check order history; longer SLA');
+    await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
     // then
+    await bar.getByText('Published v2', { exact: true }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    const after = await api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
+    if (!after.activeVersionId) throw new Error('no active version after publishing');
+    v2 = after.activeVersionId;
+    expect(v2).not.toBe(v1);
+    const published = await api<Outputs['versions']['get']>(
+      context,
+      server.url,
+      'versions.get',
+      { versionId: v2 },
+      'query',
+    );
     expect(published.number).toBe(2);
-    expect(oldSla === null || typeof oldSla === 'number').toBe(true);
+    expect(published.message).toBe('Check order history; longer SLA');
+    const publishedStep = (published.document as FlowDocument).nodes.find((n) => n.id === stepId);
+    expect(publishedStep?.type === 'step' ? publishedStep.data : null).toMatchObject({
+      title: stepTitle,
+      instructions: newInstructions,
+      slaMinutes: newSla,
+    });
     await page.goto(`${server.url}/flows/${flowId}/history`);
     await page.getByRole('cell', { name: 'Check order history; longer SLA' }).waitFor();
   });

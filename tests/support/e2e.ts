@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WEB_DIR = join(REPO_ROOT, 'dist/web');
@@ -112,4 +112,24 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
     await page.screenshot({ path: copyTo, fullPage: true });
   }
   return path;
+}
+
+/** Calls a query or mutation of the API with a browser context's cookies (its user's session). */
+export async function api<T>(
+  context: BrowserContext,
+  base: string,
+  path: string,
+  input: unknown,
+  kind: 'query' | 'mutation',
+) {
+  const url = `${base}/trpc/${path}`;
+  const response =
+    kind === 'query'
+      ? await context.request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`)
+      : await context.request.post(url, { data: input, headers: { 'content-type': 'application/json' } });
+  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
+  if (!response.ok() || body.result === undefined) {
+    throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
+  }
+  return body.result.data;
 }
