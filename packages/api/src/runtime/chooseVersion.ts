@@ -21,33 +21,24 @@ export function chooseVersion(flow: RolloutFlow, ticketKey: string): string {
 }
 
 /**
- * Applies a flow's pilot to a routed ticket: reads the flow's pilot (one indexed read, only when routed)
- * and swaps the active version for the pilot version when `chooseVersion` picks it. `ticketKey` is the
- * ticket's id, generated before the insert.
+ * Applies a flow's pilot to a routed ticket: the route carries the flow's pilot (read by the routing
+ * query itself), and the pilot version replaces the active one when `chooseVersion` picks it.
+ * `ticketKey` is the ticket's id, generated before the insert.
  */
-export async function withPilot<R extends { flowId: string; version: CachedVersion }>(
-  query: Query,
-  cache: VersionCache,
-  orgId: string,
-  route: R | null,
-  ticketKey: string,
-): Promise<R | null> {
-  if (!route) return null;
-  const rows = await query<{ pilot_version_id: string | null; pilot_percent: number }>(
-    'SELECT pilot_version_id, pilot_percent FROM flows WHERE id = $1::uuid AND org_id = $2::uuid',
-    [route.flowId, orgId],
-  );
-  const flow = rows[0];
-  if (!flow || flow.pilot_version_id === null) return route;
+export async function withPilot<
+  R extends { version: CachedVersion; pilot: { versionId: string; percent: number } | null },
+>(query: Query, cache: VersionCache, orgId: string, route: R | null, ticketKey: string): Promise<R | null> {
+  if (!route?.pilot) return route;
   const chosen = chooseVersion(
     {
       activeVersionId: route.version.id,
-      pilotVersionId: flow.pilot_version_id,
-      pilotPercent: flow.pilot_percent,
+      pilotVersionId: route.pilot.versionId,
+      pilotPercent: route.pilot.percent,
     },
     ticketKey,
   );
   if (chosen === route.version.id) return route;
+  // Versions are immutable and cached: a pilot version costs a read only the first time.
   const pilot = await cache.get(query, orgId, chosen);
   return pilot ? { ...route, version: pilot } : route;
 }

@@ -49,7 +49,13 @@ export type CreateTicketOptions = {
   parent?: { ticketId: string; seq: number };
 };
 
-type FlowCandidate = { id: string; name: string; active_version_id: string };
+type FlowCandidate = {
+  id: string;
+  name: string;
+  active_version_id: string;
+  pilot_version_id: string | null;
+  pilot_percent: number;
+};
 
 function matches(list: readonly string[], value: string): boolean {
   return list.length === 0 || list.includes(value);
@@ -77,6 +83,19 @@ function startTrigger(document: FlowDocument): StartTrigger | null {
   return start?.type === 'start' ? start.data.trigger : null;
 }
 
+/** The flow a ticket is routed to, its active version, and its pilot (read by the same query). */
+export type Route = {
+  flowId: string;
+  version: CachedVersion;
+  pilot: { versionId: string; percent: number } | null;
+};
+
+function pilotOf(flow: Pick<FlowCandidate, 'pilot_version_id' | 'pilot_percent'>): Route['pilot'] {
+  return flow.pilot_version_id === null
+    ? null
+    : { versionId: flow.pilot_version_id, percent: flow.pilot_percent };
+}
+
 /**
  * Picks the flow a new ticket enters: with `flowId`, that flow's active version (its manual start);
  * otherwise the first flow, in route order then name, with an active version whose start is automatic
@@ -88,11 +107,12 @@ export async function routeTicket(
   orgId: string,
   ticket: TicketData,
   flowId: string | undefined,
-): Promise<{ flowId: string; version: CachedVersion } | null> {
+): Promise<Route | null> {
   if (flowId !== undefined) {
     if (!isUuid(flowId)) fail('NOT_FOUND', 'This flow does not exist in your organization.');
     const rows = await query<FlowCandidate & { active_version_id: string | null }>(
-      `SELECT id, name, active_version_id FROM flows WHERE id = $1::uuid AND org_id = $2::uuid AND archived_at IS NULL`,
+      `SELECT id, name, active_version_id, pilot_version_id, pilot_percent FROM flows
+        WHERE id = $1::uuid AND org_id = $2::uuid AND archived_at IS NULL`,
       [flowId, orgId],
     );
     const flow = rows[0];
@@ -103,10 +123,10 @@ export async function routeTicket(
     const version = await cache.get(query, orgId, flow.active_version_id);
     if (!version)
       throw new Error(`Flow ${flow.id} names active version ${flow.active_version_id}, which is missing`);
-    return { flowId: flow.id, version };
+    return { flowId: flow.id, version, pilot: pilotOf(flow) };
   }
   const flows = await query<FlowCandidate>(
-    `SELECT id, name, active_version_id FROM flows
+    `SELECT id, name, active_version_id, pilot_version_id, pilot_percent FROM flows
       WHERE org_id = $1::uuid AND active_version_id IS NOT NULL AND archived_at IS NULL
       ORDER BY route_order, name, id`,
     [orgId],
@@ -115,7 +135,7 @@ export async function routeTicket(
     const version = await cache.get(query, orgId, flow.active_version_id);
     if (!version) continue;
     const trigger = startTrigger(version.document);
-    if (trigger && triggerMatches(trigger, ticket)) return { flowId: flow.id, version };
+    if (trigger && triggerMatches(trigger, ticket)) return { flowId: flow.id, version, pilot: pilotOf(flow) };
   }
   return null;
 }
