@@ -93,8 +93,14 @@ export function watchConsole(
     problems.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
   });
   page.on('requestfailed', (request) => {
-    // Leaving a page closes its live stream (server-sent events): Chromium reports that as aborted.
-    if (request.failure()?.errorText === 'net::ERR_ABORTED' && /\/trpc\/live\./.test(request.url())) return;
+    // Navigating away aborts the page's in-flight reads (queries, and the live stream of server-sent
+    // events): nothing is lost, the next page reads again. An aborted write (POST) still counts.
+    if (
+      request.failure()?.errorText === 'net::ERR_ABORTED' &&
+      request.method() === 'GET' &&
+      /\/trpc\//.test(request.url())
+    )
+      return;
     problems.push(
       `request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`,
     );
