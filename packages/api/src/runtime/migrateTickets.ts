@@ -196,6 +196,8 @@ export async function applyMigration(
           toVersion: versions.to.id,
           fromNode: row.node_id,
           toNode: plan.state.nodeId,
+          // Every stored event has a trail (the ticket page reads it); a migration runs no node.
+          trail: [],
           // For replay: the whole run state the ticket has on the new version — replay starts again from it.
           input: {
             type: 'migrate',

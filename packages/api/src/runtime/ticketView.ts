@@ -86,7 +86,7 @@ export type TicketReadRow = TicketRow & {
 function eventsSql(ticketId: string, upTo = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
       'seq', e.seq, 'type', e.type, 'actorName', ua.name, 'fromNode', e.from_node, 'toNode', e.to_node,
-      'data', e.data, 'createdAt', ${iso('e.created_at')}) ORDER BY e.seq), '[]'::json)
+      'data', e.data || jsonb_build_object('trail', coalesce(e.data->'trail', '[]'::jsonb)), 'createdAt', ${iso('e.created_at')}) ORDER BY e.seq), '[]'::json)
      FROM ticket_events e LEFT JOIN users ua ON ua.id = e.actor_id WHERE e.ticket_id = ${ticketId}${upTo})`;
 }
 

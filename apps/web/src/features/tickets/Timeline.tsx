@@ -226,7 +226,7 @@ export function Timeline({
                 </div>
               )}
               <InputLine event={event} />
-              {event.data.trail.map((entry, i) => (
+              {(event.data.trail ?? []).map((entry, i) => (
                 // The trail is an ordered, append-only record of one transition.
                 <TrailLine key={i} entry={entry} lookup={lookup} />
               ))}
