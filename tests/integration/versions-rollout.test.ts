@@ -1,4 +1,4 @@
-import { appRouter, publishVersion } from '@stepwise/api';
+import { appRouter, publishVersion, startTimerPoller } from '@stepwise/api';
 import type { FlowDocument, StepNode } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
@@ -270,6 +270,23 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
       [2, false, true],
       [1, true, false],
     ]);
+    // and the list says since when the pilot runs, and who started it
+    expect(list.map((v) => [v.number, v.pilotSince, v.pilotStartedBy])).toEqual([
+      [2, clock.now().toISOString(), org.people.manager.name],
+      [1, null, null],
+    ]);
+    // and a pilot restarted later (another share) runs since then
+    clock.advance(15 * MINUTE);
+    await api.versions.startPilot({ flowId, versionId: v2.id, percent: 50 });
+    const restarted = await api.versions.list({ flowId });
+    expect(restarted.find((v) => v.isPilot)?.pilotSince).toBe(clock.now().toISOString());
+    // and rolled back, then the same draft published as a pilot again, v2 is the pilot again (no copy)
+    await api.versions.rollbackPilot({ flowId });
+    const again = await api.versions.publish({ flowId, message: 'Again', pilotPercent: 10 });
+    expect(again.id).toBe(v2.id);
+    const reflown = await api.flows.get({ flowId });
+    expect([reflown.activeVersionId, reflown.pilotVersionId, reflown.pilotPercent]).toEqual([v1, v2.id, 10]);
+    expect((await versionRows(flowId)).map((v) => v.number)).toEqual([1, 2]);
   });
 
   it('given live tickets on v1, when comparing v1 with v2, then the diff lists the step changes and the live count per node', async () => {
@@ -352,7 +369,8 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
       expect(detail.version?.id).toBe(v2.id);
       expect(detail.ticket.nodeId).toBe(t.toNode);
       expect(detail.ticket.teamId).toBe(org.teams.technical);
-      expect(detail.ticket.slaDueAt).toBe(new Date(now + 120 * MINUTE).toISOString());
+      // the SLA keeps its clock: they entered "work" 10 minutes before the migration
+      expect(detail.ticket.slaDueAt).toBe(new Date(now - 10 * MINUTE + 120 * MINUTE).toISOString());
       const timers = await db.query<{ node_id: string; kind: string; due: string; cancelled: boolean }>(
         `SELECT node_id, kind, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due,
                 cancelled_at IS NOT NULL AS cancelled
@@ -366,7 +384,12 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
           due: new Date(now - 10 * MINUTE + 60 * MINUTE).toISOString(),
           cancelled: true,
         },
-        { node_id: 'work', kind: 'sla', due: new Date(now + 120 * MINUTE).toISOString(), cancelled: false },
+        {
+          node_id: 'work',
+          kind: 'sla',
+          due: new Date(now - 10 * MINUTE + 120 * MINUTE).toISOString(),
+          cancelled: false,
+        },
       ]);
       const [event] = await db.query<{ type: string; data: unknown }>(
         'SELECT type, data FROM ticket_events WHERE ticket_id = $1::uuid ORDER BY seq DESC LIMIT 1',
@@ -404,6 +427,105 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
       idempotencyKey: newKey(),
     });
     expect(await checkInvariants(db)).toEqual([]);
+  });
+
+  it('given tickets that entered a 60-min SLA step 40 and 130 minutes ago, when migrated to a 120-min SLA, then each is due at its entry + 120 min, as previewed', async () => {
+    // given: a ticket that entered "work" (60-min SLA) 130 minutes ago — its SLA fired and breached
+    // at 60 minutes without moving it (a stay, not an entry) —, one that entered 40 minutes ago, and
+    // v2 where "work" has a 120-min SLA and "Park" has none
+    const { flowId, versionId: v1 } = await publishFlow(db, org, 'Clock kept', loopDocument(), 65);
+    const entryOld = clock.now().getTime();
+    const old = await start(flowId);
+    clock.advance(61 * MINUTE);
+    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000, batch: 1000 });
+    try {
+      await poller.tick();
+    } finally {
+      await poller.stop();
+    }
+    clock.advance(29 * MINUTE);
+    const entryRecent = clock.now().getTime();
+    const recent = await start(flowId);
+    clock.advance(40 * MINUTE);
+    const v2 = await publishNext(flowId, secondVersion({ slaMinutes: 120 }), 'Technical, 2 h');
+    const now = clock.now().getTime();
+    const events = await db.query<{ type: string; from_node: string | null; to_node: string | null }>(
+      'SELECT type, from_node, to_node FROM ticket_events WHERE ticket_id = $1::uuid ORDER BY seq',
+      [old.ticket.id],
+    );
+    expect(events).toEqual([
+      { type: 'ticket.created', from_node: null, to_node: 'work' },
+      { type: 'timer.fired', from_node: 'work', to_node: 'work' },
+    ]);
+    const api = manager();
+    // when
+    const preview = await api.versions.previewMigration({ flowId, fromVersionId: v1, toVersionId: v2.id });
+    const result = await api.versions.applyMigration({
+      flowId,
+      fromVersionId: v1,
+      toVersionId: v2.id,
+      expected: Object.fromEntries(preview.tickets.map((t) => [t.ticketId, t.seq])),
+    });
+    // then: the preview states each ticket's entry and new due time, and whether it is already overdue
+    const dueRecent = new Date(entryRecent + 120 * MINUTE).toISOString();
+    const dueOld = new Date(entryOld + 120 * MINUTE).toISOString();
+    expect(entryRecent).toBe(now - 40 * MINUTE);
+    const byId = new Map(preview.tickets.map((t) => [t.ticketId, t]));
+    expect(byId.get(recent.ticket.id)).toMatchObject({
+      ok: true,
+      enteredAt: new Date(entryRecent).toISOString(),
+      slaDueAt: dueRecent,
+      overdue: false,
+    });
+    expect(byId.get(old.ticket.id)).toMatchObject({
+      ok: true,
+      enteredAt: new Date(entryOld).toISOString(),
+      slaDueAt: dueOld,
+      overdue: true,
+    });
+    // and the apply does what the preview said: the ticket, its pending timer and the result agree
+    expect(result.moved.map((m) => [m.ticketId, m.slaDueAt]).sort()).toEqual(
+      preview.tickets.map((t) => [t.ticketId, t.slaDueAt]).sort(),
+    );
+    for (const [ticketId, due] of [
+      [recent.ticket.id, dueRecent],
+      [old.ticket.id, dueOld],
+    ] as const) {
+      const detail = await api.tickets.get({ ticketId });
+      expect(detail.ticket.slaDueAt).toBe(due);
+      const pending = await db.query<{ node_id: string; kind: string; due: string }>(
+        `SELECT node_id, kind, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due
+           FROM timers WHERE ticket_id = $1::uuid AND fired_at IS NULL AND cancelled_at IS NULL`,
+        [ticketId],
+      );
+      expect(pending).toEqual([{ node_id: 'work', kind: 'sla', due }]);
+    }
+    // and a second migration (back to v1, 60 min) still counts from the entry, not from the first move
+    clock.advance(5 * MINUTE);
+    const back = await api.versions.previewMigration({ flowId, fromVersionId: v2.id, toVersionId: v1 });
+    expect(back.tickets.find((t) => t.ticketId === recent.ticket.id)).toMatchObject({
+      enteredAt: new Date(entryRecent).toISOString(),
+      slaDueAt: new Date(entryRecent + 60 * MINUTE).toISOString(),
+      overdue: false,
+    });
+    expect(await checkInvariants(db)).toEqual([]);
+  });
+
+  it('given a ticket migrated to a step without an SLA, when previewed, then it has no due time and is not overdue', async () => {
+    // given
+    const { flowId, versionId: v1 } = await publishFlow(db, org, 'No SLA after', loopDocument(), 66);
+    await start(flowId);
+    const v2 = await publishNext(flowId, loopDocument({ slaMinutes: null }), 'No SLA');
+    // when
+    const preview = await manager().versions.previewMigration({ flowId, fromVersionId: v1, toVersionId: v2.id });
+    // then
+    expect(preview.tickets).toHaveLength(1);
+    expect(preview.tickets[0]).toMatchObject({
+      ok: true,
+      slaDueAt: null,
+      overdue: false,
+      changes: { sla: { fromMinutes: 60, toMinutes: null } },
+    });
   });
 
   it('given a preview, when a ticket moves before the apply, then it is skipped as moved; an unmapped node leaves its tickets', async () => {

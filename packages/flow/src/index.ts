@@ -88,5 +88,5 @@ export type {
 export { proposeMapping, WAITING_TYPES } from './proposeMapping.ts';
 export type { MappingReason, ProposedMapping } from './proposeMapping.ts';
 export { planMigration } from './planMigration.ts';
-export type { MigrationChanges, MigrationPlan, MigrationRefusal } from './planMigration.ts';
+export type { MigrationChanges, MigrationContext, MigrationPlan, MigrationRefusal } from './planMigration.ts';
 export { inPilot } from './inPilot.ts';

@@ -78,9 +78,46 @@ describe('planMigration', () => {
         team: { from: 'team-billing', to: 'team-technical' },
         sla: { fromMinutes: 30, toMinutes: 60 },
       },
+      slaDueAt: NOW + 60 * MINUTE,
     });
     // And the input state is untouched
     expect(state.breached).toBe(true);
+  });
+
+  it('keeps the SLA clock: the new SLA counts from when the ticket entered its step', () => {
+    // Given a ticket that entered triage 40 minutes ago
+    const enteredAt = NOW - 40 * MINUTE;
+    // When migrated to v2 where triage has a 60-minute SLA
+    const plan = planMigration(v1, v2, same('triage'), at('triage', 'at_step'), { now: NOW, enteredAt });
+    // Then it is due 60 minutes after it entered, not 60 minutes after the migration
+    expect(plan.ok && plan.slaDueAt).toBe(enteredAt + 60 * MINUTE);
+    expect(plan.ok && plan.effects).toContainEqual({
+      type: 'schedule_timer',
+      kind: 'sla',
+      nodeId: 'triage',
+      dueAt: enteredAt + 60 * MINUTE,
+    });
+  });
+
+  it('schedules an SLA already past when the ticket waited longer than the new SLA', () => {
+    // Given a ticket that entered triage 90 minutes ago, migrated to a 60-minute SLA
+    const enteredAt = NOW - 90 * MINUTE;
+    const plan = planMigration(v1, v2, same('triage'), at('triage', 'at_step'), { now: NOW, enteredAt });
+    // Then its SLA is due in the past (the timer fires at once and the breach runs as on any step)
+    expect(plan.ok && plan.slaDueAt).toBe(NOW - 30 * MINUTE);
+  });
+
+  it('counts from now when the entry time is unknown or in the future', () => {
+    const unknown = planMigration(v1, v2, same('triage'), at('triage', 'at_step'), {
+      now: NOW,
+      enteredAt: Number.NaN,
+    });
+    expect(unknown.ok && unknown.slaDueAt).toBe(NOW + 60 * MINUTE);
+    const future = planMigration(v1, v2, same('triage'), at('triage', 'at_step'), {
+      now: NOW,
+      enteredAt: NOW + 5 * MINUTE,
+    });
+    expect(future.ok && future.slaDueAt).toBe(NOW + 60 * MINUTE);
   });
 
   it('keeps the team and assignee when the team does not change, and reports no changes', () => {
@@ -98,6 +135,7 @@ describe('planMigration', () => {
     });
     expect(plan.ok && plan.effects).toEqual([{ type: 'cancel_timers' }]);
     expect(plan.ok && plan.changes).toEqual({ sla: { fromMinutes: 30, toMinutes: null } });
+    expect(plan.ok && plan.slaDueAt).toBeNull();
   });
 
   it('reschedules a reply wait timeout from now', () => {

@@ -24,7 +24,14 @@ export type MigrationChanges = {
 
 /** Where one ticket lands, with the effects for the runtime — or why it cannot move. */
 export type MigrationPlan =
-  | { ok: true; state: RunState; effects: Effect[]; changes: MigrationChanges }
+  | {
+      ok: true;
+      state: RunState;
+      effects: Effect[];
+      changes: MigrationChanges;
+      /** When the SLA of the node landed on passes (ms since epoch); null when it has none. */
+      slaDueAt: number | null;
+    }
   | { ok: false; code: MigrationRefusal; reason: string };
 
 const MINUTE = 60_000;
@@ -43,12 +50,18 @@ function slaOf(node: FlowNode): number | null {
   return node.type === 'step' ? node.data.slaMinutes : null;
 }
 
+/**
+ * The clock of a migration: `now`, and when the ticket entered the node it sits at (`enteredAt`, ms
+ * since epoch; defaults to `now` when unknown). A migration moves the ticket, it does not restart its work.
+ */
+export type MigrationContext = EngineContext & { enteredAt?: number | undefined };
+
 function plan(
   from: FlowDocument,
   to: FlowDocument,
   mapping: Readonly<Record<string, string | null>>,
   state: RunState,
-  ctx: EngineContext,
+  ctx: MigrationContext,
 ): MigrationPlan {
   if (state.status === 'ended' || state.status === 'parked') {
     return refuse(
@@ -99,6 +112,8 @@ function plan(
     );
   }
   if (!Number.isFinite(ctx.now)) return refuse('BROKEN_STATE', 'The migration needs the current time.');
+  const enteredAt =
+    ctx.enteredAt !== undefined && Number.isFinite(ctx.enteredAt) ? Math.min(ctx.enteredAt, ctx.now) : ctx.now;
 
   const effects: Effect[] = [{ type: 'cancel_timers' }];
   if (source.type === 'subflow') {
@@ -117,6 +132,7 @@ function plan(
   }
 
   const next: RunState = { ...state, status, nodeId: target.id, breached: false, endStatus: null };
+  let slaDueAt: number | null = null;
   if (target.type === 'step') {
     const teamId = target.data.teamId;
     if (teamId !== null && teamId !== '' && teamId !== state.teamId) {
@@ -125,12 +141,9 @@ function plan(
       next.assigneeId = null;
     }
     if (target.data.slaMinutes !== null) {
-      effects.push({
-        type: 'schedule_timer',
-        kind: 'sla',
-        nodeId: target.id,
-        dueAt: ctx.now + target.data.slaMinutes * MINUTE,
-      });
+      // The SLA counts from when the ticket entered its step, not from the migration.
+      slaDueAt = enteredAt + target.data.slaMinutes * MINUTE;
+      effects.push({ type: 'schedule_timer', kind: 'sla', nodeId: target.id, dueAt: slaDueAt });
     }
   } else if (target.type === 'wait') {
     const minutes = target.data.minutes;
@@ -161,14 +174,16 @@ function plan(
   const fromMinutes = slaOf(source);
   const toMinutes = slaOf(target);
   if (fromMinutes !== toMinutes) changes.sla = { fromMinutes, toMinutes };
-  return { ok: true, state: next, effects, changes };
+  return { ok: true, state: next, effects, changes, slaDueAt };
 }
 
 /**
  * Plans the move of one live ticket from the version it runs on (`from`) to another (`to`), by a node
  * mapping (see `proposeMapping`): where it lands, the state it has there, what changes for it (team,
- * SLA) and the effects for the runtime — `cancel_timers`, then the timers of the new node counted from
- * `ctx.now` (a step's SLA, a wait's duration or reply timeout) and, landing on a subflow, its start.
+ * SLA) and the effects for the runtime — `cancel_timers`, then the timers of the new node and, landing
+ * on a subflow, its start. A step's SLA counts from when the ticket entered the node it sits at
+ * (`ctx.enteredAt`: the migration keeps the SLA clock, so the due time may already be past), a wait's
+ * duration or reply timeout from `ctx.now`.
  * It lands only on a step, a wait or a subflow; ended and parked tickets, tickets at unmapped nodes
  * and tickets running a subflow (unless mapped to a subflow running the same flow) are refused with
  * a reason. Pure: nothing is performed, `state` is not modified, and it never throws.
@@ -178,7 +193,7 @@ export function planMigration(
   to: FlowDocument,
   mapping: Readonly<Record<string, string | null>>,
   state: RunState,
-  ctx: EngineContext,
+  ctx: MigrationContext,
 ): MigrationPlan {
   try {
     return plan(from, to, mapping, state, ctx);

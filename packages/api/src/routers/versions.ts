@@ -12,6 +12,7 @@ import {
   endPilot,
   liveTicketsByVersion,
   migrationVersions,
+  pilotStarted,
   restoreVersion,
   startPilot,
 } from '../services/versionOps.ts';
@@ -87,11 +88,18 @@ export const versionsRouter = router({
         .where(and(eq(flowVersions.flowId, input.flowId), eq(flowVersions.orgId, callerOf(ctx).orgId)))
         .orderBy(desc(flowVersions.number));
       const live = await liveTicketsByVersion(ctx.db, callerOf(ctx).orgId, input.flowId);
+      const pilot =
+        flow.pilotVersionId === null
+          ? null
+          : await pilotStarted(ctx.db, callerOf(ctx).orgId, input.flowId, flow.pilotVersionId);
       return rows.map((r) => ({
         ...r,
         createdAt: r.createdAt.toISOString(),
         isActive: r.id === flow.activeVersionId,
         isPilot: r.id === flow.pilotVersionId,
+        /** When the running pilot started on this version (ISO), and by whom; null unless it is the pilot. */
+        pilotSince: r.id === flow.pilotVersionId ? (pilot?.at ?? r.createdAt.toISOString()) : null,
+        pilotStartedBy: r.id === flow.pilotVersionId ? (pilot?.by ?? r.authorName) : null,
         liveTickets: live.get(r.id) ?? 0,
       }));
     }),

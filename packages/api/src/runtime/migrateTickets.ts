@@ -35,6 +35,12 @@ export type TicketMigrationPreview = {
   code?: MigrationRefusal;
   reason?: string;
   changes: MigrationChanges;
+  /** When the ticket entered the node it sits at (ISO): the SLA on the new version counts from it. */
+  enteredAt: string | null;
+  /** When the SLA on the new version passes (ISO); null when the node it lands on has no SLA. */
+  slaDueAt: string | null;
+  /** The new SLA has already passed: the ticket is overdue as soon as it moves. */
+  overdue: boolean;
 };
 
 export type MigrationPreview = {
@@ -44,7 +50,7 @@ export type MigrationPreview = {
 };
 
 export type MigrationResult = {
-  moved: Array<{ ticketId: string; number: number; toNode: string; seq: number }>;
+  moved: Array<{ ticketId: string; number: number; toNode: string; seq: number; slaDueAt: string | null }>;
   skipped: Array<{ ticketId: string; reason: 'moved' | 'not_found' }>;
   unmappable: Array<{ ticketId: string; number: number; code: MigrationRefusal; reason: string }>;
 };
@@ -87,6 +93,33 @@ async function liveTickets(
   );
 }
 
+/**
+ * Events that leave a ticket where it was: a reply or a timer at the same node (an SLA breach without an
+ * escalation edge), and a migration (it moves the ticket to another version, not through its flow).
+ */
+const STAY = `e.type = 'ticket.migrated'
+  OR (e.type IN ('customer.replied', 'timer.fired') AND e.from_node IS NOT DISTINCT FROM e.to_node)`;
+
+/**
+ * When each ticket entered the node it sits at: the time of its latest event that moved it through its
+ * flow (one read over the tickets' events). A ticket with no such event counts from its creation.
+ */
+async function entryTimes(query: Query, orgId: string, rows: readonly TicketRow[]): Promise<Map<string, number>> {
+  const entered = new Map<string, number>();
+  if (rows.length === 0) return entered;
+  const found = await query<{ ticket_id: string; at: string }>(
+    `SELECT DISTINCT ON (e.ticket_id) e.ticket_id::text AS ticket_id,
+        to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+       FROM ticket_events e
+      WHERE e.org_id = $1::uuid AND e.ticket_id = ANY($2::uuid[]) AND NOT (${STAY})
+      ORDER BY e.ticket_id, e.seq DESC`,
+    [orgId, rows.map((r) => r.id)],
+  );
+  for (const f of found) entered.set(f.ticket_id, Date.parse(f.at));
+  for (const r of rows) if (!entered.has(r.id)) entered.set(r.id, Date.parse(r.created_at));
+  return entered;
+}
+
 /** Where each live ticket of `from` would land on `to` with the mapping (the proposal, overridden). */
 export async function previewMigration(
   database: Database,
@@ -96,14 +129,20 @@ export async function previewMigration(
 ): Promise<MigrationPreview> {
   const proposed = proposeMapping(versions.from.document, versions.to.document);
   const mapping = mappingOf(proposed, overrides);
-  const rows = await liveTickets(poolQuery(database), versions);
+  const pool = poolQuery(database);
+  const rows = await liveTickets(pool, versions);
+  const entered = await entryTimes(pool, versions.orgId, rows);
   const tickets = rows.map((row): TicketMigrationPreview => {
+    const enteredAt = entered.get(row.id);
     const base = {
       ticketId: row.id,
       number: row.number,
       subject: row.subject,
       seq: row.seq,
       fromNode: row.node_id,
+      enteredAt: enteredAt === undefined ? null : new Date(enteredAt).toISOString(),
+      slaDueAt: null,
+      overdue: false,
     };
     const state = runStateOf(row);
     if (!state) {
@@ -118,9 +157,17 @@ export async function previewMigration(
     }
     const plan = planMigration(versions.from.document, versions.to.document, mapping, state, {
       now: now.getTime(),
+      enteredAt,
     });
     return plan.ok
-      ? { ...base, toNode: plan.state.nodeId, ok: true, changes: plan.changes }
+      ? {
+          ...base,
+          toNode: plan.state.nodeId,
+          ok: true,
+          changes: plan.changes,
+          slaDueAt: plan.slaDueAt === null ? null : new Date(plan.slaDueAt).toISOString(),
+          overdue: plan.slaDueAt !== null && plan.slaDueAt <= now.getTime(),
+        }
       : { ...base, toNode: null, ok: false, code: plan.code, reason: plan.reason, changes: {} };
   });
   return { proposed, mapping, tickets };
@@ -130,7 +177,8 @@ export async function previewMigration(
  * Moves the chosen live tickets of `from` to `to`, each with the compare-and-set of any move: the
  * ticket must still be at the sequence number the preview showed (`expected`), else it is skipped as
  * moved. Each move is one `ticket.migrated` event; the old timers are cancelled, the new node's are
- * scheduled, and the ticket's version changes in the same transaction. Tickets the mapping cannot
+ * scheduled (a step's SLA counted from when the ticket entered the node it sat at, as the preview
+ * showed), and the ticket's version changes in the same transaction. Tickets the mapping cannot
  * place are listed and left on their version.
  */
 export async function applyMigration(
@@ -151,6 +199,7 @@ export async function applyMigration(
   const mapping = mappingOf(proposed, input.overrides);
   const wanted = input.ticketIds ?? Object.keys(input.expected);
   const rows = await liveTickets(pool, versions, wanted);
+  const entered = await entryTimes(pool, versions.orgId, rows);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const result: MigrationResult = { moved: [], skipped: [], unmappable: [] };
   for (const ticketId of wanted) {
@@ -169,6 +218,7 @@ export async function applyMigration(
     const plan = state
       ? planMigration(versions.from.document, versions.to.document, mapping, state, {
           now: input.now.getTime(),
+          enteredAt: entered.get(ticketId),
         })
       : ({ ok: false, code: 'BROKEN_STATE', reason: 'The ticket has no run state.' } as const);
     if (!plan.ok) {
@@ -229,7 +279,13 @@ export async function applyMigration(
       result.skipped.push({ ticketId, reason: 'moved' });
       continue;
     }
-    result.moved.push({ ticketId, number: row.number, toNode: plan.state.nodeId ?? '', seq: written.seq });
+    result.moved.push({
+      ticketId,
+      number: row.number,
+      toNode: plan.state.nodeId ?? '',
+      seq: written.seq,
+      slaDueAt: plan.slaDueAt === null ? null : new Date(plan.slaDueAt).toISOString(),
+    });
   }
   return result;
 }

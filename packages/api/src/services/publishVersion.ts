@@ -72,6 +72,7 @@ export async function publishVersion(database: Database, input: PublishInput): P
       const latest = await latestVersion(tx, input.flowId);
       if (latest?.contentHash === hash) {
         if (!pilot) await activate(tx, input, latest);
+        else if (latest.id !== flow.activeVersionId) await pilotLatest(tx, input, latest, pilot);
         return latest;
       }
       const number = (latest?.number ?? 0) + 1;
@@ -245,6 +246,33 @@ async function activate(db: Db, input: PublishInput, version: PublishedVersion):
     targetType: 'flow',
     targetId: input.flowId,
     data: { versionId: version.id, number: version.number },
+    at: input.now ?? new Date(),
+  });
+}
+
+/**
+ * Publishing the latest version's content as a pilot, when that version is not the active one (a pilot
+ * rolled back, then published again as is), pilots that version instead of freezing a copy.
+ */
+async function pilotLatest(
+  db: Db,
+  input: PublishInput,
+  version: PublishedVersion,
+  percent: number,
+): Promise<void> {
+  const changed = await db
+    .update(flows)
+    .set({ pilotVersionId: version.id, pilotPercent: percent })
+    .where(and(eq(flows.id, input.flowId), eq(flows.orgId, input.orgId)))
+    .returning({ id: flows.id });
+  if (changed.length === 0) return;
+  await audit(db, {
+    orgId: input.orgId,
+    actorId: input.authorId,
+    action: 'version.pilot_started',
+    targetType: 'flow',
+    targetId: input.flowId,
+    data: { versionId: version.id, number: version.number, percent },
     at: input.now ?? new Date(),
   });
 }

@@ -204,6 +204,29 @@ export async function restoreVersion(
   );
 }
 
+/**
+ * When (and by whom) the running pilot of `versionId` started: the latest audit record that made it the
+ * pilot — a pilot started on it, or its publish as a pilot. Null when the log has none.
+ */
+export async function pilotStarted(
+  database: Database,
+  orgId: string,
+  flowId: string,
+  versionId: string,
+): Promise<{ at: string; by: string | null } | null> {
+  const rows = await database.query<{ at: string; by: string | null }>(
+    `SELECT to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, u.name AS by
+       FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+      WHERE a.org_id = $1::uuid AND a.target_type = 'flow' AND a.target_id = $2
+        AND a.data->>'versionId' = $3
+        AND (a.action = 'version.pilot_started'
+          OR (a.action = 'version.published' AND a.data->>'pilotPercent' IS NOT NULL))
+      ORDER BY a.created_at DESC LIMIT 1`,
+    [orgId, flowId, versionId],
+  );
+  return rows[0] ?? null;
+}
+
 export type PilotState = { versionId: string; number: number; percent: number } | null;
 
 /** Starts (or changes) a pilot: `percent` of new tickets take `versionId` instead of the active version. */
