@@ -319,7 +319,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   };
 
   // --- publish ------------------------------------------------------------------------------------
-  const publish = async (message: string) => {
+  const publish = async (message: string, pilotPercent: number | undefined) => {
     setPublishing(true);
     setPublishProblems(null);
     try {
@@ -331,10 +331,15 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
         flowId,
         message,
         revision: saver.currentRevision,
+        pilotPercent,
       });
       setPublished(version.number);
       setPublishOpen(false);
-      toast.success(`Published v${version.number}`);
+      toast.success(
+        pilotPercent === undefined
+          ? `Published v${version.number}`
+          : `Published v${version.number} as a pilot on ${pilotPercent}% of new tickets`,
+      );
       await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
       await queryClient.invalidateQueries({ queryKey: trpc.versions.pathKey() });
     } catch (error) {
@@ -528,11 +533,12 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
 
       <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
       <PublishDialog
+        flowId={flowId}
         open={publishOpen}
         errors={errors}
         busy={publishing}
         problems={publishProblems}
-        onPublish={(message) => void publish(message)}
+        onPublish={(message, pilotPercent) => void publish(message, pilotPercent)}
         onClose={() => setPublishOpen(false)}
       />
       <ImportProblemsDialog

@@ -3,6 +3,12 @@ import { useId, useState } from 'react';
 import { Dialog } from './Dialog.tsx';
 import type { Conflict } from './DraftSaver.ts';
 import type { ImportProblem } from './importExport.ts';
+import {
+  ALL_NEW_TICKETS,
+  type PilotChoice,
+  PublishPilotOption,
+  pilotPercentOf,
+} from './PublishPilotOption.tsx';
 import { SHORTCUTS } from './shortcuts.ts';
 
 const timeOfDay = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -61,6 +67,7 @@ export function ConflictDialog({
 }
 
 export function PublishDialog({
+  flowId,
   open,
   errors,
   busy,
@@ -68,15 +75,19 @@ export function PublishDialog({
   onPublish,
   onClose,
 }: {
+  flowId: string;
   open: boolean;
   errors: number;
   busy: boolean;
   /** Why the last attempt failed (the API's message and issues). */
   problems: { message: string; issues: string[] } | null;
-  onPublish: (message: string) => void;
+  /** `pilotPercent`: publish as a pilot on that share of new tickets; undefined: make it active. */
+  onPublish: (message: string, pilotPercent: number | undefined) => void;
   onClose: () => void;
 }) {
   const [message, setMessage] = useState('');
+  const [rollout, setRollout] = useState<PilotChoice>(ALL_NEW_TICKETS);
+  const pilotPercent = pilotPercentOf(rollout);
   const id = useId();
   return (
     <Dialog
@@ -88,7 +99,12 @@ export function PublishDialog({
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form={`${id}-form`} className="btn btn-primary" disabled={busy || errors > 0}>
+          <button
+            type="submit"
+            form={`${id}-form`}
+            className="btn btn-primary"
+            disabled={busy || errors > 0 || pilotPercent === null}
+          >
             <Rocket size={15} aria-hidden="true" /> {busy ? 'Publishing…' : 'Publish'}
           </button>
         </>
@@ -98,7 +114,7 @@ export function PublishDialog({
         id={`${id}-form`}
         onSubmit={(e) => {
           e.preventDefault();
-          if (!busy && errors === 0) onPublish(message.trim());
+          if (!busy && errors === 0 && pilotPercent !== null) onPublish(message.trim(), pilotPercent);
         }}
       >
         <p className="muted">
@@ -116,6 +132,7 @@ export function PublishDialog({
             onChange={(e) => setMessage(e.target.value)}
           />
         </div>
+        <PublishPilotOption flowId={flowId} choice={rollout} onChange={setRollout} />
         {errors > 0 && (
           <p className="field-error">
             Fix the {errors} {errors === 1 ? 'error' : 'errors'} in the problems list first.

@@ -1,4 +1,5 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { type FlowDocument, parseFlowDocument } from '@stepwise/flow';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowLeft, GitCompare, History, RotateCcw } from 'lucide-react';
 import { useId, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -11,6 +12,15 @@ import { formatDateTime } from '../../ui/time.ts';
 import { useTitle } from '../../ui/useTitle.ts';
 import { useMe } from '../auth/useMe.ts';
 import { PilotBar, useRolloutRefresh } from './PilotBar.tsx';
+import { restoreLossSentence } from './restoreLoss.ts';
+
+function documentOf(raw: unknown): FlowDocument | null {
+  const parsed = parseFlowDocument(raw);
+  return parsed.ok ? parsed.document : null;
+}
+
+/** A restore waiting for the manager's word: what it would discard, and the draft revision it was read at. */
+type PendingRestore = { version: VersionSummary; sentence: string; revision: number };
 
 /** A flow's published versions: open, compare, restore into the draft, or pilot one. */
 export function HistoryPage() {
@@ -23,6 +33,9 @@ export function HistoryPage() {
   useTitle(flow.data ? `History — ${flow.data.name}` : 'Version history');
   const versions = useQuery(trpc.versions.list.queryOptions({ flowId }));
   const [piloting, setPiloting] = useState<VersionSummary | null>(null);
+  const queryClient = useQueryClient();
+  const [pendingRestore, setPendingRestore] = useState<PendingRestore | null>(null);
+  const [checking, setChecking] = useState<string | null>(null);
   const restore = useMutation(
     trpc.versions.restore.mutationOptions({
       onSuccess: (_r, input) => {
@@ -40,6 +53,53 @@ export function HistoryPage() {
       },
     }),
   );
+
+  const runRestore = (version: VersionSummary, revision: number) =>
+    restore.mutate(
+      { flowId, versionId: version.id, revision },
+      { onSuccess: () => void navigate(`/flows/${flowId}/compare?from=${version.id}&to=draft`) },
+    );
+
+  /**
+   * Restores at once when the draft has nothing unpublished (or already is that version); otherwise asks
+   * first, saying what would be lost. Reads the draft afresh: another tab may have changed it.
+   */
+  const askRestore = async (version: VersionSummary) => {
+    setChecking(version.id);
+    try {
+      const fresh = await flow.refetch();
+      if (!fresh.data) throw fresh.error ?? new Error('The draft could not be read.');
+      const latest = [...(versions.data ?? [])].sort((a, b) => b.number - a.number)[0];
+      const read = (versionId: string) =>
+        queryClient.fetchQuery({
+          ...trpc.versions.get.queryOptions({ versionId }),
+          // Published versions never change.
+          staleTime: Number.POSITIVE_INFINITY,
+        });
+      const [latestVersion, target] = await Promise.all([
+        latest ? read(latest.id) : Promise.resolve(null),
+        read(version.id),
+      ]);
+      const draft = documentOf(fresh.data.draft);
+      const targetDoc = documentOf(target.document);
+      const latestDoc = latestVersion ? documentOf(latestVersion.document) : null;
+      const sentence =
+        draft && targetDoc && (latestDoc || !latestVersion)
+          ? restoreLossSentence({
+              draft,
+              latest:
+                latestVersion && latestDoc ? { number: latestVersion.number, document: latestDoc } : null,
+              restoring: { number: version.number, document: targetDoc },
+            })
+          : `Restoring v${version.number} replaces your draft.`;
+      if (sentence === null) runRestore(version, fresh.data.draftRevision);
+      else setPendingRestore({ version, sentence, revision: fresh.data.draftRevision });
+    } catch (error) {
+      toast.error(errorMessage(error));
+    } finally {
+      setChecking(null);
+    }
+  };
 
   if (flow.isPending || versions.isPending) return <Loading label="Loading history…" />;
   if (flow.isError) return <ErrorState error={flow.error} onRetry={() => void flow.refetch()} />;
@@ -121,18 +181,11 @@ export function HistoryPage() {
                           <button
                             type="button"
                             className="btn btn-small btn-ghost"
-                            disabled={restore.isPending}
-                            onClick={() =>
-                              restore.mutate(
-                                { flowId, versionId: v.id, revision: flow.data.draftRevision },
-                                {
-                                  onSuccess: () =>
-                                    void navigate(`/flows/${flowId}/compare?from=${v.id}&to=draft`),
-                                },
-                              )
-                            }
+                            disabled={restore.isPending || checking !== null}
+                            onClick={() => void askRestore(v)}
                           >
-                            <RotateCcw size={13} aria-hidden="true" /> Restore to draft
+                            <RotateCcw size={13} aria-hidden="true" />{' '}
+                            {checking === v.id ? 'Checking the draft…' : 'Restore to draft'}
                           </button>
                         )}
                         {canManage && hasActive && !v.isActive && (
@@ -152,6 +205,33 @@ export function HistoryPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {pendingRestore && (
+        <Dialog
+          open
+          title={`Restore v${pendingRestore.version.number} into the draft?`}
+          description={<p className="restore-loss">{pendingRestore.sentence}</p>}
+          onClose={() => setPendingRestore(null)}
+          footer={
+            <>
+              <button type="button" className="btn btn-secondary" onClick={() => setPendingRestore(null)}>
+                Keep my draft
+              </button>
+              <button
+                type="button"
+                className="btn btn-danger"
+                disabled={restore.isPending}
+                onClick={() => {
+                  const { version, revision } = pendingRestore;
+                  setPendingRestore(null);
+                  runRestore(version, revision);
+                }}
+              >
+                Discard changes and restore v{pendingRestore.version.number}
+              </button>
+            </>
+          }
+        />
       )}
       {piloting && (
         <StartPilotDialog

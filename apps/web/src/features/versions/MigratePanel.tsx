@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import { errorMessage, type VersionSummary, useTRPC } from '../../trpc.ts';
 import { Badge } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
+import { formatDateTime } from '../../ui/time.ts';
 import { nodeName } from './diffView.ts';
 import type { Comparison, MigrationPreview, MigrationResult } from './types.ts';
 
@@ -19,6 +20,19 @@ const WAITING = new Set(['step', 'wait', 'subflow']);
 
 function slaText(minutes: number | null | undefined): string {
   return minutes === null || minutes === undefined ? 'no SLA' : `${minutes} min`;
+}
+
+/**
+ * When the ticket is due on the new version, in words: the SLA keeps counting from when the ticket
+ * entered its step, so a ticket can be overdue the moment it moves.
+ */
+function dueText(t: MigrationPreview['tickets'][number]): { text: string; overdue: boolean } {
+  if (!t.ok) return { text: '—', overdue: false };
+  if (t.slaDueAt === null) return { text: 'No SLA', overdue: false };
+  const since = t.enteredAt ? ` (at its step since ${formatDateTime(t.enteredAt)})` : '';
+  return t.overdue
+    ? { text: `Already overdue: was due ${formatDateTime(t.slaDueAt)}${since}`, overdue: true }
+    : { text: `Due ${formatDateTime(t.slaDueAt)}${since}`, overdue: false };
 }
 
 /** "Migrate live tickets" from an older version to a newer one: mapping, per-ticket preview, apply. */
@@ -198,6 +212,7 @@ function MigrateBody({
                 <th scope="col">Lands at</th>
                 <th scope="col">Team</th>
                 <th scope="col">SLA</th>
+                <th scope="col">Due on v{toNumber}</th>
               </tr>
             </thead>
             <tbody>
@@ -239,6 +254,9 @@ function MigrateBody({
                     ) : (
                       <span className="muted">unchanged</span>
                     )}
+                  </td>
+                  <td className={dueText(t).overdue ? 'migrate-due is-overdue' : 'migrate-due'}>
+                    {dueText(t).text}
                   </td>
                 </tr>
               ))}
