@@ -223,6 +223,16 @@ describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
       [v1],
     );
     expect(stillOnV1[0]?.n).toBe(n - 1 + (await refusedCount(page)));
+    // and the migrated ticket's page renders its step card and its timeline, with the migration in it
+    const [migrated] = await db.query<{ id: string }>('SELECT id FROM tickets WHERE version_id = $1::uuid', [
+      v2,
+    ]);
+    if (!migrated) throw new Error('no ticket on v2 after the migration');
+    await page.goto(`${server.url}/tickets/${migrated.id}`);
+    await page.locator('.step-card:not(.is-idle)').waitFor();
+    expect(await page.locator('.step-card').textContent()).toContain(stepTitle);
+    await page.locator('.timeline-item[data-event-type="ticket.migrated"]').waitFor();
+    expect(problems).toEqual([]);
   });
 
   it('given the history, when the manager starts a 50% pilot and rolls it back, then the flow page shows it and then no pilot', async () => {
@@ -237,9 +247,11 @@ describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
     expect(await page.locator('.pilot-bar').textContent()).toContain('v1 on 50% of new tickets');
     await page.goto(`${server.url}/flows/${flowId}`);
     await page.locator('.pilot-bar').waitFor();
-    // when
+    // when: rolling back asks first
     await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back the pilot' }).click();
     // then
+    await page.getByText('Pilot rolled back. Tickets already on it stay on it.').waitFor();
     await page.locator('.pilot-bar').waitFor({ state: 'detached' });
     const flow = await api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
     expect([flow.pilotVersionId, flow.activeVersionId]).toEqual([null, v2]);
