@@ -517,7 +517,11 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
     await start(flowId);
     const v2 = await publishNext(flowId, loopDocument({ slaMinutes: null }), 'No SLA');
     // when
-    const preview = await manager().versions.previewMigration({ flowId, fromVersionId: v1, toVersionId: v2.id });
+    const preview = await manager().versions.previewMigration({
+      flowId,
+      fromVersionId: v1,
+      toVersionId: v2.id,
+    });
     // then
     expect(preview.tickets).toHaveLength(1);
     expect(preview.tickets[0]).toMatchObject({

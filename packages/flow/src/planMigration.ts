@@ -113,7 +113,9 @@ function plan(
   }
   if (!Number.isFinite(ctx.now)) return refuse('BROKEN_STATE', 'The migration needs the current time.');
   const enteredAt =
-    ctx.enteredAt !== undefined && Number.isFinite(ctx.enteredAt) ? Math.min(ctx.enteredAt, ctx.now) : ctx.now;
+    ctx.enteredAt !== undefined && Number.isFinite(ctx.enteredAt)
+      ? Math.min(ctx.enteredAt, ctx.now)
+      : ctx.now;
 
   const effects: Effect[] = [{ type: 'cancel_timers' }];
   if (source.type === 'subflow') {

@@ -104,7 +104,11 @@ const STAY = `e.type = 'ticket.migrated'
  * When each ticket entered the node it sits at: the time of its latest event that moved it through its
  * flow (one read over the tickets' events). A ticket with no such event counts from its creation.
  */
-async function entryTimes(query: Query, orgId: string, rows: readonly TicketRow[]): Promise<Map<string, number>> {
+async function entryTimes(
+  query: Query,
+  orgId: string,
+  rows: readonly TicketRow[],
+): Promise<Map<string, number>> {
   const entered = new Map<string, number>();
   if (rows.length === 0) return entered;
   const found = await query<{ ticket_id: string; at: string }>(

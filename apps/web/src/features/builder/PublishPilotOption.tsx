@@ -54,6 +54,7 @@ export function PublishPilotOption({
       <legend>Who gets the new version</legend>
       <label className="publish-rollout-choice">
         <input
+          className="publish-rollout-radio"
           type="radio"
           name={`${id}-rollout`}
           checked={choice.mode === 'all'}
@@ -63,6 +64,7 @@ export function PublishPilotOption({
       </label>
       <label className="publish-rollout-choice">
         <input
+          className="publish-rollout-radio"
           type="radio"
           name={`${id}-rollout`}
           checked={choice.mode === 'pilot'}
@@ -75,6 +77,7 @@ export function PublishPilotOption({
       <div className="publish-rollout-percent">
         <label htmlFor={`${id}-percent`}>Pilot share of new tickets (%)</label>
         <input
+          className="publish-rollout-number"
           id={`${id}-percent`}
           type="number"
           min={1}
