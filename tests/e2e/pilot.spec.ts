@@ -109,6 +109,9 @@ describe.skipIf(!runs)('a manager pilots a new version from the publish dialog i
     await dialog.getByRole('radio', { name: 'Publish as a pilot on 50% of new tickets' }).waitFor();
     expect(await dialog.textContent()).toContain('50% of new tickets start on the new version');
     await screenshot(page, 'pilot-publish-dialog');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'pilot-publish-dialog-390');
+    await page.setViewportSize({ width: 1440, height: 950 });
     await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
     // then
     await bar.getByText('Published v2', { exact: true }).waitFor();

@@ -429,7 +429,7 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
     expect(await checkInvariants(db)).toEqual([]);
   });
 
-  it('given tickets that entered a 60-min SLA step 40 and 130 minutes ago, when migrated to a 120-min SLA, then each is due at its entry + 120 min, as previewed', async () => {
+  it('given tickets that entered a 60-min SLA step 40 (then assigned) and 130 minutes ago (then breached), when migrated to a 120-min SLA, then each is due at its entry + 120 min, as previewed', async () => {
     // given: a ticket that entered "work" (60-min SLA) 130 minutes ago — its SLA fired and breached
     // at 60 minutes without moving it (a stay, not an entry) —, one that entered 40 minutes ago, and
     // v2 where "work" has a 120-min SLA and "Park" has none
@@ -446,7 +446,13 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
     clock.advance(29 * MINUTE);
     const entryRecent = clock.now().getTime();
     const recent = await start(flowId);
-    clock.advance(40 * MINUTE);
+    clock.advance(25 * MINUTE);
+    // an agent takes it meanwhile: an event, but not an entry into the step
+    await apiAs(db, org.people.agent1, clock).tickets.assign({
+      ticketId: recent.ticket.id,
+      assigneeId: org.people.agent1.userId,
+    });
+    clock.advance(15 * MINUTE);
     const v2 = await publishNext(flowId, secondVersion({ slaMinutes: 120 }), 'Technical, 2 h');
     const now = clock.now().getTime();
     const events = await db.query<{ type: string; from_node: string | null; to_node: string | null }>(

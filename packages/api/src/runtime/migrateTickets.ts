@@ -94,11 +94,13 @@ async function liveTickets(
 }
 
 /**
- * Events that leave a ticket where it was: a reply or a timer at the same node (an SLA breach without an
- * escalation edge), and a migration (it moves the ticket to another version, not through its flow).
+ * Events that bring a ticket into the node it sits at: any move to another node, and the events that
+ * enter a node even when it is the same one (intake, a manual start, a completed step looping back to
+ * itself, a finished subflow). Everything else leaves it where it was — an assignment, a breach without
+ * an escalation edge, feedback — and a migration moves it to another version, not through its flow.
  */
-const STAY = `e.type = 'ticket.migrated'
-  OR (e.type IN ('customer.replied', 'timer.fired') AND e.from_node IS NOT DISTINCT FROM e.to_node)`;
+const ENTRY = `e.type <> 'ticket.migrated' AND (e.from_node IS DISTINCT FROM e.to_node
+  OR e.type IN ('ticket.created', 'flow.started', 'step.completed', 'subflow.completed'))`;
 
 /**
  * When each ticket entered the node it sits at: the time of its latest event that moved it through its
@@ -115,7 +117,7 @@ async function entryTimes(
     `SELECT DISTINCT ON (e.ticket_id) e.ticket_id::text AS ticket_id,
         to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
        FROM ticket_events e
-      WHERE e.org_id = $1::uuid AND e.ticket_id = ANY($2::uuid[]) AND NOT (${STAY})
+      WHERE e.org_id = $1::uuid AND e.ticket_id = ANY($2::uuid[]) AND ${ENTRY}
       ORDER BY e.ticket_id, e.seq DESC`,
     [orgId, rows.map((r) => r.id)],
   );

@@ -1,5 +1,5 @@
 import { AlertCircle, CopyPlus, RefreshCw, Rocket } from 'lucide-react';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { Dialog } from './Dialog.tsx';
 import type { Conflict } from './DraftSaver.ts';
 import type { ImportProblem } from './importExport.ts';
@@ -88,6 +88,10 @@ export function PublishDialog({
   const [message, setMessage] = useState('');
   const [rollout, setRollout] = useState<PilotChoice>(ALL_NEW_TICKETS);
   const pilotPercent = pilotPercentOf(rollout);
+  // Each publish starts from "all new tickets": a pilot is chosen on purpose, never carried over.
+  useEffect(() => {
+    if (open) setRollout(ALL_NEW_TICKETS);
+  }, [open]);
   const id = useId();
   return (
     <Dialog
