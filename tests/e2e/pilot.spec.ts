@@ -266,4 +266,36 @@ describe.skipIf(!runs)('a manager pilots a new version from the publish dialog i
     expect(after.draft).toEqual(v2Doc.document);
     expect(problems).toEqual([]);
   });
+  it('given a flow never published, when the manager opens the publish dialog, then the pilot is not offered and it says why', async () => {
+    // given: a new flow whose draft is publishable (v2's document)
+    const v2Doc = await api<Outputs['versions']['get']>(
+      context,
+      server.url,
+      'versions.get',
+      { versionId: v2 },
+      'query',
+    );
+    const created = await api<{ id: string }>(
+      context,
+      server.url,
+      'flows.create',
+      { name: 'Never published yet', document: v2Doc.document },
+      'mutation',
+    );
+    // when
+    await page.goto(`${server.url}/flows/${created.id}/edit`);
+    const bar = page.locator('.builder-bar');
+    await bar.getByText('Saved · revision 1', { exact: true }).waitFor();
+    await bar.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    // then
+    await dialog.getByText('This is the first version: it becomes active for all new tickets.').waitFor();
+    expect(await dialog.textContent()).toContain(
+      'A pilot on a share of new tickets needs an active version to share them with.',
+    );
+    expect(await dialog.getByRole('radio').count()).toBe(0);
+    expect(await dialog.getByLabel('Pilot share of new tickets (%)').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(problems).toEqual([]);
+  });
 });
