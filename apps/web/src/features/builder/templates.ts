@@ -49,7 +49,9 @@ export function teamMappingRows(
     ];
     const pick = Object.hasOwn(picked, team.id) ? picked[team.id] : undefined;
     const value =
-      pick !== undefined && options.some((o) => o.value === pick) ? pick : selectValue(proposed[team.id] ?? null);
+      pick !== undefined && options.some((o) => o.value === pick)
+        ? pick
+        : selectValue(proposed[team.id] ?? null);
     return { team, value, options };
   });
 }
