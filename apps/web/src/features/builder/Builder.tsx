@@ -16,7 +16,7 @@ import {
   Undo2,
   Upload,
 } from 'lucide-react';
-import { type ChangeEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type ChangeEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import type { CanvasNames } from '../../canvas/types.ts';
@@ -136,6 +136,8 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     }),
     [teamList, flows],
   );
+  // Assign actions are named after their team ("Assign to Billing").
+  useEffect(() => builder.setTeamNames(names.teams), [builder, names.teams]);
   const flowOptions: FlowOption[] = useMemo(
     () =>
       (flows ?? [])
