@@ -325,3 +325,33 @@ export function moveItem<T>(items: readonly T[], index: number, by: -1 | 1): T[]
   next.splice(to, 0, item as T);
   return next;
 }
+
+/** Where a node is drawn when React Flow has not measured it yet (it is off screen in a large flow). */
+export const UNMEASURED = { width: 200, height: 100 } as const;
+
+/**
+ * The rectangle around the given nodes (by id; ids not in the document are skipped), with the sizes
+ * React Flow measured or `UNMEASURED`; null when none is in the document. The canvas centres on it
+ * without needing the nodes rendered.
+ */
+export function boundsOf(
+  document: FlowDocument,
+  ids: Iterable<string>,
+  measured: ReadonlyMap<string, { width: number; height: number }>,
+): { x: number; y: number; width: number; height: number } | null {
+  const wanted = new Set(ids);
+  let left = Number.POSITIVE_INFINITY;
+  let top = Number.POSITIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  for (const node of document.nodes) {
+    if (!wanted.has(node.id)) continue;
+    const size = measured.get(node.id) ?? UNMEASURED;
+    left = Math.min(left, node.position.x);
+    top = Math.min(top, node.position.y);
+    right = Math.max(right, node.position.x + size.width);
+    bottom = Math.max(bottom, node.position.y + size.height);
+  }
+  if (left === Number.POSITIVE_INFINITY) return null;
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
