@@ -223,7 +223,8 @@ export function NewFlowDialog({ open, onClose }: { open: boolean; onClose: () =>
               <p className="team-mapping-note">
                 {creating.length === 1 ? 'The team' : 'The teams'}{' '}
                 {creating.map((n) => `“${n}”`).join(' and ')} will be created with the flow, without members
-                yet: {me.data?.role === 'admin' ? 'add them' : 'an admin adds them'} under Admin → Teams.
+                yet: {me.data?.role === 'admin' ? 'add them' : 'an admin adds them'} under
+                Admin&nbsp;→&nbsp;Teams.
               </p>
             )}
             {rows !== null && !canCreateTeams && (

@@ -174,6 +174,12 @@ describe('copy and paste', () => {
       sourceHandle: 'outcome:eligible',
     });
     expect(new Set(document.nodes.map((n) => n.id)).size).toBe(document.nodes.length);
+    // The copies are numbered: problems never name two nodes alike.
+    expect(copy?.type === 'step' && copy.data.title).toBe('Verify eligibility 2');
+    const labels = document.nodes.map((n) => (n.type === 'step' ? n.data.title : n.data.label));
+    expect(new Set(labels).size).toBe(
+      new Set(doc.nodes.map((n) => (n.type === 'step' ? n.data.title : n.data.label))).size + 2,
+    );
   });
 
   it('given nothing selected, when copied, then there is nothing to paste', () => {

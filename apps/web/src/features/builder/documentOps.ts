@@ -11,6 +11,7 @@ import {
   type NodeType,
 } from '@stepwise/flow';
 import { NOTE_PREFIX } from '../../canvas/toCanvas.ts';
+import { copyLabel, labelOf, takenLabels, withLabel } from './nodeNames.ts';
 
 /**
  * Pure operations on a flow document, as the builder applies them: each returns a new document and
@@ -276,7 +277,8 @@ export function copyElements(document: FlowDocument, canvasIds: Iterable<string>
 
 /**
  * Adds a copy of the clipboard, moved by `offset`, with fresh ids for every node, edge and note; edges
- * between copied nodes follow their copies. Returns the new document and the canvas ids of the copies.
+ * between copied nodes follow their copies. A copy whose label another node has is numbered ("Urgent? 2"),
+ * so problems never name two nodes alike. Returns the new document and the canvas ids of the copies.
  */
 export function pasteClipboard(
   document: FlowDocument,
@@ -285,11 +287,15 @@ export function pasteClipboard(
   offset: Point,
 ): { document: FlowDocument; canvasIds: string[] } {
   const taken = usedIds(document);
+  const labels = takenLabels(document);
   const renamed = new Map<string, string>();
   const nodes = clipboard.nodes.map((node): FlowNode => {
     const id = freshId(newId, node.type, taken);
     renamed.set(node.id, id);
-    return { ...node, id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };
+    const label = copyLabel(labelOf(node), labels);
+    labels.add(label.trim().toLowerCase());
+    const moved = { ...node, id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };
+    return label === labelOf(node) ? moved : withLabel(moved, label);
   });
   const edges: Edge[] = [];
   for (const edge of clipboard.edges) {

@@ -5,6 +5,7 @@ import { Builder } from './store.ts';
 import { teamIssues } from './teamIssues.ts';
 import {
   autoLabel,
+  copyLabel,
   followAutoLabel,
   isAutoLabel,
   labelOf,
@@ -99,6 +100,16 @@ describe('isAutoLabel and uniqueLabel', () => {
     expect(uniqueLabel('Resolved', new Set())).toBe('Resolved');
     expect(uniqueLabel('Resolved', new Set(['resolved']))).toBe('Resolved 2');
     expect(uniqueLabel('Resolved', new Set(['resolved', 'resolved 2']))).toBe('Resolved 3');
+  });
+});
+
+describe('copyLabel', () => {
+  it('given a free label, then kept; a taken one continues its series or is numbered', () => {
+    expect(copyLabel('Urgent?', new Set())).toBe('Urgent?');
+    expect(copyLabel('Urgent?', new Set(['urgent?']))).toBe('Urgent? 2');
+    expect(copyLabel('Resolved 2', new Set(['resolved', 'resolved 2']))).toBe('Resolved 3');
+    expect(copyLabel('Tier 2', new Set(['tier 2']))).toBe('Tier 2 2');
+    expect(copyLabel('', new Set(['']))).toBe('');
   });
 });
 

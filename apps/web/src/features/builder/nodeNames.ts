@@ -114,6 +114,17 @@ export function uniqueLabel(base: string, taken: ReadonlySet<string>): string {
 }
 
 /**
+ * The label of a copy: its original's when no other node has it, else the next of its series ("Resolved 2"
+ * → "Resolved 3" when "Resolved" exists), else numbered ("Tier 2" → "Tier 2 2").
+ */
+export function copyLabel(label: string, taken: ReadonlySet<string>): string {
+  if (label.trim() === '' || !taken.has(label.trim().toLowerCase())) return label;
+  const series = /^(.*\S) \d+$/.exec(label.trim());
+  if (series?.[1] && taken.has(series[1].toLowerCase())) return uniqueLabel(series[1], taken);
+  return uniqueLabel(label.trim(), taken);
+}
+
+/**
  * The edited node `after` with its label following its data: when the edit did not touch the label and
  * the label was automatic for the node `before` the edit, it becomes the automatic name of the new data
  * (numbered when another node of `document` has it). A renamed node keeps its name; a label the edit set

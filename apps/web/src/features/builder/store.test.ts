@@ -152,9 +152,15 @@ describe('Builder editing', () => {
     expect(builder.document.nodes).toHaveLength(nodes + 4);
     expect(builder.document.edges).toHaveLength(edges + 2);
     const verify = builder.document.nodes.find((n) => n.id === 'verify');
+    // The copies are numbered, so no two nodes share a name.
     const copies = builder.document.nodes.filter(
-      (n) => n.type === 'step' && n.data.title === 'Verify eligibility',
+      (n) => n.type === 'step' && n.data.title.startsWith('Verify eligibility'),
     );
+    expect(copies.map((n) => n.type === 'step' && n.data.title)).toEqual([
+      'Verify eligibility',
+      'Verify eligibility 2',
+      'Verify eligibility 3',
+    ]);
     expect(copies.map((n) => n.position.x - (verify?.position.x ?? 0))).toEqual([0, 32, 64]);
   });
 
