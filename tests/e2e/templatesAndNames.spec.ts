@@ -63,16 +63,21 @@ async function connect(page: Page, from: Locator, output: string, to: Locator) {
   await page.mouse.up();
 }
 
-/** Waits until the canvas stops moving (the focus animation), then returns how far `locator` is from its centre. */
-async function offCentre(page: Page, locator: Locator | Locator[]): Promise<number> {
+/** Waits until the canvas stops moving (an animated fit or focus). */
+async function settle(page: Page) {
   const viewport = page.locator('.builder-canvas .react-flow__viewport');
   let last = '';
   for (let i = 0; i < 40; i++) {
     const now = (await viewport.getAttribute('style')) ?? '';
-    if (now === last) break;
+    if (now === last) return;
     last = now;
     await page.waitForTimeout(100);
   }
+}
+
+/** Waits until the canvas stops moving (the focus animation), then returns how far `locator` is from its centre. */
+async function offCentre(page: Page, locator: Locator | Locator[]): Promise<number> {
+  await settle(page);
   const canvas = await page.locator('.builder-canvas .react-flow').boundingBox();
   if (!canvas) throw new Error('the canvas is not visible');
   const boxes = await Promise.all((Array.isArray(locator) ? locator : [locator]).map((l) => l.boundingBox()));
@@ -221,6 +226,10 @@ describe.skipIf(!runs)(
       await dropFromPalette(page, 'action', { x: 304, y: 336 });
       await dropFromPalette(page, 'end', { x: 608, y: 32 });
       await dropFromPalette(page, 'end', { x: 608, y: 336 });
+
+      // (all in view)
+      await page.locator('.builder-tools').getByRole('button', { name: 'Fit view' }).click();
+      await settle(page);
 
       // Then their names differ
       for (const name of ['New action', 'New action 2', 'Resolved', 'Resolved 2'])
