@@ -290,7 +290,7 @@ describe.skipIf(!runs)(
       );
       expect(await page.locator('.builder-canvas .react-flow__node.selected').count()).toBe(2);
       expect(await offCentre(page, [tag, other])).toBeLessThan(12);
-    await screenshot(page, 'builder-names-problems');
+      await screenshot(page, 'builder-names-problems');
       expect(await flowNodes(page).count()).toBe(5);
     });
 
