@@ -76,6 +76,15 @@ export { initialState, transition } from './transition.ts';
 export { generateFlow } from './generateFlow.ts';
 export { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';
 export type { FlowTemplate } from './templates.ts';
+export {
+  closestTeam,
+  proposeTeamChoices,
+  replaceTeamIds,
+  TEAM_MATCH_THRESHOLD,
+  teamNameSimilarity,
+  templateTeamsOf,
+} from './templateTeams.ts';
+export type { TeamChoice, TeamRef, TemplateTeam } from './templateTeams.ts';
 export { applyDiff, describeChange, diffDocuments } from './diffDocuments.ts';
 export type {
   FieldDiff,

@@ -1,6 +1,6 @@
 import { parseFlowDocument } from '@stepwise/flow';
 import { useQueryClient } from '@tanstack/react-query';
-import { useReactFlow } from '@xyflow/react';
+import { getViewportForBounds, useReactFlow, useStoreApi } from '@xyflow/react';
 import {
   ArrowLeft,
   CircleAlert,
@@ -16,7 +16,7 @@ import {
   Undo2,
   Upload,
 } from 'lucide-react';
-import { type ChangeEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type ChangeEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import type { CanvasNames } from '../../canvas/types.ts';
@@ -34,6 +34,7 @@ import { BuilderCanvas, type PaletteItem } from './BuilderCanvas.tsx';
 import { BuilderContext, useBuilderState, useHistory, usePlanDocument } from './BuilderContext.ts';
 import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } from './BuilderDialogs.tsx';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
+import { boundsOf } from './documentOps.ts';
 import { downloadDocument, type ImportProblem, importText } from './importExport.ts';
 import { type FlowOption, Inspector } from './inspector/Inspector.tsx';
 import { layout } from './layout.ts';
@@ -136,6 +137,8 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     }),
     [teamList, flows],
   );
+  // Assign actions are named after their team ("Assign to Billing").
+  useEffect(() => builder.setTeamNames(names.teams), [builder, names.teams]);
   const flowOptions: FlowOption[] = useMemo(
     () =>
       (flows ?? [])
@@ -145,26 +148,41 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   );
 
   // --- camera -------------------------------------------------------------------------------------
+  const flowStore = useStoreApi();
+  /**
+   * Centres the canvas on the nodes (zooming out when they do not fit, in to at most 1.1), from their
+   * positions in the document: it works for nodes React Flow has not rendered (off screen in a large flow).
+   */
   const focusNodes = useCallback(
     (ids: readonly string[]) => {
-      if (ids.length === 0) return;
-      void reactFlow.fitView({ ...FOCUS_OPTIONS, nodes: ids.map((id) => ({ id })) });
+      const { document: current, measured } = builder.store.getState();
+      const bounds = boundsOf(current, ids, measured);
+      const { width, height, minZoom } = flowStore.getState();
+      if (!bounds || width === 0 || height === 0) return;
+      const viewport = getViewportForBounds(
+        bounds,
+        width,
+        height,
+        minZoom,
+        FOCUS_OPTIONS.maxZoom,
+        FOCUS_OPTIONS.padding,
+      );
+      void reactFlow.setViewport(viewport, { duration: FOCUS_OPTIONS.duration });
     },
-    [reactFlow],
+    [builder, flowStore, reactFlow],
   );
+  /**
+   * A click on a problem selects what it names — its nodes and its connections — and centres the canvas
+   * on them (a connection's problem: on the nodes at both ends).
+   */
   const focusIssue = useCallback(
     (issue: BuilderIssue) => {
-      if (issue.nodeIds.length > 0) {
-        builder.select(issue.nodeIds, []);
-        focusNodes(issue.nodeIds);
-        return;
-      }
       const edges = builder.document.edges.filter((e) => issue.edgeIds.includes(e.id));
       builder.select(
-        [],
+        issue.nodeIds,
         edges.map((e) => e.id),
       );
-      focusNodes(edges.flatMap((e) => [e.source, e.target]));
+      focusNodes(issue.nodeIds.length > 0 ? issue.nodeIds : edges.flatMap((e) => [e.source, e.target]));
     },
     [builder, focusNodes],
   );

@@ -1,12 +1,13 @@
 import { TEMPLATES } from '@stepwise/flow';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { FilePlus2, LayoutTemplate, Plus } from 'lucide-react';
-import { useId, useMemo, useState } from 'react';
+import { FilePlus2, LayoutTemplate, Plus, Users } from 'lucide-react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { errorMessage, useTRPC } from '../../trpc.ts';
+import { errorCode, errorMessage, useTRPC, useTRPCClient } from '../../trpc.ts';
+import { useMe } from '../auth/useMe.ts';
 import { Dialog } from './Dialog.tsx';
 import { emptyDocument } from './documentOps.ts';
-import { mapTemplateTeams, placeholderKey } from './templates.ts';
+import { mapTemplate, mappingComplete, teamMappingRows, teamsToCreate } from './templates.ts';
 
 const BLANK = '';
 
@@ -19,46 +20,89 @@ export function freeName(base: string, taken: ReadonlySet<string>): string {
   }
 }
 
+/** Roles the teams API lets create a team. */
+const TEAM_CREATORS: ReadonlySet<string> = new Set(['admin', 'manager']);
+
 /**
- * Creates a flow: a name, and a blank canvas or one of the templates (its placeholder teams mapped to
- * the organization's teams by name), then opens it in the builder.
+ * Creates a flow: a name, and a blank canvas or one of the templates, then opens it in the builder. A
+ * template's teams are each mapped to a team of the organization (the most similar by name is
+ * preselected) or, for admins and managers, to a new team created with the flow; so a template never
+ * opens naming a team the organization lacks.
  */
 export function NewFlowDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const client = useTRPCClient();
   const navigate = useNavigate();
   const id = useId();
+  const me = useMe();
   const teams = useQuery(trpc.teams.list.queryOptions());
   const flows = useQuery(trpc.flows.list.queryOptions());
   const [templateId, setTemplateId] = useState(BLANK);
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
+  /** The user's team picks, by template team id (the rest follow the proposal). */
+  const [picked, setPicked] = useState<Record<string, string>>({});
+  const mappingRef = useRef<HTMLFieldSetElement>(null);
   const taken = useMemo(() => new Set((flows.data ?? []).map((f) => f.name.toLowerCase())), [flows.data]);
   const template = TEMPLATES.find((t) => t.id === templateId);
-  const mapping = useMemo(
-    () => (template && teams.data ? mapTemplateTeams(template.document, teams.data) : null),
-    [template, teams.data],
+  const canCreateTeams = me.data ? TEAM_CREATORS.has(me.data.role) : false;
+  const rows = useMemo(
+    () =>
+      template && teams.data ? teamMappingRows(template.document, teams.data, canCreateTeams, picked) : null,
+    [template, teams.data, canCreateTeams, picked],
   );
 
-  const create = useMutation(
-    trpc.flows.create.mutationOptions({
-      onSuccess: async (created) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
-        onClose();
-        await navigate(`/flows/${created.id}/edit`);
-      },
-    }),
-  );
+  // The mapping appears under the list of templates: bring it into view when a template is chosen.
+  useEffect(() => {
+    if (templateId !== BLANK) mappingRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [templateId]);
+
+  const create = useMutation({
+    mutationFn: async (input: { name: string }) => {
+      let document = emptyDocument();
+      if (template && rows) {
+        const created: Record<string, string> = {};
+        for (const teamName of teamsToCreate(rows)) {
+          try {
+            created[teamName] = (await client.teams.create.mutate({ name: teamName })).id;
+          } catch (error) {
+            // Someone created it meanwhile: use theirs.
+            if (errorCode(error) !== 'CONFLICT') throw error;
+            const fresh = await client.teams.list.query();
+            const same = fresh.find((t) => t.name.toLowerCase() === teamName.toLowerCase());
+            if (!same) throw error;
+            created[teamName] = same.id;
+          }
+        }
+        if (Object.keys(created).length > 0)
+          await queryClient.invalidateQueries({ queryKey: trpc.teams.pathKey() });
+        document = mapTemplate(template.document, rows, created);
+      }
+      return client.flows.create.mutate({
+        name: input.name,
+        description: template?.description ?? '',
+        document,
+      });
+    },
+    onSuccess: async (created) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
+      onClose();
+      await navigate(`/flows/${created.id}/edit`);
+    },
+  });
 
   const choose = (next: string) => {
     setTemplateId(next);
+    setPicked({});
     const t = TEMPLATES.find((x) => x.id === next);
     if (!nameTouched) setName(t ? freeName(t.name, taken) : '');
   };
   const trimmed = name.trim();
   const nameTaken = trimmed !== '' && taken.has(trimmed.toLowerCase());
-  const canCreate =
-    trimmed !== '' && !nameTaken && !create.isPending && (template === undefined || mapping !== null);
+  const mapped = template === undefined || (rows !== null && mappingComplete(rows));
+  const canCreate = trimmed !== '' && !nameTaken && !create.isPending && mapped;
+  const creating = rows ? teamsToCreate(rows) : [];
 
   return (
     <Dialog
@@ -83,11 +127,7 @@ export function NewFlowDialog({ open, onClose }: { open: boolean; onClose: () =>
         onSubmit={(e) => {
           e.preventDefault();
           if (!canCreate) return;
-          create.mutate({
-            name: trimmed,
-            description: template?.description ?? '',
-            document: mapping?.document ?? emptyDocument(),
-          });
+          create.mutate({ name: trimmed });
         }}
       >
         <div className={nameTaken ? 'field has-error' : 'field'}>
@@ -145,11 +185,57 @@ export function NewFlowDialog({ open, onClose }: { open: boolean; onClose: () =>
             </label>
           ))}
         </fieldset>
-        {mapping && mapping.missing.length > 0 && (
-          <p className="notice notice-warning">
-            Your workspace has no team named {mapping.missing.map((m) => `“${placeholderKey(m)}”`).join(', ')}
-            : those steps start without a team, and the builder asks you to pick one.
-          </p>
+        {template && (
+          <fieldset className="team-mapping" ref={mappingRef} aria-describedby={`${id}-teams-hint`}>
+            <legend>
+              <Users size={15} aria-hidden="true" /> Teams
+            </legend>
+            <p className="team-mapping-hint" id={`${id}-teams-hint`}>
+              {rows === null
+                ? 'Loading your teams…'
+                : rows.length === 0
+                  ? 'This template does not hand work to any team.'
+                  : `“${template.name}” hands work to ${rows.length === 1 ? 'one team' : `${rows.length} teams`}: choose which of your teams does each.`}
+            </p>
+            {rows?.map((row) => (
+              <div className="team-mapping-row" key={row.team.id}>
+                <label htmlFor={`${id}-team-${row.team.id}`}>
+                  <span className="team-mapping-name">{row.team.name}</span>
+                  <span className="team-mapping-uses">
+                    {row.team.uses} {row.team.uses === 1 ? 'node' : 'nodes'}
+                  </span>
+                </label>
+                <select
+                  id={`${id}-team-${row.team.id}`}
+                  value={row.value}
+                  onChange={(e) => setPicked((p) => ({ ...p, [row.team.id]: e.target.value }))}
+                >
+                  {row.value === '' && <option value="">No team to pick</option>}
+                  {row.options.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ))}
+            {creating.length > 0 && (
+              <p className="team-mapping-note">
+                {creating.length === 1 ? 'The team' : 'The teams'}{' '}
+                {creating.map((n) => `“${n}”`).join(' and ')} will be created with the flow, without members
+                yet: {me.data?.role === 'admin' ? 'add them' : 'an admin adds them'} under
+                Admin&nbsp;→&nbsp;Teams.
+              </p>
+            )}
+            {rows !== null && !canCreateTeams && (
+              <p className="team-mapping-note">
+                Only admins and managers can create teams: pick one of yours.
+              </p>
+            )}
+            {rows !== null && !mappingComplete(rows) && (
+              <p className="field-error">Your organization has no team yet: ask an admin to create one.</p>
+            )}
+          </fieldset>
         )}
         {create.isError && (
           <p className="field-error" role="alert">

@@ -1,6 +1,7 @@
 import { type FlowDocument, TEMPLATES, validate } from '@stepwise/flow';
 import { describe, expect, it } from 'vitest';
 import {
+  boundsOf,
   connect,
   copyElements,
   createNode,
@@ -13,6 +14,7 @@ import {
   removeElements,
   replaceNode,
   snap,
+  UNMEASURED,
 } from './documentOps.ts';
 
 function refund(): FlowDocument {
@@ -172,6 +174,12 @@ describe('copy and paste', () => {
       sourceHandle: 'outcome:eligible',
     });
     expect(new Set(document.nodes.map((n) => n.id)).size).toBe(document.nodes.length);
+    // The copies are numbered: problems never name two nodes alike.
+    expect(copy?.type === 'step' && copy.data.title).toBe('Verify eligibility 2');
+    const labels = document.nodes.map((n) => (n.type === 'step' ? n.data.title : n.data.label));
+    expect(new Set(labels).size).toBe(
+      new Set(doc.nodes.map((n) => (n.type === 'step' ? n.data.title : n.data.label))).size + 2,
+    );
   });
 
   it('given nothing selected, when copied, then there is nothing to paste', () => {
@@ -195,5 +203,19 @@ describe('helpers', () => {
     expect(moveItem(['a', 'b', 'c'], 1, -1)).toEqual(['b', 'a', 'c']);
     expect(moveItem(['a', 'b', 'c'], 1, 1)).toEqual(['a', 'c', 'b']);
     expect(moveItem(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
+  });
+});
+
+describe('boundsOf', () => {
+  it('given nodes some of which React Flow measured, when bounded, then the rectangle around them with the measured or default sizes', () => {
+    const document: FlowDocument = {
+      ...emptyDocument(),
+      nodes: [createNode('step', 'a', { x: 100, y: 50 }), createNode('end', 'b', { x: 400, y: 300 })],
+    };
+    // Given a measured and an unmeasured node, when both are bounded
+    const bounds = boundsOf(document, ['a', 'b', 'missing'], new Map([['a', { width: 240, height: 150 }]]));
+    // Then the box spans from a's corner to b's far corner (b at the default 200 × 100)
+    expect(bounds).toEqual({ x: 100, y: 50, width: 400 + UNMEASURED.width - 100, height: 300 + 100 - 50 });
+    expect(boundsOf(document, ['missing'], new Map())).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import {
   type NodeType,
 } from '@stepwise/flow';
 import { NOTE_PREFIX } from '../../canvas/toCanvas.ts';
+import { copyLabel, labelOf, takenLabels, withLabel } from './nodeNames.ts';
 
 /**
  * Pure operations on a flow document, as the builder applies them: each returns a new document and
@@ -276,7 +277,8 @@ export function copyElements(document: FlowDocument, canvasIds: Iterable<string>
 
 /**
  * Adds a copy of the clipboard, moved by `offset`, with fresh ids for every node, edge and note; edges
- * between copied nodes follow their copies. Returns the new document and the canvas ids of the copies.
+ * between copied nodes follow their copies. A copy whose label another node has is numbered ("Urgent? 2"),
+ * so problems never name two nodes alike. Returns the new document and the canvas ids of the copies.
  */
 export function pasteClipboard(
   document: FlowDocument,
@@ -285,11 +287,15 @@ export function pasteClipboard(
   offset: Point,
 ): { document: FlowDocument; canvasIds: string[] } {
   const taken = usedIds(document);
+  const labels = takenLabels(document);
   const renamed = new Map<string, string>();
   const nodes = clipboard.nodes.map((node): FlowNode => {
     const id = freshId(newId, node.type, taken);
     renamed.set(node.id, id);
-    return { ...node, id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };
+    const label = copyLabel(labelOf(node), labels);
+    labels.add(label.trim().toLowerCase());
+    const moved = { ...node, id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };
+    return label === labelOf(node) ? moved : withLabel(moved, label);
   });
   const edges: Edge[] = [];
   for (const edge of clipboard.edges) {
@@ -324,4 +330,34 @@ export function moveItem<T>(items: readonly T[], index: number, by: -1 | 1): T[]
   const [item] = next.splice(index, 1);
   next.splice(to, 0, item as T);
   return next;
+}
+
+/** Where a node is drawn when React Flow has not measured it yet (it is off screen in a large flow). */
+export const UNMEASURED = { width: 200, height: 100 } as const;
+
+/**
+ * The rectangle around the given nodes (by id; ids not in the document are skipped), with the sizes
+ * React Flow measured or `UNMEASURED`; null when none is in the document. The canvas centres on it
+ * without needing the nodes rendered.
+ */
+export function boundsOf(
+  document: FlowDocument,
+  ids: Iterable<string>,
+  measured: ReadonlyMap<string, { width: number; height: number }>,
+): { x: number; y: number; width: number; height: number } | null {
+  const wanted = new Set(ids);
+  let left = Number.POSITIVE_INFINITY;
+  let top = Number.POSITIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  for (const node of document.nodes) {
+    if (!wanted.has(node.id)) continue;
+    const size = measured.get(node.id) ?? UNMEASURED;
+    left = Math.min(left, node.position.x);
+    top = Math.min(top, node.position.y);
+    right = Math.max(right, node.position.x + size.width);
+    bottom = Math.max(bottom, node.position.y + size.height);
+  }
+  if (left === Number.POSITIVE_INFINITY) return null;
+  return { x: left, y: top, width: right - left, height: bottom - top };
 }

@@ -1,4 +1,4 @@
-import { type FlowDocument, TEMPLATES } from '@stepwise/flow';
+import { type ActionOp, type FlowDocument, TEMPLATES } from '@stepwise/flow';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emptyDocument } from './documentOps.ts';
 import { samePlan } from './BuilderContext.ts';
@@ -152,9 +152,15 @@ describe('Builder editing', () => {
     expect(builder.document.nodes).toHaveLength(nodes + 4);
     expect(builder.document.edges).toHaveLength(edges + 2);
     const verify = builder.document.nodes.find((n) => n.id === 'verify');
+    // The copies are numbered, so no two nodes share a name.
     const copies = builder.document.nodes.filter(
-      (n) => n.type === 'step' && n.data.title === 'Verify eligibility',
+      (n) => n.type === 'step' && n.data.title.startsWith('Verify eligibility'),
     );
+    expect(copies.map((n) => n.type === 'step' && n.data.title)).toEqual([
+      'Verify eligibility',
+      'Verify eligibility 2',
+      'Verify eligibility 3',
+    ]);
     expect(copies.map((n) => n.position.x - (verify?.position.x ?? 0))).toEqual([0, 32, 64]);
   });
 
@@ -181,5 +187,69 @@ describe('samePlan', () => {
     builder.select(['verify']);
     builder.deleteSelection();
     expect(samePlan(before, builder.document)).toBe(false);
+  });
+});
+
+describe('Builder node names', () => {
+  const labels = (builder: Builder) =>
+    builder.document.nodes.map((n) => (n.type === 'step' ? n.data.title : n.data.label));
+
+  it('given an empty canvas, when two actions, two ends and two steps are added, then every node has its own name', () => {
+    const { builder } = setup(emptyDocument());
+    for (const type of ['action', 'action', 'end', 'end', 'step', 'step'] as const)
+      builder.addNode(type, { x: 0, y: 0 });
+    expect(labels(builder)).toEqual([
+      'New action',
+      'New action 2',
+      'Resolved',
+      'Resolved 2',
+      'New step',
+      'New step 2',
+    ]);
+  });
+
+  it('given a new action, when it is given operations in the inspector, then its name follows them until it is renamed', () => {
+    const { builder } = setup(emptyDocument());
+    builder.setTeamNames(new Map([['t1', 'Billing']]));
+    const id = builder.addNode('action', { x: 0, y: 0 });
+    const setOps = (ops: ActionOp[]) =>
+      builder.updateNode(id, (n) => (n.type === 'action' ? { ...n, data: { ...n.data, ops } } : n));
+    setOps([{ op: 'assign', teamId: 't1', strategy: 'round_robin' }]);
+    expect(labels(builder)).toEqual(['Assign to Billing']);
+    setOps([
+      { op: 'assign', teamId: 't1', strategy: 'round_robin' },
+      { op: 'add_tag', tag: 'vip' },
+    ]);
+    expect(labels(builder)).toEqual(['Assign to Billing and 1 more']);
+    builder.updateNode(id, (n) =>
+      n.type === 'action' ? { ...n, data: { ...n.data, label: 'Route VIPs' } } : n,
+    );
+    setOps([{ op: 'send_message', template: 'Hi' }]);
+    expect(labels(builder)).toEqual(['Route VIPs']);
+    // Undo puts back the name with the operations.
+    builder.undo();
+    builder.undo();
+    expect(labels(builder)).toEqual(['Assign to Billing and 1 more']);
+  });
+
+  it('given two Resolved ends, when the second becomes Transferred, then it is named Transferred', () => {
+    const { builder } = setup(emptyDocument());
+    builder.addNode('end', { x: 0, y: 0 });
+    const second = builder.addNode('end', { x: 0, y: 200 });
+    builder.updateNode(second, (n) =>
+      n.type === 'end' ? { ...n, data: { ...n.data, status: 'transferred' } } : n,
+    );
+    expect(labels(builder)).toEqual(['Resolved', 'Transferred']);
+  });
+
+  it('given a template, when a node is edited, then its chosen name stays', () => {
+    const { builder } = setup();
+    const end = builder.document.nodes.find((n) => n.type === 'end');
+    if (!end) throw new Error('the template has no End');
+    const before = labels(builder);
+    builder.updateNode(end.id, (n) =>
+      n.type === 'end' ? { ...n, data: { ...n.data, status: 'closed_unresolved' } } : n,
+    );
+    expect(labels(builder)).toEqual(before);
   });
 });

@@ -24,6 +24,7 @@ import {
   usedIds,
 } from './documentOps.ts';
 import type { FlowMeta } from './DraftSaver.ts';
+import { followAutoLabel, labelOf, nameContext, takenLabels, uniqueLabel, withLabel } from './nodeNames.ts';
 
 export type Size = { width: number; height: number };
 
@@ -74,6 +75,8 @@ export class Builder {
   private readonly now: () => number;
   private lastEdit: { key: string; at: number } | null = null;
   private dragging = false;
+  /** The organization's team names, for the automatic names of assign actions ("Assign to Billing"). */
+  private teamNames: ReadonlyMap<string, string> = new Map();
 
   constructor(document: FlowDocument, options: BuilderOptions = {}) {
     this.newId = options.newId ?? randomId;
@@ -139,10 +142,18 @@ export class Builder {
     this.lastEdit = coalesce === undefined ? null : { key: coalesce, at };
   }
 
-  /** Adds a node of `type` at `position` (snapped to the grid) and selects it; returns its id. */
+  readonly setTeamNames = (names: ReadonlyMap<string, string>): void => {
+    this.teamNames = names;
+  };
+
+  /**
+   * Adds a node of `type` at `position` (snapped to the grid) and selects it; returns its id. Its default
+   * label is numbered when another node has it already ("New step 2", "Resolved 2").
+   */
   readonly addNode = (type: NodeType, position: Point): string => {
     const id = freshId(this.newId, type, usedIds(this.document));
-    const node = createNode(type, id, snap(position));
+    const fresh = createNode(type, id, snap(position));
+    const node = withLabel(fresh, uniqueLabel(labelOf(fresh), takenLabels(this.document)));
     this.edit((d) => addNode(d, node), undefined, { selectedNodes: new Set([id]), selectedEdges: NONE });
     return id;
   };
@@ -161,11 +172,17 @@ export class Builder {
     this.store.setState({ meta });
   };
 
-  /** Replaces a node through `recipe`; edges from outputs the node no longer has are removed. */
+  /**
+   * Replaces a node through `recipe`; edges from outputs the node no longer has are removed. An automatic
+   * label follows the node's new data (an action's operations, an End's status) until it is renamed.
+   */
   readonly updateNode = (id: string, recipe: (node: FlowNode) => FlowNode, coalesce?: string): void => {
     this.edit((d) => {
       const node = d.nodes.find((n) => n.id === id);
-      return node ? replaceNode(d, recipe(node)) : d;
+      if (!node) return d;
+      const next = recipe(node);
+      if (next === node) return d;
+      return replaceNode(d, followAutoLabel(node, next, d, nameContext(d, this.teamNames)));
     }, coalesce);
   };
 

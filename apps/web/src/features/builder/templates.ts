@@ -1,50 +1,91 @@
-import type { FlowDocument, FlowNode } from '@stepwise/flow';
+import {
+  type FlowDocument,
+  proposeTeamChoices,
+  replaceTeamIds,
+  type TeamChoice,
+  type TeamRef,
+  type TemplateTeam,
+  templateTeamsOf,
+} from '@stepwise/flow';
 
-export type TeamRef = { id: string; name: string };
+export type { TeamRef } from '@stepwise/flow';
 
-/** Letters and digits only, lower case: `Senior support`, `team-senior-support` → `seniorsupport`. */
-function teamKey(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
+/** The value of a template team's select that stands for "create a team with the template's name". */
+export const CREATE_TEAM = '+create';
 
-/** The team name a template's placeholder id stands for: `team-billing` → `billing`. */
-export function placeholderKey(placeholder: string): string {
-  return teamKey(placeholder.replace(/^team[-_]/i, ''));
-}
-
-export type TeamMapping = {
-  document: FlowDocument;
-  /** Placeholders no team of the organization matched (their steps are left without a team). */
-  missing: string[];
+/** One template team in the new-flow dialog: what it becomes, and what the select offers. */
+export type TeamMappingRow = {
+  team: TemplateTeam;
+  /** The select's value: an existing team's id, `CREATE_TEAM`, or '' when there is nothing to pick. */
+  value: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
 };
 
+/** The select value of a choice. */
+function selectValue(choice: TeamChoice | null): string {
+  if (choice === null) return '';
+  return choice.kind === 'create' ? CREATE_TEAM : choice.teamId;
+}
+
 /**
- * Maps a template's placeholder team ids (`team-billing`, `team-technical`, …) to the organization's
- * teams by name (Billing, Technical, …). A step whose team has no match is left with no team, so
- * validation asks the manager to pick one; an assignment to an unmatched team keeps its placeholder,
- * which the builder reports as an unknown team. Ids that already are the organization's stay as they are.
+ * The rows of the team mapping for a template: one per template team, its value the user's pick
+ * (`picked`, by template team id) when it is still an option, else the proposal (the most similar team,
+ * or a new team by the template's name). "Create" is offered when the user may create teams and no team
+ * has that name already.
  */
-export function mapTemplateTeams(document: FlowDocument, teams: readonly TeamRef[]): TeamMapping {
-  const own = new Set(teams.map((t) => t.id));
-  const byKey = new Map(teams.map((t) => [teamKey(t.name), t.id]));
-  const missing = new Set<string>();
-  const resolve = (id: string): string | null => {
-    if (own.has(id)) return id;
-    const match = byKey.get(placeholderKey(id));
-    if (match === undefined) missing.add(id);
-    return match ?? null;
-  };
-  const nodes = document.nodes.map((node): FlowNode => {
-    if (node.type === 'step' && node.data.teamId !== null) {
-      return { ...node, data: { ...node.data, teamId: resolve(node.data.teamId) } };
-    }
-    if (node.type === 'action') {
-      const ops = node.data.ops.map((op) =>
-        op.op === 'assign' ? { ...op, teamId: resolve(op.teamId) ?? op.teamId } : op,
-      );
-      return { ...node, data: { ...node.data, ops } };
-    }
-    return node;
+export function teamMappingRows(
+  document: FlowDocument,
+  teams: readonly TeamRef[],
+  canCreate: boolean,
+  picked: Readonly<Record<string, string>> = {},
+): TeamMappingRow[] {
+  const templateTeams = templateTeamsOf(document);
+  const proposed = proposeTeamChoices(templateTeams, teams, canCreate);
+  return templateTeams.map((team) => {
+    const exists = teams.some((t) => t.name.trim().toLowerCase() === team.name.toLowerCase());
+    const options = [
+      ...teams.map((t) => ({ value: t.id, label: t.name })),
+      ...(canCreate && !exists ? [{ value: CREATE_TEAM, label: `Create team “${team.name}”` }] : []),
+    ];
+    const pick = Object.hasOwn(picked, team.id) ? picked[team.id] : undefined;
+    const value =
+      pick !== undefined && options.some((o) => o.value === pick)
+        ? pick
+        : selectValue(proposed[team.id] ?? null);
+    return { team, value, options };
   });
-  return { document: { ...document, nodes }, missing: [...missing] };
+}
+
+/** Whether every template team has a team to become (an existing one or one to create). */
+export function mappingComplete(rows: readonly TeamMappingRow[]): boolean {
+  return rows.every((r) => r.value !== '');
+}
+
+/** The names of the teams to create before the flow, in row order. */
+export function teamsToCreate(rows: readonly TeamMappingRow[]): string[] {
+  return rows.filter((r) => r.value === CREATE_TEAM).map((r) => r.team.name);
+}
+
+/**
+ * The template's document with every template team replaced by its team: the picked one, or the one
+ * created for it (`created`, by name).
+ */
+export function mapTemplate(
+  document: FlowDocument,
+  rows: readonly TeamMappingRow[],
+  created: Readonly<Record<string, string>> = {},
+): FlowDocument {
+  const replacements: Record<string, string> = {};
+  for (const row of rows) {
+    const id =
+      row.value === CREATE_TEAM
+        ? Object.hasOwn(created, row.team.name)
+          ? created[row.team.name]
+          : undefined
+        : row.value;
+    if (id === undefined || id === '')
+      throw new Error(`the template team “${row.team.name}” has no team to become`);
+    replacements[row.team.id] = id;
+  }
+  return replaceTeamIds(document, replacements);
 }
