@@ -119,6 +119,7 @@ const DATA_LABELS: Record<string, string> = {
   title: 'Title',
   instructions: 'Instructions',
   teamId: 'Team',
+  teamSource: 'Team source',
   slaMinutes: 'SLA (minutes)',
   mode: 'Wait mode',
   minutes: 'Wait (minutes)',

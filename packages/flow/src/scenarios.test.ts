@@ -91,12 +91,13 @@ describe('fixture flows', () => {
     }
   });
 
-  it('use the template team ids and set an SLA on every step', () => {
+  it('use the template team ids (or keep the ticket team) and set an SLA on every step', () => {
     const teams = TEMPLATE_TEAMS.map((t) => t.id);
     for (const template of TEMPLATES) {
       for (const node of template.document.nodes) {
         if (node.type !== 'step') continue;
-        expect(teams).toContain(node.data.teamId);
+        if (node.data.teamSource === 'current') expect(node.data.teamId).toBeNull();
+        else expect(teams).toContain(node.data.teamId);
         expect(node.data.slaMinutes).toBeGreaterThan(0);
       }
     }

@@ -188,6 +188,24 @@ describe('template happy paths (scripted runs from start to an end)', () => {
     expect(effects).toContainEqual({ type: 'request_feedback' });
   });
 
+  it('escalation: an overdue review goes to the senior lead, who keeps the ticket with Senior', () => {
+    // Given an escalated ticket at the review step
+    const { state } = play(byId('escalation'), ticket({ category: 'escalation' }), [
+      { event: { type: 'start' }, path: ['start', 'acknowledge', 'severity', 'review'] },
+      // When the review's SLA passes
+      { event: { type: 'timer_fired', kind: 'sla', nodeId: 'review' }, path: ['breach_alert', 'lead_takeover'] },
+    ]);
+    // Then the senior lead's step (set to the ticket's current team) keeps the team the alert assigned,
+    // and the ticket is marked breached for good
+    expect(state).toMatchObject({
+      status: 'at_step',
+      nodeId: 'lead_takeover',
+      teamId: 'team-senior',
+      everBreached: true,
+    });
+    expect(state.ticket.priority).toBe('urgent');
+  });
+
   it('escalation: a VIP is fast-tracked to the least-loaded senior agent', () => {
     const { state, effects } = play(
       byId('escalation'),
