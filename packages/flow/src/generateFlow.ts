@@ -281,5 +281,11 @@ export function generateFlow(nodeCount: number, seed: number): FlowDocument {
     data: { label: 'Resolved', status: 'resolved', feedback: true },
   });
   for (const o of open) connect(o.source, o.handle, endIndex);
-  return { schemaVersion: CURRENT_SCHEMA_VERSION, fields: FIELDS.map((f) => ({ ...f })), nodes, edges, notes: [] };
+  return {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    fields: FIELDS.map((f) => ({ ...f })),
+    nodes,
+    edges,
+    notes: [],
+  };
 }

@@ -159,7 +159,9 @@ describe('parseFlowDocument', () => {
 
   it('refuses a document from a newer schema version', () => {
     // Given a schemaVersion past the current one, when parsed, then UNSUPPORTED_VERSION
-    expect(parseFlowDocument({ ...json(miniFlow()), schemaVersion: CURRENT_SCHEMA_VERSION + 1 })).toMatchObject({
+    expect(
+      parseFlowDocument({ ...json(miniFlow()), schemaVersion: CURRENT_SCHEMA_VERSION + 1 }),
+    ).toMatchObject({
       ok: false,
       issues: [{ code: 'UNSUPPORTED_VERSION' }],
     });

@@ -193,7 +193,10 @@ describe('template happy paths (scripted runs from start to an end)', () => {
     const { state } = play(byId('escalation'), ticket({ category: 'escalation' }), [
       { event: { type: 'start' }, path: ['start', 'acknowledge', 'severity', 'review'] },
       // When the review's SLA passes
-      { event: { type: 'timer_fired', kind: 'sla', nodeId: 'review' }, path: ['breach_alert', 'lead_takeover'] },
+      {
+        event: { type: 'timer_fired', kind: 'sla', nodeId: 'review' },
+        path: ['breach_alert', 'lead_takeover'],
+      },
     ]);
     // Then the senior lead's step (set to the ticket's current team) keeps the team the alert assigned,
     // and the ticket is marked breached for good

@@ -720,7 +720,9 @@ describe('transition: timers', () => {
     const state = start(withBreachEdge).state;
     expect(state.everBreached).toBe(false);
     // When the SLA timer fires, and the senior step is then completed
-    const escalated = ok(run(withBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' })).state;
+    const escalated = ok(
+      run(withBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }),
+    ).state;
     const ended = ok(run(withBreachEdge, escalated, complete('senior'))).state;
     // Then the step's breach guard is clear but the ticket stays marked breached, to the end
     expect(escalated).toMatchObject({ nodeId: 'senior', breached: false, everBreached: true });
@@ -794,7 +796,12 @@ describe('transition: timers', () => {
     // When the SLA timer fires
     const result = ok(run(noBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }));
     // Then it stays, breached (for good), one priority level up
-    expect(result.state).toMatchObject({ status: 'at_step', nodeId: 's1', breached: true, everBreached: true });
+    expect(result.state).toMatchObject({
+      status: 'at_step',
+      nodeId: 's1',
+      breached: true,
+      everBreached: true,
+    });
     expect(result.state.ticket.priority).toBe('high');
     expect(result.effects).toEqual([{ type: 'set_fields', values: { priority: 'high' } }]);
     expect(result.events).toContainEqual({ type: 'sla_breached', nodeId: 's1', escalatedBy: 'priority' });

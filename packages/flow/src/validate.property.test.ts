@@ -65,7 +65,9 @@ const MUTATIONS: Mutation[] = [
       for (const node of doc.nodes) {
         if (node.type === 'step') node.data = { ...node.data, teamId: null, teamSource: 'current' };
         if (node.type === 'action')
-          node.data.ops = node.data.ops.map((op) => (op.op === 'assign' ? { op: 'add_tag', tag: 'moved' } : op));
+          node.data.ops = node.data.ops.map((op) =>
+            op.op === 'assign' ? { op: 'add_tag', tag: 'moved' } : op,
+          );
       }
     },
   },

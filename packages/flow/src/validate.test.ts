@@ -357,7 +357,11 @@ const TABLE: Row[] = [
         actionNode('a1', [{ op: 'assign', teamId: 'team-senior', strategy: 'team' }]),
         stepNode('s2', { teamId: null, teamSource: 'current' }),
       ],
-      [edge('e-a1', 'a1', 'next', 's2'), edge('e-s2', 's2', 'outcome:done', 'end'), edge('e-b', 's1', 'sla_breach', 'a1')],
+      [
+        edge('e-a1', 'a1', 'next', 's2'),
+        edge('e-s2', 's2', 'outcome:done', 'end'),
+        edge('e-b', 's1', 'sla_breach', 'a1'),
+      ],
     ),
     // The default branch reaches it with no team set.
     bad: flow(

@@ -371,7 +371,11 @@ function StepStop({
       <p className="eyebrow">Agent step</p>
       <h3 className="run-stop-title">{step.data.title || 'Untitled step'}</h3>
       <p className="muted run-stop-meta">
-        {step.data.teamId ? (teams.get(step.data.teamId) ?? 'Unknown team') : 'No team'}
+        {step.data.teamSource === 'current'
+          ? 'Ticket’s current team'
+          : step.data.teamId
+            ? (teams.get(step.data.teamId) ?? 'Unknown team')
+            : 'No team'}
         {step.data.slaMinutes !== null ? ` · SLA ${step.data.slaMinutes} min` : ''}
       </p>
       {step.data.instructions.trim() !== '' && (

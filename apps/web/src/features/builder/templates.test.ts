@@ -1,4 +1,4 @@
-import { TEMPLATES, validate } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, TEMPLATES, validate } from '@stepwise/flow';
 import { describe, expect, it } from 'vitest';
 import { teamIssues } from './teamIssues.ts';
 import { mapTemplateTeams, placeholderKey } from './templates.ts';
@@ -15,6 +15,8 @@ describe('mapTemplateTeams', () => {
       const used = new Set<string>();
       for (const node of template.document.nodes) {
         if (node.type === 'step' && node.data.teamId) used.add(node.data.teamId);
+        if (node.type === 'action')
+          for (const op of node.data.ops) if (op.op === 'assign') used.add(op.teamId);
       }
       const teams = [...used].map((placeholder, i) => ({
         id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -23,7 +25,10 @@ describe('mapTemplateTeams', () => {
       const { document, missing } = mapTemplateTeams(template.document, teams);
       expect(missing).toEqual([]);
       for (const node of document.nodes) {
-        if (node.type === 'step') expect(teams.map((t) => t.id)).toContain(node.data.teamId);
+        if (node.type !== 'step') continue;
+        // A step set to the ticket's current team names none.
+        if (node.data.teamSource === 'current') expect(node.data.teamId).toBeNull();
+        else expect(teams.map((t) => t.id)).toContain(node.data.teamId);
       }
       expect(validate(document).filter((i) => i.severity === 'error')).toEqual([]);
       expect(teamIssues(document, teams)).toEqual([]);
@@ -60,7 +65,7 @@ describe('mapTemplateTeams', () => {
     expect(placeholderKey('team-senior-support')).toBe('seniorsupport');
     const { missing } = mapTemplateTeams(
       {
-        schemaVersion: 1,
+        schemaVersion: CURRENT_SCHEMA_VERSION,
         fields: [],
         notes: [],
         edges: [],
