@@ -154,6 +154,58 @@ describe.each(backends())('timers (%s)', (backend) => {
     expect(got.ticket.slaDueAt).toBe(new Date(clock.now().getTime() + 240 * MINUTE).toISOString());
   });
 
+  it('given a ticket escalated by its breach edge, when it moves on and closes, then it stays marked breached and under the queue filter', async () => {
+    // given a ticket at the technical step whose SLA has passed
+    const t = await api().tickets.create(ticketInput());
+    const atTechnical = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Technical' });
+    expect(atTechnical.ticket.slaBreachedAt).toBeNull();
+    const [p1] = pollers();
+    if (!p1) throw new Error('no poller');
+    try {
+      clock.advance(241 * MINUTE);
+      await p1.tick();
+      await p1.tick();
+    } finally {
+      await p1.stop();
+    }
+    const breachedAt = clock.now().toISOString();
+    // (and a ticket that has not breached)
+    const calm = await api().tickets.create(ticketInput());
+    // when the escalated step is completed and the ticket closes
+    const escalated = await api().tickets.get({ ticketId: t.ticket.id });
+    expect(escalated.ticket).toMatchObject({ nodeId: 'resolve_technical', breached: false });
+    expect(escalated.ticket.slaBreachedAt).toBe(breachedAt);
+    clock.advance(5 * MINUTE);
+    const closed = await complete(
+      escalated,
+      'resolve_technical',
+      'resolved',
+      ['reproduced', 'customer_answered'],
+      {
+        root_cause: 'Bug',
+      },
+    );
+    // then the mark (with its first time) outlives the step and the run
+    expect(closed.ticket).toMatchObject({ status: 'ended', breached: false, slaBreachedAt: breachedAt });
+    // and the queue's breach filter finds it (closed tickets with the ended status), not the calm one
+    const open = await api().tickets.queue({ scope: 'all', breachedOnly: true, limit: 200 });
+    const ended = await api().tickets.queue({
+      scope: 'all',
+      status: ['ended'],
+      breachedOnly: true,
+      limit: 200,
+    });
+    expect(ended.map((r) => r.id)).toContain(t.ticket.id);
+    expect(ended.find((r) => r.id === t.ticket.id)).toMatchObject({
+      breached: false,
+      slaBreachedAt: breachedAt,
+    });
+    expect([...open, ...ended].map((r) => r.id)).not.toContain(calm.ticket.id);
+    for (const row of open) expect(row.slaBreachedAt).not.toBeNull();
+    // and replaying its events gives the same state as the row
+    expect(await checkInvariants(db)).toEqual([]);
+  });
+
   it('given a ticket that moved before its SLA was due, when the clock passes the old due time, then nothing fires for it', async () => {
     // given
     const t = await api().tickets.create(ticketInput());
