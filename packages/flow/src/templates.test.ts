@@ -457,12 +457,22 @@ describe('template happy paths (scripted runs from start to an end)', () => {
     );
   });
 
-  it('call-centre service request: an unanswered call escalates along its breach edge and comes back', () => {
+  it('call-centre service request: an unanswered call escalates to the least-busy agent, whose step keeps the team', () => {
     const { state } = play(byId('call-centre-service-request'), ticket({ channel: 'phone' }), [
       { event: { type: 'start' }, path: ['start', 'answer'] },
-      { event: { type: 'timer_fired', kind: 'sla', nodeId: 'answer' }, path: ['answer_overdue', 'answer'] },
+      {
+        event: { type: 'timer_fired', kind: 'sla', nodeId: 'answer' },
+        path: ['answer_overdue', 'answer_waiting'],
+      },
+      {
+        event: complete('answer_waiting', 'verified', { caller_name: 'G', callback_phone: '1' }, [
+          'apologised',
+          'safety_asked',
+        ]),
+        path: ['open_account'],
+      },
     ]);
-    expect(state).toMatchObject({ status: 'at_step', nodeId: 'answer' });
+    expect(state).toMatchObject({ status: 'at_step', nodeId: 'open_account', everBreached: true });
     expect(state.ticket.tags).toContain('answer-sla-missed');
   });
 
