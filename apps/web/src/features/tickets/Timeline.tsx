@@ -3,6 +3,7 @@ import { ArrowRight, CircleCheck, CircleX } from 'lucide-react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
+import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
 import type { TicketEvent } from '../../trpc.ts';
 
 const EVENT_WORDS: Record<string, string> = {
@@ -42,70 +43,6 @@ function trailOf(event: TicketEvent): TrailEntry[] {
   const trail: unknown = isRecord(event.data) ? event.data.trail : undefined;
   if (!Array.isArray(trail)) return [];
   return trail.filter((entry): entry is TrailEntry => isRecord(entry) && typeof entry.type === 'string');
-}
-
-const STRATEGY_WORDS: Record<string, string> = {
-  team: '',
-  round_robin: ' (next agent in turn)',
-  least_loaded: ' (least busy agent)',
-};
-
-/** Names for the ids a timeline shows: nodes of the flow, teams of the organization, fields. */
-type Names = {
-  node: Lookup;
-  /** A team's name; never its id. */
-  team: (id: unknown) => string;
-  field: (key: unknown) => string;
-};
-
-/** A set value as the timeline shows it: plain, `(empty)` when there is none. */
-function plainValue(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '(empty)';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return String(value);
-  return formatValue(value);
-}
-
-/** One operation of an action node, recorded as data: `priority → urgent`, `team → Senior`. */
-function describeChange(change: unknown, names: Names): string | null {
-  if (!isRecord(change)) return null;
-  const skipped = change.skipped === true;
-  switch (change.op) {
-    case 'set_field':
-      return skipped
-        ? `${names.field(change.field)} not changed (${plainValue(change.value)} does not fit)`
-        : `${names.field(change.field)} → ${plainValue(change.value)}`;
-    case 'add_tag':
-      return skipped ? `tag ${plainValue(change.tag)} already there` : `tag ${plainValue(change.tag)} added`;
-    case 'assign':
-      return `team → ${names.team(change.teamId)}${STRATEGY_WORDS[String(change.strategy)] ?? ''}`;
-    case 'send_message':
-      return 'message sent to the customer';
-    case 'webhook':
-      return 'webhook called';
-    default:
-      return null;
-  }
-}
-
-/**
- * One operation as events recorded before operations were stored as data wrote it
- * (`assign <teamId> <strategy>`, `set_field <key>`…): the team id is resolved to its name.
- */
-function describeOldOp(op: unknown, names: Names): string | null {
-  if (typeof op !== 'string' || op === '') return null;
-  const [verb, first, second] = op.split(' ');
-  if (verb === 'assign' && first !== undefined)
-    return describeChange({ op: 'assign', teamId: first, strategy: second }, names);
-  if (verb === 'set_field' && first !== undefined)
-    return op.includes(' skipped') ? `${names.field(first)} not changed` : `${names.field(first)} set`;
-  if (verb === 'add_tag') {
-    const skipped = /^add_tag (.*) skipped: already tagged$/.exec(op);
-    return skipped ? `tag ${skipped[1]} already there` : `tag ${op.slice('add_tag '.length)} added`;
-  }
-  if (verb === 'send_message') return 'message sent to the customer';
-  if (verb === 'webhook') return 'webhook called';
-  return op;
 }
 
 function eventTitle(event: TicketEvent): string {
@@ -148,6 +85,8 @@ export function formatValue(value: unknown): string {
 }
 
 type Lookup = (id: string | null) => FlowNode | undefined;
+/** Names for the ids a timeline shows: nodes of the flow, teams of the organization, fields. */
+type Names = ActionNames & { node: Lookup };
 /** A trail entry as it arrives over the wire (the engine's `TrailEntry`, JSON-serialised). */
 type TrailEntry = TicketEvent['data']['trail'][number];
 type ComparisonTrace = Extract<
@@ -230,15 +169,7 @@ function TrailLine({ entry, names }: { entry: TrailEntry; names: Names }) {
       );
     }
     case 'action_performed': {
-      const changes: unknown = entry.changes;
-      const ops: unknown = entry.ops;
-      const parts = (
-        Array.isArray(changes)
-          ? changes.map((c) => describeChange(c, names))
-          : Array.isArray(ops)
-            ? ops.map((o) => describeOldOp(o, names))
-            : []
-      ).filter((part): part is string => part !== null);
+      const parts = actionWords(entry, names);
       return parts.length > 0 ? (
         <div className="trail">
           <strong>{nodeName(lookup, entry.nodeId)}</strong>: {parts.join('; ')}
