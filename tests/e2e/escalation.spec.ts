@@ -239,6 +239,14 @@ describe.skipIf(!runs)('escalation journey in Chromium', () => {
     expect(text).toContain('SLA breached at Answer the customer, escalated by its breach path');
     expect(text).not.toMatch(UUID);
     await screenshot(page, 'escalation-ticket');
+    // At a phone's width the badge and the timeline line still read.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await timeline.getByText('Escalate to Senior: priority → urgent; team → Senior').waitFor();
+    expect(await page.locator('.ticket-meta').getByText('SLA breached', { exact: true }).isVisible()).toBe(
+      true,
+    );
+    await screenshot(page, 'escalation-ticket-390');
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('given everything the pages did, when it ends, then the browser reported no error, warning or failed request', async () => {
