@@ -205,6 +205,7 @@ function benchEngine(): void {
       teamId: node.data.teamId,
       assigneeId: null,
       breached: false,
+      everBreached: false,
       endStatus: null,
     };
     const event: EngineEvent = {

@@ -111,7 +111,7 @@ describe.each(backends())('timers (%s)', (backend) => {
     ]);
   });
 
-  it('given a technical step with a breach edge, when its SLA passes, then the ticket follows the edge once and gets a new SLA', async () => {
+  it('given a technical step with a breach edge, when its SLA passes, then the ticket follows the edge once to the overdue step, which keeps the team', async () => {
     // given
     const t = await api().tickets.create(ticketInput());
     const atTechnical = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Technical' });
@@ -133,7 +133,8 @@ describe.each(backends())('timers (%s)', (backend) => {
     const got = await api().tickets.get({ ticketId: t.ticket.id });
     expect(got.ticket).toMatchObject({
       seq: 3,
-      nodeId: 'resolve_technical',
+      nodeId: 'resolve_overdue',
+      teamId: atTechnical.ticket.teamId,
       priority: 'urgent',
       breached: false,
     });
@@ -145,13 +146,70 @@ describe.each(backends())('timers (%s)', (backend) => {
       nodeId: 'resolve_technical',
       escalatedBy: 'edge',
     });
-    expect(got.path.slice(-3)).toEqual(['resolve_technical', 'escalate_breach', 'resolve_technical']);
+    expect(got.path.slice(-3)).toEqual(['resolve_technical', 'escalate_breach', 'resolve_overdue']);
     expect(await timersOf(t.ticket.id)).toEqual([
       { seq: 1, kind: 'sla', node_id: 'triage', fired: false, cancelled: true },
       { seq: 2, kind: 'sla', node_id: 'resolve_technical', fired: true, cancelled: false },
-      { seq: 3, kind: 'sla', node_id: 'resolve_technical', fired: false, cancelled: false },
+      { seq: 3, kind: 'sla', node_id: 'resolve_overdue', fired: false, cancelled: false },
     ]);
-    expect(got.ticket.slaDueAt).toBe(new Date(clock.now().getTime() + 240 * MINUTE).toISOString());
+    expect(got.ticket.slaDueAt).toBe(new Date(clock.now().getTime() + 120 * MINUTE).toISOString());
+  });
+
+  it('given a ticket escalated by its breach edge, when it moves on and closes, then it stays marked breached and under the queue filter', async () => {
+    // given a ticket at the technical step whose SLA has passed
+    const t = await api().tickets.create(ticketInput());
+    const atTechnical = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Technical' });
+    expect(atTechnical.ticket.slaBreachedAt).toBeNull();
+    const [p1] = pollers();
+    if (!p1) throw new Error('no poller');
+    try {
+      clock.advance(241 * MINUTE);
+      await p1.tick();
+      await p1.tick();
+    } finally {
+      await p1.stop();
+    }
+    const breachedAt = clock.now().toISOString();
+    // (and a ticket that has not breached)
+    const calm = await api().tickets.create(ticketInput());
+    // when the escalated step is completed and the ticket closes
+    const escalated = await api().tickets.get({ ticketId: t.ticket.id });
+    expect(escalated.ticket).toMatchObject({ nodeId: 'resolve_overdue', breached: false });
+    expect(escalated.ticket.slaBreachedAt).toBe(breachedAt);
+    clock.advance(5 * MINUTE);
+    const closed = await complete(
+      escalated,
+      'resolve_overdue',
+      'resolved',
+      ['reproduced', 'customer_answered'],
+      { root_cause: 'Bug' },
+    );
+    // then the mark (with its first time) outlives the step and the run
+    expect(closed.ticket).toMatchObject({ status: 'ended', breached: false, slaBreachedAt: breachedAt });
+    // and the queue's breach filter finds it (closed tickets with the ended status), not the calm one
+    const open = await api().tickets.queue({ scope: 'all', breachedOnly: true, limit: 200 });
+    const ended = await api().tickets.queue({
+      scope: 'all',
+      status: ['ended'],
+      breachedOnly: true,
+      limit: 200,
+    });
+    expect(ended.map((r) => r.id)).toContain(t.ticket.id);
+    expect(ended.find((r) => r.id === t.ticket.id)).toMatchObject({
+      breached: false,
+      slaBreachedAt: breachedAt,
+    });
+    expect([...open, ...ended].map((r) => r.id)).not.toContain(calm.ticket.id);
+    for (const row of open) expect(row.slaBreachedAt).not.toBeNull();
+    // and a new run started on it by hand keeps the mark
+    const restarted = await api().tickets.startFlow({
+      ticketId: t.ticket.id,
+      flowId: org.flows['Refund request']?.flowId ?? '',
+    });
+    expect(restarted.ticket).toMatchObject({ breached: false, slaBreachedAt: breachedAt });
+    expect(restarted.ticket.status).not.toBe('ended');
+    // and replaying its events (the last run, with the breach before it) gives the same state as the row
+    expect(await checkInvariants(db)).toEqual([]);
   });
 
   it('given a ticket that moved before its SLA was due, when the clock passes the old due time, then nothing fires for it', async () => {

@@ -1,6 +1,6 @@
 import { createCaller, createContextFactory, type Me } from '@stepwise/api';
 import type { Database, Role } from '@stepwise/db';
-import type { FlowDocument } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument } from '@stepwise/flow';
 import { TRPCError } from '@trpc/server';
 
 export type Api = ReturnType<typeof createCaller>;
@@ -103,7 +103,7 @@ export function detailsOf(error: TRPCError): unknown {
  */
 export function sampleDocument(title = 'Check the request', teamId = 'team-support'): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [
       {
@@ -157,7 +157,7 @@ export function unpublishableDocument(): FlowDocument {
 /** Not a flow document at all (a node without a type, an edge without a target). */
 export function malformedDocument(): unknown {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [{ id: 'start', position: { x: 0, y: 0 }, data: {} }],
     edges: [{ id: 'e1', source: 'start' }],

@@ -1,4 +1,4 @@
-import type { FlowDocument, FlowNode } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument, type FlowNode } from '@stepwise/flow';
 
 const at = (y: number) => ({ x: 0, y });
 
@@ -14,7 +14,7 @@ function start(mode: 'auto' | 'manual', categories: string[] = []): FlowNode {
 /** A manual child flow: start → a system message → end (resolved, no feedback). */
 export function childDocument(): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [
       start('manual'),
@@ -46,7 +46,7 @@ export function childDocument(): FlowDocument {
  */
 export function tourDocument(childFlowId: string, webhookUrl: string, billingTeamId: string): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [
       start('auto', ['tour']),
@@ -97,7 +97,7 @@ export function tourDocument(childFlowId: string, webhookUrl: string, billingTea
 /** start → a → b → a …: a loop of automatic nodes (only possible by writing a version row directly). */
 export function cyclicDocument(): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [
       start('manual'),

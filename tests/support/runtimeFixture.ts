@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Agent, request } from 'node:http';
 import { type Caller, createCaller, publishVersion } from '@stepwise/api';
 import type { Database, Role } from '@stepwise/db';
-import { type FlowDocument, TEMPLATES } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument, TEMPLATES } from '@stepwise/flow';
 import { createSession } from '../../packages/api/src/auth/sessions.ts';
 import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
 
@@ -153,7 +153,7 @@ export function loopDocument(
   options: { slaMinutes?: number | null; trigger?: 'auto' | 'manual' } = {},
 ): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [{ key: 'passes', label: 'Last pass', type: 'text' }],
     nodes: [
       {

@@ -224,6 +224,26 @@ describe('diffDocuments', () => {
     expect(describeChange(onlyChange(base(), longer))).toBe('SLA 30 → 60 min');
   });
 
+  it('reports a step switched to the ticket’s current team, and back', () => {
+    // Given a step that named its team, when it is set to keep the ticket's current team
+    const keeps = edited((d) => {
+      const data = stepData(d, 'verify');
+      data.teamId = null;
+      data.teamSource = 'current';
+    });
+    const changes = diffDocuments(base(), keeps).nodes.changed[0]!.changes;
+    // Then both parts are reported, in words
+    expect(changes.map((c) => c.path).sort()).toEqual(['data.teamId', 'data.teamSource']);
+    const source = changes.find((c) => c.path === 'data.teamSource')!;
+    expect(source).toMatchObject({ kind: 'added', to: 'current' });
+    expect(describeChange(source)).toBe('Team: the ticket’s current team');
+    // And the way back reads as a named team again
+    const back = diffDocuments(keeps, base()).nodes.changed[0]!.changes.find(
+      (c) => c.path === 'data.teamSource',
+    )!;
+    expect(describeChange(back)).toBe('Team: a named team');
+  });
+
   it('reports a renamed outcome by its id', () => {
     const after = edited((d) => {
       stepData(d, 'verify').outcomes[0]!.label = 'Qualifies';

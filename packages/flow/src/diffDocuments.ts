@@ -119,6 +119,7 @@ const DATA_LABELS: Record<string, string> = {
   title: 'Title',
   instructions: 'Instructions',
   teamId: 'Team',
+  teamSource: 'Team source',
   slaMinutes: 'SLA (minutes)',
   mode: 'Wait mode',
   minutes: 'Wait (minutes)',
@@ -662,6 +663,10 @@ function shortValue(value: unknown, emptyList: string): string | null {
 export function describeChange(change: PropertyChange): string {
   const label =
     typeof change?.label === 'string' && change.label !== '' ? change.label : String(change?.path);
+  if (change?.path === 'data.teamSource') {
+    const to = change.kind === 'removed' ? undefined : change.to;
+    return to === 'current' ? 'Team: the ticket’s current team' : 'Team: a named team';
+  }
   if (change?.kind === 'added') return `${label} added`;
   if (change?.kind === 'removed') return `${label} removed`;
   const path = typeof change?.path === 'string' ? change.path : '';

@@ -11,6 +11,7 @@ import type {
   FormField,
   Outcome,
 } from './schema.ts';
+import { CURRENT_SCHEMA_VERSION } from './schema.ts';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same sequence on every machine. */
 function prng(seed: number): () => number {
@@ -280,5 +281,11 @@ export function generateFlow(nodeCount: number, seed: number): FlowDocument {
     data: { label: 'Resolved', status: 'resolved', feedback: true },
   });
   for (const o of open) connect(o.source, o.handle, endIndex);
-  return { schemaVersion: 1, fields: FIELDS.map((f) => ({ ...f })), nodes, edges, notes: [] };
+  return {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    fields: FIELDS.map((f) => ({ ...f })),
+    nodes,
+    edges,
+    notes: [],
+  };
 }

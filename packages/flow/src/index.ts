@@ -25,6 +25,7 @@ export {
   Id,
   LIMITS,
   NODE_TYPES,
+  namedTeamOf,
   Note,
   Operator,
   OPERATORS,
@@ -45,6 +46,7 @@ export {
 } from './schema.ts';
 export type { NodeOf, NodeType } from './schema.ts';
 export type {
+  ActionChange,
   ComparisonTrace,
   Effect,
   EndStatus,

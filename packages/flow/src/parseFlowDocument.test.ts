@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateFlow } from './generateFlow.ts';
 import { MAX_JSON_DEPTH, parseFlowDocument } from './parseFlowDocument.ts';
-import { FlowDocument, LIMITS } from './schema.ts';
+import { CURRENT_SCHEMA_VERSION, FlowDocument, LIMITS } from './schema.ts';
 import {
   all,
   branch,
@@ -158,8 +158,10 @@ describe('parseFlowDocument', () => {
   });
 
   it('refuses a document from a newer schema version', () => {
-    // Given schemaVersion 2, when parsed, then UNSUPPORTED_VERSION
-    expect(parseFlowDocument({ ...json(miniFlow()), schemaVersion: 2 })).toMatchObject({
+    // Given a schemaVersion past the current one, when parsed, then UNSUPPORTED_VERSION
+    expect(
+      parseFlowDocument({ ...json(miniFlow()), schemaVersion: CURRENT_SCHEMA_VERSION + 1 }),
+    ).toMatchObject({
       ok: false,
       issues: [{ code: 'UNSUPPORTED_VERSION' }],
     });

@@ -1,4 +1,5 @@
 import { v0ToV1 } from './migrations/v0ToV1.ts';
+import { v1ToV2 } from './migrations/v1ToV2.ts';
 import { CURRENT_SCHEMA_VERSION, FlowDocument, LIMITS } from './schema.ts';
 import type { ParseCode, ValidationIssue } from './validate.ts';
 
@@ -13,7 +14,10 @@ type Migration = {
 };
 
 /** Migration steps, one per schema version, applied in order from the document's version. */
-export const MIGRATIONS: readonly Migration[] = [{ name: 'v0ToV1', from: 0, migrate: v0ToV1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: 'v0ToV1', from: 0, migrate: v0ToV1 },
+  { name: 'v1ToV2', from: 1, migrate: v1ToV2 },
+];
 
 /**
  * Nesting a real document never reaches (its deepest part, a condition at the depth limit, is about

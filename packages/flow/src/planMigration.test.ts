@@ -53,6 +53,7 @@ function at(nodeId: string, status: RunState['status'], over: Partial<RunState> 
     teamId: 'team-billing',
     assigneeId: 'agent-7',
     breached: true,
+    everBreached: true,
     endStatus: null,
     ...over,
   };

@@ -1,7 +1,7 @@
 import { describeNode } from './describeNode.ts';
 import { indexFlow } from './indexFlow.ts';
 import { WAITING_TYPES } from './proposeMapping.ts';
-import type { FlowDocument, FlowNode } from './schema.ts';
+import { type FlowDocument, type FlowNode, namedTeamOf } from './schema.ts';
 import type { Effect, EngineContext, RunState, RunStatus } from './types.ts';
 
 /** Why a ticket cannot be migrated. */
@@ -136,8 +136,8 @@ function plan(
   const next: RunState = { ...state, status, nodeId: target.id, breached: false, endStatus: null };
   let slaDueAt: number | null = null;
   if (target.type === 'step') {
-    const teamId = target.data.teamId;
-    if (teamId !== null && teamId !== '' && teamId !== state.teamId) {
+    const teamId = namedTeamOf(target);
+    if (teamId !== null && teamId !== state.teamId) {
       next.teamId = teamId;
       // The assignee belonged to the previous team's work (as when a ticket enters a step).
       next.assigneeId = null;

@@ -91,12 +91,13 @@ describe('fixture flows', () => {
     }
   });
 
-  it('use the template team ids and set an SLA on every step', () => {
+  it('use the template team ids (or keep the ticket team) and set an SLA on every step', () => {
     const teams = TEMPLATE_TEAMS.map((t) => t.id);
     for (const template of TEMPLATES) {
       for (const node of template.document.nodes) {
         if (node.type !== 'step') continue;
-        expect(teams).toContain(node.data.teamId);
+        if (node.data.teamSource === 'current') expect(node.data.teamId).toBeNull();
+        else expect(teams).toContain(node.data.teamId);
         expect(node.data.slaMinutes).toBeGreaterThan(0);
       }
     }
@@ -191,15 +192,22 @@ describe('scenario: ticket resolution', () => {
         event: complete('triage', 'triaged', { issue_type: 'Technical' }, triageChecks),
         path: ['route', 'resolve_technical'],
       },
-      { event: sla('resolve_technical'), path: ['escalate_breach', 'resolve_technical'] },
+      { event: sla('resolve_technical'), path: ['escalate_breach', 'resolve_overdue'] },
     ]);
-    // Then it went through the escalation and is back at the step, urgent, tagged, with a fresh SLA
+    // Then it went through the escalation to the overdue step, which keeps the team the escalation
+    // assigned; urgent, tagged, marked breached for good, with a fresh SLA
     expect(results[2]!.events).toContainEqual({
       type: 'sla_breached',
       nodeId: 'resolve_technical',
       escalatedBy: 'edge',
     });
-    expect(state).toMatchObject({ status: 'at_step', nodeId: 'resolve_technical', breached: false });
+    expect(state).toMatchObject({
+      status: 'at_step',
+      nodeId: 'resolve_overdue',
+      teamId: 'team-technical',
+      breached: false,
+      everBreached: true,
+    });
     expect(state.ticket.priority).toBe('urgent');
     expect(state.ticket.tags).toContain('sla-escalated');
     expect(results[2]!.effects[0]).toEqual({ type: 'cancel_timers' });

@@ -5,7 +5,12 @@ import { z } from 'zod';
  * canvas, runtime, storage and import/export. Node ids are stable across versions.
  */
 
-export const CURRENT_SCHEMA_VERSION = 1 as const;
+/**
+ * 2: a step's team may be "the ticket's current team" (`teamSource: 'current'`). A version-1 document
+ * is a valid version-2 one (see `migrations/v1ToV2.ts`); the number moved so that an older Stepwise
+ * refuses a document that keeps the ticket's team instead of silently dropping the setting.
+ */
+export const CURRENT_SCHEMA_VERSION = 2 as const;
 
 /** Bounds of product.md ("Bounds"). */
 export const LIMITS = {
@@ -195,7 +200,14 @@ export const StepNode = z.object({
     instructions: Text,
     checklist: z.array(ChecklistItem).max(LIMITS.maxListItems),
     form: z.array(FormField).max(LIMITS.maxListItems),
+    /** The team that works the step (null: none picked yet). Ignored when `teamSource` is `current`. */
     teamId: Id.nullable(),
+    /**
+     * Where the step's team comes from. Absent or `named`: the team `teamId` (entering the step moves
+     * the ticket to it). `current`: the ticket keeps the team it has when it arrives — the one an
+     * earlier step or an assign action (e.g. an escalation's) gave it; `teamId` is then null.
+     */
+    teamSource: z.enum(['named', 'current']).optional(),
     /** Due within N minutes of entering the step; null = no SLA. */
     slaMinutes: z.number().int().positive().max(525_600).nullable(),
     outcomes: z.array(Outcome).max(50),
@@ -251,6 +263,16 @@ export type ActionNode = NodeOf<'action'>;
 export type WaitNode = NodeOf<'wait'>;
 export type SubflowNode = NodeOf<'subflow'>;
 export type EndNode = NodeOf<'end'>;
+
+/**
+ * The team entering `step` moves a ticket to, or null when the step leaves the ticket's team as it is
+ * (a step set to the ticket's current team, or one with no team picked).
+ */
+export function namedTeamOf(step: StepNode): string | null {
+  if (step.data.teamSource === 'current') return null;
+  const teamId = step.data.teamId;
+  return teamId === null || teamId === '' ? null : teamId;
+}
 export const NODE_TYPES = ['start', 'step', 'decision', 'action', 'wait', 'subflow', 'end'] as const;
 /** Node types the engine runs without waiting for anyone. */
 export const AUTOMATIC_TYPES: ReadonlySet<NodeType> = new Set(['start', 'decision', 'action', 'subflow']);

@@ -188,6 +188,27 @@ describe('template happy paths (scripted runs from start to an end)', () => {
     expect(effects).toContainEqual({ type: 'request_feedback' });
   });
 
+  it('escalation: an overdue review goes to the senior lead, who keeps the ticket with Senior', () => {
+    // Given an escalated ticket at the review step
+    const { state } = play(byId('escalation'), ticket({ category: 'escalation' }), [
+      { event: { type: 'start' }, path: ['start', 'acknowledge', 'severity', 'review'] },
+      // When the review's SLA passes
+      {
+        event: { type: 'timer_fired', kind: 'sla', nodeId: 'review' },
+        path: ['breach_alert', 'lead_takeover'],
+      },
+    ]);
+    // Then the senior lead's step (set to the ticket's current team) keeps the team the alert assigned,
+    // and the ticket is marked breached for good
+    expect(state).toMatchObject({
+      status: 'at_step',
+      nodeId: 'lead_takeover',
+      teamId: 'team-senior',
+      everBreached: true,
+    });
+    expect(state.ticket.priority).toBe('urgent');
+  });
+
   it('escalation: a VIP is fast-tracked to the least-loaded senior agent', () => {
     const { state, effects } = play(
       byId('escalation'),
@@ -436,12 +457,22 @@ describe('template happy paths (scripted runs from start to an end)', () => {
     );
   });
 
-  it('call-centre service request: an unanswered call escalates along its breach edge and comes back', () => {
+  it('call-centre service request: an unanswered call escalates to the least-busy agent, whose step keeps the team', () => {
     const { state } = play(byId('call-centre-service-request'), ticket({ channel: 'phone' }), [
       { event: { type: 'start' }, path: ['start', 'answer'] },
-      { event: { type: 'timer_fired', kind: 'sla', nodeId: 'answer' }, path: ['answer_overdue', 'answer'] },
+      {
+        event: { type: 'timer_fired', kind: 'sla', nodeId: 'answer' },
+        path: ['answer_overdue', 'answer_waiting'],
+      },
+      {
+        event: complete('answer_waiting', 'verified', { caller_name: 'G', callback_phone: '1' }, [
+          'apologised',
+          'safety_asked',
+        ]),
+        path: ['open_account'],
+      },
     ]);
-    expect(state).toMatchObject({ status: 'at_step', nodeId: 'answer' });
+    expect(state).toMatchObject({ status: 'at_step', nodeId: 'open_account', everBreached: true });
     expect(state.ticket.tags).toContain('answer-sla-missed');
   });
 

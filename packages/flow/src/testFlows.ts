@@ -9,6 +9,7 @@ import type {
   FlowNode,
   StepNode,
 } from './schema.ts';
+import { CURRENT_SCHEMA_VERSION } from './schema.ts';
 
 /*
  * Small builders for hand-written flows in tests: each gives a valid node with sensible defaults,
@@ -97,7 +98,7 @@ export function branch(id: string, condition: ConditionGroup): Branch {
 }
 
 export function flow(nodes: FlowNode[], edges: Edge[], fields: FieldDef[] = []): FlowDocument {
-  return { schemaVersion: 1, fields, nodes, edges, notes: [] };
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, fields, nodes, edges, notes: [] };
 }
 
 /** start → s1 (one outcome) → end: the smallest clean flow. */

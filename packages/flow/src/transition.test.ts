@@ -86,6 +86,7 @@ describe('initialState', () => {
       teamId: null,
       assigneeId: null,
       breached: false,
+      everBreached: false,
       endStatus: null,
     });
   });
@@ -258,6 +259,7 @@ describe('transition: actions', () => {
       type: 'action_performed',
       nodeId: 'a',
       ops: [`set_field ${field}`],
+      changes: [{ op: 'set_field', field, value }],
     });
   });
 
@@ -713,13 +715,93 @@ describe('transition: timers', () => {
     });
   });
 
+  it('marks the ticket breached for good when it escalates along the edge', () => {
+    // Given a ticket at s1 whose breach output leads to a senior step
+    const state = start(withBreachEdge).state;
+    expect(state.everBreached).toBe(false);
+    // When the SLA timer fires, and the senior step is then completed
+    const escalated = ok(
+      run(withBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }),
+    ).state;
+    const ended = ok(run(withBreachEdge, escalated, complete('senior'))).state;
+    // Then the step's breach guard is clear but the ticket stays marked breached, to the end
+    expect(escalated).toMatchObject({ nodeId: 'senior', breached: false, everBreached: true });
+    expect(ended).toMatchObject({ status: 'ended', breached: false, everBreached: true });
+  });
+
+  it('keeps the team an escalation assigned when the next step keeps the ticket team', () => {
+    // Given s1 (Billing) whose breach path assigns Senior, then enters a step set to the ticket's current team
+    const doc = flow(
+      [
+        startNode(),
+        stepNode('s1'),
+        actionNode('escalate', [
+          { op: 'set_field', field: 'priority', value: 'urgent' },
+          { op: 'assign', teamId: 'team-senior', strategy: 'team' },
+        ]),
+        stepNode('senior', { teamId: null, teamSource: 'current' }),
+        endNode(),
+      ],
+      [
+        edge('e1', 'start', 'next', 's1'),
+        edge('e2', 's1', 'outcome:done', 'end'),
+        edge('e3', 's1', 'sla_breach', 'escalate'),
+        edge('e4', 'escalate', 'next', 'senior'),
+        edge('e5', 'senior', 'outcome:done', 'end'),
+      ],
+    );
+    const state = start(doc).state;
+    expect(state.teamId).toBe('team-billing');
+    // When the SLA breaches
+    const result = ok(run(doc, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }));
+    // Then the ticket waits at the next step with Senior, and the trail records the changes as data
+    expect(result.state).toMatchObject({ nodeId: 'senior', teamId: 'team-senior', everBreached: true });
+    expect(result.events).toContainEqual({
+      type: 'action_performed',
+      nodeId: 'escalate',
+      ops: ['set_field priority', 'assign team-senior team'],
+      changes: [
+        { op: 'set_field', field: 'priority', value: 'urgent' },
+        { op: 'assign', teamId: 'team-senior', strategy: 'team' },
+      ],
+    });
+  });
+
+  it('moves the ticket to a named step team even after an escalation assigned another', () => {
+    // Given the same path, but the next step names Technical
+    const doc = flow(
+      [
+        startNode(),
+        stepNode('s1'),
+        actionNode('escalate', [{ op: 'assign', teamId: 'team-senior', strategy: 'team' }]),
+        stepNode('tech', { teamId: 'team-technical' }),
+        endNode(),
+      ],
+      [
+        edge('e1', 'start', 'next', 's1'),
+        edge('e2', 's1', 'outcome:done', 'end'),
+        edge('e3', 's1', 'sla_breach', 'escalate'),
+        edge('e4', 'escalate', 'next', 'tech'),
+        edge('e5', 'tech', 'outcome:done', 'end'),
+      ],
+    );
+    // When the SLA breaches, then the named team wins (that is what a named team means)
+    const result = ok(run(doc, start(doc).state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }));
+    expect(result.state).toMatchObject({ nodeId: 'tech', teamId: 'team-technical' });
+  });
+
   it('raises the priority and marks the ticket breached when there is no edge', () => {
     // Given a normal-priority ticket at a step without a breach edge
     const state = start(noBreachEdge).state;
     // When the SLA timer fires
     const result = ok(run(noBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' }));
-    // Then it stays, breached, one priority level up
-    expect(result.state).toMatchObject({ status: 'at_step', nodeId: 's1', breached: true });
+    // Then it stays, breached (for good), one priority level up
+    expect(result.state).toMatchObject({
+      status: 'at_step',
+      nodeId: 's1',
+      breached: true,
+      everBreached: true,
+    });
     expect(result.state.ticket.priority).toBe('high');
     expect(result.effects).toEqual([{ type: 'set_fields', values: { priority: 'high' } }]);
     expect(result.events).toContainEqual({ type: 'sla_breached', nodeId: 's1', escalatedBy: 'priority' });
@@ -747,7 +829,10 @@ describe('transition: timers', () => {
   it('clears the breach flag when the step is completed', () => {
     const state = start(noBreachEdge).state;
     const breached = ok(run(noBreachEdge, state, { type: 'timer_fired', kind: 'sla', nodeId: 's1' })).state;
-    expect(ok(run(noBreachEdge, breached, complete('s1'))).state.breached).toBe(false);
+    const after = ok(run(noBreachEdge, breached, complete('s1'))).state;
+    expect(after.breached).toBe(false);
+    // The ticket stays marked as having breached.
+    expect(after.everBreached).toBe(true);
   });
 
   it.each([

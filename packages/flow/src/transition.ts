@@ -9,6 +9,7 @@ import {
   type FlowNode,
   type FormField,
   LIMITS,
+  namedTeamOf,
   PRIORITIES,
   type Priority,
   type ScalarValue,
@@ -16,6 +17,7 @@ import {
   TIERS,
 } from './schema.ts';
 import type {
+  ActionChange,
   Effect,
   EngineContext,
   EngineError,
@@ -44,6 +46,7 @@ export function initialState(ticket: TicketData): RunState {
     teamId: null,
     assigneeId: null,
     breached: false,
+    everBreached: false,
     endStatus: null,
   };
 }
@@ -158,8 +161,9 @@ function enter(run: Run, node: FlowNode): string | null {
     case 'step': {
       state.status = 'at_step';
       state.breached = false;
-      const teamId = node.data.teamId;
-      if (teamId !== null && teamId !== '' && teamId !== state.teamId) {
+      // A step set to the ticket's current team keeps whatever team the ticket arrived with.
+      const teamId = namedTeamOf(node);
+      if (teamId !== null && teamId !== state.teamId) {
         state.teamId = teamId;
         // The assignee belonged to the previous team's work.
         state.assigneeId = null;
@@ -277,17 +281,20 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?)\
 function perform(run: Run, node: ActionNode): void {
   const state = run.state;
   const done: string[] = [];
+  const changes: ActionChange[] = [];
   for (const op of node.data.ops) {
     switch (op.op) {
       case 'set_field': {
         const ticket = withField(state.ticket, op.field, op.value);
         if (ticket === null) {
           done.push(`set_field ${op.field} skipped: ${JSON.stringify(op.value)} is not a valid value`);
+          changes.push({ op: 'set_field', field: op.field, value: op.value, skipped: true });
           break;
         }
         state.ticket = ticket;
         run.effects.push({ type: 'set_fields', values: { [op.field]: op.value } });
         done.push(`set_field ${op.field}`);
+        changes.push({ op: 'set_field', field: op.field, value: op.value });
         break;
       }
       case 'add_tag': {
@@ -296,12 +303,14 @@ function perform(run: Run, node: ActionNode): void {
         const wanted = tag.toLowerCase();
         if (tag === '' || tags.some((t) => typeof t === 'string' && t.toLowerCase() === wanted)) {
           done.push(`add_tag ${tag} skipped: already tagged`);
+          changes.push({ op: 'add_tag', tag, skipped: true });
           break;
         }
         const next = [...tags, tag];
         state.ticket = { ...state.ticket, tags: next };
         run.effects.push({ type: 'set_fields', values: { tags: next } });
         done.push(`add_tag ${tag}`);
+        changes.push({ op: 'add_tag', tag });
         break;
       }
       case 'assign':
@@ -311,6 +320,7 @@ function perform(run: Run, node: ActionNode): void {
         if (op.strategy !== 'team')
           run.effects.push({ type: 'assign_agent', teamId: op.teamId, strategy: op.strategy });
         done.push(`assign ${op.teamId} ${op.strategy}`);
+        changes.push({ op: 'assign', teamId: op.teamId, strategy: op.strategy });
         break;
       case 'send_message': {
         const ticket = state.ticket;
@@ -319,15 +329,17 @@ function perform(run: Run, node: ActionNode): void {
         );
         run.effects.push({ type: 'send_message', body });
         done.push('send_message');
+        changes.push({ op: 'send_message' });
         break;
       }
       case 'webhook':
         run.effects.push({ type: 'call_webhook', url: op.url, nodeId: node.id });
         done.push(`webhook ${op.url}`);
+        changes.push({ op: 'webhook', url: op.url });
         break;
     }
   }
-  run.events.push({ type: 'action_performed', nodeId: node.id, ops: done });
+  run.events.push({ type: 'action_performed', nodeId: node.id, ops: done, changes });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -542,6 +554,7 @@ function timerFired(
 
 function slaBreached(run: Run, node: StepNode): null {
   const state = run.state;
+  state.everBreached = true;
   if (run.index.targets.get(node.id)?.has('sla_breach')) {
     run.events.push({ type: 'sla_breached', nodeId: node.id, escalatedBy: 'edge' });
     leave(run);

@@ -38,6 +38,11 @@ export type RunState = {
   assigneeId: string | null;
   /** The current step's SLA has passed (set when the SLA timer fires without a breach edge). */
   breached: boolean;
+  /**
+   * Some SLA of this ticket has passed, escalated by a breach edge or in place. Unlike `breached` it
+   * never clears: the ticket stays marked for the rest of its life (queues filter on it).
+   */
+  everBreached: boolean;
   endStatus: EndStatus | null;
 };
 
@@ -92,6 +97,14 @@ export type ComparisonTrace = {
   result: boolean;
 };
 
+/** What one operation of an action node did. `skipped`: the value did not fit, nothing changed. */
+export type ActionChange =
+  | { op: 'set_field'; field: string; value: ScalarValue; skipped?: true }
+  | { op: 'add_tag'; tag: string; skipped?: true }
+  | { op: 'assign'; teamId: string; strategy: 'team' | 'round_robin' | 'least_loaded' }
+  | { op: 'send_message' }
+  | { op: 'webhook'; url: string };
+
 /** Fine-grained record of what one transition did, in order. Stored with the event row. */
 export type TrailEntry =
   | { type: 'node_entered'; nodeId: string; nodeType: string }
@@ -111,7 +124,17 @@ export type TrailEntry =
       values: Record<string, ScalarValue | null>;
       checklist: string[];
     }
-  | { type: 'action_performed'; nodeId: string; ops: string[] }
+  | {
+      type: 'action_performed';
+      nodeId: string;
+      /** One line per operation, in order (ids as written in the flow). */
+      ops: string[];
+      /**
+       * The same operations as data, for views that name teams and show values. Absent on events
+       * recorded before it existed: read `ops` then.
+       */
+      changes?: ActionChange[];
+    }
   | { type: 'timer_fired'; nodeId: string; kind: 'sla' | 'wait' | 'timeout' }
   | { type: 'sla_breached'; nodeId: string; escalatedBy: 'edge' | 'priority' }
   | { type: 'customer_replied'; nodeId: string }

@@ -59,6 +59,19 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: "make every step keep the ticket's team, with no assign action before",
+    code: 'CURRENT_TEAM_UNSET',
+    apply: (doc) => {
+      for (const node of doc.nodes) {
+        if (node.type === 'step') node.data = { ...node.data, teamId: null, teamSource: 'current' };
+        if (node.type === 'action')
+          node.data.ops = node.data.ops.map((op) =>
+            op.op === 'assign' ? { op: 'add_tag', tag: 'moved' } : op,
+          );
+      }
+    },
+  },
+  {
     name: "clear a step's SLA",
     code: 'STEP_WITHOUT_SLA',
     apply: (doc, pick) => {

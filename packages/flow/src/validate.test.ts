@@ -349,6 +349,41 @@ const TABLE: Row[] = [
     edgeIds: [],
   },
   {
+    code: 'CURRENT_TEAM_UNSET',
+    // Every path to the step set to the ticket's current team assigns a team first.
+    good: routeTo(
+      decisionNode('d1', [branch('b1', all(comparison('priority', 'equals', 'urgent')))]),
+      [
+        actionNode('a1', [{ op: 'assign', teamId: 'team-senior', strategy: 'team' }]),
+        stepNode('s2', { teamId: null, teamSource: 'current' }),
+      ],
+      [
+        edge('e-a1', 'a1', 'next', 's2'),
+        edge('e-s2', 's2', 'outcome:done', 'end'),
+        edge('e-b', 's1', 'sla_breach', 'a1'),
+      ],
+    ),
+    // The default branch reaches it with no team set.
+    bad: flow(
+      [
+        startNode(),
+        decisionNode('d1', [branch('b1', all(comparison('priority', 'equals', 'urgent')))]),
+        actionNode('a1', [{ op: 'assign', teamId: 'team-senior', strategy: 'team' }]),
+        stepNode('s2', { teamId: null, teamSource: 'current' }),
+        endNode(),
+      ],
+      [
+        edge('e1', 'start', 'next', 'd1'),
+        edge('e2', 'd1', 'branch:b1', 'a1'),
+        edge('e3', 'd1', 'default', 's2'),
+        edge('e4', 'a1', 'next', 's2'),
+        edge('e5', 's2', 'outcome:done', 'end'),
+      ],
+    ),
+    nodeIds: ['s2'],
+    edgeIds: [],
+  },
+  {
     code: 'STEP_WITHOUT_SLA',
     good: miniFlow(),
     bad: flow(
@@ -464,6 +499,32 @@ describe('validate: details', () => {
     expect(validate(doc).map((i) => i.message)).toEqual([
       'Step "Verify eligibility" has no team: pick the team that works it.',
     ]);
+  });
+
+  it('names the step that keeps the ticket team when no team is set before it', () => {
+    // Given a first step set to the ticket's current team
+    const doc = flow(
+      [startNode(), stepNode('s1', { title: 'Take over', teamId: null, teamSource: 'current' }), endNode()],
+      [edge('e1', 'start', 'next', 's1'), edge('e2', 's1', 'outcome:done', 'end')],
+    );
+    // When validated, then only the new rule speaks (not "has no team"), naming the step by its title
+    const issues = validate(doc);
+    expect(issues.map((i) => i.code)).toEqual(['CURRENT_TEAM_UNSET']);
+    expect(issues[0]!.message).toMatch(/^Step "Take over" is worked by the ticket's current team/);
+  });
+
+  it('accepts a step keeping the ticket team after a step with a named team', () => {
+    // Given start → named-team step → current-team step → end
+    const doc = flow(
+      [startNode(), stepNode('s1'), stepNode('s2', { teamId: null, teamSource: 'current' }), endNode()],
+      [
+        edge('e1', 'start', 'next', 's1'),
+        edge('e2', 's1', 'outcome:done', 's2'),
+        edge('e3', 's2', 'outcome:done', 'end'),
+      ],
+    );
+    // When validated, then it is clean
+    expect(validate(doc)).toEqual([]);
   });
 
   it('reports an End node with an outgoing connection as UNKNOWN_HANDLE', () => {

@@ -16,6 +16,7 @@ import {
   type FlowDocument,
   type FlowNode,
   LIMITS,
+  namedTeamOf,
 } from './schema.ts';
 
 /** The rules `validate` checks, one code each. Errors block publishing; warnings don't. */
@@ -42,6 +43,7 @@ export const VALIDATION_CODES = [
   'SUBFLOW_WITHOUT_TARGET',
   'WAIT_WITHOUT_DURATION',
   'DUPLICATE_ITEM_ID',
+  'CURRENT_TEAM_UNSET',
 ] as const;
 export type RuleCode = (typeof VALIDATION_CODES)[number];
 
@@ -343,6 +345,8 @@ export function validate(document: FlowDocument): ValidationIssue[] {
     }
   } else reachable.fill(1);
 
+  checkCurrentTeams(nodes, starts, slotOf, outDegree, outList, queue, issues);
+
   // Every path reaches an end: walk backwards from the ends; a reachable node not met cannot close.
   const closes = new Uint8Array(n);
   {
@@ -383,6 +387,60 @@ export function validate(document: FlowDocument): ValidationIssue[] {
   return issues;
 }
 
+/** Sets the ticket's team when entered: a step with a named team, or an action with an assign op. */
+function setsTeam(node: FlowNode): boolean {
+  if (node.type === 'step') return namedTeamOf(node) !== null;
+  if (node.type === 'action') return node.data.ops.some((op) => op.op === 'assign');
+  return false;
+}
+
+/**
+ * A step set to the ticket's current team needs a team on every path that reaches it: walks forward
+ * from the Start through nodes that leave the team unset (stopping at those that set one); a step
+ * set to the current team met on that walk can be reached with no team at all.
+ */
+function checkCurrentTeams(
+  nodes: readonly FlowNode[],
+  starts: readonly number[],
+  slotOf: ReadonlyMap<string, number>,
+  outDegree: Int32Array,
+  outList: Int32Array,
+  queue: Int32Array,
+  issues: ValidationIssue[],
+): void {
+  const unset = new Uint8Array(nodes.length);
+  let head = 0;
+  let tail = 0;
+  for (const s of starts) {
+    if (unset[s]) continue;
+    unset[s] = 1;
+    queue[tail++] = s;
+  }
+  while (head < tail) {
+    const v = queue[head++]!;
+    if (setsTeam(nodes[v]!)) continue;
+    for (let k = outDegree[v]!; k < outDegree[v + 1]!; k++) {
+      const w = outList[k]!;
+      if (!unset[w]) {
+        unset[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (!unset[i] || slotOf.get(node.id) !== i) continue;
+    if (node.type !== 'step' || node.data.teamSource !== 'current') continue;
+    issues.push(
+      issue(
+        'CURRENT_TEAM_UNSET',
+        `${describeNode(node)} is worked by the ticket's current team, but a ticket can reach it before any team is set: pick a named team for it, or set one earlier on every path to it (a step with a named team, or an action that assigns a team).`,
+        [node.id],
+      ),
+    );
+  }
+}
+
 function checkStep(node: Extract<FlowNode, { type: 'step' }>, issues: ValidationIssue[]): void {
   const data = node.data;
   if (data.outcomes.length === 0) {
@@ -394,7 +452,7 @@ function checkStep(node: Extract<FlowNode, { type: 'step' }>, issues: Validation
       ),
     );
   }
-  if (data.teamId === null || data.teamId === '') {
+  if (data.teamSource !== 'current' && (data.teamId === null || data.teamId === '')) {
     issues.push(
       issue('STEP_WITHOUT_TEAM', `${describeNode(node)} has no team: pick the team that works it.`, [
         node.id,

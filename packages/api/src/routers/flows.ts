@@ -1,5 +1,5 @@
 import { flows, flowVersions, users } from '@stepwise/db';
-import { type FlowDocument, parseFlowDocument, validate } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument, parseFlowDocument, validate } from '@stepwise/flow';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
@@ -14,7 +14,7 @@ const FLOW_NOT_FOUND = 'This flow does not exist in your organization.';
 /** A new flow's draft: a manual start straight to a resolved end, ready to be drawn on. */
 export function defaultFlowDocument(): FlowDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     fields: [],
     nodes: [
       {

@@ -88,6 +88,7 @@ export const QueueInput = z
     priority: z.array(z.enum(PRIORITIES)).max(10).optional(),
     flowId: RowId.optional(),
     nodeId: Id.optional(),
+    /** Only tickets that have breached an SLA, at this step or an earlier one (the mark stays). */
     breachedOnly: z.boolean().optional(),
     limit: z.number().int().min(1).max(200).default(100),
   })

@@ -265,6 +265,7 @@ export async function applyMigration(
               teamId: plan.state.teamId,
               assigneeId: plan.state.assigneeId,
               breached: plan.state.breached,
+              everBreached: plan.state.everBreached,
               endStatus: plan.state.endStatus,
             },
           },

@@ -168,7 +168,8 @@ export async function startFlowOn(
   if (!route) fail('NOT_FOUND', 'This flow does not exist in your organization.');
   const result = transition(
     route.version.document,
-    initialState(ticket),
+    // A new run, but the breach mark is the ticket's for life.
+    { ...initialState(ticket), everBreached: row.sla_breached_at !== null },
     { type: 'start' },
     { now: input.now.getTime() },
   );

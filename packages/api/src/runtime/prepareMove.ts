@@ -96,6 +96,7 @@ export async function prepareMove(
     tags: state.ticket.tags,
     fields: state.ticket.fields,
     sla_due_at: slaDueAt,
+    sla_breached_at: columns.everBreached ? (row.sla_breached_at ?? nowIso) : null,
     updated_at: nowIso,
     closed_at: closedAt,
   };

@@ -19,7 +19,10 @@ export type QueueRow = {
   teamName: string | null;
   assigneeName: string | null;
   slaDueAt: string | null;
+  /** The current step's SLA has passed. */
   breached: boolean;
+  /** When an SLA of the ticket first passed; null if none ever did (it stays set). */
+  slaBreachedAt: string | null;
   updatedAt: string;
 };
 
@@ -30,7 +33,7 @@ export type QueueQuery = {
   flowId?: string | undefined;
   /** Tickets at this node of their version (with `flowId`: where tickets wait). */
   nodeId?: string | undefined;
-  /** Only tickets whose current step's SLA has passed. */
+  /** Only tickets that have breached an SLA (at any step, escalated or not — the mark stays). */
   breachedOnly?: boolean | undefined;
   limit: number;
 };
@@ -53,6 +56,7 @@ type Row = {
   assignee_name: string | null;
   sla_due_at: string | null;
   breached: boolean;
+  sla_breached_at: string | null;
   updated_at: string;
 };
 
@@ -99,12 +103,13 @@ export async function queueOf(
     params.push(input.nodeId);
     where.push(`t.node_id = $${params.length}::text`);
   }
-  if (input.breachedOnly) where.push('t.breached');
+  if (input.breachedOnly) where.push('t.sla_breached_at IS NOT NULL');
   params.push(input.limit);
   const rows = await query<Row>(
     `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
             f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
             tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
+            ${iso('t.sla_breached_at')} AS sla_breached_at,
             ${iso('t.updated_at')} AS updated_at
        FROM tickets t
        LEFT JOIN flows f ON f.id = t.flow_id
@@ -139,6 +144,7 @@ export async function queueOf(
       assigneeName: row.assignee_name,
       slaDueAt: row.sla_due_at,
       breached: row.breached,
+      slaBreachedAt: row.sla_breached_at,
       updatedAt: row.updated_at,
     });
   }

@@ -33,6 +33,13 @@ export function runOf<E extends ReplayEvent>(events: readonly E[]): E[] {
   return events.slice(from);
 }
 
+/** An event whose trail records an SLA breach. */
+function breachedIn(event: ReplayEvent): boolean {
+  const data = event.data;
+  const trail = isRecord(data) ? data.trail : undefined;
+  return Array.isArray(trail) && trail.some((entry) => isRecord(entry) && entry.type === 'sla_breached');
+}
+
 /**
  * Rebuilds a routed ticket's state from its events (reliability promise 5): the `ticket.created`
  * event's input holds the ticket as it came in; every later event's input is fed to `transition` on
@@ -45,7 +52,10 @@ export function replayTicket(
   events: readonly ReplayEvent[],
 ): { ok: true; state: RunState } | { ok: false; seq: number; reason: string } {
   let state: RunState | null = null;
-  for (const event of runOf(events)) {
+  const run = runOf(events);
+  // The breach mark is the ticket's for life: a breach in an earlier run carries into this one.
+  const breachedBefore = events.slice(0, events.length - run.length).some(breachedIn);
+  for (const event of run) {
     const data = event.data;
     const input = isRecord(data) ? data.input : undefined;
     const now = Date.parse(event.createdAt);
@@ -66,7 +76,9 @@ export function replayTicket(
           seq: event.seq,
           reason: 'the migration event does not record the state it landed in',
         };
-      state = input.state as RunState;
+      const recorded = input.state as RunState;
+      // Migrations recorded before the sticky mark existed hold no `everBreached`.
+      state = { ...recorded, everBreached: recorded.everBreached === true || breachedBefore };
       continue;
     }
     let engineEvent: EngineEvent;
@@ -74,7 +86,7 @@ export function replayTicket(
       if (input.type !== 'start' || !isRecord(input.ticket)) {
         return { ok: false, seq: event.seq, reason: 'the first event is not a start' };
       }
-      state = initialState(input.ticket as TicketData);
+      state = { ...initialState(input.ticket as TicketData), everBreached: breachedBefore };
       engineEvent = { type: 'start' };
     } else {
       engineEvent = input as EngineEvent;

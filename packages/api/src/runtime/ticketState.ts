@@ -37,6 +37,8 @@ export type TicketRow = {
   assignee_id: string | null;
   breached: boolean;
   sla_due_at: string | null;
+  /** When an SLA of the ticket first passed; null if none ever did (sticky). */
+  sla_breached_at: string | null;
   created_at: string;
   updated_at: string;
   closed_at: string | null;
@@ -68,6 +70,7 @@ export function rowOf(row: TicketRow): TicketRow {
     assignee_id: row.assignee_id,
     breached: row.breached,
     sla_due_at: row.sla_due_at,
+    sla_breached_at: row.sla_breached_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
     closed_at: row.closed_at,
@@ -102,6 +105,7 @@ export function ticketColumns(alias: string): string {
     `${a}assignee_id`,
     `${a}breached`,
     ts('sla_due_at'),
+    ts('sla_breached_at'),
     ts('created_at'),
     ts('updated_at'),
     ts('closed_at'),
@@ -171,6 +175,7 @@ export function runStateOf(row: TicketRow): RunState | null {
     teamId: row.team_id,
     assigneeId: row.assignee_id,
     breached: row.breached,
+    everBreached: row.sla_breached_at !== null,
     endStatus:
       row.end_status !== null && END_STATUSES.has(row.end_status) ? (row.end_status as EndStatus) : null,
   };
@@ -187,6 +192,8 @@ export type StateColumns = {
   teamId: string | null;
   assigneeId: string | null;
   breached: boolean;
+  /** Sticky: the move sets `sla_breached_at` (keeping the first time) while this holds. */
+  everBreached: boolean;
   endStatus: string | null;
   channel: string;
   priority: string;
@@ -207,6 +214,7 @@ export function columnsOf(state: RunState): StateColumns {
     teamId: state.teamId,
     assigneeId: state.assigneeId,
     breached: state.breached,
+    everBreached: state.everBreached === true,
     endStatus: state.endStatus,
     channel: state.ticket.channel,
     priority: state.ticket.priority,
@@ -243,6 +251,7 @@ export function comparableState(state: RunState): RunState {
     teamId: state.teamId,
     assigneeId: state.assigneeId,
     breached: state.breached,
+    everBreached: state.everBreached === true,
     endStatus: state.endStatus,
   };
 }

@@ -44,7 +44,10 @@ export type TicketDetail = {
     teamName: string | null;
     assigneeId: string | null;
     assigneeName: string | null;
+    /** The current step's SLA has passed. */
     breached: boolean;
+    /** When an SLA of the ticket first passed; null if none ever did (it stays set for good). */
+    slaBreachedAt: string | null;
     slaDueAt: string | null;
     createdAt: string;
     updatedAt: string;
@@ -252,6 +255,7 @@ export function ticketViewOf(
     assigneeId: row.assignee_id,
     assigneeName: names.assigneeName,
     breached: row.breached,
+    slaBreachedAt: row.sla_breached_at,
     slaDueAt: row.sla_due_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

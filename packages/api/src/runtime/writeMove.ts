@@ -75,6 +75,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     category = ${p(c.category)}, subject = ${p(c.subject)}, customer_name = ${p(c.customerName)},
     customer_email = ${p(c.customerEmail)}, customer_tier = ${p(c.customerTier)}, tags = ${p(c.tags, '::jsonb')},
     fields = ${p(c.fields, '::jsonb')}, sla_due_at = ${p(move.slaDueAt, '::timestamptz')}, updated_at = ${now},
+    sla_breached_at = CASE WHEN ${p(c.everBreached, '::boolean')} THEN coalesce(tickets.sla_breached_at, ${now}) END,
     closed_at = ${p(move.closedAt, '::timestamptz')}
   WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, org, p)}
   RETURNING id, seq)`);

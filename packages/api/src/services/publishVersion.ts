@@ -1,5 +1,11 @@
 import { type Database, type Db, flows, flowVersions } from '@stepwise/db';
-import { type FlowDocument, parseFlowDocument, type ValidationIssue, validate } from '@stepwise/flow';
+import {
+  type FlowDocument,
+  namedTeamOf,
+  parseFlowDocument,
+  type ValidationIssue,
+  validate,
+} from '@stepwise/flow';
 import { and, desc, eq, ne, or, isNull } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { fail } from '../trpc.ts';
@@ -167,7 +173,9 @@ async function organizationIssues(
   const add = (map: Map<string, string[]>, id: string, nodeId: string) =>
     map.set(id, [...(map.get(id) ?? []), nodeId]);
   for (const node of document.nodes) {
-    if (node.type === 'step' && node.data.teamId !== null) add(teamNodes, node.data.teamId, node.id);
+    // A step set to the ticket's current team names none.
+    const stepTeam = node.type === 'step' ? namedTeamOf(node) : null;
+    if (stepTeam !== null) add(teamNodes, stepTeam, node.id);
     if (node.type === 'action')
       for (const op of node.data.ops) if (op.op === 'assign') add(teamNodes, op.teamId, node.id);
     if (node.type === 'subflow' && node.data.flowId !== null) add(flowNodes, node.data.flowId, node.id);

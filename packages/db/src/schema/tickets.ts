@@ -51,7 +51,13 @@ export const tickets = pgTable(
       .default(sql`'{}'::jsonb`),
     teamId: uuid('team_id').references(() => teams.id),
     assigneeId: uuid('assignee_id').references(() => users.id),
+    /** The current step's SLA has passed (cleared when the ticket leaves the step). */
     breached: boolean('breached').notNull().default(false),
+    /**
+     * When an SLA of this ticket first passed (escalated by a breach edge or in place); null if none
+     * ever did. Never cleared: the ticket stays marked breached for the rest of its life.
+     */
+    slaBreachedAt: timestamp('sla_breached_at', { withTimezone: true }),
     /** When the current step's SLA passes; null when none runs. */
     slaDueAt: timestamp('sla_due_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

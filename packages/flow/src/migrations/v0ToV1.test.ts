@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import v0Refund from '../../fixtures/migrations/v0.refund.json';
 import { parseFlowDocument } from '../parseFlowDocument.ts';
+import { CURRENT_SCHEMA_VERSION } from '../schema.ts';
 import { validate } from '../validate.ts';
 import { v0ToV1 } from './v0ToV1.ts';
 
@@ -33,10 +34,10 @@ describe('migration v0 → v1', () => {
   it('runs on parse: the version-0 fixture parses into a valid current document', () => {
     // Given the version-0 fixture, when parsed
     const result = parseFlowDocument(structuredClone(v0Refund));
-    // Then it is a version-1 document, clean under validation
+    // Then it is a current document (through every later step), clean under validation
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.document.schemaVersion).toBe(1);
+    expect(result.document.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     expect(result.document.notes).toEqual([]);
     expect(result.document.fields).toEqual([]);
     expect(result.document.nodes.map((n) => n.id)).toEqual(['start', 'verify', 'end']);

@@ -21,7 +21,11 @@ export const StepNodeView = memo(function StepNodeView({
       selected={selected}
     >
       <Fact label="Team">
-        {step.teamId ? (data.names.teams.get(step.teamId) ?? 'Unknown team') : 'No team'}
+        {step.teamSource === 'current'
+          ? 'Ticket’s current team'
+          : step.teamId
+            ? (data.names.teams.get(step.teamId) ?? 'Unknown team')
+            : 'No team'}
       </Fact>
       <Fact label="SLA">{step.slaMinutes === null ? 'None' : formatMinutes(step.slaMinutes)}</Fact>
       {step.checklist.length > 0 && (

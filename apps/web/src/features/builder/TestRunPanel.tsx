@@ -1,4 +1,6 @@
+import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
 import {
+  BUILTIN_FIELDS,
   CHANNELS,
   type ComparisonTrace,
   type FieldDef,
@@ -70,9 +72,11 @@ function Comparison({ c }: { c: ComparisonTrace }) {
 function TrailLine({
   entry,
   lookup,
+  names,
 }: {
   entry: TrailEntry;
   lookup: (id: string | null) => FlowNode | undefined;
+  names: ActionNames;
 }) {
   const name = (id: string | null) => {
     const node = lookup(id);
@@ -128,7 +132,7 @@ function TrailLine({
     case 'action_performed':
       return (
         <span>
-          <strong>{name(entry.nodeId)}</strong>: {entry.ops.join('; ') || 'nothing to do'}
+          <strong>{name(entry.nodeId)}</strong>: {actionWords(entry, names).join('; ') || 'nothing to do'}
         </span>
       );
     case 'timer_fired':
@@ -164,9 +168,11 @@ function TrailLine({
 function LogLine({
   item,
   lookup,
+  names,
 }: {
   item: RunLogItem;
   lookup: (id: string | null) => FlowNode | undefined;
+  names: ActionNames;
 }) {
   switch (item.kind) {
     case 'event':
@@ -174,7 +180,7 @@ function LogLine({
     case 'refused':
       return <span className="trail-danger">Refused: {item.message}</span>;
     case 'trail':
-      return <TrailLine entry={item.entry} lookup={lookup} />;
+      return <TrailLine entry={item.entry} lookup={lookup} names={names} />;
   }
 }
 
@@ -371,7 +377,11 @@ function StepStop({
       <p className="eyebrow">Agent step</p>
       <h3 className="run-stop-title">{step.data.title || 'Untitled step'}</h3>
       <p className="muted run-stop-meta">
-        {step.data.teamId ? (teams.get(step.data.teamId) ?? 'Unknown team') : 'No team'}
+        {step.data.teamSource === 'current'
+          ? 'Ticket’s current team'
+          : step.data.teamId
+            ? (teams.get(step.data.teamId) ?? 'Unknown team')
+            : 'No team'}
         {step.data.slaMinutes !== null ? ` · SLA ${step.data.slaMinutes} min` : ''}
       </p>
       {step.data.instructions.trim() !== '' && (
@@ -522,6 +532,13 @@ export function TestRunPanel({
 
   const document: FlowDocument = run.document;
   const lookup = (id: string | null) => (id === null ? undefined : document.nodes.find((n) => n.id === id));
+  const names: ActionNames = {
+    team: (id) => (typeof id === 'string' ? (teams.get(id) ?? 'an unknown team') : 'a team'),
+    field: (key) =>
+      typeof key === 'string'
+        ? (BUILTIN_FIELDS.find((f) => f.key === key)?.label.toLowerCase() ?? key)
+        : 'a field',
+  };
   const node = currentNode(run);
   const status = run.state.status;
   return (
@@ -608,7 +625,7 @@ export function TestRunPanel({
         {run.log.map((item, i) => (
           // The log only grows: an item's position is its identity.
           <li key={i} className={`run-log-${item.kind}`}>
-            <LogLine item={item} lookup={lookup} />
+            <LogLine item={item} lookup={lookup} names={names} />
           </li>
         ))}
       </ul>

@@ -79,6 +79,9 @@ describe('a template in the demo organization, with the default mapping', () => 
       const teams = [...DEMO_TEAMS, ...Object.entries(created).map(([name, id]) => ({ id, name }))];
       // Then nothing is left of the template's teams, and the builder sees no error
       expect(templateTeamsOf(mapped)).toEqual([]);
+      // A step that keeps the ticket's current team names none, before and after mapping.
+      for (const node of mapped.nodes)
+        if (node.type === 'step' && node.data.teamSource === 'current') expect(node.data.teamId).toBeNull();
       expect(validate(mapped).filter((i) => i.severity === 'error')).toEqual([]);
       expect(teamIssues(mapped, teams)).toEqual([]);
     },

@@ -6,7 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { Badge, capitalize, PriorityBadge } from '../../ui/Badge.tsx';
 import { SlaClock } from '../../ui/SlaClock.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
-import { formatSla } from '../../ui/time.ts';
+import { formatDateTime, formatSla } from '../../ui/time.ts';
 import { useNow } from '../../ui/useNow.ts';
 import { useTitle } from '../../ui/useTitle.ts';
 import { type QueueRow, type QueueScope, useTRPC } from '../../trpc.ts';
@@ -269,7 +269,18 @@ function QueueTable({
                     {(!t.breached || formatSla(t.slaDueAt, now).tone === 'overdue') && (
                       <SlaClock dueAt={t.slaDueAt} breached={t.breached} now={now} />
                     )}
-                    {t.breached && <Badge tone="danger">Breached</Badge>}
+                    {(t.breached || t.slaBreachedAt !== null) && (
+                      <Badge
+                        tone="danger"
+                        title={
+                          t.slaBreachedAt !== null
+                            ? `SLA first breached ${formatDateTime(t.slaBreachedAt)}`
+                            : 'SLA breached'
+                        }
+                      >
+                        Breached
+                      </Badge>
+                    )}
                   </div>
                 </td>
               </tr>

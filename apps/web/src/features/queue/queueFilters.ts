@@ -12,6 +12,7 @@ export type QueueFilters = {
   flowId: string | null;
   /** A node of the chosen flow (node ids are stable across versions); only with a flow. */
   nodeId: string | null;
+  /** Only tickets that have breached an SLA, now or at an earlier step (the mark stays for good). */
   breachedOnly: boolean;
 };
 

@@ -246,7 +246,18 @@ export function TicketPage() {
           <ChannelLabel channel={t.channel} />
           <PriorityBadge priority={t.priority} />
           <StatusBadge status={t.status} />
-          {t.breached && <Badge tone="danger">SLA breached</Badge>}
+          {(t.breached || t.slaBreachedAt !== null) && (
+            <Badge
+              tone="danger"
+              title={
+                t.slaBreachedAt !== null
+                  ? `SLA first breached ${formatDateTime(t.slaBreachedAt)}; the ticket stays marked`
+                  : undefined
+              }
+            >
+              SLA breached
+            </Badge>
+          )}
           {detail.flow && detail.version && (
             <Link
               className="meta-chip meta-link"
@@ -317,7 +328,7 @@ export function TicketPage() {
             <div className="panel-head">
               <h2 id="timeline-heading">Timeline</h2>
             </div>
-            <Timeline events={detail.events} document={document} now={now} />
+            <Timeline events={detail.events} document={document} now={now} teams={teams.data} />
           </section>
         </div>
 

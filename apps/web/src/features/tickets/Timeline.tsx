@@ -1,8 +1,9 @@
-import type { FlowDocument, FlowNode } from '@stepwise/flow';
+import { BUILTIN_FIELDS, type FlowDocument, type FlowNode } from '@stepwise/flow';
 import { ArrowRight, CircleCheck, CircleX } from 'lucide-react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
+import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
 import type { TicketEvent } from '../../trpc.ts';
 
 const EVENT_WORDS: Record<string, string> = {
@@ -25,10 +26,23 @@ const IN_PLACE = new Set(['ticket.assigned', 'feedback.received']);
 
 /** A field of an event's recorded input, when it is there. */
 function inputField(event: TicketEvent, key: string): unknown {
-  const input: unknown = event.data.input;
-  return input && typeof input === 'object' && key in input
-    ? (input as Record<string, unknown>)[key]
-    : undefined;
+  const input = isRecord(event.data) ? event.data.input : undefined;
+  return isRecord(input) && Object.hasOwn(input, key) ? input[key] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The trail entries of an event that can be shown. Stored events are immutable and some predate the
+ * current shapes, so anything that is not an entry object with a known type is left out here, and each
+ * line below reads its fields defensively.
+ */
+function trailOf(event: TicketEvent): TrailEntry[] {
+  const trail: unknown = isRecord(event.data) ? event.data.trail : undefined;
+  if (!Array.isArray(trail)) return [];
+  return trail.filter((entry): entry is TrailEntry => isRecord(entry) && typeof entry.type === 'string');
 }
 
 function eventTitle(event: TicketEvent): string {
@@ -71,6 +85,8 @@ export function formatValue(value: unknown): string {
 }
 
 type Lookup = (id: string | null) => FlowNode | undefined;
+/** Names for the ids a timeline shows: nodes of the flow, teams of the organization, fields. */
+type Names = ActionNames & { node: Lookup };
 /** A trail entry as it arrives over the wire (the engine's `TrailEntry`, JSON-serialised). */
 type TrailEntry = TicketEvent['data']['trail'][number];
 type ComparisonTrace = Extract<
@@ -79,7 +95,7 @@ type ComparisonTrace = Extract<
 >['tried'][number]['comparisons'][number];
 
 function nodeName(lookup: Lookup, id: string | null): string {
-  if (id === null) return '—';
+  if (typeof id !== 'string') return '—';
   const node = lookup(id);
   return node ? nodeTitle(node) : id;
 }
@@ -98,13 +114,14 @@ function Comparison({ c }: { c: ComparisonTrace }) {
   );
 }
 
-function TrailLine({ entry, lookup }: { entry: TrailEntry; lookup: Lookup }) {
+function TrailLine({ entry, names }: { entry: TrailEntry; names: Names }) {
+  const lookup = names.node;
   switch (entry.type) {
     case 'step_completed': {
       const node = lookup(entry.nodeId);
       const outcome = node ? outputLabel(node, `outcome:${entry.outcomeId}`) : entry.outcomeId;
       const form = node?.type === 'step' ? node.data.form : [];
-      const values = Object.entries(entry.values);
+      const values = isRecord(entry.values) ? Object.entries(entry.values) : [];
       return (
         <div className="trail">
           Outcome <strong>{outcome}</strong>
@@ -129,14 +146,14 @@ function TrailLine({ entry, lookup }: { entry: TrailEntry; lookup: Lookup }) {
         <div className="trail">
           Decision <strong>{nodeName(lookup, entry.nodeId)}</strong> went to <strong>{taken}</strong>
           {entry.branchId === null && ' (no branch matched)'}
-          {entry.tried.length > 0 && (
+          {Array.isArray(entry.tried) && entry.tried.length > 0 && (
             <ul className="trail-branches">
-              {entry.tried.map((t) => (
+              {entry.tried.filter(isRecord).map((t) => (
                 <li key={t.branchId}>
                   <span className={t.matched ? 'branch-matched' : 'branch-missed'}>
                     {branchLabel(t.branchId)}: {t.matched ? 'matched' : 'did not match'}
                   </span>
-                  {t.comparisons.length > 0 && (
+                  {Array.isArray(t.comparisons) && t.comparisons.length > 0 && (
                     <ul className="cmp-list">
                       {t.comparisons.map((c, i) => (
                         // Comparisons of one branch are a fixed, ordered list.
@@ -151,12 +168,14 @@ function TrailLine({ entry, lookup }: { entry: TrailEntry; lookup: Lookup }) {
         </div>
       );
     }
-    case 'action_performed':
-      return entry.ops.length > 0 ? (
+    case 'action_performed': {
+      const parts = actionWords(entry, names);
+      return parts.length > 0 ? (
         <div className="trail">
-          <strong>{nodeName(lookup, entry.nodeId)}</strong>: {entry.ops.join('; ')}
+          <strong>{nodeName(lookup, entry.nodeId)}</strong>: {parts.join('; ')}
         </div>
       ) : null;
+    }
     case 'timer_fired':
       return (
         <div className="trail">
@@ -182,8 +201,13 @@ function TrailLine({ entry, lookup }: { entry: TrailEntry; lookup: Lookup }) {
         </div>
       );
     case 'parked':
-      return <div className="trail trail-danger">Stopped: {entry.reason}</div>;
-    case 'node_entered':
+      return (
+        <div className="trail trail-danger">
+          Stopped: {typeof entry.reason === 'string' ? entry.reason : 'the flow could not go on'}
+        </div>
+      );
+    default:
+      // node_entered (shown as the move), or an entry of a kind this page does not know.
       return null;
   }
 }
@@ -193,13 +217,33 @@ export function Timeline({
   events,
   document,
   now,
+  teams,
 }: {
   events: readonly TicketEvent[];
   document: FlowDocument | null;
   now: number;
+  /** The organization's teams (ids are never shown: a team no longer there reads "a deleted team"). */
+  teams?: ReadonlyArray<{ id: string; name: string }> | undefined;
 }) {
   const nodes = new Map((document?.nodes ?? []).map((n) => [n.id, n]));
-  const lookup: Lookup = (id) => (id === null ? undefined : nodes.get(id));
+  const lookup: Lookup = (id) => (typeof id === 'string' ? nodes.get(id) : undefined);
+  const teamNames = new Map((teams ?? []).map((t) => [t.id, t.name]));
+  const fieldNames = new Map<string, string>();
+  for (const f of BUILTIN_FIELDS) fieldNames.set(f.key, f.label.toLowerCase());
+  for (const f of document?.fields ?? []) fieldNames.set(f.key, f.label);
+  for (const node of document?.nodes ?? [])
+    if (node.type === 'step')
+      for (const f of node.data.form) if (!fieldNames.has(f.key)) fieldNames.set(f.key, f.label);
+  const names: Names = {
+    node: lookup,
+    team: (id) =>
+      typeof id === 'string' && teamNames.has(id)
+        ? teamNames.get(id)!
+        : teams === undefined
+          ? 'a team'
+          : 'a deleted team',
+    field: (key) => (typeof key === 'string' ? (fieldNames.get(key) ?? key) : 'a field'),
+  };
   const ordered = [...events].sort((a, b) => b.seq - a.seq);
   if (ordered.length === 0) return <p className="muted">Nothing has happened on this ticket yet.</p>;
   return (
@@ -226,9 +270,9 @@ export function Timeline({
                 </div>
               )}
               <InputLine event={event} />
-              {(event.data.trail ?? []).map((entry, i) => (
+              {trailOf(event).map((entry, i) => (
                 // The trail is an ordered, append-only record of one transition.
-                <TrailLine key={i} entry={entry} lookup={lookup} />
+                <TrailLine key={i} entry={entry} names={names} />
               ))}
             </div>
           </li>

@@ -57,6 +57,7 @@ function detail(
       assigneeId: assignee?.[0] ?? null,
       assigneeName: assignee?.[1] ?? null,
       breached: false,
+      slaBreachedAt: null,
       slaDueAt: null,
       createdAt: '2025-03-01T12:00:00.000Z',
       updatedAt: '2025-03-01T12:00:00.000Z',

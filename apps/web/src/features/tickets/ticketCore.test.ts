@@ -29,6 +29,7 @@ function core(id: string, seq: number): TicketCore {
       assigneeId: null,
       assigneeName: null,
       breached: false,
+      slaBreachedAt: null,
       slaDueAt: null,
       createdAt: '2025-03-01T12:00:00.000Z',
       updatedAt: '2025-03-01T12:00:00.000Z',

@@ -354,10 +354,14 @@ function OutcomesEditor({
   );
 }
 
+/** The team select's value for "the ticket's current team" (not an id: ids never start with "("). */
+const CURRENT_TEAM = '(current)';
+
 export function StepInspector({ node, teams }: { node: StepNode; teams: readonly TeamOption[] }) {
   const edit = useNodeEdit(node);
   const data = node.data;
-  const teamKnown = data.teamId === null || teams.some((t) => t.id === data.teamId);
+  const keepsTeam = data.teamSource === 'current';
+  const teamKnown = keepsTeam || data.teamId === null || teams.some((t) => t.id === data.teamId);
   return (
     <>
       <Section title="Step">
@@ -369,14 +373,26 @@ export function StepInspector({ node, teams }: { node: StepNode; teams: readonly
         />
         <SelectInput
           label="Team"
-          value={data.teamId ?? ''}
+          value={keepsTeam ? CURRENT_TEAM : (data.teamId ?? '')}
           options={[
             { value: '', label: 'Choose a team…' },
+            { value: CURRENT_TEAM, label: 'Ticket’s current team' },
             ...(teamKnown ? [] : [{ value: data.teamId ?? '', label: 'Unknown team (pick another)' }]),
             ...teams.map((t) => ({ value: t.id, label: t.name })),
           ]}
-          hint="The team whose agents do this step."
-          onChange={(teamId) => edit(null, (d) => ({ ...d, teamId: teamId === '' ? null : teamId }))}
+          hint={
+            keepsTeam
+              ? 'The ticket stays with the team it has when it gets here — say, the one an escalation assigned.'
+              : 'The team whose agents do this step.'
+          }
+          onChange={(value) =>
+            edit(null, (d) => {
+              const { teamSource: _dropped, ...rest } = d;
+              return value === CURRENT_TEAM
+                ? { ...rest, teamId: null, teamSource: 'current' }
+                : { ...rest, teamId: value === '' ? null : value };
+            })
+          }
         />
         <MinutesInput
           label="SLA (minutes)"
