@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowDocument, FlowNode } from './schema.ts';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument, type FlowNode } from './schema.ts';
 import {
   closestTeam,
   proposeTeamChoices,
@@ -90,7 +90,7 @@ describe('templateTeamsOf', () => {
 
   it('given ids that are not template teams, then they are not listed', () => {
     const doc: FlowDocument = {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       fields: [],
       edges: [],
       notes: [],
@@ -165,7 +165,7 @@ describe('replaceTeamIds', () => {
     const other = step('b', 'keep-me');
     const none = step('c', null);
     const doc: FlowDocument = {
-      schemaVersion: 1,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       fields: [],
       edges: [],
       notes: [],

@@ -1,4 +1,4 @@
-import type { FlowDocument, FlowNode } from '@stepwise/flow';
+import { CURRENT_SCHEMA_VERSION, type FlowDocument, type FlowNode } from '@stepwise/flow';
 import { describe, expect, it } from 'vitest';
 import { restoreLossSentence } from './restoreLoss.ts';
 
@@ -36,7 +36,7 @@ const end: FlowNode = {
 };
 
 function doc(nodes: FlowNode[], edges: FlowDocument['edges']): FlowDocument {
-  return { schemaVersion: 1, fields: [], nodes, edges, notes: [] };
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, fields: [], nodes, edges, notes: [] };
 }
 
 const v1 = doc(
