@@ -1,7 +1,15 @@
 import { type Database, type Db, flows, flowVersions } from '@stepwise/db';
-import { type FlowDocument, parseFlowDocument, type ValidationIssue, validate } from '@stepwise/flow';
+import {
+  type FlowDocument,
+  parseFlowDocument,
+  startTriggerOf,
+  type ValidationIssue,
+  validate,
+} from '@stepwise/flow';
 import { and, desc, eq, ne, or, isNull } from 'drizzle-orm';
 import { audit } from '../audit.ts';
+import { placeBeforeCatchAlls } from '../runtime/routeOrder.ts';
+import { queryOn } from '../runtime/sql.ts';
 import { fail } from '../trpc.ts';
 import { contentHash } from './canonicalJson.ts';
 import { uniqueViolation } from './dbErrors.ts';
@@ -97,6 +105,9 @@ export async function publishVersion(database: Database, input: PublishInput): P
         .update(flows)
         .set(pilot ? { pilotVersionId: row.id, pilotPercent: pilot } : { activeVersionId: row.id })
         .where(eq(flows.id, input.flowId));
+      // A first publish puts a flow with start filters before the catch-alls; later ones keep the order.
+      if (!pilot && flow.activeVersionId === null)
+        await placeBeforeCatchAlls(queryOn(tx), { ...routingOf(input, document), reason: 'first_publish' });
       await audit(tx, {
         orgId: input.orgId,
         actorId: input.authorId,
@@ -135,6 +146,11 @@ export async function publishVersion(database: Database, input: PublishInput): P
     }
     throw error;
   }
+}
+
+function routingOf(input: PublishInput, document: FlowDocument) {
+  const { orgId, flowId, authorId: actorId } = input;
+  return { orgId, flowId, actorId, trigger: startTriggerOf(document), now: input.now ?? new Date() };
 }
 
 /** A validation issue, or one only the organization's data can reveal (validate() is pure). */
