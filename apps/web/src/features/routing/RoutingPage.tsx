@@ -71,7 +71,8 @@ export function RoutingPage() {
 
 function RouteOrder() {
   const trpc = useTRPC();
-  const order = useQuery(trpc.routing.order.queryOptions());
+  // Publishing elsewhere changes the order: always re-read it on arrival.
+  const order = useQuery(trpc.routing.order.queryOptions(undefined, { staleTime: 0 }));
   const { save } = useSaveRouteOrder();
   const [local, setLocal] = useState<string[] | null>(null);
   const [dragging, setDragging] = useState<string | null>(null);
