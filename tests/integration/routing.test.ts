@@ -308,6 +308,35 @@ describe.each(backends())('routing (%s)', (backend) => {
     );
   });
 
+  it('given two new filtered flows, when both are first published at the same moment, then both succeed and both go before the catch-all', async () => {
+    // given
+    const { api, teamId } = await freshOrg();
+    const catchAll = await drawAndPublish(api, teamId, 'A catch-all', trigger());
+    await api.flows.setRouteOrder({ flowIds: [catchAll] });
+    const drafts = [];
+    for (const [name, channel] of [
+      ['Phone', 'phone'],
+      ['Chat', 'chat'],
+    ] as const) {
+      const created = await api.flows.create({ name });
+      await api.flows.saveDraft({
+        flowId: created.id,
+        revision: created.draftRevision,
+        document: documentWith(teamId, trigger({ channels: [channel] })),
+      });
+      drafts.push(created.id);
+    }
+    // when
+    const published = await Promise.all(
+      drafts.map((flowId) => api.versions.publish({ flowId, message: 'First version' })),
+    );
+    // then
+    expect(published.map((v) => v.number)).toEqual([1, 1]);
+    const names = await orderNames(api);
+    expect(names.at(-1)).toBe('A catch-all');
+    expect([...names.slice(0, 2)].sort()).toEqual(['Chat', 'Phone']);
+  });
+
   it('given bad input, when the routing queries are called, then they refuse it with a typed error', async () => {
     // given
     const { api } = await freshOrg();

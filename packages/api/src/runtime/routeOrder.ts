@@ -6,6 +6,15 @@ import { inTransaction, type Query } from './sql.ts';
 import { versionCache } from './versionCache.ts';
 
 /**
+ * Locks the organization's flows for a reordering, in id order so that two reorderings never wait on
+ * each other crosswise. `FOR NO KEY UPDATE` does not wait for the key-share locks that inserting a
+ * version (a child row) takes on its flow, so a publish in flight does not block it either.
+ */
+async function lockOrder(query: Query, orgId: string): Promise<void> {
+  await query('SELECT id FROM flows WHERE org_id = $1::uuid ORDER BY id FOR NO KEY UPDATE', [orgId]);
+}
+
+/**
  * Writes `ids` as the order (route_order 10, 20, …); flows of the organization not named keep their
  * order after them. Runs inside the caller's transaction.
  */
@@ -57,6 +66,7 @@ export async function setRouteOrder(
     );
     if (found.length !== ids.length)
       fail('NOT_FOUND', 'One of these flows does not exist in your organization.');
+    await lockOrder(tx, input.orgId);
     await writeRouteOrder(tx, input.orgId, ids);
     await auditOrder(tx, input, { flowIds: ids });
     return { flowIds: ids };
@@ -67,8 +77,9 @@ export async function setRouteOrder(
  * The default order: a flow whose start has filters goes right before the first catch-all (a published
  * automatic start without filters), so catch-alls stay last. Applied when a flow is first published and
  * when a flow is created from a document with filters; later publishes keep the order managers chose.
- * Runs inside the caller's transaction (it locks the organization's flows); does nothing when the flow
- * is already before every catch-all. Audited as `flow.route_order_changed` with the reason.
+ * Runs inside the caller's transaction (it locks the organization's flows: call it before updating the
+ * flow's own row, so concurrent first publishes queue up instead of deadlocking); does nothing when the
+ * flow is already before every catch-all. Audited as `flow.route_order_changed` with the reason.
  */
 export async function placeBeforeCatchAlls(
   query: Query,
@@ -82,7 +93,8 @@ export async function placeBeforeCatchAlls(
   },
 ): Promise<boolean> {
   if (input.trigger === null) return false;
-  const order = await readRouteOrder(query, versionCache, input.orgId, { lock: true });
+  await lockOrder(query, input.orgId);
+  const order = await readRouteOrder(query, versionCache, input.orgId);
   const ids = firstPublishOrder(order, input.flowId.toLowerCase(), input.trigger);
   if (ids === null) return false;
   await writeRouteOrder(query, input.orgId, ids);

@@ -24,14 +24,12 @@ export type OrderedFlow = RoutingFlow & {
 /**
  * The organization's flows (archived ones excluded) in the order intake tries them: route order, then
  * name, then id, as intake sorts them, each with its active version's start trigger (read through the
- * version cache, as intake does). `lock` takes the flows' rows for update (inside a transaction), so two
- * reorderings of one organization run one after the other.
+ * version cache, as intake does).
  */
 export async function readRouteOrder(
   query: Query,
   cache: VersionCache,
   orgId: string,
-  options: { lock?: boolean } = {},
 ): Promise<OrderedFlow[]> {
   const rows = await query<{
     id: string;
@@ -41,7 +39,7 @@ export async function readRouteOrder(
   }>(
     `SELECT id, name, route_order, active_version_id FROM flows
       WHERE org_id = $1::uuid AND archived_at IS NULL
-      ORDER BY route_order, name, id${options.lock ? ' FOR UPDATE' : ''}`,
+      ORDER BY route_order, name, id`,
     [orgId],
   );
   const out: OrderedFlow[] = [];

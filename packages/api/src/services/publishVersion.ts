@@ -101,13 +101,13 @@ export async function publishVersion(database: Database, input: PublishInput): P
           contentHash: flowVersions.contentHash,
         });
       if (!row) throw new Error('INSERT … RETURNING returned no row');
+      // A first publish puts a flow with start filters before the catch-alls; later ones keep the order.
+      if (!pilot && flow.activeVersionId === null)
+        await placeBeforeCatchAlls(queryOn(tx), { ...routingOf(input, document), reason: 'first_publish' });
       await tx
         .update(flows)
         .set(pilot ? { pilotVersionId: row.id, pilotPercent: pilot } : { activeVersionId: row.id })
         .where(eq(flows.id, input.flowId));
-      // A first publish puts a flow with start filters before the catch-alls; later ones keep the order.
-      if (!pilot && flow.activeVersionId === null)
-        await placeBeforeCatchAlls(queryOn(tx), { ...routingOf(input, document), reason: 'first_publish' });
       await audit(tx, {
         orgId: input.orgId,
         actorId: input.authorId,
