@@ -123,6 +123,8 @@ function RouteOrder() {
   const moveBefore = (id: string, beforeId: string) => {
     const next = ids.filter((x) => x !== id);
     next.splice(next.indexOf(beforeId), 0, id);
+    // The warning (and its button) goes away: keep the keyboard on the moved flow.
+    focusAfterMove.current = { id, direction: 'up' };
     commit(next, { id, name: byId.get(id)?.name ?? '' });
   };
 
