@@ -293,6 +293,8 @@ describe.skipIf(!runs)('a manager routes tickets to a new flow in Chromium', () 
     const names = () => items.locator('.route-title .row-title').allTextContents();
     // (the list shown from the cache is re-read on arrival: wait for the newly published flow)
     await items.filter({ has: page.locator('.row-title', { hasText: exactly(URGENT_FLOW) }) }).waitFor();
+    // (earlier toasts say the same words: let them go first)
+    await expect.poll(() => page.locator('[data-sonner-toast]').count(), { timeout: 20_000 }).toBe(0);
     const start = await names();
     const urgentAt = start.indexOf(URGENT_FLOW);
     expect(start[urgentAt + 1]).toBe(PHONE_FLOW);
