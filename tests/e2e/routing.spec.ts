@@ -359,7 +359,10 @@ describe.skipIf(!runs)('a manager routes tickets to a new flow in Chromium', () 
     const row = page.locator('tr', { has: page.getByRole('link', { name: PHONE_FLOW, exact: true }) });
     // then
     await row.locator('.flows-routing', { hasText: 'Takes phone tickets' }).waitFor();
-    expect(await row.locator('.flows-routing-pos').textContent()).toMatch(/^\d+(st|nd|rd|th)$/);
+    expect(await row.locator('.flows-routing-pos').textContent()).toMatch(
+      /^\d+(st|nd|rd|th) in the route order$/,
+    );
+    await screenshot(page, 'routing-flows');
     // when
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/routing`);

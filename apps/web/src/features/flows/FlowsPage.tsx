@@ -108,6 +108,7 @@ function RoutingCell({ entry }: { entry: RouteInfo | undefined }) {
     <div className="flows-routing">
       <Link to="/routing" className="flows-routing-pos">
         {ordinal(entry.position)}
+        <span className="sr-only"> in the route order</span>
       </Link>{' '}
       <span>{filtersLine(entry)}</span>
       {entry.shadowing && (
