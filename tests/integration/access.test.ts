@@ -29,6 +29,9 @@ const ACCESS_TABLE: Record<string, Access> = {
   'flows.get': 'authenticated',
   'flows.saveDraft': ['admin', 'manager'],
   'flows.setRouteOrder': ['admin', 'manager'],
+  'routing.order': ['admin', 'manager'],
+  'routing.explain': ['admin', 'manager'],
+  'routing.previewPublish': ['admin', 'manager'],
   'versions.publish': ['admin', 'manager'],
   'versions.list': 'authenticated',
   'versions.get': 'authenticated',
@@ -275,6 +278,13 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'NOT_FOUND',
       },
       'flows.setRouteOrder': { input: () => ({ flowIds: [idsOfA.flowId] }), expect: 'NOT_FOUND' },
+      'routing.previewPublish': {
+        input: () => ({
+          flowId: idsOfA.flowId,
+          trigger: { mode: 'auto', channels: ['phone'], categories: [], priorities: [], tiers: [] },
+        }),
+        expect: 'NOT_FOUND',
+      },
       'versions.publish': {
         input: () => ({ flowId: idsOfA.flowId, message: 'published by B' }),
         expect: 'NOT_FOUND',
@@ -413,6 +423,8 @@ describe.each(backends())('access (%s)', (backend) => {
       await api.users.list(),
       await api.tickets.queue({ scope: 'all' }),
       await api.auth.me(),
+      await api.routing.order(),
+      await api.routing.explain({ channel: 'email', category: 'billing', priority: 'normal', tier: 'vip' }),
     ]);
     // then
     expect(secretsOfA.filter((s) => seen.includes(s))).toEqual([]);

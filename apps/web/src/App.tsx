@@ -10,6 +10,7 @@ import { FeedbackPage } from './features/feedback/FeedbackPage.tsx';
 import { FlowsPage } from './features/flows/FlowsPage.tsx';
 import { NewTicketPage } from './features/intake/NewTicketPage.tsx';
 import { QueuePage } from './features/queue/QueuePage.tsx';
+import { RoutingPage } from './features/routing/RoutingPage.tsx';
 import { TicketPage } from './features/tickets/TicketPage.tsx';
 import { ComparePage } from './features/versions/ComparePage.tsx';
 import { HistoryPage } from './features/versions/HistoryPage.tsx';
@@ -32,6 +33,7 @@ export function App() {
         <Route path="/flows/:flowId/edit" element={<BuilderRoute />} />
         <Route path="/flows/:flowId/history" element={<HistoryPage />} />
         <Route path="/flows/:flowId/compare" element={<ComparePage />} />
+        <Route path="/routing" element={<RoutingPage />} />
         <Route path="/queue" element={<QueuePage />} />
         <Route path="/tickets/new" element={<NewTicketPage />} />
         <Route path="/tickets/:ticketId" element={<TicketPage />} />

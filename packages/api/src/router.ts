@@ -3,6 +3,7 @@ import { authRouter } from './routers/auth.ts';
 import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
 import { liveRouter } from './routers/live.ts';
+import { routingRouter } from './routers/routing.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
@@ -14,6 +15,7 @@ export const appRouter = router({
   users: usersRouter,
   teams: teamsRouter,
   flows: flowsRouter,
+  routing: routingRouter,
   versions: versionsRouter,
   tickets: ticketsRouter,
   admin: adminRouter,

@@ -101,3 +101,25 @@ export type { MappingReason, ProposedMapping } from './proposeMapping.ts';
 export { planMigration } from './planMigration.ts';
 export type { MigrationChanges, MigrationContext, MigrationPlan, MigrationRefusal } from './planMigration.ts';
 export { inPilot } from './inPilot.ts';
+export {
+  describeTrigger,
+  explainRoute,
+  firstPublishOrder,
+  hasStartFilters,
+  isCatchAll,
+  moveBefore,
+  normalizeCategory,
+  orList,
+  routeMiss,
+  shadowingOf,
+  startTriggerOf,
+  triggerMatches,
+} from './routing.ts';
+export type {
+  RouteExplanation,
+  RouteMiss,
+  RoutingFilter,
+  RoutingFlow,
+  RoutingTicket,
+  Shadowing,
+} from './routing.ts';

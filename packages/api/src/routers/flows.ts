@@ -1,12 +1,19 @@
 import { flows, flowVersions, users } from '@stepwise/db';
-import { CURRENT_SCHEMA_VERSION, type FlowDocument, parseFlowDocument, validate } from '@stepwise/flow';
+import {
+  CURRENT_SCHEMA_VERSION,
+  type FlowDocument,
+  parseFlowDocument,
+  startTriggerOf,
+  validate,
+} from '@stepwise/flow';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { Description, RowId, Title } from '../services/inputs.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
-import { setRouteOrder } from '../runtime/routeOrder.ts';
+import { placeBeforeCatchAlls, setRouteOrder } from '../runtime/routeOrder.ts';
+import { queryOn } from '../runtime/sql.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const FLOW_NOT_FOUND = 'This flow does not exist in your organization.';
@@ -127,6 +134,16 @@ export const flowsRouter = router({
             targetId: row.id,
             data: { name: input.name },
             at: now,
+          });
+          // A document with start filters goes before the catch-alls (the default order).
+          const trigger = startTriggerOf(document);
+          await placeBeforeCatchAlls(queryOn(tx), {
+            orgId,
+            flowId: row.id,
+            trigger,
+            actorId: userId,
+            now,
+            reason: 'created',
           });
           return row;
         });

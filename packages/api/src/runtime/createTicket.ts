@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@stepwise/db';
 import {
   type Channel,
-  type FlowDocument,
   initialState,
   type Priority,
   type ScalarValue,
-  type StartTrigger,
   type TicketData,
   type Tier,
+  startTriggerOf,
   transition,
+  triggerMatches,
 } from '@stepwise/flow';
 import { fail } from '../trpc.ts';
 import { withPilot } from './chooseVersion.ts';
@@ -56,32 +56,6 @@ type FlowCandidate = {
   pilot_version_id: string | null;
   pilot_percent: number;
 };
-
-function matches(list: readonly string[], value: string): boolean {
-  return list.length === 0 || list.includes(value);
-}
-
-function matchesCategory(list: readonly string[], value: string): boolean {
-  if (list.length === 0) return true;
-  const wanted = value.trim().toLowerCase();
-  return list.some((c) => c.trim().toLowerCase() === wanted);
-}
-
-/** Whether a start trigger takes a ticket: auto mode, and every non-empty filter matches. */
-export function triggerMatches(trigger: StartTrigger, ticket: TicketData): boolean {
-  return (
-    trigger.mode === 'auto' &&
-    matches(trigger.channels, ticket.channel) &&
-    matchesCategory(trigger.categories, ticket.category) &&
-    matches(trigger.priorities, ticket.priority) &&
-    matches(trigger.tiers, ticket.customer.tier)
-  );
-}
-
-function startTrigger(document: FlowDocument): StartTrigger | null {
-  const start = document.nodes.find((n) => n.type === 'start');
-  return start?.type === 'start' ? start.data.trigger : null;
-}
 
 /** The flow a ticket is routed to, its active version, and its pilot (read by the same query). */
 export type Route = {
@@ -131,11 +105,19 @@ export async function routeTicket(
       ORDER BY route_order, name, id`,
     [orgId],
   );
+  // The same match as the Routing page's tester and shadowing checks (`triggerMatches` of @stepwise/flow).
+  const attributes = {
+    channel: ticket.channel,
+    category: ticket.category,
+    priority: ticket.priority,
+    tier: ticket.customer.tier,
+  };
   for (const flow of flows) {
     const version = await cache.get(query, orgId, flow.active_version_id);
     if (!version) continue;
-    const trigger = startTrigger(version.document);
-    if (trigger && triggerMatches(trigger, ticket)) return { flowId: flow.id, version, pilot: pilotOf(flow) };
+    const trigger = startTriggerOf(version.document);
+    if (trigger && triggerMatches(trigger, attributes))
+      return { flowId: flow.id, version, pilot: pilotOf(flow) };
   }
   return null;
 }

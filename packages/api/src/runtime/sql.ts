@@ -48,6 +48,12 @@ export async function inTransaction<R>(database: Database, work: (query: Query) 
   });
 }
 
+/** A `Query` on a drizzle transaction already open (for code that runs inside one, such as a publish). */
+export function queryOn(tx: { execute: (query: SQL) => Promise<unknown> }): Query {
+  return async <T extends Row = Row>(text: string, params: unknown[] = []) =>
+    rowsOf<T>(await tx.execute(toSql(text, params)));
+}
+
 /** A savepoint inside a transaction opened by `inTransaction`: a failure rolls back only this part. */
 export async function inSavepoint<R>(query: Query, name: string, work: () => Promise<R>): Promise<R> {
   await query(`SAVEPOINT ${name}`);

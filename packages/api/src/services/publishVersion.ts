@@ -3,11 +3,14 @@ import {
   type FlowDocument,
   namedTeamOf,
   parseFlowDocument,
+  startTriggerOf,
   type ValidationIssue,
   validate,
 } from '@stepwise/flow';
 import { and, desc, eq, ne, or, isNull } from 'drizzle-orm';
 import { audit } from '../audit.ts';
+import { placeBeforeCatchAlls } from '../runtime/routeOrder.ts';
+import { queryOn } from '../runtime/sql.ts';
 import { fail } from '../trpc.ts';
 import { contentHash } from './canonicalJson.ts';
 import { uniqueViolation } from './dbErrors.ts';
@@ -100,6 +103,9 @@ export async function publishVersion(database: Database, input: PublishInput): P
           contentHash: flowVersions.contentHash,
         });
       if (!row) throw new Error('INSERT … RETURNING returned no row');
+      // A first publish puts a flow with start filters before the catch-alls; later ones keep the order.
+      if (!pilot && flow.activeVersionId === null)
+        await placeBeforeCatchAlls(queryOn(tx), { ...routingOf(input, document), reason: 'first_publish' });
       await tx
         .update(flows)
         .set(pilot ? { pilotVersionId: row.id, pilotPercent: pilot } : { activeVersionId: row.id })
@@ -142,6 +148,11 @@ export async function publishVersion(database: Database, input: PublishInput): P
     }
     throw error;
   }
+}
+
+function routingOf(input: PublishInput, document: FlowDocument) {
+  const { orgId, flowId, authorId: actorId } = input;
+  return { orgId, flowId, actorId, trigger: startTriggerOf(document), now: input.now ?? new Date() };
 }
 
 /** A validation issue, or one only the organization's data can reveal (validate() is pure). */

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Inbox, LogOut, Settings, Workflow } from 'lucide-react';
+import { Inbox, ListOrdered, LogOut, Settings, Workflow } from 'lucide-react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
@@ -53,6 +53,11 @@ export function AppShell() {
           <NavLink to="/flows" className="nav-link">
             <Workflow size={16} aria-hidden="true" /> Flows
           </NavLink>
+          {(role === 'admin' || role === 'manager') && (
+            <NavLink to="/routing" className="nav-link">
+              <ListOrdered size={16} aria-hidden="true" /> Routing
+            </NavLink>
+          )}
           <NavLink to="/queue" className="nav-link">
             <Inbox size={16} aria-hidden="true" /> Queue
           </NavLink>

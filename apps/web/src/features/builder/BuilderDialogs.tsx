@@ -1,5 +1,6 @@
 import { AlertCircle, CopyPlus, RefreshCw, Rocket } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
+import { PublishRoutingCheck } from '../routing/PublishRoutingCheck.tsx';
 import { Dialog } from './Dialog.tsx';
 import type { Conflict } from './DraftSaver.ts';
 import type { ImportProblem } from './importExport.ts';
@@ -125,6 +126,7 @@ export function PublishDialog({
           The draft is saved, then frozen as the next version, which new tickets start on. Tickets already
           running stay on their version.
         </p>
+        <PublishRoutingCheck />
         <div className="field">
           <label htmlFor={`${id}-message`}>What changed</label>
           <input
