@@ -72,7 +72,7 @@ function detail(
     csat: null,
     parent: null,
     children: [],
-    feedbackUrl: null,
+    feedbackLink: null,
   };
 }
 
