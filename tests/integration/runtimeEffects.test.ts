@@ -117,8 +117,12 @@ describe.each(backends())('runtime effects: every node type, subflows, feedback 
       `SELECT body FROM ticket_messages WHERE ticket_id = $1::uuid AND author_kind = 'system' AND body LIKE '%/feedback/%'`,
       [created.ticket.id],
     );
-    const link = /https:\/\/support\.effects\.example\/feedback\/([A-Za-z0-9_-]{43})(?=$|\s)/.exec(sent?.body ?? '');
-    expect(sent?.body, 'the message sent to the customer').toMatch(/^How did we do\? Tell us in one click: https:/);
+    const link = /https:\/\/support\.effects\.example\/feedback\/([A-Za-z0-9_-]{43})(?=$|\s)/.exec(
+      sent?.body ?? '',
+    );
+    expect(sent?.body, 'the message sent to the customer').toMatch(
+      /^How did we do\? Tell us in one click: https:/,
+    );
     const token = link?.[1] ?? '';
     expect(token).toHaveLength(43);
     expect(page.feedbackLink).toBe(`…/feedback/••••${token.slice(-4)}`);

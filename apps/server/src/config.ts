@@ -33,7 +33,8 @@ export function parsePublicUrl(value: string | undefined): string | undefined {
   } catch {
     throw problem('it is not an absolute URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw problem('it must start with http:// or https://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw problem('it must start with http:// or https://');
   if (url.username || url.password) throw problem('it must not contain a user name or password');
   if (url.search || url.hash || given.includes('?') || given.includes('#'))
     throw problem('it must not have a query (?…) or a fragment (#…)');

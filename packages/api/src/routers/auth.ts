@@ -56,7 +56,12 @@ export const authRouter = router({
           if (!userId) {
             const [user] = await tx
               .insert(users)
-              .values({ email: input.email, name: input.name, passwordHash: passwordHash ?? '', createdAt: now })
+              .values({
+                email: input.email,
+                name: input.name,
+                passwordHash: passwordHash ?? '',
+                createdAt: now,
+              })
               .returning({ id: users.id });
             userId = user?.id;
           }
@@ -76,7 +81,9 @@ export const authRouter = router({
       } catch (error) {
         // The same new email signed up twice at once: the second one is refused like a taken email.
         if (uniqueViolation(error)?.constraint === 'users_email_key') {
-          fail('BAD_REQUEST', SIGN_UP_REFUSED, { fields: { email: SIGN_UP_REFUSED } } satisfies FieldProblems);
+          fail('BAD_REQUEST', SIGN_UP_REFUSED, {
+            fields: { email: SIGN_UP_REFUSED },
+          } satisfies FieldProblems);
         }
         throw error;
       }
@@ -84,7 +91,11 @@ export const authRouter = router({
       const session = await createSession(ctx.db.db, { ...created, now });
       ctx.setCookie(sessionCookie(session.token));
       return {
-        user: { id: created.userId, name: existing?.name ?? input.name, email: existing?.email ?? input.email },
+        user: {
+          id: created.userId,
+          name: existing?.name ?? input.name,
+          email: existing?.email ?? input.email,
+        },
         org: { id: created.orgId, name: input.orgName },
         role: 'admin',
       };

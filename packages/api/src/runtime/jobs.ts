@@ -65,7 +65,13 @@ export async function runDueJobs(database: Database, now: Date, options: JobOpti
   );
   for (const job of jobs.sort((a, b) => Number(a.id) - Number(b.id))) {
     try {
-      await runJob(database, job, now, options.cache ?? versionCache, options.publicUrl ?? DEFAULT_PUBLIC_URL);
+      await runJob(
+        database,
+        job,
+        now,
+        options.cache ?? versionCache,
+        options.publicUrl ?? DEFAULT_PUBLIC_URL,
+      );
       await database.query(
         'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
         [job.id, nowIso],

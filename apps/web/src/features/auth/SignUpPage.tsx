@@ -71,7 +71,8 @@ export function SignUpPage() {
   );
 
   if (me.isPending) return <Loading />;
-  if (me.data && !signUp.isPending && !signUp.isSuccess) return <Navigate to={homeFor(me.data.role)} replace />;
+  if (me.data && !signUp.isPending && !signUp.isSuccess)
+    return <Navigate to={homeFor(me.data.role)} replace />;
 
   const local = problemsOf(values);
   const problem = (key: Key) => server[key] ?? (submitted ? local[key] : undefined);

@@ -114,8 +114,8 @@ export function FeedbackPage() {
   if (info.state === 'answered' || errorCode(submit.error) === 'CONFLICT') {
     return (
       <Message title="This link was already used" tone="problem">
-        {info.orgName} already has an answer from this link about request #{info.ticketNumber}. Each
-        feedback link works once, so there is nothing more to do here.
+        {info.orgName} already has an answer from this link about request #{info.ticketNumber}. Each feedback
+        link works once, so there is nothing more to do here.
       </Message>
     );
   }
