@@ -20,7 +20,7 @@ const BAD_CREDENTIALS = 'Email or password is incorrect.';
  * names no account, and comes in the same shape as every other field problem of the form.
  */
 const SIGN_UP_REFUSED =
-  'We could not create a workspace with this email and password. If you already use Stepwise with this email, enter that password, or log in instead.';
+  'We could not create a workspace with this email and password. Check them, or log in if you use Stepwise with this email.';
 
 export const authRouter = router({
   /**

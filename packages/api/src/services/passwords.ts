@@ -107,16 +107,16 @@ export async function resetMemberPassword(
     fail('BAD_REQUEST', 'Change your own password from your account menu (it asks for the current one).');
   }
   const [target] = await db
-    .select({
-      userId: memberships.userId,
-      otherOrgs: sql<number>`(SELECT count(*)::int FROM ${memberships} o
-                               WHERE o.user_id = ${memberships.userId} AND o.org_id <> ${memberships.orgId})`,
-    })
+    .select({ userId: memberships.userId })
     .from(memberships)
     .where(and(eq(memberships.orgId, caller.orgId), eq(memberships.userId, input.userId)))
     .limit(1);
   if (!target) fail('NOT_FOUND', NOT_A_MEMBER);
-  if (Number(target.otherOrgs) > 0) {
+  const [elsewhere] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.userId, input.userId), ne(memberships.orgId, caller.orgId)));
+  if (Number(elsewhere?.n ?? 0) > 0) {
     fail(
       'PRECONDITION_FAILED',
       'This person also belongs to another organization, so only they can change their password (from their account menu).',
