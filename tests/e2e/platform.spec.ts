@@ -102,6 +102,7 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
     const refused = problems.findIndex((p) => /HTTP 400: POST .*auth\.changePassword/.test(p));
     expect(refused).toBeGreaterThanOrEqual(0);
     problems.splice(refused, 1);
+    await screenshot(page, 'change-password-dialog');
     await dialog.getByLabel('Current password').fill(FOUNDER.password);
     await dialog.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed.').waitFor();
@@ -120,6 +121,48 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(/\/flows$/);
     await page.getByText('No flows yet').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('given a colleague, when the admin resets their password from the users page, then a temporary password is shown once and works', async () => {
+    // given
+    const colleague = { name: 'Carl Colleague', email: `carl.${Date.now().toString(36)}@harbour.example` };
+    await api(
+      context,
+      server.url,
+      'users.add',
+      { ...colleague, role: 'agent', password: 'initial password 1' },
+      'mutation',
+    );
+    await page.goto(`${server.url}/admin/users`);
+    await page.getByRole('cell', { name: new RegExp(colleague.name) }).waitFor();
+    // when
+    await page.getByRole('button', { name: `Reset the password of ${colleague.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Reset the password of ${colleague.name}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Reset password' }).click();
+    // then
+    const shown = page.getByRole('dialog', { name: `Temporary password for ${colleague.name}` });
+    await shown.waitFor();
+    const temporary = await shown.getByLabel('Temporary password').inputValue();
+    expect(temporary).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+    await screenshot(page, 'admin-reset-password');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'detached' });
+    const other = await browser.newContext();
+    try {
+      const login = await other.request.post(`${server.url}/trpc/auth.login`, {
+        data: { email: colleague.email, password: temporary },
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(login.status()).toBe(200);
+    } finally {
+      await other.close();
+    }
+    const [audit] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.password_reset'`,
+    );
+    expect(audit?.n).toBe(1);
     expect(problems).toEqual([]);
   });
 
