@@ -135,7 +135,7 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
       'mutation',
     );
     await page.goto(`${server.url}/admin/users`);
-    await page.getByRole('cell', { name: new RegExp(colleague.name) }).waitFor();
+    await page.locator('.row-title', { hasText: colleague.name }).waitFor();
     // when
     await page.getByRole('button', { name: `Reset the password of ${colleague.name}` }).click();
     const dialog = page.getByRole('dialog', { name: `Reset the password of ${colleague.name}?` });
@@ -229,6 +229,15 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
       // then
       expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(view, 'signup-390');
+      // and the account's password button stays reachable in the narrow top bar
+      await view.goto(`${server.url}/login`);
+      await view.getByLabel('Email').fill(FOUNDER.email);
+      await view.getByLabel('Password').fill(FOUNDER.next);
+      await view.getByRole('button', { name: 'Log in' }).click();
+      await view.waitForURL(/\/flows$/);
+      const button = view.getByRole('button', { name: 'Change password' });
+      expect(await button.isVisible()).toBe(true);
+      await screenshot(view, 'app-390');
       expect(seen).toEqual([]);
     } finally {
       await phone.close();

@@ -394,6 +394,8 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     // (opened on the address the test server listens at: localhost may resolve to ::1 here)
     feedbackUrl = new URL(new URL(href).pathname, server.url).href;
     await page.getByRole('heading', { name: 'Customer feedback' }).waitFor();
+    await page.getByText('Feedback link sent (…/feedback/••••').waitFor();
+    await screenshot(page, 'ticket-feedback-masked');
   });
 
   it('given the feedback link, when the customer opens it without logging in and rates 4 with the keyboard, then the score is recorded once', async () => {
