@@ -113,6 +113,21 @@ describe.each(backends())('platform: going live without the API (%s)', (backend)
         'agent2@acme.test',
       ]);
     });
+
+    it('given a demo organization seeded before it was marked, when the server starts in demo mode, then the log-in page offers its logins again', async () => {
+      // given
+      await db.query(`DELETE FROM audit_log WHERE action = 'demo.seeded'`);
+      expect(await (await h.as(null)).auth.demoLogins()).toBeNull();
+      // when
+      await prepareDemo(db, true, errorsOnlyLogger);
+      await prepareDemo(db, true, errorsOnlyLogger);
+      // then
+      expect((await (await h.as(null)).auth.demoLogins())?.logins).toHaveLength(3);
+      const [marks] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'demo.seeded'`,
+      );
+      expect(marks?.n).toBe(1);
+    });
   });
 
   describe('sign-up', () => {

@@ -1,5 +1,5 @@
 import type { Database } from '@stepwise/db';
-import { seedDemo } from '@stepwise/api';
+import { markSeededDemo, seedDemo } from '@stepwise/api';
 import type { Logger } from './logger.ts';
 
 /** Environment variables, as the process receives them. */
@@ -61,7 +61,11 @@ export async function prepareDemo(db: Database, demo: boolean, logger: Logger): 
     return false;
   }
   const seeded = await seedDemo(db);
-  if (!seeded) return false;
+  if (!seeded) {
+    // Not empty: a demo organization seeded by an older version gets the mark the log-in page looks for.
+    if (await markSeededDemo(db)) logger.info('seed.marked', {});
+    return false;
+  }
   logger.info('seed.created', { org: seeded.orgName });
   for (const login of seeded.logins)
     logger.info('seed.login', { role: login.role, email: login.email, password: login.password });

@@ -379,6 +379,26 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
   };
 }
 
+/**
+ * A database seeded before the seed marked its organization: in demo mode, the oldest organization — the
+ * seed only ever runs into an empty database — is marked when it is Acme Support with the demo admin.
+ * Returns whether it marked one. Harmless to repeat.
+ */
+export async function markSeededDemo(database: Database): Promise<boolean> {
+  const rows = await database.query<{ id: string }>(
+    `INSERT INTO audit_log (org_id, actor_id, action, target_type, target_id, data)
+     SELECT o.id, NULL, $1, 'organization', o.id::text, jsonb_build_object('name', o.name, 'backfilled', true)
+       FROM (SELECT id, name FROM organizations ORDER BY created_at, id LIMIT 1) o
+      WHERE o.name = $2
+        AND EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                     WHERE m.org_id = o.id AND lower(u.email) = $3)
+        AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = o.id AND a.action = $1)
+     RETURNING org_id AS id`,
+    [DEMO_SEEDED_ACTION, DEMO_ORG, PEOPLE[0]?.email ?? ''],
+  );
+  return rows.length > 0;
+}
+
 export type DemoLogins = {
   orgName: string;
   password: string;
