@@ -236,7 +236,10 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
       await view.getByRole('button', { name: 'Log in' }).click();
       await view.waitForURL(/\/flows$/);
       const button = view.getByRole('button', { name: 'Change password' });
-      expect(await button.isVisible()).toBe(true);
+      await button.waitFor();
+      const box = await button.boundingBox();
+      expect((box?.x ?? 999) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+      expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(view, 'app-390');
       expect(seen).toEqual([]);
     } finally {
