@@ -378,15 +378,24 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
       .locator('.conversation .message.is-customer', { hasText: 'Got the refund on my card' })
       .waitFor();
 
-    const link = page.locator('.conversation .message.is-system a[href*="/feedback/"]');
-    await link.waitFor();
-    const href = await link.getAttribute('href');
-    if (!href) throw new Error('the feedback link has no address');
+    // The agent sees the one-time link masked (a live link would let them spend it); the customer's
+    // message, as sent, carries the absolute address.
+    await page.locator('.conversation .message.is-system', { hasText: '…/feedback/••••' }).waitFor();
+    expect(await page.locator('.conversation a[href*="/feedback/"]').count()).toBe(0);
     const detail = await query<TicketDetail>(alex, 'tickets.get', { ticketId: refund.ticket.id });
-    expect(detail.feedbackUrl).not.toBeNull();
-    expect(new URL(href, server.url).pathname).toBe(new URL(detail.feedbackUrl ?? '', server.url).pathname);
-    feedbackUrl = new URL(href, server.url).href;
+    const [sent] = await db.query<{ body: string }>(
+      `SELECT body FROM ticket_messages WHERE ticket_id = $1::uuid AND body LIKE '%/feedback/%'`,
+      [refund.ticket.id],
+    );
+    const href = /https?:\/\/\S+\/feedback\/[A-Za-z0-9_-]{43}/.exec(sent?.body ?? '')?.[0];
+    if (!href) throw new Error('the customer was sent no absolute feedback link');
+    expect(href.startsWith(server.publicUrl)).toBe(true);
+    expect(detail.feedbackLink).toBe(`…/feedback/••••${href.slice(-4)}`);
+    // (opened on the address the test server listens at: localhost may resolve to ::1 here)
+    feedbackUrl = new URL(new URL(href).pathname, server.url).href;
     await page.getByRole('heading', { name: 'Customer feedback' }).waitFor();
+    await page.getByText('Feedback link sent (…/feedback/••••').waitFor();
+    await screenshot(page, 'ticket-feedback-masked');
   });
 
   it('given the feedback link, when the customer opens it without logging in and rates 4 with the keyboard, then the score is recorded once', async () => {
@@ -413,7 +422,7 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
 
     await page.reload();
-    await page.getByRole('heading', { name: 'Thanks — we already have your feedback' }).waitFor();
+    await page.getByRole('heading', { name: 'This link was already used' }).waitFor();
 
     const detail = await query<TicketDetail>(alex, 'tickets.get', { ticketId: refund.ticket.id });
     expect(detail.csat?.score).toBe(4);

@@ -52,7 +52,7 @@ describe.each(backends())('auth (%s)', (backend) => {
     expect(audit.map((a) => a.action)).toEqual(['organization.created']);
   });
 
-  it('given an account, when someone signs up with the same email in another case, then CONFLICT and nothing is written', async () => {
+  it('given an account, when someone else signs up with the same email in another case, then a refusal that names no account, and nothing is written', async () => {
     // given
     const first = await h.signUp('First Org');
     const orgsBefore = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
@@ -62,12 +62,14 @@ describe.each(backends())('auth (%s)', (backend) => {
         orgName: 'Second Org',
         name: 'Copy',
         email: first.email.toUpperCase(),
-        password: PASSWORD,
+        password: 'somebody else entirely',
       }),
     );
     // then
-    expect(error.code).toBe('CONFLICT');
-    expect(error.message).toBe('An account with this email already exists. Log in instead.');
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toBe(
+      'We could not create a workspace with this email and password. Check them, or log in if you use Stepwise with this email.',
+    );
     expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations')).toEqual(orgsBefore);
   });
 

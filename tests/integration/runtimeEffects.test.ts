@@ -54,8 +54,10 @@ describe.each(backends())('runtime effects: every node type, subflows, feedback 
   });
 
   const manager = () => apiAs(db, org.people.manager, clock);
+  /** The server's PUBLIC_URL in these tests (with a trailing slash, which links must not double). */
+  const publicUrl = 'https://support.effects.example/';
   const drain = async () => {
-    for (let i = 0; i < 5; i++) await runDueJobs(db, clock.now());
+    for (let i = 0; i < 5; i++) await runDueJobs(db, clock.now(), { publicUrl });
   };
 
   it('given the tour flow, when a ticket comes in, then it is assigned round-robin, messaged, waits, and its flow webhook is queued', async () => {
@@ -110,20 +112,32 @@ describe.each(backends())('runtime effects: every node type, subflows, feedback 
     expect(page.ticket.status).toBe('ended');
     expect(page.ticket.endStatus).toBe('resolved');
     expect(page.events.map((e) => e.type)).toContain('subflow.completed');
-    expect(page.feedbackUrl).toMatch(/^\/feedback\/[A-Za-z0-9_-]{43}$/);
-    expect(
-      page.conversation.some((m) => m.authorKind === 'system' && m.body.includes(page.feedbackUrl ?? '?')),
-    ).toBe(true);
+    // the customer's message carries the absolute link on PUBLIC_URL; people in the app see it masked
+    const [sent] = await db.query<{ body: string }>(
+      `SELECT body FROM ticket_messages WHERE ticket_id = $1::uuid AND author_kind = 'system' AND body LIKE '%/feedback/%'`,
+      [created.ticket.id],
+    );
+    const link = /https:\/\/support\.effects\.example\/feedback\/([A-Za-z0-9_-]{43})(?=$|\s)/.exec(
+      sent?.body ?? '',
+    );
+    expect(sent?.body, 'the message sent to the customer').toMatch(
+      /^How did we do\? Tell us in one click: https:/,
+    );
+    const token = link?.[1] ?? '';
+    expect(token).toHaveLength(43);
+    expect(page.feedbackLink).toBe(`…/feedback/••••${token.slice(-4)}`);
+    const shown = page.conversation.find((m) => m.authorKind === 'system' && m.body.includes('/feedback/'));
+    expect(shown?.body).toBe(`How did we do? Tell us in one click: …/feedback/••••${token.slice(-4)}`);
+    expect(JSON.stringify(page)).not.toContain(token);
 
     // when: the customer answers through the public page, twice
-    const token = (page.feedbackUrl ?? '').slice('/feedback/'.length);
     const anon = apiAs(db, null, clock);
     const info = await anon.feedback.get({ token });
     expect(info).toEqual({
+      state: 'open',
       orgName: 'Effects Ltd',
       ticketNumber: page.ticket.number,
       subject: 'Tour two',
-      alreadyAnswered: false,
     });
     await anon.feedback.submit({ token, score: 4, comment: 'Quick and kind.' });
     // then
@@ -133,10 +147,16 @@ describe.each(backends())('runtime effects: every node type, subflows, feedback 
     });
     const after = await manager().tickets.get({ ticketId: created.ticket.id });
     expect(after.csat).toEqual({ score: 4, comment: 'Quick and kind.' });
-    expect(after.feedbackUrl).toBeNull();
+    expect(after.feedbackLink).toBeNull();
     expect(after.events.at(-1)?.type).toBe('feedback.received');
-    expect((await anon.feedback.get({ token })).alreadyAnswered).toBe(true);
-    await expect(anon.feedback.get({ token: 'A'.repeat(43) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // a used, an unknown and a malformed link are answered with a state, not an error
+    expect(await anon.feedback.get({ token })).toEqual({
+      state: 'answered',
+      orgName: 'Effects Ltd',
+      ticketNumber: page.ticket.number,
+    });
+    expect(await anon.feedback.get({ token: 'A'.repeat(43) })).toEqual({ state: 'invalid' });
+    expect(await anon.feedback.get({ token: 'not a token' })).toEqual({ state: 'invalid' });
   });
 
   it('given a waiting ticket, when its reply timeout passes, then the timer follows the timeout edge once', async () => {

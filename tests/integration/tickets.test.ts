@@ -235,16 +235,16 @@ describe.each(backends())('tickets (%s)', (backend) => {
       });
       expect(done.path).toEqual(['start', 'intake', 'triage', 'route', 'resolve_billing']);
       // the view the router returns is what get returns (get adds the page's extras)
-      const { conversation, csat, parent, children, feedbackUrl, ...got } = await api('agent1').tickets.get({
+      const { conversation, csat, parent, children, feedbackLink, ...got } = await api('agent1').tickets.get({
         ticketId: t.ticket.id,
       });
       expect(got).toEqual(done);
-      expect({ conversation, csat, parent, children, feedbackUrl }).toEqual({
+      expect({ conversation, csat, parent, children, feedbackLink }).toEqual({
         conversation: done.messages,
         csat: null,
         parent: null,
         children: [],
-        feedbackUrl: null,
+        feedbackLink: null,
       });
       // the triage SLA timer was cancelled, the billing step's scheduled at the move's time
       const timers = await db.query<{ seq: number; node_id: string; cancelled: boolean }>(
@@ -463,7 +463,7 @@ describe.each(backends())('tickets (%s)', (backend) => {
         csat: _s,
         parent: _p,
         children: _k,
-        feedbackUrl: _f,
+        feedbackLink: _f,
         ...page
       } = await api('agent2').tickets.get({ ticketId: t.ticket.id });
       expect(done).toEqual(page);

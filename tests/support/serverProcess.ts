@@ -6,16 +6,28 @@ export type ServerProcess = { url: string; port: number; child: ChildProcess; st
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
- * A real server process (`tsx apps/server/src/main.ts`) on a free port against `databaseUrl`; resolves
- * once it logs `server.listening` (its JSON log line carries the port).
+ * A real server process (`tsx apps/server/src/main.ts`) on a free port against `databaseUrl` (empty: the
+ * embedded database, in `env.STEPWISE_DATA_DIR`); resolves once it logs `server.listening` (its JSON log
+ * line carries the port). `env` adds or overrides variables (undefined removes one).
  */
-export function spawnServer(databaseUrl: string, timeoutMs = 30_000): Promise<ServerProcess> {
+export function spawnServer(
+  databaseUrl: string,
+  timeoutMs = 30_000,
+  env: Record<string, string | undefined> = {},
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/server/src/main.ts'],
     {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
+      env: withoutUndefined({
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'info',
+        ...env,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -53,4 +65,10 @@ export function spawnServer(databaseUrl: string, timeoutMs = 30_000): Promise<Se
       reject(new Error(`the server exited with ${code}:\n${out}\n${err}`));
     });
   });
+}
+
+function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
 }

@@ -58,11 +58,18 @@ export type StartServerOptions = {
   /** Polling interval of the background workers (default 1000 ms). */
   pollMs?: number;
   logger?: Logger;
+  /**
+   * The address people reach this app at (`PUBLIC_URL`, already checked): links sent out of the app are
+   * built on it. Default `http://localhost:<the port it listens on>`.
+   */
+  publicUrl?: string;
 };
 
 export type RunningServer = {
   url: string;
   port: number;
+  /** The address links sent out of the app start with (no trailing slash). */
+  publicUrl: string;
   close(): Promise<void>;
 };
 
@@ -146,13 +153,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const background = options.timers !== false;
   const intervalMs = options.pollMs ?? 1000;
   const poller = background
     ? startTimerPoller({ db, now, intervalMs, onError: (error) => logger.error('timers.error', { error }) })
     : null;
   const jobs = background
-    ? startJobWorker({ db, now, intervalMs, onError: (error) => logger.error('jobs.error', { error }) })
+    ? startJobWorker({
+        db,
+        now,
+        intervalMs,
+        publicUrl,
+        onError: (error) => logger.error('jobs.error', { error }),
+      })
     : null;
   const webhooks = background
     ? startWebhookWorker({
@@ -171,6 +185,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
+    publicUrl,
     close() {
       closing ??= (async () => {
         offJobs();

@@ -3,6 +3,7 @@ import { AdminPage } from './features/admin/AdminPage.tsx';
 import { AppShell } from './features/auth/AppShell.tsx';
 import { homeFor } from './features/auth/home.ts';
 import { LoginPage } from './features/auth/LoginPage.tsx';
+import { SignUpPage } from './features/auth/SignUpPage.tsx';
 import { useMe } from './features/auth/useMe.ts';
 import { BuilderRoute } from './features/builder/BuilderRoute.tsx';
 import { FlowPage } from './features/flows/FlowPage.tsx';
@@ -25,6 +26,7 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/signup" element={<SignUpPage />} />
       <Route path="/feedback/:token" element={<FeedbackPage />} />
       <Route element={<AppShell />}>
         <Route index element={<Home />} />

@@ -14,7 +14,7 @@ export { type JobWorker, runDueJobs, startJobWorker } from './runtime/jobs.ts';
 export { fireDueTimers, startTimerPoller } from './runtime/timerPoller.ts';
 export { signWebhook, verifyWebhook } from './webhooks/sign.ts';
 export { deliverDueWebhooks, RETRY_DELAYS_MS, startWebhookWorker } from './webhooks/worker.ts';
-export { seedDemo } from './seed/seedDemo.ts';
+export { markSeededDemo, seedDemo } from './seed/seedDemo.ts';
 export type { Me } from './services/accounts.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';
 export type { Access, Caller, Context, Meta } from './trpc.ts';

@@ -6,23 +6,45 @@ import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
 import { clientIpOf } from '../createContext.ts';
+import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
 import { findAccountByEmail, type Me, pickMembership } from '../services/accounts.ts';
+import { userOf } from '../services/callerOf.ts';
+import { changeOwnPassword, checkPasswordAttempts, type FieldProblems } from '../services/passwords.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { Email, GivenPassword, NewPassword, PersonName, RowId, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const BAD_CREDENTIALS = 'Email or password is incorrect.';
-const EMAIL_TAKEN = 'An account with this email already exists. Log in instead.';
+/**
+ * The refusal of a sign-up whose email has an account and whose password is not that account's. It
+ * names no account, and comes in the same shape as every other field problem of the form.
+ */
+const SIGN_UP_REFUSED =
+  'We could not create a workspace with this email and password. Check them, or log in if you use Stepwise with this email.';
 
 export const authRouter = router({
-  /** Creates an organization with its first admin, and logs them in. */
+  /**
+   * Creates an organization with its first admin, and logs them in.
+   *
+   * An email that already has an account can never create an organization silently linked to another
+   * person's account: it goes ahead only with that account's own password (the owner adding a
+   * workspace; their name and password stay as they are). Otherwise the answer is a field problem on the
+   * email that does not say whether an account exists, after the same work (one password derivation) a
+   * new account costs; wrong passwords count towards the log-in lockout of that email and address.
+   * Invitations by mail, planned next, will let a new person join instead.
+   */
   signUp: procedure('public')
     .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
-      if (await findAccountByEmail(ctx.db.db, input.email)) fail('CONFLICT', EMAIL_TAKEN);
-      // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
-      const passwordHash = await hashPassword(input.password);
       const now = ctx.now();
+      const attempts = checkPasswordAttempts(input.email, clientIpOf(ctx), now);
+      const existing = await findAccountByEmail(ctx.db.db, input.email);
+      // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
+      const passwordHash = existing ? null : await hashPassword(input.password);
+      if (existing && !(await verifyPassword(input.password, existing.passwordHash))) {
+        loginRateLimiter.recordFailure(attempts, now.getTime());
+        fail('BAD_REQUEST', SIGN_UP_REFUSED, { fields: { email: SIGN_UP_REFUSED } } satisfies FieldProblems);
+      }
       let created: { orgId: string; userId: string };
       try {
         created = await ctx.db.db.transaction(async (tx) => {
@@ -30,37 +52,72 @@ export const authRouter = router({
             .insert(organizations)
             .values({ name: input.orgName, createdAt: now })
             .returning({ id: organizations.id });
-          const [user] = await tx
-            .insert(users)
-            .values({ email: input.email, name: input.name, passwordHash, createdAt: now })
-            .returning({ id: users.id });
-          if (!org || !user) throw new Error('INSERT … RETURNING returned no row');
-          await tx
-            .insert(memberships)
-            .values({ orgId: org.id, userId: user.id, role: 'admin', createdAt: now });
+          let userId = existing?.id;
+          if (!userId) {
+            const [user] = await tx
+              .insert(users)
+              .values({
+                email: input.email,
+                name: input.name,
+                passwordHash: passwordHash ?? '',
+                createdAt: now,
+              })
+              .returning({ id: users.id });
+            userId = user?.id;
+          }
+          if (!org || !userId) throw new Error('INSERT … RETURNING returned no row');
+          await tx.insert(memberships).values({ orgId: org.id, userId, role: 'admin', createdAt: now });
           await audit(tx, {
             orgId: org.id,
-            actorId: user.id,
+            actorId: userId,
             action: 'organization.created',
             targetType: 'organization',
             targetId: org.id,
             data: { name: input.orgName, adminEmail: input.email },
             at: now,
           });
-          return { orgId: org.id, userId: user.id };
+          return { orgId: org.id, userId };
         });
       } catch (error) {
-        if (uniqueViolation(error)?.constraint === 'users_email_key') fail('CONFLICT', EMAIL_TAKEN);
+        // The same new email signed up twice at once: the second one is refused like a taken email.
+        if (uniqueViolation(error)?.constraint === 'users_email_key') {
+          fail('BAD_REQUEST', SIGN_UP_REFUSED, {
+            fields: { email: SIGN_UP_REFUSED },
+          } satisfies FieldProblems);
+        }
         throw error;
       }
+      loginRateLimiter.recordSuccess(attempts);
       const session = await createSession(ctx.db.db, { ...created, now });
       ctx.setCookie(sessionCookie(session.token));
       return {
-        user: { id: created.userId, name: input.name, email: input.email },
+        user: {
+          id: created.userId,
+          name: existing?.name ?? input.name,
+          email: existing?.email ?? input.email,
+        },
         org: { id: created.orgId, name: input.orgName },
         role: 'admin',
       };
     }),
+
+  /**
+   * The signed-in person changes their password (the current one is required). Their other sessions end;
+   * this one stays.
+   */
+  changePassword: procedure('authenticated')
+    .input(z.object({ currentPassword: GivenPassword, newPassword: NewPassword }))
+    .mutation(async ({ ctx, input }) =>
+      changeOwnPassword(
+        ctx.db.db,
+        userOf(ctx),
+        { ...input, sessionToken: ctx.sessionToken, clientIp: clientIpOf(ctx) },
+        ctx.now(),
+      ),
+    ),
+
+  /** The demo accounts for the log-in page, or null when this server has no demo organization. */
+  demoLogins: procedure('public').query(({ ctx }): Promise<DemoLogins | null> => findDemoLogins(ctx.db)),
 
   /**
    * Logs in to the given organization, or to the user's first enabled membership. Unknown emails and

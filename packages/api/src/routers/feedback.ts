@@ -25,34 +25,47 @@ function limit(ctx: Parameters<typeof clientIpOf>[0], now: Date): void {
   feedbackRateLimiter.recordFailure(key, now.getTime());
 }
 
-export type FeedbackRequestView = {
-  orgName: string;
-  ticketNumber: number;
-  subject: string;
-  alreadyAnswered: boolean;
-};
+/**
+ * What a feedback link is about, as a typed state: the public page shows each in words. An unknown,
+ * malformed, expired or used token is an ordinary answer (HTTP 200), not an error status — the page is
+ * opened by customers, and a browser reports failed loads in its console.
+ */
+export type FeedbackRequestView =
+  | { state: 'open'; orgName: string; ticketNumber: number; subject: string }
+  | { state: 'answered'; orgName: string; ticketNumber: number }
+  | { state: 'expired'; orgName: string }
+  | { state: 'invalid' };
+
+/** Any string a link may carry; only a well-formed token is looked up. */
+const GivenToken = z.string().max(256, 'This feedback link is not valid.');
+const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
 export const feedbackRouter = router({
   /** The public feedback page: what the link is about (no login; the link's token is the key). */
   get: procedure('public')
-    .input(z.object({ token: FeedbackToken }))
+    .input(z.object({ token: GivenToken }))
     .query(async ({ ctx, input }): Promise<FeedbackRequestView> => {
       const now = ctx.now();
       limit(ctx, now);
-      const rows = await ctx.db.query<{ org_name: string; number: number; subject: string; used: boolean }>(
-        `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used
+      if (!TOKEN_RE.test(input.token)) return { state: 'invalid' };
+      const rows = await ctx.db.query<{
+        org_name: string;
+        number: number;
+        subject: string;
+        used: boolean;
+        expired: boolean;
+      }>(
+        `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used,
+                fr.expires_at <= $2::timestamptz AS expired
            FROM feedback_requests fr JOIN tickets t ON t.id = fr.ticket_id JOIN organizations o ON o.id = fr.org_id
-          WHERE fr.token_hash = $1 AND fr.expires_at > $2::timestamptz`,
+          WHERE fr.token_hash = $1`,
         [hashFeedbackToken(input.token), now.toISOString()],
       );
       const row = rows[0];
-      if (!row) fail('NOT_FOUND', LINK_NOT_FOUND);
-      return {
-        orgName: row.org_name,
-        ticketNumber: row.number,
-        subject: row.subject,
-        alreadyAnswered: row.used,
-      };
+      if (!row) return { state: 'invalid' };
+      if (row.used) return { state: 'answered', orgName: row.org_name, ticketNumber: row.number };
+      if (row.expired) return { state: 'expired', orgName: row.org_name };
+      return { state: 'open', orgName: row.org_name, ticketNumber: row.number, subject: row.subject };
     }),
 
   /**

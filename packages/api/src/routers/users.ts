@@ -8,6 +8,7 @@ import { findAccountByEmail } from '../services/accounts.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { Email, NewPassword, PersonName, RoleInput, RowId } from '../services/inputs.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
+import { resetMemberPassword } from '../services/passwords.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 export type Member = {
@@ -191,6 +192,18 @@ export const usersRouter = router({
         });
       });
       return loadMember(ctx.db.db, orgId, input.userId);
+    }),
+
+  /**
+   * Sets a temporary password for a member (the given one, or a generated one returned once) and ends
+   * all their sessions; audited. Not for the admin themself, nor for an account of several organizations.
+   */
+  resetPassword: procedure(['admin'])
+    .input(z.object({ userId: RowId, password: NewPassword.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const caller = userOf(ctx);
+      const result = await resetMemberPassword(ctx.db.db, caller, input, ctx.now());
+      return { member: await loadMember(ctx.db.db, caller.orgId, input.userId), ...result };
     }),
 
   enable: procedure(['admin'])

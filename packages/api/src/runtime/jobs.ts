@@ -23,11 +23,23 @@ type JobTicket = TicketRow & {
   trail: TrailEntry[];
 };
 
-export type JobOptions = { cache?: VersionCache; onError?: (error: unknown) => void; batch?: number };
+export type JobOptions = {
+  cache?: VersionCache;
+  onError?: (error: unknown) => void;
+  batch?: number;
+  /** Where customers reach this app (the server's `PUBLIC_URL`); feedback links are made absolute with it. */
+  publicUrl?: string;
+};
 
-/** The path of the public feedback page for a token. */
-export function feedbackPath(token: string): string {
-  return `/feedback/${token}`;
+/** The public address when none is configured: the server's default port on this machine. */
+export const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
+
+/**
+ * The absolute address of the public feedback page for a token: a customer opens it from an email or a
+ * chat, outside the app, so a relative path would lead nowhere. A trailing slash of `publicUrl` is dropped.
+ */
+export function feedbackLink(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/feedback/${token}`;
 }
 
 export function hashFeedbackToken(token: string): string {
@@ -53,7 +65,13 @@ export async function runDueJobs(database: Database, now: Date, options: JobOpti
   );
   for (const job of jobs.sort((a, b) => Number(a.id) - Number(b.id))) {
     try {
-      await runJob(database, job, now, options.cache ?? versionCache);
+      await runJob(
+        database,
+        job,
+        now,
+        options.cache ?? versionCache,
+        options.publicUrl ?? DEFAULT_PUBLIC_URL,
+      );
       await database.query(
         'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
         [job.id, nowIso],
@@ -80,7 +98,13 @@ function defaultOnError(error: unknown): void {
   console.error('[stepwise jobs] an after-commit job failed; it will be retried:', error);
 }
 
-async function runJob(database: Database, job: Job, now: Date, cache: VersionCache): Promise<void> {
+async function runJob(
+  database: Database,
+  job: Job,
+  now: Date,
+  cache: VersionCache,
+  publicUrl: string,
+): Promise<void> {
   const query = poolQuery(database);
   const rows = await query<JobTicket>(
     `SELECT ${ticketColumns('t')}, t.parent_ticket_id, t.parent_seq, e.data->'trail' AS trail
@@ -107,7 +131,7 @@ async function runJob(database: Database, job: Job, now: Date, cache: VersionCac
   const ended = trail.find((entry) => entry.type === 'ended');
   if (ended?.type === 'ended') {
     const end = version.document.nodes.find((n) => n.id === ended.nodeId);
-    if (end?.type === 'end' && end.data.feedback) await requestFeedback(query, ticket, now);
+    if (end?.type === 'end' && end.data.feedback) await requestFeedback(query, ticket, now, publicUrl);
     if (ticket.parent_ticket_id !== null && ticket.parent_seq !== null) {
       await applyEngineEvent(query, cache, {
         ticketId: ticket.parent_ticket_id,
@@ -205,9 +229,9 @@ async function startSubflow(
 }
 
 /** A one-time feedback link for an ended ticket, sent to the customer as a system message (once per ticket). */
-async function requestFeedback(query: Query, ticket: JobTicket, now: Date): Promise<void> {
+async function requestFeedback(query: Query, ticket: JobTicket, now: Date, publicUrl: string): Promise<void> {
   const token = randomBytes(32).toString('base64url');
-  const body = `How did we do? Tell us in one click: ${feedbackPath(token)}`;
+  const body = `How did we do? Tell us in one click: ${feedbackLink(publicUrl, token)}`;
   await query(
     `WITH fr AS (
        INSERT INTO feedback_requests (org_id, ticket_id, token_hash, created_at, expires_at)
@@ -235,9 +259,12 @@ export function startJobWorker(options: {
   intervalMs?: number;
   cache?: VersionCache;
   onError?: (error: unknown) => void;
+  publicUrl?: string;
 }): JobWorker {
   const onError = options.onError ?? defaultOnError;
-  const worker = startLoop(() => runDueJobs(options.db, options.now(), { cache: options.cache, onError }), {
+  const run = () =>
+    runDueJobs(options.db, options.now(), { cache: options.cache, onError, publicUrl: options.publicUrl });
+  const worker = startLoop(run, {
     intervalMs: options.intervalMs ?? 1000,
     onError,
   });

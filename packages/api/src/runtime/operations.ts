@@ -32,8 +32,11 @@ export type TicketPage = TicketDetail & {
   csat: TicketExtras['csat'];
   parent: RunLink | null;
   children: RunLink[];
-  /** The customer's one-time feedback link (a path), while it waits for an answer. */
-  feedbackUrl: string | null;
+  /**
+   * The customer's one-time feedback link, masked (`…/feedback/••••3f2a`), while it waits for an answer:
+   * enough to recognise it, not a link anyone in the app could open and spend.
+   */
+  feedbackLink: string | null;
 };
 
 export type UnroutedRow = {
@@ -90,14 +93,15 @@ export async function ticketExtras(
   };
 }
 
-const FEEDBACK_LINK_RE = /\/feedback\/[A-Za-z0-9_-]{43}/;
+/** A masked feedback link in a system message (the view masks them: see `MASKED_FEEDBACK_LINK_SQL`). */
+const MASKED_FEEDBACK_LINK_RE = /…\/feedback\/••••[A-Za-z0-9_-]{4}/;
 
 export function pageOf(detail: TicketDetail, extras: TicketExtras): TicketPage {
-  let feedbackUrl: string | null = null;
+  let feedbackLink: string | null = null;
   if (extras.feedbackPending) {
     for (const message of detail.messages) {
-      const match = message.authorKind === 'system' ? FEEDBACK_LINK_RE.exec(message.body) : null;
-      if (match) feedbackUrl = match[0];
+      const match = message.authorKind === 'system' ? MASKED_FEEDBACK_LINK_RE.exec(message.body) : null;
+      if (match) feedbackLink = match[0];
     }
   }
   return {
@@ -106,7 +110,7 @@ export function pageOf(detail: TicketDetail, extras: TicketExtras): TicketPage {
     csat: extras.csat,
     parent: extras.parent,
     children: extras.children,
-    feedbackUrl,
+    feedbackLink,
   };
 }
 

@@ -93,12 +93,20 @@ function eventsSql(ticketId: string, upTo = ''): string {
      FROM ticket_events e LEFT JOIN users ua ON ua.id = e.actor_id WHERE e.ticket_id = ${ticketId}${upTo})`;
 }
 
+/**
+ * A system message's one-time feedback link as people in the app see it: `…/feedback/••••3f2a` (the
+ * token's last four characters). The link is the customer's: an agent who clicked it would spend it.
+ */
+export const MASKED_FEEDBACK_LINK_SQL = `regexp_replace(mg.body,
+  '(https?://[^[:space:]]*)?/feedback/[A-Za-z0-9_-]{39}([A-Za-z0-9_-]{4})', '…/feedback/••••\\2', 'g')`;
+
 /** A ticket's messages as the view shows them, in conversation order (time, then id). */
 function messagesSql(ticketId: string, only = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
       'id', mg.id, 'authorKind', mg.author_kind,
       'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE um.name END,
-      'body', mg.body, 'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
+      'body', CASE mg.author_kind WHEN 'system' THEN ${MASKED_FEEDBACK_LINK_SQL} ELSE mg.body END,
+      'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
      FROM ticket_messages mg JOIN tickets tk ON tk.id = mg.ticket_id LEFT JOIN users um ON um.id = mg.author_id
      WHERE mg.ticket_id = ${ticketId}${only})`;
 }

@@ -2,6 +2,7 @@ import type { Database } from '@stepwise/db';
 import { flows, memberships, organizations, type Role, teamMembers, teams, users } from '@stepwise/db';
 import { type FlowDocument, type FlowNode, TEMPLATES } from '@stepwise/flow';
 import { sql } from 'drizzle-orm';
+import { audit } from '../audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { completeStep } from '../runtime/completeStep.ts';
 import { type CreateTicketInput, createTicket } from '../runtime/createTicket.ts';
@@ -13,6 +14,9 @@ export const DEMO_PASSWORD = 'stepwise-demo';
 export const DEMO_ORG = 'Acme Support';
 
 export type SeedResult = { orgName: string; logins: Array<{ role: Role; email: string; password: string }> };
+
+/** The audit entry that marks the organization the seed made (an org merely named "Acme Support" is not it). */
+export const DEMO_SEEDED_ACTION = 'demo.seeded';
 
 const PEOPLE: Array<{
   key: string;
@@ -267,6 +271,15 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
       return row.id;
     };
     const ids = { billing: teamId('Billing'), technical: teamId('Technical') };
+    await audit(tx, {
+      orgId: org.id,
+      actorId: null,
+      action: DEMO_SEEDED_ACTION,
+      targetType: 'organization',
+      targetId: org.id,
+      data: { name: DEMO_ORG },
+      at: now,
+    });
     const people: Record<string, Caller> = {};
     for (const [i, person] of PEOPLE.entries()) {
       const [user] = await tx
@@ -363,5 +376,61 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
   return {
     orgName: DEMO_ORG,
     logins: PEOPLE.map((p) => ({ role: p.role, email: p.email, password: DEMO_PASSWORD })),
+  };
+}
+
+/**
+ * A database seeded before the seed marked its organization: in demo mode, the oldest organization — the
+ * seed only ever runs into an empty database — is marked when it is Acme Support with the demo admin.
+ * Returns whether it marked one. Harmless to repeat.
+ */
+export async function markSeededDemo(database: Database): Promise<boolean> {
+  const rows = await database.query<{ id: string }>(
+    `INSERT INTO audit_log (org_id, actor_id, action, target_type, target_id, data)
+     SELECT o.id, NULL, $1, 'organization', o.id::text, jsonb_build_object('name', o.name, 'backfilled', true)
+       FROM (SELECT id, name FROM organizations ORDER BY created_at, id LIMIT 1) o
+      WHERE o.name = $2
+        AND EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                     WHERE m.org_id = o.id AND lower(u.email) = $3)
+        AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = o.id AND a.action = $1)
+     RETURNING org_id AS id`,
+    [DEMO_SEEDED_ACTION, DEMO_ORG, PEOPLE[0]?.email ?? ''],
+  );
+  return rows.length > 0;
+}
+
+export type DemoLogins = {
+  orgName: string;
+  password: string;
+  logins: Array<{ role: Role; email: string }>;
+};
+
+/**
+ * The demo accounts the log-in page may offer: only those of the organization the seed made (marked by
+ * its audit entry), still enabled, and whose password nobody has changed or reset since (then the demo
+ * password would no longer open them). Null when there is no demo organization.
+ */
+export async function findDemoLogins(database: Database): Promise<DemoLogins | null> {
+  const emails = PEOPLE.map((p) => p.email);
+  const rows = await database.query<{ email: string; role: Role; org_name: string }>(
+    `SELECT u.email, m.role, o.name AS org_name
+       FROM users u
+       JOIN memberships m ON m.user_id = u.id AND m.disabled_at IS NULL
+       JOIN organizations o ON o.id = m.org_id
+      WHERE lower(u.email) = ANY($1::text[])
+        AND EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = m.org_id AND a.action = $2)
+        AND NOT EXISTS (SELECT 1 FROM audit_log c WHERE c.org_id = m.org_id AND c.target_id = u.id::text
+                          AND c.action IN ('user.password_changed', 'user.password_reset'))`,
+    [emails, DEMO_SEEDED_ACTION],
+  );
+  const first = rows[0];
+  if (!first) return null;
+  const order = (email: string) => emails.indexOf(email);
+  return {
+    orgName: first.org_name,
+    password: DEMO_PASSWORD,
+    logins: rows
+      .sort((a, b) => order(a.email) - order(b.email))
+      .map((r) => ({ role: r.role, email: r.email })),
   };
 }

@@ -9,6 +9,7 @@ import { FormField } from '../../ui/FormField.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, type Role, useTRPC } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
+import { ResetPasswordDialog } from './ResetPasswordDialog.tsx';
 
 const ROLES: ReadonlyArray<{ value: Role; label: string; hint: string }> = [
   { value: 'agent', label: 'Agent', hint: 'works tickets' },
@@ -133,7 +134,10 @@ function AddUserForm({ onDone }: { onDone: () => void }) {
   );
 }
 
-/** Users of the organization: add one with a role and a first password, change roles, disable, enable. */
+/**
+ * Users of the organization: add one with a role and a first password, change roles, reset a password,
+ * disable, enable.
+ */
 export function UsersAdmin() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -142,6 +146,7 @@ export function UsersAdmin() {
   const teams = useQuery(trpc.teams.list.queryOptions());
   const [adding, setAdding] = useState(false);
   const [disabling, setDisabling] = useState<{ id: string; name: string } | null>(null);
+  const [resetting, setResetting] = useState<{ id: string; name: string } | null>(null);
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
   const setRole = useMutation(
@@ -269,17 +274,27 @@ export function UsersAdmin() {
                         </button>
                       ) : (
                         !self && (
-                          <button
-                            type="button"
-                            className="btn btn-ghost btn-small"
-                            onClick={() => {
-                              disable.reset();
-                              setDisabling({ id: u.id, name: u.name });
-                            }}
-                            aria-label={`Disable ${u.name}`}
-                          >
-                            Disable
-                          </button>
+                          <span className="row-actions">
+                            <button
+                              type="button"
+                              className="btn btn-ghost btn-small"
+                              onClick={() => setResetting({ id: u.id, name: u.name })}
+                              aria-label={`Reset the password of ${u.name}`}
+                            >
+                              Reset password
+                            </button>
+                            <button
+                              type="button"
+                              className="btn btn-ghost btn-small"
+                              onClick={() => {
+                                disable.reset();
+                                setDisabling({ id: u.id, name: u.name });
+                              }}
+                              aria-label={`Disable ${u.name}`}
+                            >
+                              Disable
+                            </button>
+                          </span>
                         )
                       )}
                     </td>
@@ -301,6 +316,7 @@ export function UsersAdmin() {
         onConfirm={() => disabling && disable.mutate({ userId: disabling.id })}
         onClose={() => setDisabling(null)}
       />
+      <ResetPasswordDialog target={resetting} onClose={() => setResetting(null)} />
     </section>
   );
 }

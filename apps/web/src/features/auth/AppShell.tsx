@@ -1,10 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Inbox, ListOrdered, LogOut, Settings, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, ListOrdered, LogOut, Settings, Workflow } from 'lucide-react';
+import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
+import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { useMe } from './useMe.ts';
 
 /** The logged-in frame: header with navigation, organization and user; sends visitors to the login page. */
@@ -14,6 +16,7 @@ export function AppShell() {
   const navigate = useNavigate();
   const location = useLocation();
   const me = useMe();
+  const [changingPassword, setChangingPassword] = useState(false);
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSuccess: () => {
@@ -78,6 +81,16 @@ export function AppShell() {
           <button
             type="button"
             className="btn btn-ghost btn-small"
+            onClick={() => setChangingPassword(true)}
+            aria-label="Change password"
+            title="Change password"
+          >
+            <KeyRound size={15} aria-hidden="true" />
+            <span className="user-action-text">Password</span>
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
             onClick={() => logout.mutate()}
             disabled={logout.isPending}
           >
@@ -88,6 +101,7 @@ export function AppShell() {
       <main id="main" className="page" tabIndex={-1}>
         <Outlet />
       </main>
+      <ChangePasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
     </div>
   );
 }

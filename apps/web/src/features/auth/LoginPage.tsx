@@ -1,19 +1,14 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { LogIn } from 'lucide-react';
 import { type FormEvent, useId, useState } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { capitalize } from '../../ui/Badge.tsx';
 import { Notice } from '../../ui/Notice.tsx';
 import { Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
 import { homeFor } from './home.ts';
 import { useMe } from './useMe.ts';
 import { useTitle } from '../../ui/useTitle.ts';
-
-const DEMO_LOGINS = [
-  { role: 'Agent', email: 'agent1@acme.test' },
-  { role: 'Manager', email: 'manager@acme.test' },
-  { role: 'Admin', email: 'admin@acme.test' },
-];
 
 /** Where to go after logging in: back where the user was sent away from, else their home page. */
 function useReturnTo(): string | null {
@@ -41,6 +36,10 @@ export function LoginPage() {
   const id = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // The demo accounts, only when this server has the demo organization (null otherwise).
+  const demo = useQuery(
+    trpc.auth.demoLogins.queryOptions(undefined, { staleTime: Number.POSITIVE_INFINITY, retry: false }),
+  );
 
   const login = useMutation(
     trpc.auth.login.mutationOptions({
@@ -110,28 +109,34 @@ export function LoginPage() {
             {login.isPending ? 'Logging in…' : 'Log in'}
           </button>
         </form>
-        <aside className="login-hint" aria-label="Demo accounts">
-          <p>
-            <strong>Demo workspace.</strong> Every demo account uses the password <code>stepwise-demo</code>:
-          </p>
-          <ul>
-            {DEMO_LOGINS.map((d) => (
-              <li key={d.email}>
-                <button
-                  type="button"
-                  className="link-btn"
-                  onClick={() => {
-                    setEmail(d.email);
-                    setPassword('stepwise-demo');
-                  }}
-                >
-                  {d.email}
-                </button>{' '}
-                <span className="muted">({d.role})</span>
-              </li>
-            ))}
-          </ul>
-        </aside>
+        <p className="signup-switch">
+          New to Stepwise? <Link to="/signup">Create a workspace for your team</Link>
+        </p>
+        {demo.data && (
+          <aside className="login-hint" aria-label="Demo accounts">
+            <p>
+              <strong>Demo workspace ({demo.data.orgName}).</strong> These accounts use the password{' '}
+              <code>{demo.data.password}</code>:
+            </p>
+            <ul>
+              {demo.data.logins.map((d) => (
+                <li key={d.email}>
+                  <button
+                    type="button"
+                    className="link-btn"
+                    onClick={() => {
+                      setEmail(d.email);
+                      setPassword(demo.data?.password ?? '');
+                    }}
+                  >
+                    {d.email}
+                  </button>{' '}
+                  <span className="muted">({capitalize(d.role)})</span>
+                </li>
+              ))}
+            </ul>
+          </aside>
+        )}
       </div>
     </main>
   );

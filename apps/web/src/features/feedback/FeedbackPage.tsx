@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { CheckCircle2, MessageSquareHeart } from 'lucide-react';
+import { CheckCircle2, CircleAlert, MessageSquareHeart } from 'lucide-react';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useParams } from 'react-router';
 import { Loading } from '../../ui/States.tsx';
@@ -25,11 +25,24 @@ function Frame({ children }: { children: ReactNode }) {
   );
 }
 
-function Message({ title, children }: { title: string; children: ReactNode }) {
+/** A full-page answer: a green check for a success, an alert (never a check) for a link that does not work. */
+function Message({
+  title,
+  tone = 'success',
+  children,
+}: {
+  title: string;
+  tone?: 'success' | 'problem';
+  children: ReactNode;
+}) {
   return (
     <Frame>
-      <div className="public-message">
-        <CheckCircle2 size={36} aria-hidden="true" className="public-icon" />
+      <div className={tone === 'problem' ? 'public-message is-problem' : 'public-message'}>
+        {tone === 'problem' ? (
+          <CircleAlert size={36} aria-hidden="true" className="public-icon public-icon-problem" />
+        ) : (
+          <CheckCircle2 size={36} aria-hidden="true" className="public-icon" />
+        )}
         <h1>{title}</h1>
         <p>{children}</p>
       </div>
@@ -67,20 +80,27 @@ export function FeedbackPage() {
     );
   }
   if (request.isError) {
-    const missing = errorCode(request.error) === 'NOT_FOUND' || errorCode(request.error) === 'BAD_REQUEST';
     return (
-      <Message title={missing ? 'This link does not work' : 'Something went wrong'}>
-        {missing
-          ? 'The feedback link is not valid or has expired. If you copied it, check that it is complete.'
-          : errorMessage(request.error)}
+      <Message title="Something went wrong" tone="problem">
+        {errorMessage(request.error)}
       </Message>
     );
   }
+  // The lookup answers every link with a state (never an HTTP error): unknown, expired and used links
+  // are ordinary outcomes for a customer, shown in words.
   const info = request.data;
-  if (info.alreadyAnswered || errorCode(submit.error) === 'CONFLICT') {
+  if (info.state === 'invalid') {
     return (
-      <Message title="Thanks — we already have your feedback">
-        Your answer about “{info.subject}” reached {info.orgName}. There is nothing more to do.
+      <Message title="This link does not work" tone="problem">
+        This feedback link is not valid. If you copied it from a message, check that it is complete.
+      </Message>
+    );
+  }
+  if (info.state === 'expired') {
+    return (
+      <Message title="This link has expired" tone="problem">
+        Feedback links of {info.orgName} work for 30 days. If you would still like to tell them something,
+        reply to their last message.
       </Message>
     );
   }
@@ -88,6 +108,14 @@ export function FeedbackPage() {
     return (
       <Message title="Thank you!">
         Your feedback went to the {info.orgName} team. It helps them get better at what matters to you.
+      </Message>
+    );
+  }
+  if (info.state === 'answered' || errorCode(submit.error) === 'CONFLICT') {
+    return (
+      <Message title="This link was already used" tone="problem">
+        {info.orgName} already has an answer from this link about request #{info.ticketNumber}. Each feedback
+        link works once, so there is nothing more to do here.
       </Message>
     );
   }

@@ -1,11 +1,13 @@
 import { Star } from 'lucide-react';
-import { CopyButton } from '../../ui/CopyButton.tsx';
 import type { TicketDetail } from '../../trpc.ts';
 
-/** The customer's satisfaction score, or the pending feedback link the end of the flow sent them. */
+/**
+ * The customer's satisfaction score, or that a feedback link went to them. The link is shown masked
+ * (`…/feedback/••••3f2a`): it works once, and it is the customer's to use.
+ */
 export function FeedbackPanel({ detail }: { detail: TicketDetail }) {
-  const { csat, feedbackUrl } = detail;
-  if (!csat && !feedbackUrl) return null;
+  const { csat, feedbackLink } = detail;
+  if (!csat && !feedbackLink) return null;
   return (
     <section className="panel" aria-labelledby="feedback-heading">
       <h2 id="feedback-heading">Customer feedback</h2>
@@ -30,10 +32,12 @@ export function FeedbackPanel({ detail }: { detail: TicketDetail }) {
           )}
         </div>
       ) : (
-        feedbackUrl && (
+        feedbackLink && (
           <div className="feedback-pending">
-            <p className="muted">The customer was asked for feedback and has not answered yet.</p>
-            <CopyButton text={new URL(feedbackUrl, window.location.origin).href} label="Copy feedback link" />
+            <p>
+              Feedback link sent (<span className="masked-link">{feedbackLink}</span>).
+            </p>
+            <p className="muted">The customer has not answered yet. The link works once, for 30 days.</p>
           </div>
         )
       )}

@@ -73,7 +73,7 @@ function detail(
     csat: null,
     parent: null,
     children: [],
-    feedbackUrl: null,
+    feedbackLink: null,
   };
 }
 

@@ -53,7 +53,7 @@ const page = (id: string, seq: number): TicketDetail => ({
   csat: { score: 5, comment: null },
   parent: null,
   children: [],
-  feedbackUrl: null,
+  feedbackLink: null,
 });
 
 describe('withCore', () => {

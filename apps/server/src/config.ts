@@ -1,0 +1,73 @@
+import type { Database } from '@stepwise/db';
+import { markSeededDemo, seedDemo } from '@stepwise/api';
+import type { Logger } from './logger.ts';
+
+/** Environment variables, as the process receives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a whole number from 0 to 65535, got "${value}".`);
+  }
+  return port;
+}
+
+/**
+ * `PUBLIC_URL`: the address customers and colleagues reach this server at (links sent out of the app —
+ * the customer's feedback link — are built on it). An absolute http(s) URL, optionally with a path prefix;
+ * trailing slashes are dropped. Unset: `http://localhost:<port>`, fine on one machine only; returned as
+ * undefined so the server fills in the port it actually listens on.
+ */
+export function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const given = value.trim();
+  const problem = (why: string) =>
+    new Error(
+      `PUBLIC_URL must be the address people open this app at, like https://support.example.com — ${why} (got "${given}").`,
+    );
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw problem('it is not an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw problem('it must start with http:// or https://');
+  if (url.username || url.password) throw problem('it must not contain a user name or password');
+  if (url.search || url.hash || given.includes('?') || given.includes('#'))
+    throw problem('it must not have a query (?…) or a fragment (#…)');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Demo mode (`STEPWISE_DEMO`): whether an empty database gets the demo organization. On by default for
+ * the embedded database (`npm start` is a one-command demo), off by default with `DATABASE_URL` (a real
+ * deployment); `STEPWISE_DEMO=1` or `0` decides either way.
+ */
+export function demoModeOf(env: Env): boolean {
+  const value = env.STEPWISE_DEMO?.trim().toLowerCase();
+  if (value === undefined || value === '') return !env.DATABASE_URL;
+  if (value === '1' || value === 'true' || value === 'on') return true;
+  if (value === '0' || value === 'false' || value === 'off') return false;
+  throw new Error(`STEPWISE_DEMO must be 1 (demo organization on) or 0 (off), got "${env.STEPWISE_DEMO}".`);
+}
+
+/** In demo mode, seeds the demo organization into an empty database (and logs its logins); else nothing. */
+export async function prepareDemo(db: Database, demo: boolean, logger: Logger): Promise<boolean> {
+  if (!demo) {
+    logger.info('demo.off', {});
+    return false;
+  }
+  const seeded = await seedDemo(db);
+  if (!seeded) {
+    // Not empty: a demo organization seeded by an older version gets the mark the log-in page looks for.
+    if (await markSeededDemo(db)) logger.info('seed.marked', {});
+    return false;
+  }
+  logger.info('seed.created', { org: seeded.orgName });
+  for (const login of seeded.logins)
+    logger.info('seed.login', { role: login.role, email: login.email, password: login.password });
+  return true;
+}
