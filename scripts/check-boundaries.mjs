@@ -1,4 +1,4 @@
-// Package boundaries of house-style.md, enforced: an import across a forbidden boundary fails `npm run lint`.
+// Package boundaries, enforced (the rules below): an import across a forbidden boundary fails `npm run lint`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 

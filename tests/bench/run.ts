@@ -1,5 +1,5 @@
 /**
- * The runtime benchmark (performance.md): E1 engine step, D0 database calibration, D1/D2 in-process
+ * The runtime benchmark: E1 engine step, D0 database calibration, D1/D2 in-process
  * ticket steps on PostgreSQL, A1/A2 the same steps over HTTP through the shipped server, A3 correctness
  * after the load. Every subject is measured interleaved with its baseline (baseline, subject, baseline,
  * …), median of the repetitions, and reported raw and as a ratio.

@@ -142,7 +142,7 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
 
   describe('over HTTP, across two servers', () => {
     // "Two servers": two startServer() instances in this process, each with its own connection pool
-    // on the same database (in-process, as performance.md allows; no shared state but the database).
+    // on the same database (in-process; they share nothing but the database).
     let pools: Database[] = [];
     let servers: Array<{ url: string; close(): Promise<void> }> = [];
     let cookies: string[] = [];

@@ -195,7 +195,7 @@ describe.each(backends())('versions (%s)', (backend) => {
     expect(await versionCount(flowId)).toBe(0);
   });
 
-  // PGlite serialises transactions, so the race cannot happen there (stack.md, PGlite trap 8).
+  // PGlite serialises transactions, so the race cannot happen there (PGlite has one connection).
   it.runIf(backend === 'postgres')(
     'given one draft, when two managers publish it at once, then exactly one new version is created (50 rounds)',
     async () => {

@@ -25,7 +25,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The invariant checker of reliability.md, run after every concurrency test. Returns the violations
+ * The invariant checker, run after every concurrency test. Returns the violations
  * found (empty = all hold):
  * - every ticket's events are numbered 1..n without gaps, and the ticket's seq is n;
  * - every event's to_node exists in the ticket's pinned version, and the path the trails walk follows

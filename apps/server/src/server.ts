@@ -20,7 +20,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { serveStatic } from './staticFiles.ts';
 
-/** product.md, Bounds: a request body is at most 1 MiB. */
+/** A request body is at most 1 MiB (the product's input bounds; larger bodies get 413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist/web');

@@ -12,7 +12,7 @@ import { z } from 'zod';
  */
 export const CURRENT_SCHEMA_VERSION = 2 as const;
 
-/** Bounds of product.md ("Bounds"). */
+/** The bounds on input: larger documents, strings, ids or condition nesting are refused with a typed error. */
 export const LIMITS = {
   maxNodes: 500,
   maxEdges: 2000,

@@ -1,5 +1,5 @@
 /**
- * Canvas benchmark C1/C2 (performance.md): a production build of a page that renders a stored document
+ * Canvas benchmark C1/C2: a production build of a page that renders a stored document
  * of 500 (and 2,000) nodes in the builder's canvas, against the same nodes as plain absolutely
  * positioned divs, in headless Chromium.
  *

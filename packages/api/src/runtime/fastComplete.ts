@@ -11,7 +11,7 @@ import type { ContextFactory, RequestContext } from '../createContext.ts';
 import { appRouter } from '../router.ts';
 
 const PATH = 'tickets.complete';
-/** product.md, Bounds: a request body is at most 1 MiB. */
+/** A request body is at most 1 MiB (the product's input bounds). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export type FastCompleteOptions = {

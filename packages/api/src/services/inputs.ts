@@ -1,7 +1,7 @@
 import { ROLES } from '@stepwise/db';
 import { z } from 'zod';
 
-/** Input schemas shared by the routers; every string is bounded (product.md, Bounds). */
+/** Input schemas shared by the routers; every string is bounded (strings ≤ 10 KB, ids ≤ 64 characters). */
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -35,7 +35,7 @@ export function downloadDocument(document: FlowDocument, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The most a flow file can be: the API's request bound (product.md). */
+/** The most a flow file can be: the API's request bound (1 MiB). */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 /**
