@@ -16,6 +16,7 @@ import {
   screenshot,
   watchConsole,
 } from '../support/e2e.ts';
+import { logIn } from '../support/e2eApp.ts';
 import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -138,11 +139,7 @@ describe.skipIf(!runs)('a manager builds, tests and publishes flows in Chromium'
         return true;
       },
     });
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email', { exact: true }).fill(MANAGER.email);
-    await page.getByLabel('Password', { exact: true }).fill(MANAGER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/flows$/);
+    await logIn(page, server.url, MANAGER, /\/flows$/);
   });
 
   afterAll(async () => {

@@ -1,18 +1,11 @@
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import { CURRENT_SCHEMA_VERSION, type FlowDocument } from '@stepwise/flow';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { api, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type TicketDetail = Outputs['tickets']['get'];
@@ -97,9 +90,8 @@ function escalationFlow(billing: string, senior: string): FlowDocument {
 const runs = requireChromium();
 
 describe.skipIf(!runs)('escalation journey in Chromium', () => {
-  let db: TestDb;
+  let app: E2eApp | undefined;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
@@ -116,27 +108,13 @@ describe.skipIf(!runs)('escalation journey in Chromium', () => {
     });
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    if (!(await seedDemo(db, { now: now() })))
-      throw new Error('the demo seed did not run on a fresh database');
-    server = await startServer({ db, port: 0, now });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill('manager@acme.test');
-    await page.getByLabel('Password').fill('stepwise-demo');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/flows$/);
+    app = await openE2eApp({ server: { now } });
+    ({ server, context, page, problems } = app);
+    await logIn(page, server.url, { email: 'manager@acme.test', password: 'stepwise-demo' }, /\/flows$/);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   it('given a flow whose breach path assigns Senior, when its next step is set to the ticket’s current team in the inspector, then it validates and publishes', async () => {

@@ -1,18 +1,11 @@
 import { join } from 'node:path';
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  ensureWebBuilt,
-  launchBrowser,
-  REPO_ROOT,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { REPO_ROOT, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type TicketDetail = Outputs['tickets']['get'];
@@ -35,9 +28,8 @@ const realProblems = (problems: readonly string[]) =>
 const runs = requireChromium();
 
 describe.skipIf(!runs)('live updates in Chromium', () => {
-  let db: TestDb;
+  let app: E2eApp | undefined;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
@@ -59,30 +51,16 @@ describe.skipIf(!runs)('live updates in Chromium', () => {
   const row = (ticketId: string) => page.locator(`table.queue tr[data-ticket-id="${ticketId}"]`);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    if (!(await seedDemo(db, { now: now() })))
-      throw new Error('the demo seed did not run on a fresh database');
-    server = await startServer({ db, port: 0, now });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill('agent1@acme.test');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/queue$/);
+    app = await openE2eApp({ server: { now } });
+    ({ server, context, page, problems } = app);
+    await logIn(page, server.url, { email: 'agent1@acme.test', password: PASSWORD }, /\/queue$/);
     await page.locator('table.queue tbody tr').first().waitFor();
     await page.locator('.live-dot.is-live').waitFor();
     await page.evaluate(() => document.documentElement.setAttribute('data-e2e-same-document', 'yes'));
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   let triage: TicketDetail;

@@ -1,18 +1,12 @@
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import { type FlowDocument, inPilot } from '@stepwise/flow';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { api, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
+import type { TestDb } from '../support/testDb.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 
@@ -22,9 +16,9 @@ const TICKETS = 200;
 const runs = requireChromium();
 
 describe.skipIf(!runs)('a manager pilots a new version from the publish dialog in Chromium', () => {
+  let app: E2eApp | undefined;
   let db: TestDb;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
@@ -39,31 +33,17 @@ describe.skipIf(!runs)('a manager pilots a new version from the publish dialog i
   const flowOf = () => api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    const seeded = await seedDemo(db);
-    if (!seeded) throw new Error('the demo seed did not run on a fresh database');
-    server = await startServer({ db, port: 0 });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 950 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
+    app = await openE2eApp({ context: { viewport: { width: 1440, height: 950 } } });
+    ({ db, server, context, page, problems } = app);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   it('given a published flow, when the manager edits it and publishes v2 as a 50% pilot from the publish dialog, then v1 stays active and v2 is the pilot', async () => {
     // given: the manager is logged in; the seeded step with the most live tickets, and its flow
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(MANAGER.email);
-    await page.getByLabel('Password').fill(MANAGER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/flows$/);
+    await logIn(page, server.url, MANAGER, /\/flows$/);
     const [busiest] = await db.query<{ flow_id: string; version_id: string; node_id: string }>(
       `SELECT t.flow_id, t.version_id, t.node_id FROM tickets t
          JOIN flows f ON f.id = t.flow_id AND f.active_version_id = t.version_id

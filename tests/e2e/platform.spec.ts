@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
 import { hashFeedbackToken } from '../../packages/api/src/runtime/jobs.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import { api, requireChromium, screenshot, watchConsole } from '../support/e2e.ts';
+import { type E2eApp, openE2eApp } from '../support/e2eApp.ts';
+import type { TestDb } from '../support/testDb.ts';
 
 const FOUNDER = {
   org: 'Harbour Support',
@@ -24,6 +18,7 @@ const FOUNDER = {
 const runs = requireChromium();
 
 describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () => {
+  let app: E2eApp | undefined;
   let db: TestDb;
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
@@ -32,21 +27,13 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
   let problems: string[];
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     // No demo organization: a real deployment's empty database.
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    server = await startServer({ db, port: 0 });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
+    app = await openE2eApp({ seed: false, context: { viewport: { width: 1280, height: 900 } } });
+    ({ db, server, browser, context, page, problems } = app);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   it('given the login page of a server without the demo, when a new team signs up from it, then it lands logged in in the empty app', async () => {

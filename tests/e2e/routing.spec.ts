@@ -1,19 +1,11 @@
 import { join } from 'node:path';
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  REPO_ROOT,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { api, REPO_ROOT, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type TicketDetail = Outputs['tickets']['get'];
@@ -118,7 +110,7 @@ async function drawFlow(
 const runs = requireChromium();
 
 describe.skipIf(!runs)('a manager routes tickets to a new flow in Chromium', () => {
-  let db: TestDb;
+  let app: E2eApp | undefined;
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
   let context: BrowserContext;
@@ -128,26 +120,13 @@ describe.skipIf(!runs)('a manager routes tickets to a new flow in Chromium', () 
   let urgentFlowId = '';
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    if (!(await seedDemo(db))) throw new Error('the demo seed did not run on a fresh database');
-    server = await startServer({ db, port: 0, timers: false });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(MANAGER.email);
-    await page.getByLabel('Password').fill(MANAGER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/flows$/);
+    app = await openE2eApp({ server: { timers: false } });
+    ({ server, browser, context, page, problems } = app);
+    await logIn(page, server.url, MANAGER, /\/flows$/);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   it('given a blank canvas, when a manager draws a phone flow and publishes it, then a ticket posted with an API token lands on its first step', async () => {

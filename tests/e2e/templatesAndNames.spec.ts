@@ -1,18 +1,11 @@
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import { TEMPLATES, templateTeamsOf } from '@stepwise/flow';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { api, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 
@@ -97,34 +90,23 @@ const runs = requireChromium();
 describe.skipIf(!runs)(
   'templates fit the workspace, and nodes have names that tell them apart (Chromium)',
   () => {
-    let db: TestDb;
+    let app: E2eApp | undefined;
     let server: Awaited<ReturnType<typeof startServer>>;
-    let browser: Browser;
     let context: BrowserContext;
     let page: Page;
     let problems: string[];
 
     beforeAll(async () => {
-      await ensureWebBuilt();
-      db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-      if (!(await seedDemo(db))) throw new Error('the demo seed did not run on a fresh database');
-      server = await startServer({ db, port: 0, timers: false });
-      browser = await launchBrowser();
-      context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      page = await context.newPage();
-      problems = watchConsole(page);
-      await page.goto(`${server.url}/login`);
-      await page.getByLabel('Email', { exact: true }).fill(MANAGER.email);
-      await page.getByLabel('Password', { exact: true }).fill(MANAGER.password);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.waitForURL(/\/flows$/);
+      app = await openE2eApp({
+        server: { timers: false },
+        context: { viewport: { width: 1280, height: 800 } },
+      });
+      ({ server, context, page, problems } = app);
+      await logIn(page, server.url, MANAGER, /\/flows$/);
     });
 
     afterAll(async () => {
-      await context?.close();
-      await browser?.close();
-      await server?.close();
-      await db?.dispose();
+      await app?.close();
     });
 
     it.each(TEMPLATES.map((t) => [t.name, t] as const))(

@@ -1,20 +1,13 @@
 import { join } from 'node:path';
-import { type AppRouter, seedDemo } from '@stepwise/api';
+import type { AppRouter } from '@stepwise/api';
 import type { FlowDocument } from '@stepwise/flow';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../apps/server/src/server.ts';
-import {
-  api,
-  ensureWebBuilt,
-  launchBrowser,
-  REPO_ROOT,
-  requireChromium,
-  screenshot,
-  watchConsole,
-} from '../support/e2e.ts';
-import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
+import type { startServer } from '../../apps/server/src/server.ts';
+import { api, REPO_ROOT, requireChromium, screenshot } from '../support/e2e.ts';
+import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
+import type { TestDb } from '../support/testDb.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 
@@ -29,9 +22,9 @@ async function refusedCount(page: Page): Promise<number> {
 const runs = requireChromium();
 
 describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
+  let app: E2eApp | undefined;
   let db: TestDb;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
@@ -43,31 +36,17 @@ describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
   let liveOnStep = 0;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    db = await openTestDb(hasPostgres() ? 'postgres' : 'pglite');
-    const seeded = await seedDemo(db);
-    if (!seeded) throw new Error('the demo seed did not run on a fresh database');
-    server = await startServer({ db, port: 0 });
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    page = await context.newPage();
-    problems = watchConsole(page);
+    app = await openE2eApp({ context: { viewport: { width: 1600, height: 1000 } } });
+    ({ db, server, context, page, problems } = app);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.dispose();
+    await app?.close();
   });
 
   it('given a manager, when they log in and edit the published flow, then v2 is published with a message', async () => {
     // given
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(MANAGER.email);
-    await page.getByLabel('Password').fill(MANAGER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/flows$/);
+    await logIn(page, server.url, MANAGER, /\/flows$/);
     // the published step with the most live tickets, and its flow
     const [busiest] = await db.query<{ flow_id: string; version_id: string; node_id: string; n: number }>(
       `SELECT t.flow_id, t.version_id, t.node_id, count(*)::int AS n FROM tickets t
