@@ -1,5 +1,6 @@
 import { BUILTIN_FIELDS, type Comparison, type ConditionGroup, type FieldDef, LIMITS } from './schema.ts';
 import type { ComparisonTrace, TicketData } from './types.ts';
+import { parseIsoTime } from './isoTime.ts';
 
 /*
  * Conditions are data, evaluated by a total function: whatever the group and the ticket hold (wrong
@@ -67,14 +68,10 @@ function toNumber(value: unknown): number {
   return Number.NaN;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** Milliseconds of an ISO date (`2024-05-01` or a full ISO timestamp); NaN otherwise. */
+/** Milliseconds of an ISO date or date-time (zone-less read as UTC, see parseIsoTime); NaN otherwise. */
 function toTime(value: unknown): number {
   if (typeof value !== 'string' || value.length > 40) return Number.NaN;
-  const s = value.trim();
-  if (!ISO_DATE.test(s)) return Number.NaN;
-  return Date.parse(s);
+  return parseIsoTime(value);
 }
 
 /** Scalar equality: numbers numerically (numeric strings coerced), strings trimmed and case-insensitive. */

@@ -18,6 +18,7 @@ import {
   LIMITS,
   namedTeamOf,
 } from './schema.ts';
+import { parseIsoTime } from './isoTime.ts';
 
 /** The rules `validate` checks, one code each. Errors block publishing; warnings don't. */
 export const VALIDATION_CODES = [
@@ -617,8 +618,6 @@ const OPERATOR_WORDS: Record<string, string> = {
   less_than: '"is less than"',
 };
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /** Why `value` cannot be compared with the field, or null when it can. */
 function scalarProblem(field: KnownField, value: unknown): string | null {
   switch (field.type) {
@@ -627,9 +626,7 @@ function scalarProblem(field: KnownField, value: unknown): string | null {
     case 'boolean':
       return typeof value === 'boolean' ? null : `${field.label} is yes/no`;
     case 'date':
-      return typeof value === 'string' &&
-        ISO_DATE.test(value.trim()) &&
-        !Number.isNaN(Date.parse(value.trim()))
+      return typeof value === 'string' && !Number.isNaN(parseIsoTime(value))
         ? null
         : `${field.label} is a date (YYYY-MM-DD)`;
     case 'choice': {
