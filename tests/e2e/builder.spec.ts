@@ -16,6 +16,7 @@ import {
   screenshot,
   watchConsole,
 } from '../support/e2e.ts';
+import { connect, dropFromPalette, flowNodes, inspector, nodeTitled } from '../support/canvasGestures.ts';
 import { logIn } from '../support/e2eApp.ts';
 import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
 
@@ -27,57 +28,13 @@ const MANAGER = { email: 'manager@acme.test', password: 'stepwise-demo', name: '
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 const FLOW_NAME = 'Urgent triage';
 
-const pane = (page: Page) => page.locator('.builder-canvas .react-flow__pane');
-const flowNodes = (page: Page) =>
-  page.locator('.builder-canvas .react-flow__node:not(.react-flow__node-note)');
 const edges = (page: Page) => page.locator('.builder-canvas .react-flow__edge');
 const errorBadge = (page: Page) => page.getByTestId('error-count');
-
-const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-
-/** The canvas node whose title is `title`. */
-function nodeTitled(page: Page, title: string): Locator {
-  return page.locator('.builder-canvas .react-flow__node', {
-    has: page.locator('.fnode-title', { hasText: exactly(title) }),
-  });
-}
-
-/** Drags a palette item onto the canvas so the new node's top-left lands at `at` (canvas pixels, zoom 1). */
-async function dropFromPalette(page: Page, item: string, at: { x: number; y: number }) {
-  const before = await page.locator('.builder-canvas .react-flow__node').count();
-  await page
-    .locator(`[data-palette="${item}"]`)
-    .dragTo(pane(page), { targetPosition: { x: at.x + 100, y: at.y + 28 } });
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('.builder-canvas .react-flow__node').length === n,
-    before + 1,
-  );
-}
-
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element is not visible');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/** Drags from an output handle of `from` (by its label) to the input handle of `to`, like a person would. */
-async function connect(page: Page, from: Locator, output: string, to: Locator) {
-  const handle = from.locator('.fnode-output', { hasText: exactly(output) }).locator('.react-flow__handle');
-  const start = await center(handle);
-  const end = await center(to.locator('.react-flow__handle.target'));
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 6 });
-  await page.mouse.move(end.x, end.y, { steps: 6 });
-  await page.mouse.up();
-}
 
 /** Selects a node by clicking its title (the inspector then shows it). */
 async function select(node: Locator, options: { shift?: boolean } = {}) {
   await node.locator('.fnode-title').click({ modifiers: options.shift ? ['Shift'] : [] });
 }
-
-const inspector = (page: Page) => page.locator('.builder-side');
 
 async function waitSaved(page: Page) {
   await page.locator('[data-save-status="saved"]').waitFor({ timeout: 15_000 });

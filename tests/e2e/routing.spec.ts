@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
 import { api, REPO_ROOT, requireChromium, screenshot } from '../support/e2e.ts';
+import { connect, dropFromPalette, exactly, inspector } from '../support/canvasGestures.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -20,39 +21,7 @@ const URGENT_FLOW = 'Urgent phone calls';
 /** "1st", "2nd", "3rd", "4th". */
 const ordinal = (n: number) =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
-const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-const pane = (page: Page) => page.locator('.builder-canvas .react-flow__pane');
-const inspector = (page: Page) => page.locator('.builder-side');
 const nodeOfType = (page: Page, type: string) => page.locator(`.builder-canvas .react-flow__node-${type}`);
-
-async function dropFromPalette(page: Page, item: string, at: { x: number; y: number }) {
-  const before = await page.locator('.builder-canvas .react-flow__node').count();
-  await page
-    .locator(`[data-palette="${item}"]`)
-    .dragTo(pane(page), { targetPosition: { x: at.x + 100, y: at.y + 28 } });
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('.builder-canvas .react-flow__node').length === n,
-    before + 1,
-  );
-}
-
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element is not visible');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/** Drags from an output handle of `from` (by its label) to the input handle of `to`. */
-async function connect(page: Page, from: Locator, output: string, to: Locator) {
-  const handle = from.locator('.fnode-output', { hasText: exactly(output) }).locator('.react-flow__handle');
-  const start = await center(handle);
-  const end = await center(to.locator('.react-flow__handle.target'));
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 6 });
-  await page.mouse.move(end.x, end.y, { steps: 6 });
-  await page.mouse.up();
-}
 
 /**
  * From the Flows page: a new blank flow, drawn as start (automatic, with the given channel and

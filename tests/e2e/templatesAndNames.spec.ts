@@ -5,56 +5,14 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
 import { api, requireChromium, screenshot } from '../support/e2e.ts';
+import { connect, dropFromPalette, flowNodes, inspector, nodeTitled } from '../support/canvasGestures.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 
 const MANAGER = { email: 'manager@acme.test', password: 'stepwise-demo' };
 
-const pane = (page: Page) => page.locator('.builder-canvas .react-flow__pane');
-const flowNodes = (page: Page) =>
-  page.locator('.builder-canvas .react-flow__node:not(.react-flow__node-note)');
-const inspector = (page: Page) => page.locator('.builder-side');
 const problem = (page: Page, text: string | RegExp) => page.locator('.problems .problem', { hasText: text });
-
-const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-
-/** The canvas node whose title is `title`. */
-function nodeTitled(page: Page, title: string): Locator {
-  return page.locator('.builder-canvas .react-flow__node', {
-    has: page.locator('.fnode-title', { hasText: exactly(title) }),
-  });
-}
-
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element is not visible');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/** Drags a palette item onto the canvas so the new node's top-left lands at `at` (canvas pixels, zoom 1). */
-async function dropFromPalette(page: Page, item: string, at: { x: number; y: number }) {
-  const before = await page.locator('.builder-canvas .react-flow__node').count();
-  await page
-    .locator(`[data-palette="${item}"]`)
-    .dragTo(pane(page), { targetPosition: { x: at.x + 100, y: at.y + 28 } });
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('.builder-canvas .react-flow__node').length === n,
-    before + 1,
-  );
-}
-
-/** Drags from an output handle of `from` (by its label) to the input handle of `to`. */
-async function connect(page: Page, from: Locator, output: string, to: Locator) {
-  const handle = from.locator('.fnode-output', { hasText: exactly(output) }).locator('.react-flow__handle');
-  const start = await center(handle);
-  const end = await center(to.locator('.react-flow__handle.target'));
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 6 });
-  await page.mouse.move(end.x, end.y, { steps: 6 });
-  await page.mouse.up();
-}
 
 /** Waits until the canvas stops moving (an animated fit or focus). */
 async function settle(page: Page) {
