@@ -1,10 +1,14 @@
 import { Agent } from 'node:http';
-import { createDb, type Database } from '@stepwise/db';
+import { createDb, type Database, type Row } from '@stepwise/db';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
 import { completeStep } from '../../packages/api/src/runtime/completeStep.ts';
-import type { TicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
+import { RuntimeError } from '../../packages/api/src/runtime/runtimeError.ts';
+import { poolQuery, queryOn } from '../../packages/api/src/runtime/sql.ts';
+import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
+import { getTicketDetail, type TicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
+import { versionCache } from '../../packages/api/src/runtime/versionCache.ts';
 import { checkInvariants } from '../support/invariants.ts';
 import {
   apiAs,
@@ -57,56 +61,96 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
       )
     )[0]?.n ?? 0;
 
-  it('reliability 5: given two completions paused before commit, when the first commits, then the second gets CONFLICT and there is one event', async () => {
-    // given: the first completion has written its move and waits, uncommitted, holding the row lock
-    const t = await newTicket();
-    let paused!: () => void;
-    const firstPaused = new Promise<void>((r) => {
-      paused = r;
-    });
-    let release!: () => void;
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    const first = completeStep(db, org.people.agent1, again(t), clock.now(), {
-      pauseBeforeCommit: async () => {
-        paused();
-        await released;
-      },
-    });
-    await firstPaused;
-    // when: the second runs the same statement, and blocks on the row lock
-    const second = completeStep(db, org.people.manager, again(t), clock.now(), {
-      pauseBeforeCommit: async () => {},
-    });
-    const settled = second.then(
-      () => 'resolved',
-      () => 'rejected',
-    );
-    let waited = 0;
-    while ((await lockWaiters()) === 0) {
-      if (++waited > 500) throw new Error('the second completion never waited on the row lock');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(await Promise.race([settled, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe(
-      'pending',
-    );
-    release();
-    // then
-    const applied = await first;
-    const error = await second.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(applied.ticket.seq).toBe(2);
-    expect(error).toBeInstanceOf(TRPCError);
-    expect((error as TRPCError).code).toBe('CONFLICT');
-    expect((error as TRPCError).message).toBe(
-      'Someone else moved this ticket first (it is now at "Work the ticket").',
-    );
-    expect(await eventCount(db, t.ticket.id)).toBe(2);
-    expect(await checkInvariants(db)).toEqual([]);
+  /**
+   * The injected transaction hook: a handle on the same database whose move statements run inside
+   * BEGIN … COMMIT and wait for `hold` before COMMIT (holding the row lock), so two completions can be
+   * made to race deterministically. Every other statement goes to the pool as usual.
+   */
+  const holdingBeforeCommit = (hold: () => Promise<void>): Database => ({
+    ...db,
+    query: async <T extends Row>(text: string, params: unknown[] = []): Promise<T[]> => {
+      if (!text.startsWith('WITH moved AS')) return db.query<T>(text, params);
+      return db.db.transaction(async (tx) => {
+        const rows = await queryOn(tx)<T>(text, params);
+        await hold();
+        return rows;
+      });
+    },
   });
+
+  for (const branch of ['cached', 'read'] as const) {
+    it(`reliability 5 (${branch} branch): given two completions paused before commit, when the first commits, then the second gets CONFLICT and there is one event`, async () => {
+      // given: the first completion has written its move and waits, uncommitted, holding the row lock.
+      // The cached branch: this process served the ticket at its seq (it created it), so each completion
+      // is one statement with no read; the read branch: no cache, each reads the ticket first.
+      const tickets = branch === 'cached' ? new TicketCache(100) : new TicketCache(0);
+      const t = await newTicket();
+      if (branch === 'cached') {
+        const row = await getTicketDetail(
+          poolQuery(db),
+          versionCache,
+          { ticketId: t.ticket.id, orgId: org.orgId },
+          tickets,
+        );
+        expect(row?.ticket.seq).toBe(t.ticket.seq);
+        expect(tickets.get(t.ticket.id, org.orgId)?.row.seq).toBe(t.ticket.seq);
+      }
+      let paused!: () => void;
+      const firstPaused = new Promise<void>((r) => {
+        paused = r;
+      });
+      let release!: () => void;
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      const first = completeStep(
+        holdingBeforeCommit(async () => {
+          paused();
+          await released;
+        }),
+        org.people.agent1,
+        again(t),
+        clock.now(),
+        { tickets },
+      );
+      await firstPaused;
+      // when: the second runs the same statement, and blocks on the row lock
+      const second = completeStep(
+        holdingBeforeCommit(async () => {}),
+        org.people.manager,
+        again(t),
+        clock.now(),
+        { tickets },
+      );
+      const settled = second.then(
+        () => 'resolved',
+        () => 'rejected',
+      );
+      let waited = 0;
+      while ((await lockWaiters()) === 0) {
+        if (++waited > 500) throw new Error('the second completion never waited on the row lock');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(await Promise.race([settled, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe(
+        'pending',
+      );
+      release();
+      // then
+      const applied = await first;
+      const error = await second.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(applied.ticket.seq).toBe(2);
+      expect(error).toBeInstanceOf(RuntimeError);
+      expect((error as RuntimeError).code).toBe('conflict');
+      expect((error as RuntimeError).message).toBe(
+        'Someone else moved this ticket first (it is now at "Work the ticket").',
+      );
+      expect(await eventCount(db, t.ticket.id)).toBe(2);
+      expect(await checkInvariants(db)).toEqual([]);
+    });
+  }
 
   it('reliability 6: given 200 concurrent completions of one step, repeated on 50 fresh tickets, then exactly 1 applies and 199 get CONFLICT each time', async () => {
     const outcomes: Array<{ applied: number; conflicts: number; other: string[]; events: number }> = [];

@@ -1,6 +1,7 @@
 import type { Database, Role } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { RuntimeError, type RuntimeErrorCode } from './runtime/runtimeError.ts';
 
 /** Who is calling: resolved from the session cookie (or, for intake, an API token) by `createContext`. */
 export type Caller = {
@@ -83,6 +84,34 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+/** The one mapping of the runtime's domain errors to tRPC codes. */
+const RUNTIME_CODES = {
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  forbidden: 'FORBIDDEN',
+  invalid: 'BAD_REQUEST',
+  precondition: 'PRECONDITION_FAILED',
+  key_reused: 'UNPROCESSABLE_CONTENT',
+} as const satisfies Record<RuntimeErrorCode, TRPCError['code']>;
+
+/** A runtime refusal, as the client sees it (with its details, like `fail`). */
+export function trpcErrorOf(error: RuntimeError): TRPCError {
+  return new TRPCError({
+    code: RUNTIME_CODES[error.code],
+    message: error.message,
+    cause: error.details === undefined ? undefined : new ErrorDetails(error.message, error.details),
+  });
+}
+
+/** Every procedure: a RuntimeError thrown below becomes its tRPC error (the runtime never throws TRPCError). */
+const mapRuntimeErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof RuntimeError) throw trpcErrorOf(result.error.cause);
+  return result;
+});
+
+const base = t.procedure.use(mapRuntimeErrors);
+
 const requireCaller = t.middleware(({ ctx, next }) => {
   const caller = ctx.caller;
   if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
@@ -94,14 +123,14 @@ const requireCaller = t.middleware(({ ctx, next }) => {
  * `procedure(['admin', 'manager'])`. The access is checked here, before any input is read, and the
  * narrowed caller (with its organization) is in `ctx.caller`.
  */
-export function procedure(access: 'public'): typeof t.procedure;
+export function procedure(access: 'public'): typeof base;
 export function procedure(access: 'authenticated' | Array<Role | 'api'>): ReturnType<typeof authenticated>;
 export function procedure(access: Access) {
-  return access === 'public' ? t.procedure.meta({ access }) : authenticated(access);
+  return access === 'public' ? base.meta({ access }) : authenticated(access);
 }
 
 function authenticated(access: 'authenticated' | Array<Role | 'api'>) {
-  return t.procedure
+  return base
     .meta({ access })
     .use(requireCaller)
     .use(({ ctx, next }) => {

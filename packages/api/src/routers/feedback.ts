@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LoginRateLimiter } from '../auth/loginRateLimit.ts';
 import { clientIpOf } from '../createContext.ts';
 import { hashFeedbackToken } from '../runtime/jobs.ts';
+import { recordFeedback } from '../runtime/operations.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 /** Each client address may open or answer feedback links 30 times in 10 minutes (per server). */
@@ -83,34 +84,14 @@ export const feedbackRouter = router({
     .mutation(async ({ ctx, input }): Promise<{ ok: true; ticketNumber: number }> => {
       const now = ctx.now();
       limit(ctx, now);
-      const nowIso = now.toISOString();
-      const rows = await ctx.db.query<{ number: number }>(
-        `WITH fr AS (
-           UPDATE feedback_requests SET used_at = $2::timestamptz
-            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2::timestamptz
-            RETURNING org_id, ticket_id),
-         t AS (
-           UPDATE tickets SET csat_score = $3::int, csat_comment = $4, seq = seq + 1, updated_at = $2::timestamptz
-             FROM fr WHERE tickets.id = fr.ticket_id AND tickets.org_id = fr.org_id
-           RETURNING tickets.id, tickets.org_id, tickets.seq, tickets.node_id, tickets.number),
-         ev AS (
-           INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
-           SELECT t.org_id, t.id, t.seq, 'feedback.received', NULL, t.node_id, t.node_id,
-                  jsonb_build_object('input', jsonb_build_object('type', 'feedback', 'score', $3::int, 'comment', $4::text),
-                                     'trail', '[]'::jsonb),
-                  $2::timestamptz
-             FROM t)
-         SELECT number FROM t`,
-        [hashFeedbackToken(input.token), nowIso, input.score, input.comment ?? null],
-      );
-      const row = rows[0];
-      if (row) return { ok: true, ticketNumber: row.number };
-      const known = await ctx.db.query<{ used: boolean; expired: boolean }>(
-        `SELECT used_at IS NOT NULL AS used, expires_at <= $2::timestamptz AS expired
-           FROM feedback_requests WHERE token_hash = $1`,
-        [hashFeedbackToken(input.token), nowIso],
-      );
-      if (known[0]?.used) fail('CONFLICT', 'Thanks — we already have your feedback.');
+      const answer = await recordFeedback(ctx.db, {
+        tokenHash: hashFeedbackToken(input.token),
+        score: input.score,
+        comment: input.comment ?? null,
+        now,
+      });
+      if (answer.state === 'recorded') return { ok: true, ticketNumber: answer.ticketNumber };
+      if (answer.state === 'answered') fail('CONFLICT', 'Thanks — we already have your feedback.');
       fail('NOT_FOUND', LINK_NOT_FOUND);
     }),
 });

@@ -157,7 +157,7 @@ export const ticketsRouter = router({
         ticketId,
         orgId: caller.orgId,
         flowId: input.flowId,
-        actorId: caller.userId,
+        mover: caller,
         now: ctx.now(),
       });
       return readPage(ctx.db, ticketId, caller.orgId, ctx.now());

@@ -169,14 +169,15 @@ export const versionsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const { orgId, userId } = userOf(ctx);
+      const caller = userOf(ctx);
+      const { orgId, userId } = caller;
       const versions = await migrationVersions(ctx.db, { orgId, ...input });
       const now = ctx.now();
       const result = await applyMigration(ctx.db, versions, {
         overrides: input.mapping,
         ticketIds: input.ticketIds,
         expected: input.expected,
-        actorId: userId,
+        mover: caller,
         now,
       });
       await audit(ctx.db, {

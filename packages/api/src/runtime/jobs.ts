@@ -133,11 +133,10 @@ async function runJob(
     const end = version.document.nodes.find((n) => n.id === ended.nodeId);
     if (end?.type === 'end' && end.data.feedback) await requestFeedback(query, ticket, now, publicUrl);
     if (ticket.parent_ticket_id !== null && ticket.parent_seq !== null) {
-      await applyEngineEvent(query, cache, {
+      await applyEngineEvent(database, cache, {
         ticketId: ticket.parent_ticket_id,
         orgId: ticket.org_id,
         event: { type: 'subflow_completed' },
-        eventType: 'subflow.completed',
         actorId: null,
         now,
         expectedSeq: ticket.parent_seq,

@@ -7,11 +7,11 @@ import {
   planMigration,
   proposeMapping,
 } from '@stepwise/flow';
-import { prepareMove } from './prepareMove.ts';
-import { inTransaction, poolQuery, type Query } from './sql.ts';
+import { advanceTicket, type Mover } from './advanceTicket.ts';
+import { refuse } from './runtimeError.ts';
+import { poolQuery, type Query } from './sql.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
 import { runStateOf, type TicketRow, ticketColumns } from './ticketState.ts';
-import { writeMove } from './writeMove.ts';
 
 /** At most this many live tickets are previewed or migrated at once. */
 export const MIGRATION_LIMIT = 2000;
@@ -194,7 +194,7 @@ export async function applyMigration(
     overrides: Readonly<Record<string, string | null>> | undefined;
     ticketIds: readonly string[] | undefined;
     expected: Readonly<Record<string, number>>;
-    actorId: string | null;
+    mover: Mover;
     now: Date;
     tickets?: TicketCache;
   },
@@ -220,79 +220,41 @@ export async function applyMigration(
       result.skipped.push({ ticketId, reason: 'moved' });
       continue;
     }
-    const state = runStateOf(row);
-    const plan = state
-      ? planMigration(versions.from.document, versions.to.document, mapping, state, {
-          now: input.now.getTime(),
-          enteredAt: entered.get(ticketId),
-        })
-      : ({ ok: false, code: 'BROKEN_STATE', reason: 'The ticket has no run state.' } as const);
-    if (!plan.ok) {
-      result.unmappable.push({ ticketId, number: row.number, code: plan.code, reason: plan.reason });
-      continue;
-    }
-    const prepared = await prepareMove(pool, {
-      row,
-      state: plan.state,
-      effects: plan.effects,
-      trail: [],
-      // The event's data is replaced below by the migration's own record.
-      engineInput: { type: 'start' },
-      eventType: 'ticket.migrated',
-      actorId: input.actorId,
-      now: input.now,
-    });
-    const write = {
-      ...prepared.write,
-      expectedSeq: expected,
-      event: {
-        ...prepared.write.event,
-        data: JSON.stringify({
-          fromVersion: versions.from.id,
-          toVersion: versions.to.id,
-          fromNode: row.node_id,
-          toNode: plan.state.nodeId,
-          // Every stored event has a trail (the ticket page reads it); a migration runs no node.
-          trail: [],
-          // For replay: the whole run state the ticket has on the new version — replay starts again from it.
-          input: {
-            type: 'migrate',
-            toVersion: versions.to.id,
-            state: {
-              ticket: plan.state.ticket,
-              status: plan.state.status,
-              nodeId: plan.state.nodeId,
-              teamId: plan.state.teamId,
-              assigneeId: plan.state.assigneeId,
-              breached: plan.state.breached,
-              everBreached: plan.state.everBreached,
-              endStatus: plan.state.endStatus,
-            },
-          },
-        }),
+    const moved = await advanceTicket(
+      database,
+      { ticketId },
+      input.mover,
+      {
+        type: 'migrate',
+        migration: { from: versions.from, to: versions.to, mapping, enteredAt: entered.get(ticketId) },
       },
-    };
-    const written = await inTransaction(database, async (tx) => {
-      const moved = await writeMove(tx, write);
-      if (!moved) return null;
-      await tx(
-        'UPDATE tickets SET version_id = $1::uuid WHERE id = $2::uuid AND org_id = $3::uuid AND seq = $4::int',
-        [versions.to.id, ticketId, versions.orgId, moved.seq],
-      );
-      return moved;
-    });
-    cache.delete(ticketId);
-    if (!written) {
-      result.skipped.push({ ticketId, reason: 'moved' });
+      { now: input.now, expectedSeq: expected, tickets: cache },
+    );
+    if (moved.ok) {
+      result.moved.push({
+        ticketId,
+        number: row.number,
+        toNode: moved.move.row.node_id ?? '',
+        seq: moved.move.row.seq,
+        slaDueAt: moved.move.write.slaDueAt,
+      });
       continue;
     }
-    result.moved.push({
-      ticketId,
-      number: row.number,
-      toNode: plan.state.nodeId ?? '',
-      seq: written.seq,
-      slaDueAt: plan.slaDueAt === null ? null : new Date(plan.slaDueAt).toISOString(),
-    });
+    switch (moved.reason) {
+      case 'unmappable':
+        result.unmappable.push({ ticketId, number: row.number, code: moved.code, reason: moved.message });
+        break;
+      case 'not_found':
+        result.skipped.push({ ticketId, reason: 'not_found' });
+        break;
+      case 'forbidden':
+        return refuse('forbidden', 'Only a manager or an admin can migrate tickets.');
+      case 'conflict':
+      case 'replay':
+      case 'refused':
+        result.skipped.push({ ticketId, reason: 'moved' });
+        break;
+    }
   }
   return result;
 }

@@ -1,17 +1,15 @@
 import type { Database } from '@stepwise/db';
-import { initialState, transition } from '@stepwise/flow';
 import type { Caller } from '../trpc.ts';
-import { fail } from '../trpc.ts';
+import { advanceTicket, type Mover } from './advanceTicket.ts';
 import { applyEngineEvent } from './applyEvent.ts';
 import { routeTicket } from './createTicket.ts';
-import { prepareMove } from './prepareMove.ts';
-import { inTransaction, iso, poolQuery, type Query } from './sql.ts';
+import { refuse } from './runtimeError.ts';
+import { iso, poolQuery, type Query } from './sql.ts';
 import { type TicketRow, ticketColumns, ticketDataOf } from './ticketState.ts';
 import { ticketCache } from './ticketCache.ts';
 import { getTicketDetail, type TicketDetail, type TicketMessageView } from './ticketView.ts';
 import type { VersionCache } from './versionCache.ts';
 import { versionCache } from './versionCache.ts';
-import { writeMove } from './writeMove.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
 const MOVED = 'This ticket changed while you were looking at it. Here is where it is now.';
@@ -125,7 +123,7 @@ export async function readPage(
     getTicketDetail(query, versionCache, { ticketId, orgId }, ticketCache),
     ticketExtras(query, ticketId, orgId, now),
   ]);
-  if (!detail || !extras) fail('NOT_FOUND', TICKET_NOT_FOUND);
+  if (!detail || !extras) refuse('not_found', TICKET_NOT_FOUND);
   return pageOf(detail, extras);
 }
 
@@ -145,76 +143,49 @@ async function readRow(query: Query, ticketId: string, orgId: string): Promise<T
     [ticketId, orgId],
   );
   const row = rows[0];
-  if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
+  if (!row) refuse('not_found', TICKET_NOT_FOUND);
   return row;
 }
 
 /**
  * A flow started by hand on an unrouted or ended ticket: a new run on the flow's active version (the
  * event's input is a start, so replay begins again there). The ticket is repinned and moved by the
- * same compare-and-set, in one transaction.
+ * same compare-and-set statement.
  */
 export async function startFlowOn(
   database: Database,
   cache: VersionCache,
-  input: { ticketId: string; orgId: string; flowId: string; actorId: string | null; now: Date },
+  input: { ticketId: string; orgId: string; flowId: string; mover: Mover; now: Date },
 ): Promise<number> {
   const query = poolQuery(database);
   const row = await readRow(query, input.ticketId, input.orgId);
-  if (row.status !== 'unrouted' && row.status !== 'ended') {
-    fail(
-      'CONFLICT',
-      'This ticket is already in a flow: a flow can be started by hand only on an unrouted or ended ticket.',
-    );
-  }
-  const ticket = ticketDataOf(row);
-  const route = await routeTicket(query, cache, input.orgId, ticket, input.flowId);
-  if (!route) fail('NOT_FOUND', 'This flow does not exist in your organization.');
-  const result = transition(
-    route.version.document,
-    // A new run, but the breach mark is the ticket's for life.
-    { ...initialState(ticket), everBreached: row.sla_breached_at !== null },
-    { type: 'start' },
-    { now: input.now.getTime() },
+  const route = await routeTicket(query, cache, input.orgId, ticketDataOf(row), input.flowId);
+  if (!route) refuse('not_found', 'This flow does not exist in your organization.');
+  const result = await advanceTicket(
+    database,
+    { ticketId: row.id },
+    input.mover,
+    { type: 'start', route: { flowId: route.flowId, version: route.version } },
+    { now: input.now, expectedSeq: row.seq, versions: cache },
   );
-  if (!result.ok) fail('PRECONDITION_FAILED', `This flow cannot start: ${result.error.message}`);
-  const move = await prepareMove(query, {
-    row: { ...row, sla_due_at: null, closed_at: null, status: 'new', node_id: null },
-    state: result.state,
-    effects: result.effects,
-    trail: result.events,
-    engineInput: { type: 'start' },
-    eventType: 'flow.started',
-    actorId: input.actorId,
-    now: input.now,
-  });
-  const data = {
-    ...move.data,
-    input: { type: 'start', ticket },
-    flowId: route.flowId,
-    versionId: route.version.id,
-  };
-  const write = {
-    ...move.write,
-    event: { ...move.write.event, fromNode: row.node_id, data: JSON.stringify(data) },
-  };
-  const landed = await inTransaction(database, async (tx) => {
-    const repinned = await tx(
-      `UPDATE tickets SET flow_id = $3::uuid, version_id = $4::uuid WHERE id = $1::uuid AND org_id = $2::uuid AND seq = $5::int
-       RETURNING id`,
-      [row.id, row.org_id, route.flowId, route.version.id, row.seq],
-    );
-    if (repinned.length === 0) return null;
-    return writeMove(tx, write);
-  });
-  if (!landed) fail('CONFLICT', MOVED);
-  ticketCache.delete(row.id);
-  return landed.seq;
+  if (result.ok) return result.move.row.seq;
+  switch (result.reason) {
+    case 'not_found':
+      return refuse('not_found', TICKET_NOT_FOUND);
+    case 'forbidden':
+      return refuse('forbidden', 'You may not start a flow on this ticket.');
+    case 'conflict':
+    case 'replay':
+      return refuse('conflict', MOVED);
+    case 'refused':
+      if (result.error.code === 'ALREADY_STARTED') return refuse('conflict', result.error.message);
+      return refuse('precondition', `This flow cannot start: ${result.error.message}`);
+    case 'unmappable':
+      throw new Error('Only a migration is unmappable');
+  }
 }
 
-const OPEN_RUN = new Set(['at_step', 'waiting', 'in_subflow', 'parked']);
-
-/** Take / hand over / release: one compare-and-set statement with its `ticket.assigned` event. */
+/** Take / hand over / release: a move through the one pipeline, with its `ticket.assigned` event. */
 export async function assignTicket(
   database: Database,
   caller: Caller & { userId: string },
@@ -222,46 +193,69 @@ export async function assignTicket(
   now: Date,
 ): Promise<number> {
   const query = poolQuery(database);
-  const rows = await query<TicketRow & { on_team: boolean; assignee_ok: boolean }>(
-    `SELECT ${ticketColumns('t')},
-       EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
-       ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.org_id = t.org_id AND ms.user_id = $4::uuid
-          AND ms.disabled_at IS NULL)) AS assignee_ok
-     FROM tickets t WHERE t.id = $1::uuid AND t.org_id = $2::uuid`,
-    [input.ticketId, caller.orgId, caller.userId, input.assigneeId],
+  if (input.assigneeId !== null) {
+    const member = await query(
+      `SELECT 1 FROM memberships WHERE org_id = $1::uuid AND user_id = $2::uuid AND disabled_at IS NULL`,
+      [caller.orgId, input.assigneeId],
+    );
+    if (member.length === 0) refuse('not_found', 'This person is not an active member of your organization.');
+  }
+  const result = await advanceTicket(
+    database,
+    { ticketId: input.ticketId },
+    caller,
+    { type: 'assign', assigneeId: input.assigneeId },
+    { now, expectedSeq: input.expectedSeq },
   );
-  const row = rows[0];
-  if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
-  if (!row.assignee_ok) fail('NOT_FOUND', 'This person is not an active member of your organization.');
-  if (!OPEN_RUN.has(row.status)) fail('CONFLICT', 'Only an open ticket in a flow can be assigned.');
-  if (input.expectedSeq !== undefined && input.expectedSeq !== row.seq)
-    fail('CONFLICT', MOVED, { seq: row.seq });
-  if (caller.role === 'agent') {
-    const takes = input.assigneeId === caller.userId && (row.on_team || row.assignee_id === caller.userId);
-    const releases = input.assigneeId === null && row.assignee_id === caller.userId;
-    if (!takes && !releases) {
-      fail(
-        'FORBIDDEN',
+  if (result.ok) return result.move.row.seq;
+  switch (result.reason) {
+    case 'not_found':
+      return refuse('not_found', TICKET_NOT_FOUND);
+    case 'forbidden':
+      return refuse(
+        'forbidden',
         'An agent can take a ticket of their team or release their own; ask a manager to reassign it.',
       );
-    }
+    case 'conflict':
+    case 'replay':
+      return refuse('conflict', MOVED, result.reason === 'conflict' ? { seq: result.seq } : undefined);
+    case 'refused':
+      return refuse('conflict', result.error.message);
+    case 'unmappable':
+      throw new Error('Only a migration is unmappable');
   }
-  const data = JSON.stringify({ input: { type: 'assign', assigneeId: input.assigneeId }, trail: [] });
-  const moved = await query<{ seq: number }>(
-    `WITH moved AS (
-       UPDATE tickets SET seq = seq + 1, assignee_id = $4::uuid, updated_at = $5::timestamptz
-        WHERE id = $1::uuid AND org_id = $2::uuid AND seq = $3::int RETURNING id, seq, node_id),
-     ev AS (
-       INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
-       SELECT $2::uuid, moved.id, moved.seq, 'ticket.assigned', $6::uuid, moved.node_id, moved.node_id, $7::jsonb, $5::timestamptz
-         FROM moved)
-     SELECT seq FROM moved`,
-    [row.id, row.org_id, row.seq, input.assigneeId, now.toISOString(), caller.userId, data],
-  );
-  const seq = moved[0]?.seq;
-  if (seq === undefined) fail('CONFLICT', MOVED);
-  ticketCache.delete(row.id);
-  return seq;
+}
+
+/**
+ * The customer's rating (1–5) and comment, once: a move through the one pipeline whose statement also
+ * spends the link (it lands only while the link is unused and unexpired), with a `feedback.received`
+ * event. A ticket that moves at the same moment is looked at again.
+ */
+export async function recordFeedback(
+  database: Database,
+  input: { tokenHash: string; score: number; comment: string | null; now: Date },
+): Promise<{ state: 'recorded'; ticketNumber: number } | { state: 'answered' } | { state: 'invalid' }> {
+  const query = poolQuery(database);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const links = await query<{ org_id: string; ticket_id: string; used: boolean; expired: boolean }>(
+      `SELECT org_id, ticket_id, used_at IS NOT NULL AS used, expires_at <= $2::timestamptz AS expired
+         FROM feedback_requests WHERE token_hash = $1`,
+      [input.tokenHash, input.now.toISOString()],
+    );
+    const link = links[0];
+    if (!link || link.expired) return { state: 'invalid' };
+    if (link.used) return { state: 'answered' };
+    const result = await advanceTicket(
+      database,
+      { ticketId: link.ticket_id },
+      { orgId: link.org_id, userId: null, role: 'system', name: null },
+      { type: 'feedback', score: input.score, comment: input.comment, tokenHash: input.tokenHash },
+      { now: input.now },
+    );
+    if (result.ok) return { state: 'recorded', ticketNumber: result.move.row.number };
+    if (result.reason !== 'conflict') return { state: 'invalid' };
+  }
+  return { state: 'answered' };
 }
 
 /** A message in the conversation; a customer's reply also moves a ticket waiting for it. */
@@ -289,21 +283,19 @@ export async function addMessage(
     ],
   );
   const row = rows[0];
-  if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
+  if (!row) refuse('not_found', TICKET_NOT_FOUND);
   if (input.from !== 'customer' || row.status !== 'waiting')
     return { messageId: row.id, seq: row.seq, movedOn: false };
   // A reply wait moves on (a duration wait refuses: NOT_WAITING). Lost to a concurrent move: look again.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await applyEngineEvent(query, cache, {
+    const result = await applyEngineEvent(database, cache, {
       ticketId: row.ticket_id,
       orgId: caller.orgId,
       event: { type: 'customer_replied' },
-      eventType: 'customer.replied',
       actorId: caller.userId,
       now,
     });
     if (result.ok) {
-      ticketCache.delete(row.ticket_id);
       return { messageId: row.id, seq: result.seq, movedOn: true };
     }
     if (result.reason !== 'conflict') break;

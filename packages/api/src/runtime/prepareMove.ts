@@ -1,18 +1,96 @@
-import type { Effect, EngineEvent, RunState, TrailEntry } from '@stepwise/flow';
+import type { Effect, EngineEvent, RunState, TicketData, TrailEntry } from '@stepwise/flow';
+import { jsonbOrder } from './jsonbOrder.ts';
 import { type PlannedEffects, planEffects } from './planEffects.ts';
 import type { Query } from './sql.ts';
 import { columnsOf, type TicketRow } from './ticketState.ts';
+import type { TicketEventView } from './ticketView.ts';
 import type { MoveWrite } from './writeMove.ts';
 
-/** What an event row stores: the engine input (replaying the inputs rebuilds the state) and the trail. */
+/**
+ * The input an event records: replaying the inputs rebuilds the state. The engine's own events as
+ * given; a start with the ticket as it came in (and, by hand, the flow and version it started on); a
+ * hand assignment; a migration with the whole state it landed in; a customer's rating.
+ */
+export type StoredInput =
+  | Exclude<EngineEvent, { type: 'start' }>
+  | { type: 'start'; ticket: TicketData; flowId?: string; versionId?: string }
+  | { type: 'assign'; assigneeId: string | null }
+  | { type: 'migrate'; fromVersion: string; toVersion: string; state: RunState }
+  | { type: 'feedback'; score: number; comment: string | null };
+
+/** What an event row stores. */
 export type EventData = {
-  input: EngineEvent | { type: 'start'; ticket: RunState['ticket'] };
+  input: unknown;
   trail: TrailEntry[];
   /** Decisions the runtime made for the engine's effects (the agent picked), so replay reproduces them. */
   runtime?: { assigneeId: string };
   /** The idempotency key the move was made with (each key moves a ticket at most once). */
   key?: string;
+  [extra: string]: unknown;
 };
+
+/**
+ * The one writer of an event's data: every move's event is built here from its input, the engine's
+ * trail and the runtime's own decisions, so no event misses a part the readers rely on (the trail).
+ */
+export function eventDataOf(parts: {
+  input: StoredInput;
+  trail: TrailEntry[];
+  pickedAssigneeId: string | null;
+  key: string | undefined;
+  fromNode: string | null;
+  toNode: string | null;
+}): EventData {
+  const { input } = parts;
+  let data: EventData;
+  switch (input.type) {
+    case 'start': {
+      const { flowId, versionId, ...start } = input;
+      data = { input: start, trail: parts.trail };
+      if (flowId !== undefined) data.flowId = flowId;
+      if (versionId !== undefined) data.versionId = versionId;
+      break;
+    }
+    case 'migrate': {
+      const s = input.state;
+      data = {
+        fromVersion: input.fromVersion,
+        toVersion: input.toVersion,
+        fromNode: parts.fromNode,
+        toNode: parts.toNode,
+        // A migration runs no node; the trail is there because every event has one.
+        trail: parts.trail,
+        // For replay: the whole run state on the new version — replay starts again from it.
+        input: {
+          type: 'migrate',
+          toVersion: input.toVersion,
+          state: {
+            ticket: s.ticket,
+            status: s.status,
+            nodeId: s.nodeId,
+            teamId: s.teamId,
+            assigneeId: s.assigneeId,
+            breached: s.breached,
+            everBreached: s.everBreached,
+            endStatus: s.endStatus,
+          },
+        },
+      };
+      break;
+    }
+    case 'complete_step':
+    case 'timer_fired':
+    case 'customer_replied':
+    case 'subflow_completed':
+    case 'assign':
+    case 'feedback':
+      data = { input, trail: parts.trail };
+      break;
+  }
+  if (parts.pickedAssigneeId !== null) data.runtime = { assigneeId: parts.pickedAssigneeId };
+  if (parts.key !== undefined) data.key = parts.key;
+  return data;
+}
 
 export type PreparedMove = {
   write: MoveWrite;
@@ -20,25 +98,33 @@ export type PreparedMove = {
   row: TicketRow;
   planned: PlannedEffects;
   data: EventData;
+  /** The event's data as it reads back from the jsonb column (for a byte-identical replayed response). */
+  view: TicketEventView['data'];
 };
 
 /**
- * Turns a successful transition into the write of the move and the row it leaves. Pure except for
+ * Turns the next state into the write of the move and the row it leaves. Pure except for
  * `assign_agent` (one read to pick the agent).
  */
 export async function prepareMove(
   query: Query,
   input: {
+    /** The row the move starts from (a start by hand resets the run first). */
     row: TicketRow;
+    /** The sequence number the compare-and-set expects. */
+    expectedSeq: number;
     state: RunState;
     effects: readonly Effect[];
     trail: TrailEntry[];
-    engineInput: EngineEvent;
+    input: StoredInput;
     eventType: string;
     actorId: string | null;
     now: Date;
     firedTimerId?: string | null;
-    idempotencyKey?: string;
+    idempotencyKey?: string | undefined;
+    repin?: { flowId: string; versionId: string } | undefined;
+    csat?: { score: number; comment: string | null } | null;
+    feedbackTokenHash?: string | null;
   },
 ): Promise<PreparedMove> {
   const { row } = input;
@@ -49,16 +135,21 @@ export async function prepareMove(
   const stayed = state.nodeId === row.node_id && state.status === row.status;
   const slaDueAt = sla ? sla.dueAt : stayed ? row.sla_due_at : null;
   const closedAt = state.status === 'ended' ? (row.closed_at ?? nowIso) : null;
-  const data: EventData = { input: input.engineInput, trail: input.trail };
-  if (planned.picked) data.runtime = { assigneeId: planned.picked.userId };
-  if (input.idempotencyKey !== undefined) data.key = input.idempotencyKey;
+  const data = eventDataOf({
+    input: input.input,
+    trail: input.trail,
+    pickedAssigneeId: planned.picked?.userId ?? null,
+    key: input.idempotencyKey,
+    fromNode: row.node_id,
+    toNode: state.nodeId,
+  });
   const columns = columnsOf(state);
   // Pending timers exist only at a step with an SLA or at a wait: skip the cancel otherwise.
   const cancelTimers = planned.cancelTimers && (row.sla_due_at !== null || row.status === 'waiting');
   const write: MoveWrite = {
     ticketId: row.id,
     orgId: row.org_id,
-    expectedSeq: row.seq,
+    expectedSeq: input.expectedSeq,
     columns,
     slaDueAt,
     closedAt,
@@ -77,9 +168,14 @@ export async function prepareMove(
     touchMember: planned.touchMember,
     key: null,
   };
+  if (input.repin) write.repin = input.repin;
+  if (input.csat) write.csat = input.csat;
+  if (input.feedbackTokenHash) write.feedbackTokenHash = input.feedbackTokenHash;
   const next: TicketRow = {
     ...row,
-    seq: row.seq + 1,
+    seq: input.expectedSeq + 1,
+    flow_id: input.repin ? input.repin.flowId : row.flow_id,
+    version_id: input.repin ? input.repin.versionId : row.version_id,
     status: columns.status,
     node_id: columns.nodeId,
     team_id: columns.teamId,
@@ -100,5 +196,5 @@ export async function prepareMove(
     updated_at: nowIso,
     closed_at: closedAt,
   };
-  return { write, row: next, planned, data };
+  return { write, row: next, planned, data, view: jsonbOrder(data) as TicketEventView['data'] };
 }

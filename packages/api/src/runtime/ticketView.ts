@@ -145,6 +145,14 @@ FROM tickets t
 LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
 WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
 
+/** The same read without the history: for a move whose caller shows no ticket view (timer, reply, assignment…). */
+export const LEAN_READ_SQL = `SELECT ${ticketColumns('t')},
+  EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
+  k.request_hash AS key_hash, k.response AS key_response
+FROM tickets t
+LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
+WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
+
 export type HotReadRow = TicketRow & {
   on_team: boolean;
   events: TicketEventView[];

@@ -1,10 +1,7 @@
 import type { Database } from '@stepwise/db';
-import { type EngineEvent, transition } from '@stepwise/flow';
-import { prepareMove } from './prepareMove.ts';
+import { advanceTicket } from './advanceTicket.ts';
 import { inSavepoint, inTransaction, type Query } from './sql.ts';
-import { runStateOf, type TicketRow, ticketColumns } from './ticketState.ts';
 import { type VersionCache, versionCache } from './versionCache.ts';
-import { writeMove } from './writeMove.ts';
 
 type DueTimer = {
   id: string;
@@ -52,7 +49,7 @@ async function fireBatch(
     for (const timer of due) {
       try {
         // A savepoint per timer: one that fails is left for the next tick without undoing the others.
-        if (await inSavepoint(tx, 'fire_timer', () => fireOne(tx, cache, timer, now))) fired++;
+        if (await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now))) fired++;
       } catch (error) {
         (options.onError ?? defaultOnError)(error);
       }
@@ -73,35 +70,24 @@ async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<false> {
   return false;
 }
 
-async function fireOne(tx: Query, cache: VersionCache, timer: DueTimer, now: Date): Promise<boolean> {
-  const rows = await tx<TicketRow>(
-    `SELECT ${ticketColumns('t')} FROM tickets t WHERE t.id = $1::uuid AND t.org_id = $2::uuid`,
-    [timer.ticket_id, timer.org_id],
+async function fireOne(
+  database: Database,
+  tx: Query,
+  cache: VersionCache,
+  timer: DueTimer,
+  now: Date,
+): Promise<boolean> {
+  const result = await advanceTicket(
+    database,
+    { ticketId: timer.ticket_id },
+    { orgId: timer.org_id, userId: null, role: 'system', name: null },
+    { type: 'timer_fired', kind: timer.kind, nodeId: timer.node_id },
+    // The ticket must still be at the sequence number it had when it entered the timer's node.
+    // The claim's transaction: the move runs on its connection.
+    { now, expectedSeq: timer.seq, firedTimerId: timer.id, query: tx, versions: cache },
   );
-  const row = rows[0];
-  if (!row || row.seq !== timer.seq || !row.version_id) return cancel(tx, timer, now);
-  const state = runStateOf(row);
-  if (!state) return cancel(tx, timer, now);
-  const version = await cache.get(tx, row.org_id, row.version_id);
-  if (!version) throw new Error(`Ticket ${row.id} is pinned to version ${row.version_id}, which is missing`);
-  const event: EngineEvent = { type: 'timer_fired', kind: timer.kind, nodeId: timer.node_id };
-  const result = transition(version.document, state, event, { now: now.getTime() });
-  // STALE_TIMER and the like: the timer no longer applies to where the ticket is.
+  // Moved on, gone, or a timer that no longer applies where the ticket is (STALE_TIMER): void.
   if (!result.ok) return cancel(tx, timer, now);
-  const move = await prepareMove(tx, {
-    row,
-    state: result.state,
-    effects: result.effects,
-    trail: result.events,
-    engineInput: event,
-    eventType: 'timer.fired',
-    actorId: null,
-    now,
-    firedTimerId: timer.id,
-  });
-  const landed = await writeMove(tx, move.write);
-  // Lost to a completion that moved the ticket in between: the timer is void.
-  if (landed === null) return cancel(tx, timer, now);
   return true;
 }
 

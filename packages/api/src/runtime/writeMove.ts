@@ -36,7 +36,16 @@ export type MoveWrite = {
    * Conditions a move made without reading the ticket first must also meet (else no row, and the
    * caller falls back to reading): the key is unused; the agent is on the ticket's team or its assignee.
    */
-  guards?: { keyUnused: boolean; agentId: string | null };
+  guards?: { keyUnused: boolean; agentId: string | null; assigneeId?: string | null };
+  /** A new run or a migration: the flow and version the ticket is pinned to from this move on. */
+  repin?: { flowId: string; versionId: string };
+  /** The customer's rating (a feedback move). */
+  csat?: { score: number; comment: string | null };
+  /**
+   * The feedback link this move spends: the move lands only while the link is unused and unexpired,
+   * and spends it in the same statement (a second answer finds it used).
+   */
+  feedbackTokenHash?: string;
   /** Return the names the view shows (flow, the ticket's team and assignee after the move). */
   names?: { flowId: string | null };
   /** Return the ticket's messages written after this point (null: all of them). */
@@ -76,7 +85,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     customer_email = ${p(c.customerEmail)}, customer_tier = ${p(c.customerTier)}, tags = ${p(c.tags, '::jsonb')},
     fields = ${p(c.fields, '::jsonb')}, sla_due_at = ${p(move.slaDueAt, '::timestamptz')}, updated_at = ${now},
     sla_breached_at = CASE WHEN ${p(c.everBreached, '::boolean')} THEN coalesce(tickets.sla_breached_at, ${now}) END,
-    closed_at = ${p(move.closedAt, '::timestamptz')}
+    closed_at = ${p(move.closedAt, '::timestamptz')}${optionalSets(move, p)}
   WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, org, p)}
   RETURNING id, seq)`);
   const e = move.event;
@@ -84,6 +93,11 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
   SELECT ${org}, moved.id, moved.seq, ${p(e.type)}, ${p(e.actorId, '::uuid')}, ${p(e.fromNode, '::text')},
     ${p(e.toNode, '::text')}, ${p(e.data, '::jsonb')}, ${now} FROM moved)`);
+  if (move.feedbackTokenHash !== undefined) {
+    parts.push(`spent AS (
+  UPDATE feedback_requests SET used_at = ${now}
+  WHERE token_hash = ${p(move.feedbackTokenHash)} AND ticket_id IN (SELECT id FROM moved))`);
+  }
   const fired = move.firedTimerId === null ? null : p(move.firedTimerId, '::bigint');
   if (move.cancelTimers) {
     parts.push(`cancelled AS (
@@ -142,10 +156,25 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   return { text: `WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM moved`, params };
 }
 
-function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: string) => string): string {
-  const guards = move.guards;
-  if (!guards) return '';
+function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {
   let sql = '';
+  if (move.repin) {
+    sql += `, flow_id = ${p(move.repin.flowId, '::uuid')}, version_id = ${p(move.repin.versionId, '::uuid')}`;
+  }
+  if (move.csat) {
+    sql += `, csat_score = ${p(move.csat.score, '::int')}, csat_comment = ${p(move.csat.comment, '::text')}`;
+  }
+  return sql;
+}
+
+function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: string) => string): string {
+  let sql = '';
+  if (move.feedbackTokenHash !== undefined) {
+    sql += `\n    AND EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.token_hash = ${p(move.feedbackTokenHash)}
+      AND fr.ticket_id = tickets.id AND fr.used_at IS NULL AND fr.expires_at > ${p(move.now, '::timestamptz')})`;
+  }
+  const guards = move.guards;
+  if (!guards) return sql;
   if (guards.keyUnused && move.key) {
     sql += `\n    AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.org_id = ${org} AND k.key = ${p(move.key.key)})`;
   }
@@ -154,6 +183,7 @@ function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: strin
     sql += `\n    AND (tickets.assignee_id = ${agent} OR EXISTS (
       SELECT 1 FROM team_members m WHERE m.team_id = tickets.team_id AND m.user_id = ${agent}))`;
   }
+  if (guards.assigneeId) sql += `\n    AND tickets.assignee_id = ${p(guards.assigneeId, '::uuid')}`;
   return sql;
 }
 

@@ -1,0 +1,547 @@
+import type { Database, Role } from '@stepwise/db';
+import {
+  type EngineError,
+  type EngineEvent,
+  type FlowDocument,
+  initialState,
+  type MigrationRefusal,
+  planMigration,
+  type RunState,
+  type TransitionResult,
+  transition,
+} from '@stepwise/flow';
+import { type PreparedMove, prepareMove, type StoredInput } from './prepareMove.ts';
+import { isUuid, poolQuery, type Query, sqlState } from './sql.ts';
+import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
+import { rowOf, runStateOf, type TicketRow, ticketDataOf } from './ticketState.ts';
+import {
+  HOT_READ_SQL,
+  type HotReadRow,
+  LEAN_READ_SQL,
+  type TicketEventView,
+  type TicketMessageView,
+} from './ticketView.ts';
+import { type CachedVersion, type VersionCache, versionCache } from './versionCache.ts';
+import { type MoveResult, writeMove } from './writeMove.ts';
+
+/** Who moves a ticket: a person (with their role), an API token, or the runtime itself (timers, workers). */
+export type Mover = {
+  orgId: string;
+  userId: string | null;
+  role: Role | 'api' | 'system';
+  name: string | null;
+};
+
+/** The ticket a move is for; its organization is the mover's. */
+export type TicketRef = { ticketId: string };
+
+/** A flow a ticket is started on by hand: its active version. */
+export type StartRoute = { flowId: string; version: CachedVersion };
+
+/** The migration of one ticket from one version to another, by a node mapping. */
+export type MigrateTo = {
+  from: { id: string; document: FlowDocument };
+  to: { id: string; document: FlowDocument };
+  mapping: Readonly<Record<string, string | null>>;
+  /** When the ticket entered the node it sits at (a step's SLA keeps counting from it). */
+  enteredAt: number | undefined;
+};
+
+/**
+ * Everything that moves a ticket, whoever asks. The engine's own inputs (`complete_step`,
+ * `timer_fired`, `customer_replied`, `subflow_completed`) go to `transition` on the pinned version; the
+ * runtime's (`start`, `assign`, `migrate`, `feedback`) change the run state in the one way each allows.
+ * Every one is written by the same compare-and-set statement with its event.
+ */
+export type AdvanceInput =
+  | Exclude<EngineEvent, { type: 'start' }>
+  | { type: 'start'; route: StartRoute }
+  | { type: 'assign'; assigneeId: string | null }
+  | { type: 'migrate'; migration: MigrateTo }
+  | { type: 'feedback'; score: number; comment: string | null; tokenHash: string };
+
+export type AdvanceOptions = {
+  now: Date;
+  /** Refuse (as a conflict) unless the ticket is still at this sequence number. */
+  expectedSeq?: number | undefined;
+  /**
+   * Idempotency: the key, the hash of the request it is bound to, and the response it will replay
+   * (built from the prepared move). A key already used comes back as `replay`.
+   */
+  key?: {
+    key: string;
+    hash: string;
+    response: (move: PreparedMove, version: CachedVersion | null) => string;
+  };
+  /** The timer this move fires (marked fired in the same statement). */
+  firedTimerId?: string | undefined;
+  /**
+   * The connection of a transaction the caller holds (the timer poller's claim). The move then runs in
+   * it, reads first and leaves the cache alone. Default: the pool, with the per-process cache.
+   */
+  query?: Query;
+  /**
+   * Also return what the ticket page shows (flow, team and assignee names, the history): the agent's
+   * completion answers with the ticket view.
+   */
+  view?: boolean;
+  versions?: VersionCache;
+  tickets?: TicketCache;
+};
+
+/** A move that landed. */
+export type Advanced = {
+  ok: true;
+  before: TicketRow;
+  move: PreparedMove;
+  result: MoveResult;
+  /** The version the ticket runs on after the move (null for a move that needs no document). */
+  version: CachedVersion | null;
+  /** With `view`: the events and messages before the move (the move's own are in `move`). */
+  history: { events: TicketEventView[]; messages: TicketMessageView[] } | null;
+};
+
+/** Why a move did not land: the runtime's domain answers, mapped to errors by each caller. */
+export type NotAdvanced =
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'forbidden' }
+  /** The ticket is not (or no longer) where the move expects it; `seq` is where it is now. */
+  | { ok: false; reason: 'conflict'; seq: number }
+  /** The key was used before: its hash (to tell a retry from a reuse) and stored response. */
+  | { ok: false; reason: 'replay'; keyHash: string; response: unknown; orgId: string }
+  /** The engine (or the runtime's rule for this input) refused the move. */
+  | { ok: false; reason: 'refused'; error: EngineError }
+  /** A migration's mapping cannot place the ticket on the new version (its plan says why). */
+  | { ok: false; reason: 'unmappable'; code: MigrationRefusal; message: string };
+
+export type AdvanceResult = Advanced | NotAdvanced;
+
+/** Who may make a move, as data: the cached branch turns it into a guard, the read branch checks it. */
+export type Access =
+  | { kind: 'any' }
+  /** An agent: the ticket's team has them, or the ticket is assigned to them. */
+  | { kind: 'team_or_assignee'; userId: string }
+  /** Only the ticket's assignee (an agent releasing their own ticket). */
+  | { kind: 'assignee'; userId: string }
+  | { kind: 'none' };
+
+/** The one access predicate of a move. */
+export function accessOf(mover: Mover, input: AdvanceInput): Access {
+  if (mover.role === 'admin' || mover.role === 'manager' || mover.role === 'system') return { kind: 'any' };
+  // An API token moves a ticket only as its customer (a reply): the router allows nothing else.
+  if (mover.role === 'api') return input.type === 'customer_replied' ? { kind: 'any' } : { kind: 'none' };
+  if (mover.userId === null) return { kind: 'none' };
+  if (input.type === 'assign') {
+    if (input.assigneeId === mover.userId) return { kind: 'team_or_assignee', userId: mover.userId };
+    if (input.assigneeId === null) return { kind: 'assignee', userId: mover.userId };
+    return { kind: 'none' };
+  }
+  if (input.type === 'migrate' || input.type === 'feedback') return { kind: 'none' };
+  // Any agent may start a flow by hand on an unrouted or ended ticket (it has no team to be on yet).
+  if (input.type === 'start') return { kind: 'any' };
+  return { kind: 'team_or_assignee', userId: mover.userId };
+}
+
+/** The access predicate over what a read shows. */
+export function allows(access: Access, facts: { onTeam: boolean; assigneeId: string | null }): boolean {
+  switch (access.kind) {
+    case 'any':
+      return true;
+    case 'team_or_assignee':
+      return facts.onTeam || facts.assigneeId === access.userId;
+    case 'assignee':
+      return facts.assigneeId === access.userId;
+    case 'none':
+      return false;
+  }
+}
+
+const EVENT_TYPE = {
+  complete_step: 'step.completed',
+  timer_fired: 'timer.fired',
+  customer_replied: 'customer.replied',
+  subflow_completed: 'subflow.completed',
+  start: 'flow.started',
+  assign: 'ticket.assigned',
+  migrate: 'ticket.migrated',
+  feedback: 'feedback.received',
+} as const satisfies Record<AdvanceInput['type'], string>;
+
+/** An open run: the ticket sits somewhere in its flow (not ended, not unrouted). */
+const OPEN_RUN: ReadonlySet<string> = new Set(['at_step', 'waiting', 'in_subflow', 'parked']);
+
+type Run = {
+  database: Database;
+  query: Query;
+  ref: TicketRef;
+  mover: Mover;
+  input: AdvanceInput;
+  options: AdvanceOptions;
+  access: Access;
+  versions: VersionCache;
+  tickets: TicketCache;
+  /** The cache is used only on the pool (a caller's transaction reads for itself). */
+  cached: boolean;
+};
+
+/**
+ * Moves one ticket: the one pipeline every mover goes through (agent, timer, customer, subflow, start,
+ * assignment, migration, feedback), in the style of an actor's `send`.
+ *
+ * 1. The state: from this process's cache when it holds the ticket at `expectedSeq` (then nothing is
+ *    read: the access predicate and the unused key become guards of the write), else one read.
+ * 2. The next state: `transition` on the pinned version (or the runtime's rule for its own inputs).
+ * 3. One compare-and-set statement writes the ticket, its event, timers, messages, effects and key.
+ * 4. A lost compare-and-set is read again and classified: `replay` (the key landed first), `conflict`
+ *    (the ticket moved), `forbidden`, `not_found`.
+ *
+ * It performs nothing else: the caller builds its answer from the result.
+ */
+export async function advanceTicket(
+  database: Database,
+  ref: TicketRef,
+  mover: Mover,
+  input: AdvanceInput,
+  options: AdvanceOptions,
+): Promise<AdvanceResult> {
+  if (!isUuid(ref.ticketId)) return { ok: false, reason: 'not_found' };
+  const run: Run = {
+    database,
+    query: options.query ?? poolQuery(database),
+    ref,
+    mover,
+    input,
+    options,
+    access: accessOf(mover, input),
+    versions: options.versions ?? versionCache,
+    tickets: options.tickets ?? ticketCache,
+    cached: options.query === undefined,
+  };
+  if (run.access.kind === 'none') return { ok: false, reason: 'forbidden' };
+  const hit = run.cached ? run.tickets.get(ref.ticketId, mover.orgId) : undefined;
+  if (hit && options.expectedSeq !== undefined && hit.row.seq === options.expectedSeq) {
+    const moved = await moveWithoutRead(run, hit);
+    if (moved) return moved;
+  }
+  return moveAfterRead(run, hit);
+}
+
+/** The one-statement move from a cached state; null when anything needs a read to be decided. */
+async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<Advanced | null> {
+  const planned = await plan(run, hit.row);
+  if (!planned.ok) return null;
+  const { move } = planned;
+  const { access } = run;
+  move.write.guards = {
+    keyUnused: true,
+    agentId: access.kind === 'team_or_assignee' ? access.userId : null,
+    assigneeId: access.kind === 'assignee' ? access.userId : null,
+  };
+  if (run.options.view) {
+    const last = hit.messages[hit.messages.length - 1];
+    move.write.messagesAfter = last ? { createdAt: last.createdAt, id: last.id } : null;
+  }
+  const result = await write(run, move);
+  if (!result) return null;
+  landed(run, move, hit.events, withNew(hit.messages, result.messages ?? []));
+  return {
+    ok: true,
+    before: hit.row,
+    move,
+    result,
+    version: planned.version,
+    history: run.options.view
+      ? { events: hit.events, messages: withNew(hit.messages, result.messages ?? []) }
+      : null,
+  };
+}
+
+type Read = HotReadRow;
+
+/** One read of the ticket (with the key, and the history the cache lacks when a view is wanted). */
+async function read(run: Run, hit: CachedTicket | undefined): Promise<Read | null> {
+  const { ref, mover, options } = run;
+  if (options.view) {
+    const since = hit ? hit.row.seq : 0;
+    const last = hit?.messages[hit.messages.length - 1];
+    const rows = await run.query<Read>(HOT_READ_SQL, [
+      ref.ticketId,
+      mover.orgId,
+      mover.userId,
+      options.key?.key ?? null,
+      since,
+      last?.createdAt ?? null,
+      last?.id ?? null,
+    ]);
+    return rows[0] ?? null;
+  }
+  const rows = await run.query<Read>(LEAN_READ_SQL, [
+    ref.ticketId,
+    mover.orgId,
+    mover.userId,
+    options.key?.key ?? null,
+  ]);
+  const row = rows[0];
+  return row ? { ...row, events: [], messages: [] } : null;
+}
+
+/** The move after one read; a lost compare-and-set is read again and classified. */
+async function moveAfterRead(run: Run, hit: CachedTicket | undefined): Promise<AdvanceResult> {
+  const got = await read(run, hit);
+  if (!got) {
+    run.tickets.delete(run.ref.ticketId);
+    return { ok: false, reason: 'not_found' };
+  }
+  if (hit && got.seq < hit.row.seq) {
+    // The database is behind what this process saw (restored?): forget it and read everything.
+    run.tickets.delete(run.ref.ticketId);
+    return moveAfterRead(run, undefined);
+  }
+  let history: Advanced['history'] = null;
+  if (run.options.view) {
+    const since = hit ? hit.row.seq : 0;
+    const events = hit ? [...hit.events.filter((e) => e.seq <= since), ...got.events] : got.events;
+    const messages = hit ? withNew(hit.messages, got.messages) : got.messages;
+    history = { events, messages };
+    if (run.cached) run.tickets.set({ row: rowOf(got), events, messages });
+  }
+  const classified = classify(run, got);
+  if (classified) return classified;
+  const planned = await plan(run, got);
+  if (!planned.ok) return planned;
+  const result = await write(run, planned.move);
+  if (result) {
+    if (history) landed(run, planned.move, history.events, history.messages);
+    else if (run.cached) run.tickets.delete(run.ref.ticketId);
+    return { ok: true, before: got, move: planned.move, result, version: planned.version, history };
+  }
+  // Lost the compare-and-set (or the key, or a guard): the ticket moved on since the read.
+  const fresh = await read(run, undefined);
+  if (!fresh) return { ok: false, reason: 'not_found' };
+  return classify(run, fresh) ?? { ok: false, reason: 'conflict', seq: fresh.seq };
+}
+
+/** What a read alone decides: a used key, a ticket that moved, a caller who may not move it. */
+function classify(run: Run, got: Read): NotAdvanced | null {
+  if (got.key_hash !== null)
+    return {
+      ok: false,
+      reason: 'replay',
+      keyHash: got.key_hash,
+      response: got.key_response,
+      orgId: got.org_id,
+    };
+  const expected = run.options.expectedSeq;
+  if (expected !== undefined && got.seq !== expected) return { ok: false, reason: 'conflict', seq: got.seq };
+  if (!allows(run.access, { onTeam: got.on_team, assigneeId: got.assignee_id }))
+    return { ok: false, reason: 'forbidden' };
+  return null;
+}
+
+type Planned = { ok: true; move: PreparedMove; version: CachedVersion | null };
+
+/** The next state and the write of the move, from a state (cached or read). */
+async function plan(run: Run, row: TicketRow): Promise<Planned | NotAdvanced> {
+  const { input, options } = run;
+  const now = options.now;
+  const decided = await decide(run, row);
+  if (!decided.ok) return decided;
+  const move = await prepareMove(run.query, {
+    row: decided.base ?? row,
+    expectedSeq: row.seq,
+    state: decided.next.state,
+    effects: decided.next.effects,
+    trail: decided.next.events,
+    input: decided.stored,
+    eventType: EVENT_TYPE[input.type],
+    actorId: run.mover.userId,
+    now,
+    firedTimerId: options.firedTimerId ?? null,
+    idempotencyKey: options.key?.key,
+    repin: decided.repin,
+    csat: input.type === 'feedback' ? { score: input.score, comment: input.comment } : null,
+    feedbackTokenHash: input.type === 'feedback' ? input.tokenHash : null,
+  });
+  if (options.key) {
+    move.write.key = {
+      key: options.key.key,
+      hash: options.key.hash,
+      response: options.key.response(move, decided.version),
+    };
+  }
+  if (options.view) move.write.names = { flowId: move.row.flow_id };
+  return { ok: true, move, version: decided.version };
+}
+
+type Decided =
+  | {
+      ok: true;
+      next: Extract<TransitionResult, { ok: true }>;
+      stored: StoredInput;
+      version: CachedVersion | null;
+      /** The row the move starts from, when the input resets the run (a start by hand). */
+      base?: TicketRow;
+      repin?: { flowId: string; versionId: string };
+    }
+  | NotAdvanced;
+
+function refused(code: EngineError['code'], message: string): NotAdvanced {
+  return { ok: false, reason: 'refused', error: { code, message } };
+}
+
+/** The next state for an input: the engine's `transition`, or the runtime's rule for its own inputs. */
+async function decide(run: Run, row: TicketRow): Promise<Decided> {
+  const { input } = run;
+  const now = run.options.now.getTime();
+  const state = runStateOf(row);
+  switch (input.type) {
+    case 'complete_step':
+    case 'timer_fired':
+    case 'customer_replied':
+    case 'subflow_completed': {
+      if (!state || !row.version_id)
+        return refused('NOT_STARTED', 'This ticket is not in a flow yet, so it has no step to complete.');
+      const version = await pinned(run, row, row.version_id);
+      const next = transition(version.document, state, input, { now });
+      if (!next.ok) return { ok: false, reason: 'refused', error: next.error };
+      return { ok: true, next, stored: input, version };
+    }
+    case 'start': {
+      if (row.status !== 'unrouted' && row.status !== 'ended')
+        return refused(
+          'ALREADY_STARTED',
+          'This ticket is already in a flow: a flow can be started by hand only on an unrouted or ended ticket.',
+        );
+      const ticket = ticketDataOf(row);
+      const { route } = input;
+      // A new run, but the breach mark is the ticket's for life.
+      const fresh: RunState = { ...initialState(ticket), everBreached: row.sla_breached_at !== null };
+      const next = transition(route.version.document, fresh, { type: 'start' }, { now });
+      if (!next.ok) return { ok: false, reason: 'refused', error: next.error };
+      return {
+        ok: true,
+        next,
+        stored: { type: 'start', ticket, flowId: route.flowId, versionId: route.version.id },
+        version: route.version,
+        base: { ...row, sla_due_at: null, closed_at: null, status: 'new', node_id: null },
+        repin: { flowId: route.flowId, versionId: route.version.id },
+      };
+    }
+    case 'assign': {
+      if (!state || !OPEN_RUN.has(row.status))
+        return refused('TICKET_CLOSED', 'Only an open ticket in a flow can be assigned.');
+      return {
+        ok: true,
+        next: { ok: true, state: { ...state, assigneeId: input.assigneeId }, effects: [], events: [] },
+        stored: { type: 'assign', assigneeId: input.assigneeId },
+        version: null,
+      };
+    }
+    case 'migrate': {
+      const { migration } = input;
+      if (!state || row.version_id !== migration.from.id)
+        return refused('NOT_STARTED', 'This ticket is no longer on the version it was to be moved from.');
+      const planned = planMigration(
+        migration.from.document,
+        migration.to.document,
+        migration.mapping,
+        state,
+        {
+          now,
+          enteredAt: migration.enteredAt,
+        },
+      );
+      if (!planned.ok)
+        return { ok: false, reason: 'unmappable', code: planned.code, message: planned.reason };
+      if (row.flow_id === null) throw new Error(`Ticket ${row.id} runs a version but has no flow`);
+      return {
+        ok: true,
+        next: { ok: true, state: planned.state, effects: planned.effects, events: [] },
+        stored: {
+          type: 'migrate',
+          fromVersion: migration.from.id,
+          toVersion: migration.to.id,
+          state: planned.state,
+        },
+        version: null,
+        repin: { flowId: row.flow_id, versionId: migration.to.id },
+      };
+    }
+    case 'feedback': {
+      // A rating changes no run state; the ticket keeps it whatever it does next.
+      const current = state ?? initialState(ticketDataOf(row));
+      return {
+        ok: true,
+        next: { ok: true, state: current, effects: [], events: [] },
+        stored: { type: 'feedback', score: input.score, comment: input.comment },
+        version: null,
+      };
+    }
+  }
+}
+
+async function pinned(run: Run, row: TicketRow, versionId: string): Promise<CachedVersion> {
+  const version = await run.versions.get(run.query, row.org_id, versionId);
+  if (!version) throw new Error(`Ticket ${row.id} is pinned to version ${versionId}, which is missing`);
+  return version;
+}
+
+/** Runs the move statement. Null: it did not land (the compare-and-set or a guard failed). */
+async function write(run: Run, move: PreparedMove): Promise<MoveResult | null> {
+  try {
+    return await writeMove(run.query, move.write);
+  } catch (error) {
+    // The same key, used at the same moment by a request on another ticket, landed first.
+    if (sqlState(error) === '23505' && move.write.key) return null;
+    throw error;
+  }
+}
+
+/** The cache moves on to the state after a move (with the history it had, plus the move's own). */
+function landed(
+  run: Run,
+  move: PreparedMove,
+  events: readonly TicketEventView[],
+  messages: readonly TicketMessageView[],
+): void {
+  if (!run.cached) return;
+  run.tickets.set({
+    row: rowOf(move.row),
+    events: [...events, eventViewOf(move, run.mover.name)],
+    messages: [...messages, ...messageViewsOf(move)],
+  });
+}
+
+/** The move's own event as the ticket page shows it. */
+export function eventViewOf(move: PreparedMove, actorName: string | null): TicketEventView {
+  return {
+    seq: move.row.seq,
+    type: move.write.event.type,
+    actorName,
+    fromNode: move.write.event.fromNode,
+    toNode: move.row.node_id,
+    data: move.view,
+    createdAt: move.write.now,
+  };
+}
+
+/** The move's system messages as the conversation shows them. */
+export function messageViewsOf(move: PreparedMove): TicketMessageView[] {
+  return move.planned.messages.map((m) => ({
+    id: m.id,
+    authorKind: 'system',
+    authorName: null,
+    body: m.body,
+    createdAt: move.write.now,
+  }));
+}
+
+/** Messages after a cursor, minus any already held (a timestamp finer than the cursor's milliseconds). */
+export function withNew(
+  held: readonly TicketMessageView[],
+  after: readonly TicketMessageView[],
+): TicketMessageView[] {
+  if (after.length === 0) return [...held];
+  const ids = new Set(held.map((m) => m.id));
+  return [...held, ...after.filter((m) => !ids.has(m.id))];
+}
