@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
-import { hashFeedbackToken } from '../../packages/api/src/runtime/jobs.ts';
+import { hashFeedbackToken } from '../../packages/api/src/runtime/feedbackLink.ts';
 import { api, requireChromium, screenshot, watchConsole } from '../support/e2e.ts';
 import { type E2eApp, openE2eApp } from '../support/e2eApp.ts';
 import type { TestDb } from '../support/testDb.ts';

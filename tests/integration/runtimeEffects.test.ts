@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deliverDueWebhooks, fireDueTimers, runDueJobs } from '@stepwise/api';
+import { deliverDueWebhooks, fireDueTimers, runDueEffects } from '@stepwise/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRouteOrder } from '../../packages/api/src/runtime/routeOrder.ts';
 import { checkInvariants } from '../support/invariants.ts';
@@ -57,7 +57,7 @@ describe.each(backends())('runtime effects: every node type, subflows, feedback 
   /** The server's PUBLIC_URL in these tests (with a trailing slash, which links must not double). */
   const publicUrl = 'https://support.effects.example/';
   const drain = async () => {
-    for (let i = 0; i < 5; i++) await runDueJobs(db, clock.now(), { publicUrl });
+    for (let i = 0; i < 5; i++) await runDueEffects(db, clock.now(), { publicUrl });
   };
 
   it('given the tour flow, when a ticket comes in, then it is assigned round-robin, messaged, waits, and its flow webhook is queued', async () => {

@@ -1,4 +1,4 @@
-import { startTimerPoller } from '@stepwise/api';
+import { fireDueTimers, startRuntimeLoop } from '@stepwise/api';
 import { createDb, type Database } from '@stepwise/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
@@ -38,11 +38,16 @@ describe.each(backends())('timers (%s)', (backend) => {
   });
 
   const api = () => apiAs(db, org.people.manager, clock);
-  /** Two pollers, as two servers would run them; tests drive them with tick(). */
-  const pollers = () => [
-    startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000 }),
-    startTimerPoller({ db: second, now: clock.now, intervalMs: 3_600_000 }),
-  ];
+  /** A server's runtime loop, driven by tick() (its own interval never comes in a test). */
+  const loop = () => startRuntimeLoop(db, { now: clock.now, intervalMs: 3_600_000 });
+  /** The timer step of two servers at once (two connection pools on PostgreSQL): how many each fired. */
+  const fireOnTwoServers = (times = 1) =>
+    Promise.all(
+      Array.from({ length: times }, () => [
+        fireDueTimers(db, clock.now()),
+        fireDueTimers(second, clock.now()),
+      ]).flat(),
+    );
   const events = (ticketId: string) =>
     db.query<{ seq: number; type: string; to_node: string | null }>(
       'SELECT seq, type, to_node FROM ticket_events WHERE ticket_id = $1::uuid ORDER BY seq',
@@ -71,23 +76,17 @@ describe.each(backends())('timers (%s)', (backend) => {
       idempotencyKey: newKey(),
     });
 
-  it('given a ticket at triage (60-minute SLA, no breach edge), when the clock passes due and two pollers tick twice, then it fires once and escalates by priority', async () => {
+  it('given a ticket at triage (60-minute SLA, no breach edge), when the clock passes due and two servers fire timers twice, then it fires once and escalates by priority', async () => {
     // given
     const t = await api().tickets.create(ticketInput({ priority: 'normal' }));
-    const [p1, p2] = pollers();
-    if (!p1 || !p2) throw new Error('no pollers');
-    try {
-      clock.advance(59 * MINUTE);
-      expect(await Promise.all([p1.tick(), p2.tick()])).toEqual([0, 0]);
-      // when
-      clock.advance(2 * MINUTE);
-      const first = await Promise.all([p1.tick(), p2.tick()]);
-      const again = await Promise.all([p1.tick(), p2.tick()]);
-      // then
-      expect([...first, ...again].reduce((a, b) => a + b, 0)).toBe(1);
-    } finally {
-      await Promise.all([p1.stop(), p2.stop()]);
-    }
+    clock.advance(59 * MINUTE);
+    expect(await fireOnTwoServers()).toEqual([0, 0]);
+    // when
+    clock.advance(2 * MINUTE);
+    const first = await fireOnTwoServers();
+    const again = await fireOnTwoServers();
+    // then
+    expect([...first, ...again].reduce((a, b) => a + b, 0)).toBe(1);
     const got = await api().tickets.get({ ticketId: t.ticket.id });
     expect(got.ticket).toMatchObject({
       seq: 2,
@@ -116,20 +115,11 @@ describe.each(backends())('timers (%s)', (backend) => {
     const t = await api().tickets.create(ticketInput());
     const atTechnical = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Technical' });
     expect(atTechnical.ticket.nodeId).toBe('resolve_technical');
-    const [p1, p2] = pollers();
-    if (!p1 || !p2) throw new Error('no pollers');
-    try {
-      // when
-      clock.advance(241 * MINUTE);
-      const fired = (await Promise.all([p1.tick(), p2.tick(), p1.tick(), p2.tick()])).reduce(
-        (a, b) => a + b,
-        0,
-      );
-      // then (this ticket's timer fired once; the first test's ticket is already breached, nothing more)
-      expect(fired).toBeGreaterThanOrEqual(1);
-    } finally {
-      await Promise.all([p1.stop(), p2.stop()]);
-    }
+    // when
+    clock.advance(241 * MINUTE);
+    const fired = (await fireOnTwoServers(2)).reduce((a, b) => a + b, 0);
+    // then (this ticket's timer fired once; the first test's ticket is already breached, nothing more)
+    expect(fired).toBeGreaterThanOrEqual(1);
     const got = await api().tickets.get({ ticketId: t.ticket.id });
     expect(got.ticket).toMatchObject({
       seq: 3,
@@ -160,8 +150,7 @@ describe.each(backends())('timers (%s)', (backend) => {
     const t = await api().tickets.create(ticketInput());
     const atTechnical = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Technical' });
     expect(atTechnical.ticket.slaBreachedAt).toBeNull();
-    const [p1] = pollers();
-    if (!p1) throw new Error('no poller');
+    const p1 = loop();
     try {
       clock.advance(241 * MINUTE);
       await p1.tick();
@@ -217,13 +206,13 @@ describe.each(backends())('timers (%s)', (backend) => {
     const t = await api().tickets.create(ticketInput());
     clock.advance(30 * MINUTE);
     const moved = await complete(t, 'triage', 'triaged', TRIAGE_CHECKLIST, { issue_type: 'Billing' });
-    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000 });
+    const runtime = loop();
     try {
       // when
       clock.advance(31 * MINUTE);
-      await poller.tick();
+      await runtime.tick();
     } finally {
-      await poller.stop();
+      await runtime.stop();
     }
     // then
     expect((await events(t.ticket.id)).map((e) => e.type)).toEqual(['ticket.created', 'step.completed']);
@@ -243,8 +232,7 @@ describe.each(backends())('timers (%s)', (backend) => {
     ]);
     // when
     clock.advance(61 * MINUTE);
-    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000 });
-    const fired = await poller.tick().finally(() => poller.stop());
+    const fired = await fireDueTimers(db, clock.now());
     // then
     expect(fired).toBe(0);
     expect((await timersOf(t.ticket.id))[0]).toMatchObject({ seq: 1, fired: false, cancelled: true });
@@ -265,11 +253,11 @@ describe.each(backends())('timers (%s)', (backend) => {
     expect(t.ticket).toMatchObject({ status: 'waiting', nodeId: 'follow_up', slaDueAt: null });
     // when
     clock.advance(4320 * MINUTE + 1);
-    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000 });
+    const runtime = loop();
     try {
-      await poller.tick();
+      await runtime.tick();
     } finally {
-      await poller.stop();
+      await runtime.stop();
     }
     // then
     const got = await api().tickets.get({ ticketId: t.ticket.id });
@@ -279,17 +267,17 @@ describe.each(backends())('timers (%s)', (backend) => {
     ]);
   });
 
-  it('given a running poller, when a timer comes due, then it fires on its own interval', async () => {
+  it('given a running runtime loop, when a timer comes due, then it fires on the loop’s own interval', async () => {
     // given
     const t = await api().tickets.create(ticketInput());
     clock.advance(61 * MINUTE);
     // when
-    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 20 });
+    const runtime = startRuntimeLoop(db, { now: clock.now, intervalMs: 20 });
     try {
       for (let i = 0; i < 100 && (await events(t.ticket.id)).length < 2; i++)
         await new Promise((r) => setTimeout(r, 20));
     } finally {
-      await poller.stop();
+      await runtime.stop();
     }
     // then
     expect((await events(t.ticket.id)).map((e) => e.type)).toEqual(['ticket.created', 'timer.fired']);

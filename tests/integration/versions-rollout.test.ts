@@ -1,4 +1,4 @@
-import { appRouter, publishVersion, startTimerPoller } from '@stepwise/api';
+import { appRouter, publishVersion, startRuntimeLoop } from '@stepwise/api';
 import type { FlowDocument, StepNode } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
@@ -437,11 +437,11 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
     const entryOld = clock.now().getTime();
     const old = await start(flowId);
     clock.advance(61 * MINUTE);
-    const poller = startTimerPoller({ db, now: clock.now, intervalMs: 3_600_000, batch: 1000 });
+    const runtime = startRuntimeLoop(db, { now: clock.now, intervalMs: 3_600_000, timerBatch: 1000 });
     try {
-      await poller.tick();
+      await runtime.tick();
     } finally {
-      await poller.stop();
+      await runtime.stop();
     }
     clock.advance(29 * MINUTE);
     const entryRecent = clock.now().getTime();

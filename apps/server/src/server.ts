@@ -9,9 +9,7 @@ import {
   createContextFactory,
   handleCompleteStep,
   liveHubOf,
-  startJobWorker,
-  startTimerPoller,
-  startWebhookWorker,
+  startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
@@ -51,11 +49,11 @@ export type StartServerOptions = {
   /** The built web app (default `<repo>/dist/web`). */
   webDir?: string;
   /**
-   * Run the background workers in this process (default true): the SLA/wait timer poller, the
-   * after-commit runtime jobs (subflows, feedback links, flow webhooks) and the webhook deliveries.
+   * Run the runtime loop in this process (default true): SLA/wait timers, the outbox of moves'
+   * after-commit effects (subflows, feedback links, flow webhooks) and the webhook deliveries.
    */
   timers?: boolean;
-  /** Polling interval of the background workers (default 1000 ms). */
+  /** Polling interval of the runtime loop (default 1000 ms). */
   pollMs?: number;
   logger?: Logger;
   /**
@@ -75,7 +73,7 @@ export type RunningServer = {
 
 /**
  * The HTTP host: tRPC at /trpc (batching on, 1 MiB bodies, CSRF-checked mutations), /healthz, and the
- * built web app with a client-side-routing fallback. Also starts the timer poller unless told not to.
+ * built web app with a client-side-routing fallback. Also starts the runtime loop unless told not to.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { db } = options;
@@ -156,30 +154,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const background = options.timers !== false;
   const intervalMs = options.pollMs ?? 1000;
-  const poller = background
-    ? startTimerPoller({ db, now, intervalMs, onError: (error) => logger.error('timers.error', { error }) })
-    : null;
-  const jobs = background
-    ? startJobWorker({
-        db,
+  const loop = background
+    ? startRuntimeLoop(db, {
         now,
         intervalMs,
         publicUrl,
-        onError: (error) => logger.error('jobs.error', { error }),
+        onError: (error, step) => logger.error(`${step}.error`, { error }),
       })
     : null;
-  const webhooks = background
-    ? startWebhookWorker({
-        db,
-        now,
-        intervalMs,
-        onError: (error) => logger.error('webhooks.error', { error }),
-      })
-    : null;
-  // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the job worker.
+  // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the loop.
   const hub = liveHubOf(db);
   await hub.start();
-  const offJobs = jobs ? hub.onAny(() => jobs.nudge()) : () => {};
+  const offLoop = loop ? hub.onAny(() => loop.nudge()) : () => {};
 
   let closing: Promise<void> | null = null;
   return {
@@ -188,8 +174,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     publicUrl,
     close() {
       closing ??= (async () => {
-        offJobs();
-        await Promise.all([poller?.stop(), jobs?.stop(), webhooks?.stop()]);
+        offLoop();
+        await loop?.stop();
         await new Promise<void>((resolveClose) => {
           // Live streams (SSE) never end by themselves: give in-flight requests a moment, then cut.
           const force = setTimeout(() => server.closeAllConnections(), 2000);

@@ -10,10 +10,17 @@ export {
 export { type AppRouter, appRouter, createCaller } from './router.ts';
 export { handleCompleteStep } from './runtime/fastComplete.ts';
 export { type LiveHub, liveHubOf, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
-export { type JobWorker, runDueJobs, startJobWorker } from './runtime/jobs.ts';
-export { fireDueTimers, startTimerPoller } from './runtime/timerPoller.ts';
+export { fireDueTimers } from './runtime/fireDueTimers.ts';
+export type { OutboxEffect } from './runtime/planEffects.ts';
+export { runDueEffects } from './runtime/runDueEffects.ts';
+export {
+  type RuntimeLoop,
+  type RuntimeLoopOptions,
+  type RuntimeStep,
+  startRuntimeLoop,
+} from './runtime/runtimeLoop.ts';
+export { deliverDueWebhooks, RETRY_DELAYS_MS } from './webhooks/deliverDueWebhooks.ts';
 export { signWebhook, verifyWebhook } from './webhooks/sign.ts';
-export { deliverDueWebhooks, RETRY_DELAYS_MS, startWebhookWorker } from './webhooks/worker.ts';
 export { markSeededDemo, seedDemo } from './seed/seedDemo.ts';
 export type { Me } from './services/accounts.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';

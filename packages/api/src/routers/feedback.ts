@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LoginRateLimiter } from '../auth/loginRateLimit.ts';
 import { clientIpOf } from '../createContext.ts';
-import { hashFeedbackToken } from '../runtime/jobs.ts';
+import { hashFeedbackToken } from '../runtime/feedbackLink.ts';
 import { recordFeedback } from '../runtime/operations.ts';
 import { fail, procedure, router } from '../trpc.ts';
 

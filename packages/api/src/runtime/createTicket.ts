@@ -13,7 +13,7 @@ import {
 } from '@stepwise/flow';
 import { fail } from '../trpc.ts';
 import { withPilot } from './chooseVersion.ts';
-import { planEffects } from './planEffects.ts';
+import { type OutboxEffect, planEffects } from './planEffects.ts';
 import type { EventData } from './prepareMove.ts';
 import { isUuid, poolQuery, type Query } from './sql.ts';
 import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
@@ -146,7 +146,8 @@ function ticketDataOf(input: CreateTicketInput): TicketData {
 /**
  * Intake: routes the ticket, runs the flow's start (automatic nodes until a step, a wait or an end),
  * and writes everything in one statement — the ticket number from the organization's counter, the
- * ticket at sequence 1, its `ticket.created` event, timers and messages. Returns the ticket's view.
+ * ticket at sequence 1, its `ticket.created` event, timers, messages and the outbox row of its
+ * after-commit effects. Returns the ticket's view.
  */
 export async function createTicket(
   database: Database,
@@ -175,6 +176,7 @@ export async function createTicket(
   let timers: Array<{ kind: string; node_id: string; due_at: string }> = [];
   let messages: Array<{ id: string; body: string }> = [];
   let touch: { teamId: string; userId: string } | null = null;
+  let effects: OutboxEffect[] = [];
   if (route) {
     const result = transition(
       route.version.document,
@@ -196,6 +198,11 @@ export async function createTicket(
     closedAt = planned.state.status === 'ended' ? nowIso : null;
     messages = planned.messages;
     touch = planned.touchMember;
+    effects = planned.afterCommit;
+    // A subflow's child that ends on its first transition resumes its parent at once.
+    if (options.parent && result.events.some((entry) => entry.type === 'ended')) {
+      effects.push({ type: 'resume_parent', ticketId: options.parent.ticketId, seq: options.parent.seq });
+    }
   }
 
   const params: unknown[] = [];
@@ -235,6 +242,11 @@ export async function createTicket(
   INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
   SELECT r.id, ${org}, t.id, 'system', NULL, r.body, ${now}
   FROM t, jsonb_to_recordset(${p(JSON.stringify(messages), '::jsonb')}) AS r(id uuid, body text))`);
+  }
+  if (effects.length > 0) {
+    parts.push(`outbox AS (
+  INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)
+  SELECT ${org}, t.id, 1, ${p(JSON.stringify(effects), '::jsonb')}, ${now}, ${now} FROM t)`);
   }
   if (touch) {
     parts.push(`touched AS (

@@ -2,6 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Effect, RunState } from '@stepwise/flow';
 import { isUuid, type Query } from './sql.ts';
 
+/**
+ * Work a move leaves for after its commit: recorded in the outbox (`runtime_jobs.effects`) by the
+ * move's own statement, so it exists exactly when the move does, and performed once by the runtime
+ * loop (`runDueEffects`). `resume_parent` is added by the statement itself when a move ends a subflow's
+ * run (the parent is read there, from the ticket row).
+ */
+export type OutboxEffect =
+  /** Queue a delivery of the flow's webhook to the registered endpoint with this URL. */
+  | { type: 'call_webhook'; url: string; nodeId: string }
+  /** Start the child ticket of a subflow node on the target flow. */
+  | { type: 'start_subflow'; flowId: string; nodeId: string }
+  /** Send the customer a one-time feedback link. */
+  | { type: 'request_feedback' }
+  /** Resume the parent ticket at the subflow entry that started this run. */
+  | { type: 'resume_parent'; ticketId: string; seq: number };
+
 /** What the runtime writes for a transition's effects, in the same statement as the move. */
 export type PlannedEffects = {
   /** The state to store: the engine's, plus the agent the runtime picked. */
@@ -12,6 +28,8 @@ export type PlannedEffects = {
   touchMember: { teamId: string; userId: string } | null;
   /** The picked agent (recorded with the event, so that replay reproduces the assignee). */
   picked: { userId: string; name: string } | null;
+  /** The engine's effects that run after the commit, in the order it gave them (for the outbox). */
+  afterCommit: OutboxEffect[];
 };
 
 /**
@@ -49,7 +67,8 @@ export async function pickAgent(
  * Turns effects into rows to write. Only `assign_agent` needs a read first (who is on the team, how
  * loaded): that is the one case where a move pays an extra round trip. Effects already reflected in
  * the state (`set_fields`, `assign_team`) need nothing more; `call_webhook`, `start_subflow` and
- * `request_feedback` are recorded in the event's trail for the workers that act on them.
+ * `request_feedback` go to the outbox, written with the move. Every effect type is handled here: a new
+ * one does not compile until it is.
  */
 export async function planEffects(
   query: Query,
@@ -60,6 +79,7 @@ export async function planEffects(
   const timers: PlannedEffects['timers'] = [];
   const messages: PlannedEffects['messages'] = [];
   let cancelTimers = false;
+  const afterCommit: OutboxEffect[] = [];
   let assign: Extract<Effect, { type: 'assign_agent' }> | null = null;
   for (const effect of effects) {
     switch (effect.type) {
@@ -79,8 +99,23 @@ export async function planEffects(
       case 'assign_agent':
         assign = effect;
         break;
-      default:
+      case 'set_fields':
+      case 'assign_team':
+        // Already in the state the engine returned.
         break;
+      case 'call_webhook':
+        afterCommit.push({ type: 'call_webhook', url: effect.url, nodeId: effect.nodeId });
+        break;
+      case 'start_subflow':
+        afterCommit.push({ type: 'start_subflow', flowId: effect.flowId, nodeId: effect.nodeId });
+        break;
+      case 'request_feedback':
+        afterCommit.push({ type: 'request_feedback' });
+        break;
+      default: {
+        const unhandled: never = effect;
+        throw new Error(`Unknown effect ${JSON.stringify(unhandled)}`);
+      }
     }
   }
   // Only the last assignment counts, and only if the ticket is still with that team and unassigned.
@@ -106,5 +141,6 @@ export async function planEffects(
     cancelTimers,
     touchMember: picked && assign ? { teamId: assign.teamId, userId: picked.userId } : null,
     picked,
+    afterCommit,
   };
 }

@@ -165,6 +165,8 @@ export async function prepareMove(
     messages: planned.messages,
     cancelTimers,
     firedTimerId: input.firedTimerId ?? null,
+    effects: planned.afterCommit,
+    endsRun: input.trail.some((entry) => entry.type === 'ended'),
     touchMember: planned.touchMember,
     key: null,
   };

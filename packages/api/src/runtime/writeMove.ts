@@ -1,3 +1,4 @@
+import type { OutboxEffect } from './planEffects.ts';
 import { iso, type Query } from './sql.ts';
 import type { StateColumns } from './ticketState.ts';
 import type { TicketMessageView } from './ticketView.ts';
@@ -28,6 +29,13 @@ export type MoveWrite = {
   cancelTimers: boolean;
   /** The timer this move fires (marked fired in the same statement). */
   firedTimerId: string | null;
+  /** The move's after-commit effects: one outbox row (`runtime_jobs`) holds them, written with the move. */
+  effects: OutboxEffect[];
+  /**
+   * The move ends the ticket's run: if the ticket is a subflow's child, the outbox row also resumes its
+   * parent (`resume_parent`, from the row's parent_ticket_id and parent_seq).
+   */
+  endsRun: boolean;
   /** Round-robin bookkeeping: the member just assigned goes to the back of the line. */
   touchMember: { teamId: string; userId: string } | null;
   /** The idempotency key and the response it will replay. */
@@ -62,9 +70,9 @@ export type MoveResult = {
 
 /**
  * Builds the one statement of a move: a compare-and-set UPDATE of the ticket's sequence number, and,
- * hanging off its RETURNING, the event, the timers, the messages and the idempotency key. Only the
- * parts a move needs are included; the text of each combination is always the same, so the driver
- * prepares each shape once. Returns the new sequence number, or no row when the compare-and-set lost.
+ * hanging off its RETURNING, the event, the timers, the messages, the outbox row of its after-commit
+ * effects and the idempotency key. Only the parts a move needs are included; the text of each
+ * combination is always the same, so the driver prepares each shape once. Returns the new sequence number, or no row when the compare-and-set lost.
  */
 export function buildMoveStatement(move: MoveWrite): { text: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -87,7 +95,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     sla_breached_at = CASE WHEN ${p(c.everBreached, '::boolean')} THEN coalesce(tickets.sla_breached_at, ${now}) END,
     closed_at = ${p(move.closedAt, '::timestamptz')}${optionalSets(move, p)}
   WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, org, p)}
-  RETURNING id, seq)`);
+  RETURNING id, seq${move.endsRun ? ', parent_ticket_id, parent_seq' : ''})`);
   const e = move.event;
   parts.push(`ev AS (
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
@@ -128,6 +136,8 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   WHERE team_id = ${p(move.touchMember.teamId, '::uuid')} AND user_id = ${p(move.touchMember.userId, '::uuid')}
     AND org_id = ${org} AND EXISTS (SELECT 1 FROM moved))`);
   }
+  const outbox = outboxOf(move, org, now, p);
+  if (outbox) parts.push(outbox);
   if (move.key) {
     parts.push(`idem AS (
   INSERT INTO idempotency_keys (org_id, key, request_hash, response, created_at)
@@ -154,6 +164,32 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
      WHERE mg.ticket_id = moved.id${since}) AS messages`);
   }
   return { text: `WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM moved`, params };
+}
+
+/**
+ * The outbox row of a move: its after-commit effects, plus resuming the parent when the move ends a
+ * child's run. No row when there is nothing to do after the commit.
+ */
+function outboxOf(
+  move: MoveWrite,
+  org: string,
+  now: string,
+  p: (value: unknown, cast?: string) => string,
+): string | null {
+  if (move.effects.length === 0 && !move.endsRun) return null;
+  const effects = p(JSON.stringify(move.effects), '::jsonb');
+  if (!move.endsRun) {
+    return `outbox AS (
+  INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)
+  SELECT ${org}, moved.id, moved.seq, ${effects}, ${now}, ${now} FROM moved)`;
+  }
+  return `outbox AS (
+  INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)
+  SELECT ${org}, r.id, r.seq, r.effects, ${now}, ${now}
+  FROM (SELECT moved.id, moved.seq, ${effects} || CASE WHEN moved.parent_ticket_id IS NULL THEN '[]'::jsonb
+          ELSE jsonb_build_array(jsonb_build_object('type', 'resume_parent', 'ticketId', moved.parent_ticket_id,
+            'seq', moved.parent_seq)) END AS effects FROM moved) r
+  WHERE r.effects <> '[]'::jsonb)`;
 }
 
 function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {

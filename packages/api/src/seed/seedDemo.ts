@@ -6,7 +6,7 @@ import { audit } from '../audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { completeStep } from '../runtime/completeStep.ts';
 import { type CreateTicketInput, createTicket } from '../runtime/createTicket.ts';
-import { fireDueTimers } from '../runtime/timerPoller.ts';
+import { fireDueTimers } from '../runtime/fireDueTimers.ts';
 import { publishVersion } from '../services/publishVersion.ts';
 import type { Caller } from '../trpc.ts';
 

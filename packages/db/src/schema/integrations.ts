@@ -109,9 +109,10 @@ export const feedbackRequests = pgTable(
 );
 
 /**
- * Work a move leaves for after its commit (start a subflow, ask for feedback, resume a parent, call a
- * flow's webhook), written by a trigger in the move's transaction so it is never lost, done by a
- * `FOR UPDATE SKIP LOCKED` worker in every server.
+ * The outbox of a move's after-commit effects (call a flow's webhook, start a subflow, ask for
+ * feedback, resume a parent): one row per move that has any, written by the move's own statement so it
+ * commits with the move or not at all, and done by the runtime loop (`FOR UPDATE SKIP LOCKED`) in
+ * every server.
  */
 export const runtimeJobs = pgTable(
   'runtime_jobs',
@@ -124,6 +125,8 @@ export const runtimeJobs = pgTable(
       .notNull()
       .references(() => tickets.id),
     seq: integer('seq').notNull(),
+    /** The effects to perform, in order (the runtime's `OutboxEffect` union). */
+    effects: jsonb('effects').$type<Array<{ type: string; [key: string]: unknown }>>(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastError: text('last_error'),

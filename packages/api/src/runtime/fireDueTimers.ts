@@ -26,10 +26,11 @@ export async function fireDueTimers(
   now: Date,
   options: FireOptions = {},
 ): Promise<number> {
-  return (await fireBatch(database, now, options)).fired;
+  return (await fireTimerBatch(database, now, options)).fired;
 }
 
-async function fireBatch(
+/** One batch of `fireDueTimers`, also telling how many were claimed (a full batch: more may be due). */
+export async function fireTimerBatch(
   database: Database,
   now: Date,
   options: FireOptions,
@@ -89,77 +90,4 @@ async function fireOne(
   // Moved on, gone, or a timer that no longer applies where the ticket is (STALE_TIMER): void.
   if (!result.ok) return cancel(tx, timer, now);
   return true;
-}
-
-export type TimerPoller = {
-  /** Fires what is due now (tests: advance the clock, then tick). Resolves to the number fired. */
-  tick(): Promise<number>;
-  /** Stops polling and waits for a tick in progress. */
-  stop(): Promise<void>;
-};
-
-/**
- * Polls for due timers every `intervalMs` (default 1 s, so timers fire to the minute with room to
- * spare). Safe to run in every server: the claim skips timers another poller holds.
- */
-export function startTimerPoller(options: {
-  db: Database;
-  now: () => Date;
-  intervalMs?: number;
-  batch?: number;
-  cache?: VersionCache;
-  onError?: (error: unknown) => void;
-}): TimerPoller {
-  const intervalMs = options.intervalMs ?? 1000;
-  const onError = options.onError ?? defaultOnError;
-  let stopped = false;
-  let running: Promise<number> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-
-  const tick = async (): Promise<number> => {
-    // One tick at a time per poller; a tick asked for during one waits for it, then runs.
-    while (running) await running.catch(() => 0);
-    const batch = options.batch ?? 100;
-    const fire = async () => {
-      let total = 0;
-      // A full batch may mean more are due: keep going (a bounded number of rounds) before sleeping.
-      for (let round = 0; round < 10 && !stopped; round++) {
-        const { claimed, fired } = await fireBatch(options.db, options.now(), {
-          batch,
-          cache: options.cache,
-          onError,
-        });
-        total += fired;
-        if (claimed < batch) break;
-      }
-      return total;
-    };
-    running = fire();
-    try {
-      return await running;
-    } finally {
-      running = null;
-    }
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      tick().then(schedule, (error: unknown) => {
-        onError(error);
-        schedule();
-      });
-    }, intervalMs);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      if (running) await running.catch(() => 0);
-    },
-  };
 }

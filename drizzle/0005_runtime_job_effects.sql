@@ -1,0 +1,1 @@
+ALTER TABLE "runtime_jobs" ADD COLUMN "effects" jsonb;

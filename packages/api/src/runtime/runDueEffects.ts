@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '@stepwise/db';
+import { uniqueViolation } from '../services/dbErrors.ts';
+import { applyEngineEvent } from './applyEvent.ts';
+import { createTicket } from './createTicket.ts';
+import { DEFAULT_PUBLIC_URL, FEEDBACK_TTL_MS, feedbackLink, hashFeedbackToken } from './feedbackLink.ts';
+import type { OutboxEffect } from './planEffects.ts';
+import { poolQuery, type Query } from './sql.ts';
+import { fieldsOf, type TicketRow, tagsOf, ticketColumns } from './ticketState.ts';
+import { type VersionCache, versionCache } from './versionCache.ts';
+
+/** A claimed outbox row is leased this long (a crashed server's row is taken again after it). */
+const LEASE_MS = 60_000;
+/** A row that failed waits this long times its attempts (capped at 10 minutes) before the next try. */
+const RETRY_STEP_MS = 10_000;
+
+/** One claimed outbox row: the effects a move recorded, for the ticket at the sequence it moved to. */
+type Claimed = {
+  id: string;
+  org_id: string;
+  ticket_id: string;
+  seq: number;
+  attempts: number;
+  effects: OutboxEffect[] | null;
+};
+
+export type EffectOptions = {
+  cache?: VersionCache;
+  onError?: (error: unknown) => void;
+  batch?: number;
+  /** Where customers reach this app (the server's `PUBLIC_URL`); feedback links are made absolute with it. */
+  publicUrl?: string;
+};
+
+/**
+ * One round of the outbox: leases up to `batch` due rows `FOR UPDATE SKIP LOCKED` (servers take
+ * disjoint ones; no transaction stays open while effects run), performs each row's recorded effects in
+ * order, then marks it done. Performing an effect again is harmless (every write below is keyed: the
+ * delivery per endpoint and event, the child per parent entry, the feedback request per ticket, the
+ * parent's resume by its sequence number), so a crash between performing and marking only repeats it.
+ * Returns the number of rows claimed.
+ */
+export async function runDueEffects(
+  database: Database,
+  now: Date,
+  options: EffectOptions = {},
+): Promise<number> {
+  const nowIso = now.toISOString();
+  const onError = options.onError ?? defaultOnError;
+  const claimed = await database.query<Claimed>(
+    `WITH due AS (
+       SELECT id FROM runtime_jobs WHERE done_at IS NULL AND next_attempt_at <= $1::timestamptz
+        ORDER BY next_attempt_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED)
+     UPDATE runtime_jobs j SET attempts = j.attempts + 1,
+            next_attempt_at = $1::timestamptz + make_interval(secs => $3::int / 1000.0)
+       FROM due WHERE j.id = due.id
+     RETURNING j.id::text AS id, j.org_id, j.ticket_id, j.seq, j.attempts, j.effects`,
+    [nowIso, options.batch ?? 50, LEASE_MS],
+  );
+  const context: EffectContext = {
+    database,
+    query: poolQuery(database),
+    now,
+    cache: options.cache ?? versionCache,
+    publicUrl: options.publicUrl ?? DEFAULT_PUBLIC_URL,
+  };
+  for (const row of claimed.sort((a, b) => Number(a.id) - Number(b.id))) {
+    try {
+      await performAll(context, row);
+      await database.query(
+        'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
+        [row.id, nowIso],
+      );
+    } catch (error) {
+      onError(error);
+      const wait = Math.min(row.attempts * RETRY_STEP_MS, 600_000);
+      await database
+        .query(
+          'UPDATE runtime_jobs SET next_attempt_at = $2::timestamptz, last_error = $3 WHERE id = $1::bigint',
+          [
+            row.id,
+            new Date(now.getTime() + wait).toISOString(),
+            (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+          ],
+        )
+        .catch(onError);
+    }
+  }
+  return claimed.length;
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('[stepwise effects] an after-commit effect failed; it will be retried:', error);
+}
+
+type EffectContext = {
+  database: Database;
+  query: Query;
+  now: Date;
+  cache: VersionCache;
+  publicUrl: string;
+};
+
+/** The ticket an outbox row is for, as it is now. */
+type EffectTicket = TicketRow;
+
+async function performAll(context: EffectContext, row: Claimed): Promise<void> {
+  const effects = row.effects ?? [];
+  if (effects.length === 0) return;
+  const tickets = await context.query<EffectTicket>(
+    `SELECT ${ticketColumns('t')} FROM tickets t WHERE t.id = $1::uuid AND t.org_id = $2::uuid`,
+    [row.ticket_id, row.org_id],
+  );
+  const ticket = tickets[0];
+  if (!ticket) return;
+  for (const effect of effects) await perform(context, ticket, row.seq, effect);
+}
+
+/** Performs one recorded effect. Every kind is handled: a new one does not compile until it is. */
+async function perform(
+  context: EffectContext,
+  ticket: EffectTicket,
+  seq: number,
+  effect: OutboxEffect,
+): Promise<void> {
+  switch (effect.type) {
+    case 'call_webhook':
+      return callFlowWebhook(context, ticket, seq, effect);
+    case 'start_subflow':
+      return startSubflow(context, ticket, seq, effect);
+    case 'request_feedback':
+      return requestFeedback(context, ticket);
+    case 'resume_parent':
+      // The parent resumes only at the entry that started this child (else the move is refused as a conflict).
+      await applyEngineEvent(context.database, context.cache, {
+        ticketId: effect.ticketId,
+        orgId: ticket.org_id,
+        event: { type: 'subflow_completed' },
+        actorId: null,
+        now: context.now,
+        expectedSeq: effect.seq,
+      });
+      return;
+    default: {
+      const unknown: never = effect;
+      throw new Error(`Unknown outbox effect ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** A flow's `call_webhook`: one delivery, to the endpoint an admin registered with that URL. */
+async function callFlowWebhook(
+  context: EffectContext,
+  ticket: EffectTicket,
+  seq: number,
+  effect: Extract<OutboxEffect, { type: 'call_webhook' }>,
+): Promise<void> {
+  const payload = {
+    type: 'flow.webhook',
+    nodeId: effect.nodeId,
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    seq,
+    subject: ticket.subject,
+    status: ticket.status,
+    priority: ticket.priority,
+    category: ticket.category,
+    customer: { name: ticket.customer_name, email: ticket.customer_email, tier: ticket.customer_tier },
+    fields: fieldsOf(ticket.fields),
+    tags: tagsOf(ticket.tags),
+  };
+  // Only URLs an admin registered as endpoints are called (their secret signs the request).
+  await context.query(
+    `INSERT INTO webhook_deliveries (org_id, endpoint_id, ticket_id, seq, event_type, payload, next_attempt_at, created_at)
+     SELECT $1::uuid, e.id, $2::uuid, $3::int, 'flow.webhook', $4::jsonb, $5::timestamptz, $5::timestamptz
+       FROM webhook_endpoints e WHERE e.org_id = $1::uuid AND e.disabled_at IS NULL AND e.url = $6
+     ON CONFLICT DO NOTHING`,
+    [ticket.org_id, ticket.id, seq, JSON.stringify(payload), context.now.toISOString(), effect.url],
+  );
+}
+
+/**
+ * A subflow node: a child ticket on the target flow's active version, linked to this entry of the
+ * parent — only while the parent still waits at that entry (a ticket moved on by hand starts none).
+ */
+async function startSubflow(
+  context: EffectContext,
+  parent: EffectTicket,
+  seq: number,
+  effect: Extract<OutboxEffect, { type: 'start_subflow' }>,
+): Promise<void> {
+  if (parent.seq !== seq || parent.status !== 'in_subflow' || parent.node_id !== effect.nodeId) return;
+  const existing = await context.query(
+    'SELECT 1 FROM tickets WHERE parent_ticket_id = $1::uuid AND parent_seq = $2::int',
+    [parent.id, seq],
+  );
+  if (existing.length > 0) return;
+  type Input = Parameters<typeof createTicket>[1];
+  await createTicket(
+    context.database,
+    {
+      channel: parent.channel as Input['channel'],
+      subject: parent.subject,
+      description: parent.description,
+      customer: {
+        name: parent.customer_name,
+        email: parent.customer_email,
+        tier: parent.customer_tier as Input['customer']['tier'],
+      },
+      category: parent.category,
+      priority: parent.priority as Input['priority'],
+      tags: tagsOf(parent.tags),
+      fields: fieldsOf(parent.fields),
+      flowId: effect.flowId,
+    },
+    {
+      orgId: parent.org_id,
+      actorId: null,
+      now: context.now,
+      cache: context.cache,
+      parent: { ticketId: parent.id, seq },
+    },
+  ).catch((error: unknown) => {
+    // Another server started this entry's child first: done.
+    if (uniqueViolation(error)?.constraint === 'tickets_parent_entry_key') return null;
+    throw error;
+  });
+}
+
+/** A one-time feedback link for an ended ticket, sent to the customer as a system message (once per ticket). */
+async function requestFeedback(context: EffectContext, ticket: EffectTicket): Promise<void> {
+  const token = randomBytes(32).toString('base64url');
+  const body = `How did we do? Tell us in one click: ${feedbackLink(context.publicUrl, token)}`;
+  const { now } = context;
+  await context.query(
+    `WITH fr AS (
+       INSERT INTO feedback_requests (org_id, ticket_id, token_hash, created_at, expires_at)
+       VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz, $5::timestamptz)
+       ON CONFLICT (ticket_id) DO NOTHING RETURNING ticket_id)
+     INSERT INTO ticket_messages (org_id, ticket_id, author_kind, author_id, body, created_at)
+     SELECT $1::uuid, fr.ticket_id, 'system', NULL, $6, $4::timestamptz FROM fr`,
+    [
+      ticket.org_id,
+      ticket.id,
+      hashFeedbackToken(token),
+      now.toISOString(),
+      new Date(now.getTime() + FEEDBACK_TTL_MS).toISOString(),
+      body,
+    ],
+  );
+}
