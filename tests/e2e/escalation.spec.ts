@@ -14,7 +14,7 @@ type Team = Outputs['teams']['list'][number];
 const MINUTE = 60_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-/** The server's clock: real time plus an offset the test moves past the SLA (the poller reads it). */
+/** The server's clock: real time plus an offset the test moves past the SLA (the runtime loop reads it). */
 const clock = { offsetMs: 0 };
 const now = () => new Date(Date.now() + clock.offsetMs);
 
@@ -173,7 +173,7 @@ describe.skipIf(!runs)('escalation journey in Chromium', () => {
     );
     expect(ticket.ticket).toMatchObject({ nodeId: 'work', teamName: 'Billing', slaBreachedAt: null });
 
-    // When the server clock passes the 30-minute SLA (the server's poller fires it)
+    // When the server clock passes the 30-minute SLA (the server's runtime loop fires it)
     clock.offsetMs += 31 * MINUTE;
     let after = ticket;
     for (let i = 0; i < 75 && after.ticket.nodeId !== 'senior'; i++) {

@@ -15,8 +15,8 @@ const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 const MINUTE = 60_000;
 
 /**
- * The server's clock: real time plus an offset the test moves forward. The timer poller reads it, so
- * moving it past a ticket's SLA makes the poller fire that SLA within its next tick.
+ * The server's clock: real time plus an offset the test moves forward. The runtime loop reads it, so
+ * moving it past a ticket's SLA makes the loop fire that SLA within its next round.
  */
 const clock = { offsetMs: 0 };
 const now = () => new Date(Date.now() + clock.offsetMs);

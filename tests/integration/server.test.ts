@@ -260,7 +260,7 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
     }
   });
 
-  it('given a server with the timer poller, when closed, then it stops listening', async () => {
+  it('given a server running its runtime loop, when closed, then it stops listening', async () => {
     // given
     const other = await startServer({ db, port: 0, webDir });
     expect((await send(other.url, '/healthz')).status).toBe(200);

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('server.stopping', { signal });
     try {
-      // The server stops the timer poller first; the database closes last (PGlite must be closed).
+      // The server stops its runtime loop first; the database closes last (PGlite must be closed).
       await server.close();
       await db.close();
       logger.info('server.stopped', { signal });

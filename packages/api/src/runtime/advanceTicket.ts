@@ -76,7 +76,7 @@ export type AdvanceOptions = {
   /** The timer this move fires (marked fired in the same statement). */
   firedTimerId?: string | undefined;
   /**
-   * The connection of a transaction the caller holds (the timer poller's claim). The move then runs in
+   * The connection of a transaction the caller holds (the runtime loop's timer claim). The move then runs in
    * it, reads first and leaves the cache alone. Default: the pool, with the per-process cache.
    */
   query?: Query;
