@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { type OutboxEffect, runDueEffects, startRuntimeLoop } from '@stepwise/api';
+import { type OutboxEffect, publishVersion, runDueEffects, startRuntimeLoop } from '@stepwise/api';
 import { createDb, type Database } from '@stepwise/db';
+import type { FlowDocument } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTicket } from '../../packages/api/src/runtime/advanceTicket.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
@@ -283,6 +284,75 @@ describe.each(backends())('effects outbox (%s)', (backend) => {
     await db.query('UPDATE runtime_jobs SET done_at = $2::timestamptz WHERE id = ANY($1::bigint[])', [
       ids.map((r) => r.id),
       clock.now().toISOString(),
+    ]);
+  });
+  it('given a ticket at a step, when it is migrated onto a subflow node, then the migration records start_subflow and the loop runs the child and resumes it', async () => {
+    // given: v1 is a step; v2 puts a subflow (the quick child flow) in its place
+    const v1doc = loopDocument({ slaMinutes: null });
+    const { flowId, versionId: v1 } = await publishFlow(db, org, 'Migrating', v1doc, 70);
+    const ticket = await createTicket(db, ticketInput({ flowId }), {
+      orgId: org.orgId,
+      actorId: null,
+      now: clock.now(),
+    });
+    const start = v1doc.nodes.find((n) => n.id === 'start');
+    const end = v1doc.nodes.find((n) => n.id === 'end');
+    if (!start || !end) throw new Error('loop document without start or end');
+    const v2doc: FlowDocument = {
+      ...v1doc,
+      nodes: [
+        start,
+        {
+          id: 'verify',
+          type: 'subflow',
+          position: { x: 0, y: 150 },
+          data: { label: 'Verify', flowId: quickChildFlowId },
+        },
+        end,
+      ],
+      edges: [
+        { id: 'm1', source: 'start', sourceHandle: 'next', target: 'verify' },
+        { id: 'm2', source: 'verify', sourceHandle: 'next', target: 'end' },
+      ],
+    };
+    await db.query(
+      'UPDATE flows SET draft = $1::jsonb, draft_revision = draft_revision + 1 WHERE id = $2::uuid',
+      [JSON.stringify(v2doc), flowId],
+    );
+    const v2 = await publishVersion(db, {
+      orgId: org.orgId,
+      flowId,
+      authorId: org.people.manager.userId,
+      message: 'v2',
+    });
+    // when
+    const result = await manager().versions.applyMigration({
+      flowId,
+      fromVersionId: v1,
+      toVersionId: v2.id,
+      mapping: { work: 'verify' },
+      expected: { [ticket.ticket.id]: ticket.ticket.seq },
+    });
+    expect(result.moved.map((m) => m.ticketId)).toEqual([ticket.ticket.id]);
+    // then
+    expect(await outboxOf(ticket.ticket.id)).toEqual([
+      {
+        seq: 2,
+        effects: [{ type: 'start_subflow', flowId: quickChildFlowId, nodeId: 'verify' }],
+        attempts: 0,
+        done: false,
+      },
+    ]);
+    // when: the child starts (and ends on intake), then its resume moves the parent on to its end
+    await raceTwoLoops(2);
+    // then
+    const page = await manager().tickets.get({ ticketId: ticket.ticket.id });
+    expect(page.children.map((c) => c.status)).toEqual(['ended']);
+    expect(page.ticket).toMatchObject({ status: 'ended', nodeId: 'end' });
+    expect(page.events.map((e) => e.type)).toEqual([
+      'ticket.created',
+      'ticket.migrated',
+      'subflow.completed',
     ]);
   });
 });

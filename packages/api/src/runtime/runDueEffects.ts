@@ -105,6 +105,7 @@ type EffectContext = {
 type EffectTicket = TicketRow;
 
 async function performAll(context: EffectContext, row: Claimed): Promise<void> {
+  // Rows written before the outbox got their effects from the upgrade's backfill: none is left null.
   const effects = row.effects ?? [];
   if (effects.length === 0) return;
   const tickets = await context.query<EffectTicket>(
