@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '@stepwise/db';
 import type { FlowDocument, TrailEntry } from '@stepwise/flow';
+import { noteChange } from '../live/hub.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { startLoop, type Worker } from '../webhooks/worker.ts';
 import { applyEngineEvent } from './applyEvent.ts';
@@ -131,7 +132,10 @@ async function runJob(
   const ended = trail.find((entry) => entry.type === 'ended');
   if (ended?.type === 'ended') {
     const end = version.document.nodes.find((n) => n.id === ended.nodeId);
-    if (end?.type === 'end' && end.data.feedback) await requestFeedback(query, ticket, now, publicUrl);
+    if (end?.type === 'end' && end.data.feedback) {
+      await requestFeedback(query, ticket, now, publicUrl);
+      noteChange(database, { orgId: ticket.org_id, ticketId: ticket.id, seq: ticket.seq, message: true });
+    }
     if (ticket.parent_ticket_id !== null && ticket.parent_seq !== null) {
       await applyEngineEvent(database, cache, {
         ticketId: ticket.parent_ticket_id,

@@ -1,5 +1,6 @@
 import type { Database } from '@stepwise/db';
-import { advanceTicket } from './advanceTicket.ts';
+import { noteChange, type TicketChange } from '../live/hub.ts';
+import { advanceTicket, changeOf } from './advanceTicket.ts';
 import { inSavepoint, inTransaction, type Query } from './sql.ts';
 import { type VersionCache, versionCache } from './versionCache.ts';
 
@@ -37,7 +38,8 @@ async function fireBatch(
   const cache = options.cache ?? versionCache;
   const batch = options.batch ?? 100;
   const nowIso = now.toISOString();
-  return inTransaction(database, async (tx) => {
+  const moved: TicketChange[] = [];
+  const outcome = await inTransaction(database, async (tx) => {
     const due = await tx<DueTimer>(
       `SELECT id::text AS id, org_id, ticket_id, seq, kind, node_id FROM timers
         WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1::timestamptz
@@ -49,13 +51,17 @@ async function fireBatch(
     for (const timer of due) {
       try {
         // A savepoint per timer: one that fails is left for the next tick without undoing the others.
-        if (await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now))) fired++;
+        if (await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now, moved)))
+          fired++;
       } catch (error) {
         (options.onError ?? defaultOnError)(error);
       }
     }
     return { claimed: due.length, fired };
   });
+  // Committed: live updates hear of the moves now.
+  for (const change of moved) noteChange(database, change);
+  return outcome;
 }
 
 function defaultOnError(error: unknown): void {
@@ -76,6 +82,7 @@ async function fireOne(
   cache: VersionCache,
   timer: DueTimer,
   now: Date,
+  moved: TicketChange[],
 ): Promise<boolean> {
   const result = await advanceTicket(
     database,
@@ -88,6 +95,7 @@ async function fireOne(
   );
   // Moved on, gone, or a timer that no longer applies where the ticket is (STALE_TIMER): void.
   if (!result.ok) return cancel(tx, timer, now);
+  moved.push(changeOf(result));
   return true;
 }
 
