@@ -63,8 +63,13 @@ export class LiveHub {
   private reconciling: Promise<void> | null = null;
   private unlisten: Unlisten | null = null;
   private starting: Promise<void> | null = null;
+  /**
+   * Tell the other servers (default on). A lone server, or a benchmark measuring what announcing
+   * costs, may turn it off: this process's listeners still hear every change.
+   */
+  announce = true;
   /** Counters for tests and metrics. */
-  readonly stats = { noted: 0, batches: 0, sendFailures: 0, heard: 0, reconciled: 0 };
+  readonly stats = { noted: 0, announced: 0, batches: 0, sendFailures: 0, heard: 0, reconciled: 0 };
 
   constructor(
     private readonly db: Database,
@@ -117,7 +122,8 @@ export class LiveHub {
     this.stats.noted++;
     this.deliver(change);
     // The embedded database belongs to one process (its data directory is locked): nobody else to tell.
-    if (this.db.kind === 'pglite') return;
+    if (this.db.kind === 'pglite' || !this.announce) return;
+    this.stats.announced++;
     const queued = this.pending.get(change.ticketId);
     if (!queued || change.seq > queued.seq) {
       this.pending.set(change.ticketId, {
