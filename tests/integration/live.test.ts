@@ -3,8 +3,15 @@ import { createDb, type Database } from '@stepwise/db';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../apps/server/src/server.ts';
-import { LiveHub, liveHubOf, type TicketChange } from '../../packages/api/src/live/hub.ts';
+import {
+  LiveHub,
+  liveHubOf,
+  parsePayload,
+  payloadsOf,
+  type TicketChange,
+} from '../../packages/api/src/live/hub.ts';
 import { advanceTicket } from '../../packages/api/src/runtime/advanceTicket.ts';
+import { fireDueTimers } from '../../packages/api/src/runtime/timerPoller.ts';
 import { poolQuery } from '../../packages/api/src/runtime/sql.ts';
 import { applyPending } from '../support/pendingSql.ts';
 import {
@@ -228,6 +235,38 @@ async function moveUnannounced(
   return moved.move.row.seq;
 }
 
+describe('live update payloads', () => {
+  const orgId = '7d1c3a52-0000-4000-8000-000000000001';
+  const ticket = (n: number) => `7d1c3a52-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+  it('given a batch, when it is split into payloads, then each stays under the NOTIFY limit, names its origin and parses back to the same changes', () => {
+    // given
+    const changes: TicketChange[] = Array.from({ length: 300 }, (_, n) => ({
+      orgId,
+      ticketId: ticket(n),
+      seq: n + 1,
+      ...(n % 7 === 0 ? { message: true } : {}),
+    }));
+    // when
+    const payloads = payloadsOf('abc123', changes);
+    // then
+    expect(payloads.length).toBeGreaterThan(1);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    const parsed = payloads.map((p) => parsePayload(p));
+    expect(parsed.every((p) => p?.origin === 'abc123')).toBe(true);
+    expect(parsed.flatMap((p) => p?.changes ?? [])).toEqual(changes);
+  });
+
+  it('given the bare payload an older trigger sends, then it parses as one change without an origin; garbage parses as nothing', () => {
+    expect(parsePayload(`${orgId}:${ticket(1)}:42`)).toEqual({
+      origin: null,
+      changes: [{ orgId, ticketId: ticket(1), seq: 42 }],
+    });
+    expect(parsePayload('DROP TABLE tickets')).toBeNull();
+    expect(parsePayload(`~zz ${orgId}:${ticket(1)}:x`)).toBeNull();
+  });
+});
+
 describe.skipIf(!hasPostgres())('live updates after the commit, two hubs on one database (postgres)', () => {
   let db: TestDb;
   let other: Database;
@@ -326,6 +365,23 @@ describe.skipIf(!hasPostgres())('live updates after the commit, two hubs on one 
       // then
       await until(() => heard.length >= 1, 2000);
       expect(heard[0]).toMatchObject({ ticketId: t.ticket.id, seq: t.ticket.seq, message: true });
+    } finally {
+      watch.off();
+    }
+  });
+
+  it('given another server watching a ticket, when its SLA timer fires here, then the other server hears the move after the poller commits', async () => {
+    // given
+    const t = await apiAs(db, org.people.manager, clock).tickets.create(ticketInput({ flowId }));
+    const heard: TicketChange[] = [];
+    const watch = hub.watchTicket(org.orgId, t.ticket.id, t.ticket.seq, (change) => heard.push(change));
+    try {
+      // when
+      const fired = await fireDueTimers(db, new Date(clock.now().getTime() + 61 * 60_000));
+      // then
+      expect(fired).toBeGreaterThanOrEqual(1);
+      await until(() => heard.length >= 1, 2000);
+      expect(heard[0]).toEqual({ orgId: org.orgId, ticketId: t.ticket.id, seq: t.ticket.seq + 1 });
     } finally {
       watch.off();
     }
