@@ -51,8 +51,11 @@ async function fireBatch(
     for (const timer of due) {
       try {
         // A savepoint per timer: one that fails is left for the next tick without undoing the others.
-        if (await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now, moved)))
+        const change = await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now));
+        if (change) {
+          moved.push(change);
           fired++;
+        }
       } catch (error) {
         (options.onError ?? defaultOnError)(error);
       }
@@ -68,12 +71,12 @@ function defaultOnError(error: unknown): void {
   console.error('[stepwise timers] a timer failed to fire; it will be retried:', error);
 }
 
-async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<false> {
+async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<null> {
   await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE id = $1::bigint', [
     timer.id,
     now.toISOString(),
   ]);
-  return false;
+  return null;
 }
 
 async function fireOne(
@@ -82,8 +85,7 @@ async function fireOne(
   cache: VersionCache,
   timer: DueTimer,
   now: Date,
-  moved: TicketChange[],
-): Promise<boolean> {
+): Promise<TicketChange | null> {
   const result = await advanceTicket(
     database,
     { ticketId: timer.ticket_id },
@@ -95,8 +97,7 @@ async function fireOne(
   );
   // Moved on, gone, or a timer that no longer applies where the ticket is (STALE_TIMER): void.
   if (!result.ok) return cancel(tx, timer, now);
-  moved.push(changeOf(result));
-  return true;
+  return changeOf(result);
 }
 
 export type TimerPoller = {
