@@ -121,6 +121,34 @@ describe.skipIf(!runs)('live updates in Chromium', () => {
       expect(status).toMatch(/Breached/);
   });
 
+  it('given a ticket page open, when the ticket gets a message and a move made elsewhere, then the page shows both without a reload', async () => {
+    await page.goto(`${server.url}/tickets/${triage.ticket.id}`);
+    await page.locator('.live-dot.is-live').waitFor({ timeout: 15_000 });
+    await page.evaluate(() => document.documentElement.setAttribute('data-e2e-ticket-document', 'yes'));
+    const assignee = page.locator('dt', { hasText: 'Assignee' }).locator('xpath=following-sibling::dd[1]');
+    expect(await assignee.textContent()).toBe('Unassigned');
+
+    await call(
+      'tickets.addMessage',
+      { ticketId: triage.ticket.id, body: 'Checking the export logs now.', from: 'agent' },
+      'mutation',
+    );
+    await page
+      .locator('.message-body', { hasText: 'Checking the export logs now.' })
+      .waitFor({ timeout: 15_000 });
+
+    const me = (await (await context.request.get(`${server.url}/trpc/auth.me`)).json()) as {
+      result: { data: { user: { id: string; name: string } } };
+    };
+    await call(
+      'tickets.assign',
+      { ticketId: triage.ticket.id, assigneeId: me.result.data.user.id },
+      'mutation',
+    );
+    await expect.poll(() => assignee.textContent(), { timeout: 15_000 }).toBe(me.result.data.user.name);
+    expect(await page.getAttribute('html', 'data-e2e-ticket-document')).toBe('yes');
+  });
+
   it('given everything the page did, when it ends, then the browser reported no error, warning or failed request', async () => {
     expect(realProblems(problems)).toEqual([]);
   });

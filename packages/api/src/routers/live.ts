@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { liveHubOf, subscribeChanges } from '../live/hub.ts';
+import { liveHubOf, subscribeChanges, subscribeTicket } from '../live/hub.ts';
 import { isUuid } from '../runtime/sql.ts';
 import { callerOf } from '../services/callerOf.ts';
 import { fail, procedure, router } from '../trpc.ts';
@@ -9,16 +9,20 @@ const WORKERS = ['admin', 'manager', 'agent'] as const;
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
 const EventId = z.string().max(100).optional();
 
-export type LiveTicketChange = { ticketId: string; seq: number };
+export type LiveTicketChange = { ticketId: string; seq: number; message?: true };
 
 /**
  * Live updates over server-sent events (tRPC subscriptions; `httpSubscriptionLink` on the client). Each
- * event is `{ ticketId, seq }` — the client refetches what it shows; nothing else crosses the wire.
+ * event is `{ ticketId, seq }` (`message: true` for a message, which leaves `seq` as it was) — the client
+ * refetches what it shows when it is behind; nothing else crosses the wire.
  */
 export const liveRouter = router({
   /**
-   * One ticket: an event whenever it moves or gets a message (from any server). With `lastEventId`
-   * (a reconnect), an event at once if the ticket is already past it.
+   * One ticket: an event whenever it moves or gets a message (from any server), carrying its sequence
+   * number. `lastEventId` is the sequence number the client shows (its first subscription) or last
+   * heard (a reconnect): when the ticket is already past it, an event comes at once. A notification
+   * lost between servers is made up by the hub's reconcile within seconds, so a page never stays
+   * behind a move.
    */
   ticket: procedure([...WORKERS])
     .input(z.object({ ticketId: z.string().min(1).max(64), lastEventId: EventId.nullable() }))
@@ -26,9 +30,12 @@ export const liveRouter = router({
       const { orgId } = callerOf(ctx);
       const ticketId = input.ticketId.toLowerCase();
       if (!isUuid(ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      // A mark that is not a sequence number counts as 0: the client hears the current one at once.
+      const last = input.lastEventId == null ? null : Number(input.lastEventId);
+      const from = last === null ? null : Number.isSafeInteger(last) && last >= 0 ? last : 0;
       const hub = liveHubOf(ctx.db);
       await hub.start();
-      const changes = subscribeChanges(hub, orgId, (c) => c.ticketId === ticketId, signal);
+      const changes = subscribeTicket(hub, orgId, ticketId, from ?? 0, signal);
       try {
         const rows = await ctx.db.query<{ seq: number }>(
           'SELECT seq FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid',
@@ -36,12 +43,22 @@ export const liveRouter = router({
         );
         const row = rows[0];
         if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
-        const last = input.lastEventId == null ? null : Number(input.lastEventId);
-        if (last !== null && (!Number.isFinite(last) || row.seq > last)) {
-          yield tracked(String(row.seq), { ticketId, seq: row.seq } satisfies LiveTicketChange);
+        // Without a mark the client is taken to show the ticket as it is now.
+        let sent = from ?? row.seq;
+        const event = (change: LiveTicketChange) => tracked(String(change.seq), change);
+        if (row.seq > sent) {
+          sent = row.seq;
+          yield event({ ticketId, seq: row.seq });
         }
+        changes.advance(sent);
         for await (const change of changes) {
-          yield tracked(String(change.seq), { ticketId, seq: change.seq } satisfies LiveTicketChange);
+          if (change.message) {
+            yield event({ ticketId, seq: Math.max(sent, change.seq), message: true });
+            continue;
+          }
+          if (change.seq <= sent) continue;
+          sent = change.seq;
+          yield event({ ticketId, seq: change.seq });
         }
       } finally {
         changes.close();

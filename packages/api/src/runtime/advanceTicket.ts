@@ -10,6 +10,7 @@ import {
   type TransitionResult,
   transition,
 } from '@stepwise/flow';
+import { noteChange, type TicketChange } from '../live/hub.ts';
 import { type PreparedMove, prepareMove, type StoredInput } from './prepareMove.ts';
 import { isUuid, poolQuery, type Query, sqlState } from './sql.ts';
 import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
@@ -486,10 +487,16 @@ async function pinned(run: Run, row: TicketRow, versionId: string): Promise<Cach
   return version;
 }
 
-/** Runs the move statement. Null: it did not land (the compare-and-set or a guard failed). */
+/**
+ * Runs the move statement. Null: it did not land (the compare-and-set or a guard failed). A move on the
+ * pool has committed when it returns: live updates hear of it now. A caller's transaction notes it
+ * after its own commit (`changeOf`).
+ */
 async function write(run: Run, move: PreparedMove): Promise<MoveResult | null> {
   try {
-    return await writeMove(run.query, move.write);
+    const result = await writeMove(run.query, move.write);
+    if (result && !run.options.query) noteChange(run.database, changeOf({ move }));
+    return result;
   } catch (error) {
     // The same key, used at the same moment by a request on another ticket, landed first.
     if (sqlState(error) === '23505' && move.write.key) return null;
@@ -510,6 +517,12 @@ function landed(
     events: [...events, eventViewOf(move, run.mover.name)],
     messages: [...messages, ...messageViewsOf(move)],
   });
+}
+
+/** What live updates are told of a landed move. */
+export function changeOf(advanced: Pick<Advanced, 'move'>): TicketChange {
+  const { row } = advanced.move;
+  return { orgId: row.org_id, ticketId: row.id, seq: row.seq };
 }
 
 /** The move's own event as the ticket page shows it. */

@@ -11,6 +11,7 @@ import {
   transition,
   triggerMatches,
 } from '@stepwise/flow';
+import { noteChange } from '../live/hub.ts';
 import { fail } from '../trpc.ts';
 import { withPilot } from './chooseVersion.ts';
 import { type OutboxEffect, planEffects } from './planEffects.ts';
@@ -256,6 +257,7 @@ export async function createTicket(
   }
   const rows = await query<{ id: string }>(`WITH ${parts.join(',\n')}\nSELECT id FROM t`, params);
   if (rows.length === 0) fail('NOT_FOUND', 'This organization does not exist.');
+  noteChange(database, { orgId: options.orgId, ticketId, seq: 1 });
   const detail = await getTicketDetail(
     query,
     cache,

@@ -1,5 +1,6 @@
 import type { Database } from '@stepwise/db';
-import { advanceTicket } from './advanceTicket.ts';
+import { noteChange, type TicketChange } from '../live/hub.ts';
+import { advanceTicket, changeOf } from './advanceTicket.ts';
 import { inSavepoint, inTransaction, type Query } from './sql.ts';
 import { type VersionCache, versionCache } from './versionCache.ts';
 
@@ -38,7 +39,8 @@ export async function fireTimerBatch(
   const cache = options.cache ?? versionCache;
   const batch = options.batch ?? 100;
   const nowIso = now.toISOString();
-  return inTransaction(database, async (tx) => {
+  const moved: TicketChange[] = [];
+  const outcome = await inTransaction(database, async (tx) => {
     const due = await tx<DueTimer>(
       `SELECT id::text AS id, org_id, ticket_id, seq, kind, node_id FROM timers
         WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1::timestamptz
@@ -50,25 +52,32 @@ export async function fireTimerBatch(
     for (const timer of due) {
       try {
         // A savepoint per timer: one that fails is left for the next tick without undoing the others.
-        if (await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now))) fired++;
+        const change = await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now));
+        if (change) {
+          moved.push(change);
+          fired++;
+        }
       } catch (error) {
         (options.onError ?? defaultOnError)(error);
       }
     }
     return { claimed: due.length, fired };
   });
+  // Committed: live updates hear of the moves now.
+  for (const change of moved) noteChange(database, change);
+  return outcome;
 }
 
 function defaultOnError(error: unknown): void {
   console.error('[stepwise timers] a timer failed to fire; it will be retried:', error);
 }
 
-async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<false> {
+async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<null> {
   await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE id = $1::bigint', [
     timer.id,
     now.toISOString(),
   ]);
-  return false;
+  return null;
 }
 
 async function fireOne(
@@ -77,7 +86,7 @@ async function fireOne(
   cache: VersionCache,
   timer: DueTimer,
   now: Date,
-): Promise<boolean> {
+): Promise<TicketChange | null> {
   const result = await advanceTicket(
     database,
     { ticketId: timer.ticket_id },
@@ -89,5 +98,5 @@ async function fireOne(
   );
   // Moved on, gone, or a timer that no longer applies where the ticket is (STALE_TIMER): void.
   if (!result.ok) return cancel(tx, timer, now);
-  return true;
+  return changeOf(result);
 }

@@ -1,4 +1,5 @@
 import type { Database } from '@stepwise/db';
+import { noteChange } from '../live/hub.ts';
 import type { Caller } from '../trpc.ts';
 import { advanceTicket, type Mover } from './advanceTicket.ts';
 import { applyEngineEvent } from './applyEvent.ts';
@@ -284,6 +285,7 @@ export async function addMessage(
   );
   const row = rows[0];
   if (!row) refuse('not_found', TICKET_NOT_FOUND);
+  noteChange(database, { orgId: caller.orgId, ticketId: row.ticket_id, seq: row.seq, message: true });
   if (input.from !== 'customer' || row.status !== 'waiting')
     return { messageId: row.id, seq: row.seq, movedOn: false };
   // A reply wait moves on (a duration wait refuses: NOT_WAITING). Lost to a concurrent move: look again.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@stepwise/db';
+import { noteChange } from '../live/hub.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { applyEngineEvent } from './applyEvent.ts';
 import { createTicket } from './createTicket.ts';
@@ -249,4 +250,5 @@ async function requestFeedback(context: EffectContext, ticket: EffectTicket): Pr
       body,
     ],
   );
+  noteChange(context.database, { orgId: ticket.org_id, ticketId: ticket.id, seq: ticket.seq, message: true });
 }

@@ -189,7 +189,7 @@ export function TicketPage() {
   const me = useMe();
   const ticket = useQuery(trpc.tickets.get.queryOptions({ ticketId }));
   const teams = useQuery(trpc.teams.list.queryOptions());
-  const live = useTicketLive(ticketId, ticket.data !== undefined);
+  const live = useTicketLive(ticketId, ticket.data?.ticket.seq);
   const now = useNow(30_000);
   useTitle(ticket.data ? `#${ticket.data.ticket.number} ${ticket.data.ticket.subject}` : 'Ticket');
   const [conflictOn, setConflictOn] = useState<string | null>(null);
