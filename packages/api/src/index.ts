@@ -8,7 +8,6 @@ export {
   type RequestContext,
 } from './createContext.ts';
 export { type AppRouter, appRouter, createCaller } from './router.ts';
-export { handleCompleteStep } from './runtime/fastComplete.ts';
 export { type LiveHub, liveHubOf, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
 export { type JobWorker, runDueJobs, startJobWorker } from './runtime/jobs.ts';
 export { fireDueTimers, startTimerPoller } from './runtime/timerPoller.ts';
