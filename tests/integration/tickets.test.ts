@@ -427,6 +427,40 @@ describe.each(backends())('tickets (%s)', (backend) => {
       expect(await eventCount(db, otherTicket.ticket.id)).toBe(1);
     });
 
+    it('given a key stored before message ids were kept, when the completion is retried, then it answers the same move with its messages', async () => {
+      // given: a closing move (it sends the customer a message), its key rewritten to the older form
+      const t = await api('agent1').tickets.create(ticketInput());
+      const atBilling = await api('agent1').tickets.complete(triage(t));
+      clock.advance(60_000);
+      const input = {
+        ticketId: t.ticket.id,
+        expectedSeq: atBilling.ticket.seq,
+        nodeId: 'resolve_billing',
+        outcomeId: 'resolved',
+        form: {},
+        checklist: ['account_checked', 'customer_answered'],
+        idempotencyKey: newKey(),
+      };
+      const first = await api('manager').tickets.complete(input);
+      expect(first.messages).toHaveLength(1);
+      const [row] = await db.query<{ response: string }>(
+        'SELECT response FROM idempotency_keys WHERE org_id = $1::uuid AND key = $2',
+        [org.orgId, input.idempotencyKey],
+      );
+      const { messageIds: _ids, ...stored } = JSON.parse(row?.response ?? '{}') as Record<string, unknown>;
+      const older = { ...stored, flowId: null, messagesUpTo: first.events[0]?.createdAt };
+      await db.query(
+        'UPDATE idempotency_keys SET response = to_jsonb($3::text) WHERE org_id = $1::uuid AND key = $2',
+        [org.orgId, input.idempotencyKey, JSON.stringify(older)],
+      );
+      clock.advance(1000);
+      // when
+      const retry = await api('manager').tickets.complete(input);
+      // then
+      expect(JSON.stringify(retry)).toBe(JSON.stringify(first));
+      expect(await eventCount(db, t.ticket.id)).toBe(3);
+    });
+
     it('given an urgent technical ticket, when triaged, then the fast-track assigns the least-loaded technical agent', async () => {
       // given: agent1 holds more open tickets than agent2 (assigned by hand here, undone at the end)
       const open = async (userId: string) =>

@@ -74,7 +74,8 @@ export type StepCompletion = StepView & {
  * references to the immutable rest — the version (from the cache), the event at the ticket's seq, the
  * move's messages by id. About 1 KB: the key row is written on every step. A replay rebuilds the first
  * response from it, byte for byte (only a team or person renamed in between would show the new name).
- * Keys stored before message ids were kept hold `messagesUpTo` (the move's time) instead.
+ * Keys stored before message ids were kept hold `messagesUpTo` (the move's time) instead: their replay
+ * shows the system messages of that millisecond.
  */
 type StoredResponse = {
   ticket: TicketView;
