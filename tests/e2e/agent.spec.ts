@@ -162,6 +162,13 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     const step = before.currentStep;
     if (!step) throw new Error('the ticket is not at a step');
 
+    // Every API request the page makes from here: mutations go alone, queries batched.
+    const calls: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/trpc/')) calls.push(`${url.pathname}${url.search}`);
+    };
+    page.on('request', onRequest);
     await page.getByRole('link', { name: new RegExp(`#${row.number}\\b`) }).click();
     await page.waitForURL(new RegExp(`/tickets/${row.id}$`));
     await stepHeading(page).waitFor();
@@ -190,6 +197,13 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     const after = await api<TicketDetail>(context, server.url, 'tickets.get', { ticketId: row.id }, 'query');
     expect(after.ticket.seq).toBeGreaterThan(before.ticket.seq);
     expect(await stepHeading(page).textContent()).toBe(after.currentStep?.data.title);
+    page.off('request', onRequest);
+    // The refused try and the completion, each its own unbatched request (the server's lean path).
+    expect(calls.filter((c) => c.includes('tickets.complete'))).toEqual([
+      '/trpc/tickets.complete',
+      '/trpc/tickets.complete',
+    ]);
+    expect(calls.some((c) => c.includes('tickets.get') && c.includes('batch=1'))).toBe(true);
 
     const latest = page.locator('.timeline .timeline-item').first();
     expect(await latest.getAttribute('data-event-type')).toBe(after.events.at(-1)?.type);
@@ -225,7 +239,7 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     expect(login.ok()).toBe(true);
     const outcome = step.data.outcomes[0];
     if (!outcome) throw new Error('the step has no outcome');
-    const moved = await api<TicketDetail>(
+    const moved = await api<Outputs['tickets']['complete']>(
       manager,
       server.url,
       'tickets.complete',
@@ -256,7 +270,8 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     expect(cardTitle).toBe(moved.currentStep ? moved.currentStep.data.title : 'Waiting');
     await page.waitForFunction(
       (count) => document.querySelectorAll('.timeline .timeline-item').length === count,
-      moved.events.length,
+      // The page's history, then the manager's move (the answer carries only that one).
+      detail.events.length + moved.events.length,
     );
     expect(await page.getAttribute('html', 'data-e2e-same-document')).toBe('yes');
     await screenshot(page, 'ticket-updated');

@@ -65,7 +65,7 @@ describe.each(backends())('reliability 8 and 9 (%s)', (backend) => {
       idempotencyKey: newKey(),
     });
     const before = await events();
-    const attempt = (i: number): Promise<TicketDetail> => {
+    const attempt = (i: number): Promise<unknown> => {
       const kind = i % 3;
       const base = { form: {}, checklist: [], idempotencyKey: newKey(), nodeId: 'work' };
       if (kind === 0) {

@@ -1,10 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AppRouter, appRouter, createContextFactory } from '@stepwise/api';
+import type { Database } from '@stepwise/db';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../apps/server/src/server.ts';
+import { headersOf, MAX_BATCH_SIZE, MAX_BODY_BYTES } from '../../apps/server/src/trpcHttp.ts';
+import type { TicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { PASSWORD } from '../support/apiSession.ts';
+import {
+  apiAs,
+  cookieFor,
+  createRuntimeOrg,
+  eventCount,
+  type FakeClock,
+  fakeClock,
+  newKey,
+  postJson,
+  publishFlow,
+  type RuntimeOrg,
+  TRIAGE_CHECKLIST,
+  template,
+  ticketInput,
+} from '../support/runtimeFixture.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
@@ -53,6 +75,39 @@ function send(
 }
 
 const json = (extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...extra });
+
+/**
+ * The reference: tRPC's standard Node adapter alone (no gate in front), configured as the server
+ * configures it, with the server's context.
+ */
+async function standardAdapter(
+  db: Database,
+  clock: FakeClock,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const createContext = createContextFactory({ db, now: clock.now });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void nodeHTTPRequestHandler<AppRouter, IncomingMessage, ServerResponse>({
+      router: appRouter,
+      req,
+      res,
+      path: new URL(req.url ?? '/', 'http://x').pathname.slice('/trpc/'.length),
+      allowBatching: true,
+      maxBatchSize: MAX_BATCH_SIZE,
+      maxBodySize: MAX_BODY_BYTES,
+      createContext: ({ req: request, res: response }) =>
+        createContext({
+          headers: headersOf(request),
+          setCookie: (c) => response.appendHeader('set-cookie', c),
+          clientIp: '127.0.0.1',
+        }),
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe.each(backends())('server over HTTP (%s)', (backend) => {
   let db: TestDb;
@@ -187,20 +242,227 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
     expect((await send(server.url, '/healthz')).status).toBe(200);
   });
 
-  it('given the hot path, when tickets.complete is posted as a form or without a session, then it is refused', async () => {
-    const form = await send(server.url, '/trpc/tickets.complete', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'ticketId=x',
+  describe('the unbatched mutation path', () => {
+    const clock = fakeClock();
+    const agent = new Agent({ keepAlive: true });
+    let org: RuntimeOrg;
+    let app: RunningServer;
+    let reference: { url: string; close(): Promise<void> };
+    let cookies: { manager: string; outsider: string };
+
+    beforeAll(async () => {
+      org = await createRuntimeOrg(db, 'Adapter Ltd', clock.now());
+      await publishFlow(db, org, 'Ticket resolution', template('ticket-resolution'), 20);
+      app = await startServer({ db, port: 0, webDir, now: clock.now, timers: false });
+      reference = await standardAdapter(db, clock);
+      cookies = {
+        manager: await cookieFor(db, org.people.manager, clock.now()),
+        outsider: await cookieFor(db, org.people.outsider, clock.now()),
+      };
     });
-    expect(form.status).toBe(403);
-    const anonymous = await send(server.url, '/trpc/tickets.complete', {
-      method: 'POST',
-      headers: json(),
-      body: '{}',
+    afterAll(async () => {
+      agent.destroy();
+      await app?.close();
+      await reference?.close();
     });
-    expect(anonymous.status).toBe(401);
-    expect(JSON.parse(anonymous.body)).toMatchObject({ error: { data: { code: 'UNAUTHORIZED' } } });
+
+    const newTicket = () =>
+      apiAs(db, org.people.manager, clock).tickets.create(
+        ticketInput({ flowId: org.flows['Ticket resolution']?.flowId }),
+      );
+    const triage = (t: Pick<TicketDetail, 'ticket'>, overrides: Record<string, unknown> = {}) => ({
+      ticketId: t.ticket.id,
+      expectedSeq: t.ticket.seq,
+      nodeId: 'triage',
+      outcomeId: 'triaged',
+      checklist: TRIAGE_CHECKLIST,
+      form: { issue_type: 'Technical' },
+      idempotencyKey: newKey(),
+      ...overrides,
+    });
+    const withCookie = (cookie: string | null): Record<string, string> => (cookie ? { cookie } : {});
+    /** The same unbatched call through the server and through the standard adapter alone. */
+    const both = async (path: string, body: unknown, cookie: string | null) => ({
+      served: await postJson(agent, app.url, path, body, withCookie(cookie)),
+      standard: await postJson(agent, reference.url, path, body, withCookie(cookie)),
+    });
+
+    it('given a step completed in-process, when its request is retried unbatched, batched and through the standard adapter, then all three answer the first response', async () => {
+      // given
+      const t = await newTicket();
+      const input = triage(t);
+      const first = await apiAs(db, org.people.manager, clock).tickets.complete(input);
+      // when
+      const { served, standard } = await both('/trpc/tickets.complete', input, cookies.manager);
+      const batched = await postJson(
+        agent,
+        app.url,
+        '/trpc/tickets.complete?batch=1',
+        { 0: input },
+        {
+          cookie: cookies.manager,
+        },
+      );
+      // then
+      expect([served.status, standard.status, batched.status]).toEqual([200, 200, 200]);
+      expect(served.body).toBe(JSON.stringify({ result: { data: first } }));
+      expect(standard.body).toBe(served.body);
+      expect(batched.body).toBe(`[${served.body}]`);
+      expect(served.headers['content-type']).toBe(standard.headers['content-type']);
+      expect(served.headers.vary).toBe(standard.headers.vary);
+      expect(await eventCount(db, t.ticket.id)).toBe(2);
+    });
+
+    it('given a fresh step, when completed unbatched, then it moves once and answers only what changed, as the adapter replays it', async () => {
+      // given
+      const t = await newTicket();
+      const input = triage(t);
+      // when
+      const response = await postJson(agent, app.url, '/trpc/tickets.complete', input, {
+        cookie: cookies.manager,
+      });
+      // then
+      expect(response.status).toBe(200);
+      const data = (JSON.parse(response.body) as { result: { data: Record<string, unknown> } }).result.data;
+      expect(Object.keys(data).sort()).toEqual(
+        ['currentStep', 'events', 'messages', 'nextByOutcome', 'path', 'ticket'].sort(),
+      );
+      expect(data).toMatchObject({
+        ticket: { id: t.ticket.id, seq: 2, nodeId: 'resolve_technical' },
+        currentStep: { id: 'resolve_technical' },
+        events: [{ seq: 2, type: 'step.completed', fromNode: 'triage', toNode: 'resolve_technical' }],
+        path: ['route', 'resolve_technical'],
+      });
+      expect(await eventCount(db, t.ticket.id)).toBe(2);
+      // and the same request through the standard adapter replays exactly that body
+      const replay = await postJson(agent, reference.url, '/trpc/tickets.complete', input, {
+        cookie: cookies.manager,
+      });
+      expect(replay.body).toBe(response.body);
+    });
+
+    it('given requests that fail, when sent unbatched to the server and to the standard adapter, then status and error bodies are byte-identical', async () => {
+      // given
+      const t = await newTicket();
+      await apiAs(db, org.people.manager, clock).tickets.complete(triage(t));
+      const keyed = triage(await newTicket());
+      await apiAs(db, org.people.manager, clock).tickets.complete(keyed);
+      const huge = triage(t, { form: { issue_type: 'x'.repeat(MAX_BODY_BYTES) } });
+      const cases: Array<[string, string, unknown, string | null, number]> = [
+        ['stale (CONFLICT with the fresh ticket)', 'tickets.complete', triage(t), cookies.manager, 409],
+        ['another team (FORBIDDEN)', 'tickets.complete', triage(await newTicket()), cookies.outsider, 403],
+        ['no session (UNAUTHORIZED)', 'tickets.complete', triage(t), null, 401],
+        [
+          'bad input (zod BAD_REQUEST)',
+          'tickets.complete',
+          triage(t, { idempotencyKey: 'short', expectedSeq: -1 }),
+          cookies.manager,
+          400,
+        ],
+        [
+          'form refused (BAD_REQUEST with details)',
+          'tickets.complete',
+          triage(await newTicket(), { form: { issue_type: 'Weather' } }),
+          cookies.manager,
+          400,
+        ],
+        [
+          'unknown ticket (NOT_FOUND)',
+          'tickets.complete',
+          triage(t, { ticketId: randomUUID() }),
+          cookies.manager,
+          404,
+        ],
+        [
+          'key reused (UNPROCESSABLE_CONTENT)',
+          'tickets.complete',
+          { ...keyed, outcomeId: 'no_action' },
+          cookies.manager,
+          422,
+        ],
+        ['not JSON', 'tickets.complete', '{"ticketId": ', cookies.manager, 400],
+        ['empty body', 'tickets.complete', '', cookies.manager, 400],
+        ['a public mutation, bad input', 'auth.login', { email: 'nobody' }, null, 400],
+        ['a query posted (left to the adapter)', 'flows.list', {}, cookies.manager, 405],
+        ['no such procedure', 'tickets.nothing', {}, cookies.manager, 404],
+      ];
+      for (const [name, path, body, cookie, status] of cases) {
+        // when
+        const { served, standard } = await both(`/trpc/${path}`, body, cookie);
+        // then
+        expect({ name, status: standard.status }).toEqual({ name, status });
+        expect({
+          name,
+          status: served.status,
+          body: served.body,
+          type: served.headers['content-type'],
+        }).toEqual({
+          name,
+          status: standard.status,
+          body: standard.body,
+          type: standard.headers['content-type'],
+        });
+      }
+      const conflict = JSON.parse(
+        (await both('/trpc/tickets.complete', triage(t), cookies.manager)).served.body,
+      );
+      expect(conflict).toMatchObject({
+        error: {
+          data: { code: 'CONFLICT', path: 'tickets.complete', details: { fresh: { ticket: { seq: 2 } } } },
+        },
+      });
+      // and a body over 1 MiB sent without a length is refused while it is read, the same on both
+      for (const base of [app.url, reference.url]) {
+        const reply = await send(base, '/trpc/tickets.complete', {
+          method: 'POST',
+          headers: json({ cookie: cookies.manager }),
+          body: JSON.stringify(huge),
+          chunked: true,
+        });
+        expect({ base: base === app.url ? 'served' : 'standard', status: reply.status }).toMatchObject({
+          status: 413,
+        });
+        expect(JSON.parse(reply.body)).toMatchObject({
+          error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, path: 'tickets.complete' } },
+        });
+      }
+      expect(await eventCount(db, t.ticket.id)).toBe(2);
+    });
+
+    it('given a mutation refused at the gate (a form, a foreign origin, a declared 2 MiB body), when sent unbatched or batched, then both get the same typed refusal', async () => {
+      // given
+      const t = await newTicket();
+      const input = triage(t);
+      const attempts: Array<[string, Record<string, string>, string, number]> = [
+        ['a form', { 'content-type': 'application/x-www-form-urlencoded' }, 'ticketId=x', 403],
+        ['a foreign origin', json({ origin: 'https://evil.example' }), JSON.stringify(input), 403],
+        [
+          'a declared 2 MiB body',
+          json(),
+          JSON.stringify({ ...input, form: { issue_type: 'x'.repeat(2 * MAX_BODY_BYTES) } }),
+          413,
+        ],
+      ];
+      for (const [label, headers, body, status] of attempts) {
+        // when
+        const [unbatched, batched] = await Promise.all(
+          ['/trpc/tickets.complete', '/trpc/tickets.complete?batch=1'].map((path) =>
+            send(app.url, path, { method: 'POST', headers: { ...headers, cookie: cookies.manager }, body }),
+          ),
+        );
+        // then
+        expect({ label, status: unbatched?.status }).toEqual({ label, status });
+        expect({ label, body: batched?.body, status: batched?.status }).toEqual({
+          label,
+          body: unbatched?.body,
+          status,
+        });
+        expect(JSON.parse(unbatched?.body ?? '')).toMatchObject({
+          error: { data: { code: status === 403 ? 'FORBIDDEN' : 'PAYLOAD_TOO_LARGE', httpStatus: status } },
+        });
+      }
+      expect(await eventCount(db, t.ticket.id)).toBe(1);
+    });
   });
 
   it('given a running server, when /healthz is asked, then it reports ok and the database kind', async () => {

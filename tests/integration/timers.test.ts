@@ -60,7 +60,7 @@ describe.each(backends())('timers (%s)', (backend) => {
       [ticketId],
     );
   const complete = (
-    t: TicketDetail,
+    t: Pick<TicketDetail, 'ticket'>,
     nodeId: string,
     outcomeId: string,
     checklist: string[],
@@ -241,7 +241,9 @@ describe.each(backends())('timers (%s)', (backend) => {
 
   it('given a refund waiting for the customer’s reply, when the reply timeout passes, then the wait times out to its end', async () => {
     // given
-    let t = await api().tickets.create(ticketInput({ category: 'refund' }));
+    let t: Pick<TicketDetail, 'ticket' | 'currentStep'> = await api().tickets.create(
+      ticketInput({ category: 'refund' }),
+    );
     t = await complete(t, 'verify', 'eligible', ['order_found', 'within_window', 'no_prior_refund'], {
       order_number: 'A-1',
       amount: 20,

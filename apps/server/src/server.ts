@@ -3,28 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type AppRouter,
   appRouter,
   type ContextFactory,
   createContextFactory,
-  handleCompleteStep,
   liveHubOf,
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
-import { getTRPCErrorShape, TRPCError } from '@trpc/server';
-import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { serveStatic } from './staticFiles.ts';
-
-/** A request body is at most 1 MiB (the product's input bounds; larger bodies get 413). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+import { headersOf, trpcHandler } from './trpcHttp.ts';
 
 export const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist/web');
-
-/** The lean path for the hottest procedure (a ticket step), served without the fetch-API conversion. */
-const FAST_COMPLETE_PATH = '/trpc/tickets.complete';
 
 const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
   ['x-content-type-options', 'nosniff'],
@@ -81,10 +71,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? errorsOnlyLogger;
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;
   const createContext = createContextFactory({ db, now });
-  const logInternal = ({ error, path }: { error: TRPCError; path: string }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR')
-      logger.error('trpc.error', { path, error: error.cause ?? error });
-  };
+  const trpc = trpcHandler({
+    router: appRouter,
+    createContext: (req, res) => contextOf(createContext, req, res),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error('trpc.error', { path, error: error.cause ?? error });
+    },
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
@@ -93,32 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     if (pathname === '/healthz') return health(req, res, db);
 
-    if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
-      res.setHeader('cache-control', 'no-store');
-      const path = pathname.slice('/trpc/'.length);
-      if (req.method === 'POST') {
-        const refusal = csrfRefusal(req);
-        if (refusal) return sendTrpcError(req, res, 'FORBIDDEN', refusal, path);
-        const length = Number(req.headers['content-length'] ?? 0);
-        if (length > MAX_BODY_BYTES) {
-          return sendTrpcError(req, res, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MiB.', path);
-        }
-        if (pathname === FAST_COMPLETE_PATH && !url.searchParams.has('batch')) {
-          return handleCompleteStep(req, res, createContext, { onError: logInternal });
-        }
-      }
-      return nodeHTTPRequestHandler<AppRouter, IncomingMessage, ServerResponse>({
-        router: appRouter,
-        req,
-        res,
-        path,
-        allowBatching: true,
-        maxBatchSize: 50,
-        maxBodySize: MAX_BODY_BYTES,
-        createContext: ({ req: request, res: response }) => contextOf(createContext, request, response),
-        onError: ({ error, path: procedurePath }) => logInternal({ error, path: procedurePath ?? path }),
-      });
-    }
+    if (pathname === '/trpc' || pathname.startsWith('/trpc/')) return trpc(req, res, url);
 
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, webDir, pathname);
     res.statusCode = 405;
@@ -198,72 +167,6 @@ function contextOf(createContext: ContextFactory, req: IncomingMessage, res: Ser
     setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
     clientIp: req.socket.remoteAddress ?? 'unknown',
   });
-}
-
-/** Node's header bag as a fetch `Headers`. */
-export function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.append(name, value);
-  }
-  return headers;
-}
-
-/**
- * CSRF: a browser can send a cross-site POST only as a "simple" request (form or text/plain body), so
- * requiring `application/json` forces a CORS preflight we never grant. An Origin, when sent, must be
- * this host; a browser's cross-site fetch metadata is refused outright. Requests with an API token
- * (`Authorization: Bearer`) still need JSON but skip the Origin checks.
- */
-export function csrfRefusal(req: IncomingMessage): string | null {
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    return 'Requests that change data must be sent as application/json.';
-  }
-  // An API token is not ambient authority (a browser never adds it by itself): no Origin check.
-  if (/^Bearer\s/i.test(req.headers.authorization ?? '')) return null;
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    let originHost: string | null = null;
-    try {
-      const parsed = new URL(origin);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') originHost = parsed.host;
-    } catch {
-      originHost = null;
-    }
-    if (originHost === null || originHost !== req.headers.host) {
-      return 'Cross-origin requests are not allowed.';
-    }
-  }
-  if (req.headers['sec-fetch-site'] === 'cross-site') return 'Cross-site requests are not allowed.';
-  return null;
-}
-
-/** An error in exactly the shape tRPC's adapter gives (the router's errorFormatter applies). */
-function sendTrpcError(
-  req: IncomingMessage,
-  res: ServerResponse,
-  code: TRPCError['code'],
-  message: string,
-  path: string,
-): void {
-  const error = new TRPCError({ code, message });
-  const shape = getTRPCErrorShape({
-    config: appRouter._def._config,
-    error,
-    type: 'unknown',
-    path: path || undefined,
-    input: undefined,
-    ctx: undefined,
-  });
-  res.statusCode = getHTTPStatusCodeFromError(error);
-  res.setHeader('content-type', 'application/json');
-  // The body was not read: close the connection rather than read (or mis-frame) what is left of it.
-  res.setHeader('connection', 'close');
-  res.end(JSON.stringify({ error: shape }));
-  req.resume();
 }
 
 async function health(req: IncomingMessage, res: ServerResponse, db: Database): Promise<void> {

@@ -3,6 +3,7 @@ import { QueryCache, QueryClient } from '@tanstack/react-query';
 import {
   createTRPCClient,
   httpBatchLink,
+  httpLink,
   httpSubscriptionLink,
   splitLink,
   TRPCClientError,
@@ -94,11 +95,17 @@ export function makeQueryClient(): QueryClient {
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
     links: [
-      // Live updates (tickets, queue) arrive over server-sent events; everything else is batched HTTP.
+      // Live updates (tickets, queue) arrive over server-sent events. Queries are batched (a page asks
+      // for several things at once); a mutation goes alone, so the server answers it on its unbatched
+      // path and one slow write never holds up reads batched with it.
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: '/trpc' }),
-        false: httpBatchLink({ url: '/trpc' }),
+        false: splitLink({
+          condition: (op) => op.type === 'mutation',
+          true: httpLink({ url: '/trpc' }),
+          false: httpBatchLink({ url: '/trpc' }),
+        }),
       }),
     ],
   });

@@ -8,7 +8,6 @@ export {
   type RequestContext,
 } from './createContext.ts';
 export { type AppRouter, appRouter, createCaller } from './router.ts';
-export { handleCompleteStep } from './runtime/fastComplete.ts';
 export { type LiveHub, liveHubOf, noteChange, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
 export { fireDueTimers } from './runtime/fireDueTimers.ts';
 export type { OutboxEffect } from './runtime/planEffects.ts';

@@ -1,6 +1,6 @@
 import { CHANNELS, FieldKey, Id, PRIORITIES, TIERS } from '@stepwise/flow';
 import { z } from 'zod';
-import { completeStep } from '../runtime/completeStep.ts';
+import { completeStep, type StepCompletion } from '../runtime/completeStep.ts';
 import { createTicket } from '../runtime/createTicket.ts';
 import { queueOf, type QueueRow } from '../runtime/queue.ts';
 import { isUuid, poolQuery } from '../runtime/sql.ts';
@@ -212,11 +212,15 @@ export const ticketsRouter = router({
       );
     }),
 
-  /** Completes the ticket's current step (the hot path): CONFLICT with the fresh state when it moved first. */
+  /**
+   * Completes the ticket's current step (the hot path). Answers only what the move changed (the ticket,
+   * its step, the move's event and messages: the page holds the rest); CONFLICT with the whole fresh
+   * ticket in `details.fresh` when it moved first.
+   */
   complete: procedure([...WORKERS])
     .input(CompleteInput)
     .mutation(
-      ({ ctx, input }): Promise<TicketDetail> =>
+      ({ ctx, input }): Promise<StepCompletion> =>
         completeStep(ctx.db, callerOf(ctx), { ...input, ticketId: input.ticketId.toLowerCase() }, ctx.now()),
     ),
 });

@@ -9,11 +9,14 @@ import { refuse } from './runtimeError.ts';
 import { poolQuery, type Query } from './sql.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
 import {
-  buildTicketDetail,
   detailFromRead,
-  readHistory,
+  pathOf,
+  readMoveRecord,
   readTicket,
-  type TicketDetail,
+  type StepView,
+  stepViewOf,
+  type TicketEventView,
+  type TicketMessageView,
   type TicketView,
   ticketViewOf,
   whereIs,
@@ -52,17 +55,33 @@ export function requestHash(callerId: string | null, input: CompleteStepInput): 
 }
 
 /**
+ * What `tickets.complete` answers: only what the move changed. The page already holds the rest (the
+ * flow, the pinned version, the history before the move) and lays this over it.
+ */
+export type StepCompletion = StepView & {
+  /** The ticket after the move: its new seq, status, node, team, assignee and SLA. */
+  ticket: TicketView;
+  /** The move's own event. */
+  events: TicketEventView[];
+  /** The system messages the move sent. */
+  messages: TicketMessageView[];
+  /** The nodes the move entered, in order: the page's path goes on with them. */
+  path: string[];
+};
+
+/**
  * What an idempotency key stores: the ticket as the first response showed it (names aside) and
- * references to the immutable rest — the version (from the cache), events 1..seq, messages up to the
- * move's time. About 1 KB, where the whole view with its history is tens: the key row is written on
- * every step. A replay rebuilds the first response from it, byte for byte (only a team, person or flow
- * renamed in between would show its new name).
+ * references to the immutable rest — the version (from the cache), the event at the ticket's seq, the
+ * move's messages by id. About 1 KB: the key row is written on every step. A replay rebuilds the first
+ * response from it, byte for byte (only a team or person renamed in between would show the new name).
+ * Keys stored before message ids were kept hold `messagesUpTo` (the move's time) instead: their replay
+ * shows the system messages of that millisecond.
  */
 type StoredResponse = {
   ticket: TicketView;
-  flowId: string | null;
   version: { id: string; number: number } | null;
-  messagesUpTo: string;
+  messageIds?: string[];
+  messagesUpTo?: string;
 };
 
 type Run = {
@@ -84,7 +103,7 @@ type Run = {
  * not land) one read — the ticket, the key, the history this process lacks — then the same statement.
  * An `assign_agent` effect adds one read to pick the agent.
  *
- * Outcomes: the new view; the first response again for a retried key; `key_reused` for a key reused on
+ * Outcomes: what the move changed; the first response again for a retried key; `key_reused` for a key reused on
  * another request; `conflict` with the fresh view when the ticket moved first; `forbidden` for an agent
  * outside the ticket's team; `invalid` for a form, checklist or outcome the step refuses.
  */
@@ -94,7 +113,7 @@ export async function completeStep(
   input: CompleteStepInput,
   now: Date,
   options: CompleteStepOptions = {},
-): Promise<TicketDetail> {
+): Promise<StepCompletion> {
   const run: Run = {
     query: poolQuery(database),
     caller,
@@ -123,7 +142,7 @@ export async function completeStep(
     versions: run.versions,
     tickets: run.tickets,
   });
-  if (result.ok) return viewOf(run, result);
+  if (result.ok) return completionOf(run.caller, result);
   switch (result.reason) {
     case 'not_found':
       return refuse('not_found', NOT_FOUND_MESSAGE);
@@ -144,57 +163,53 @@ export async function completeStep(
 function storedOf(move: PreparedMove, version: CachedVersion | null): StoredResponse {
   return {
     ticket: ticketViewOf(move.row, { teamName: null, assigneeName: null }),
-    flowId: move.row.flow_id,
     version: version ? { id: version.id, number: version.number } : null,
-    messagesUpTo: move.write.now,
+    messageIds: move.planned.messages.map((m) => m.id),
   };
 }
 
-/** The view after a move, from the history held before it plus the move's own event and messages. */
-function viewOf(run: Run, advanced: Advanced): TicketDetail {
-  const { move, result, history } = advanced;
-  const events = [...(history?.events ?? []), eventViewOf(move, run.caller.name)];
-  const messages = [...(history?.messages ?? []), ...messageViewsOf(move)];
+/** The answer to a move that landed: the ticket after it, its step view, its own event and messages. */
+function completionOf(caller: Caller, advanced: Advanced): StepCompletion {
+  const { move, result } = advanced;
   const ticket = ticketViewOf(move.row, { teamName: result.team_name, assigneeName: result.assignee_name });
-  const flowId = move.row.flow_id;
-  return buildTicketDetail({
-    ticket,
-    flow: flowId !== null && result.flow_name !== null ? { id: flowId, name: result.flow_name } : null,
-    version: advanced.version,
-    events,
-    messages,
-  });
+  return completion(ticket, advanced.version, [eventViewOf(move, caller.name)], messageViewsOf(move));
+}
+
+function completion(
+  ticket: TicketView,
+  version: CachedVersion | null,
+  events: TicketEventView[],
+  messages: TicketMessageView[],
+): StepCompletion {
+  return { ticket, ...stepViewOf(ticket, version), events, messages, path: pathOf(events) };
 }
 
 /** The first response again, rebuilt from what the key stored. */
 async function replay(
   run: Run,
   used: { orgId: string; keyHash: string; response: unknown },
-): Promise<TicketDetail> {
+): Promise<StepCompletion> {
   if (used.keyHash !== run.hash) refuse('key_reused', KEY_REUSED_MESSAGE);
   if (typeof used.response !== 'string') throw new Error('An idempotency key holds no response');
   const stored = JSON.parse(used.response) as StoredResponse;
   const version = stored.version ? await run.versions.get(run.query, used.orgId, stored.version.id) : null;
   if (stored.version && !version)
     throw new Error(`The stored response names version ${stored.version.id}, which is missing`);
-  const history = await readHistory(run.query, {
+  const record = await readMoveRecord(run.query, {
     ticketId: stored.ticket.id,
-    upToSeq: stored.ticket.seq,
-    messagesUpTo: stored.messagesUpTo,
-    flowId: stored.flowId,
+    seq: stored.ticket.seq,
+    messages: storedMessages(stored),
     teamId: stored.ticket.teamId,
     assigneeId: stored.ticket.assigneeId,
   });
-  return buildTicketDetail({
-    ticket: { ...stored.ticket, teamName: history.teamName, assigneeName: history.assigneeName },
-    flow:
-      stored.flowId !== null && history.flowName !== null
-        ? { id: stored.flowId, name: history.flowName }
-        : null,
-    version,
-    events: history.events,
-    messages: history.messages,
-  });
+  const ticket = { ...stored.ticket, teamName: record.teamName, assigneeName: record.assigneeName };
+  return completion(ticket, version, record.events, record.messages);
+}
+
+function storedMessages(stored: StoredResponse): { ids: string[] } | { at: string } {
+  if (stored.messageIds) return { ids: stored.messageIds };
+  if (stored.messagesUpTo) return { at: stored.messagesUpTo };
+  throw new Error('An idempotency key holds a response without its messages');
 }
 
 /** CONFLICT with the ticket as it is now. */

@@ -161,41 +161,47 @@ export type HotReadRow = TicketRow & {
   key_response: unknown;
 };
 
-/** The history a stored response names (events 1..seq, messages up to its time) and today's names. */
-const HISTORY_SQL = `SELECT ${eventsSql('$1::uuid', ' AND e.seq <= $2::int')} AS events,
-  ${messagesSql('$1::uuid', ' AND mg.created_at <= $3::timestamptz')} AS messages,
-  (SELECT name FROM flows WHERE id = $4::uuid) AS flow_name,
+/**
+ * What one move recorded, for replaying its answer: its event (at `seq`), its messages (by id, or — for
+ * an answer stored before ids were kept — the system messages written at the move's time) and today's
+ * team and assignee names. Parameters: ticket id, seq, message ids (or null), move time (or null), team
+ * id, assignee id.
+ */
+const MOVE_RECORD_SQL = `SELECT ${eventsSql('$1::uuid', ' AND e.seq = $2::int')} AS events,
+  ${messagesSql(
+    '$1::uuid',
+    ` AND CASE WHEN $3::uuid[] IS NULL
+      THEN mg.author_kind = 'system' AND mg.created_at = $4::timestamptz
+      ELSE mg.id = ANY($3::uuid[]) END`,
+  )} AS messages,
   (SELECT name FROM teams WHERE id = $5::uuid) AS team_name,
   (SELECT name FROM users WHERE id = $6::uuid) AS assignee_name`;
 
-export async function readHistory(
+export async function readMoveRecord(
   query: Query,
   input: {
     ticketId: string;
-    upToSeq: number;
-    messagesUpTo: string;
-    flowId: string | null;
+    seq: number;
+    messages: { ids: string[] } | { at: string };
     teamId: string | null;
     assigneeId: string | null;
   },
 ): Promise<{
   events: TicketEventView[];
   messages: TicketMessageView[];
-  flowName: string | null;
   teamName: string | null;
   assigneeName: string | null;
 }> {
   const rows = await query<{
     events: TicketEventView[];
     messages: TicketMessageView[];
-    flow_name: string | null;
     team_name: string | null;
     assignee_name: string | null;
-  }>(HISTORY_SQL, [
+  }>(MOVE_RECORD_SQL, [
     input.ticketId,
-    input.upToSeq,
-    input.messagesUpTo,
-    input.flowId,
+    input.seq,
+    'ids' in input.messages ? input.messages.ids : null,
+    'at' in input.messages ? input.messages.at : null,
     input.teamId,
     input.assigneeId,
   ]);
@@ -203,7 +209,6 @@ export async function readHistory(
   return {
     events: row?.events ?? [],
     messages: row?.messages ?? [],
-    flowName: row?.flow_name ?? null,
     teamName: row?.team_name ?? null,
     assigneeName: row?.assignee_name ?? null,
   };
@@ -234,7 +239,8 @@ export function findNode(document: FlowDocument, nodeId: string | null): FlowNod
   return document.nodes.find((n) => n.id === nodeId);
 }
 
-function pathOf(events: readonly TicketEventView[]): string[] {
+/** Node ids visited, in order, from the events' trails. */
+export function pathOf(events: readonly TicketEventView[]): string[] {
   const path: string[] = [];
   for (const event of events) {
     const trail = event.data?.trail;
@@ -287,9 +293,10 @@ export type ViewParts = {
   messages: TicketMessageView[];
 };
 
-/** Assembles the view; the step card and what comes next are read off the pinned version. */
-export function buildTicketDetail(parts: ViewParts): TicketDetail {
-  const { ticket, version } = parts;
+export type StepView = Pick<TicketDetail, 'currentStep' | 'nextByOutcome'>;
+
+/** The step card and what comes next, read off the pinned version. */
+export function stepViewOf(ticket: TicketView, version: CachedVersion | null): StepView {
   const document = version?.document ?? null;
   const node = document ? findNode(document, ticket.nodeId) : undefined;
   const currentStep = ticket.status === 'at_step' && node?.type === 'step' ? node : null;
@@ -302,6 +309,13 @@ export function buildTicketDetail(parts: ViewParts): TicketDetail {
       if (edge && target) nextByOutcome[outcome.id] = { nodeId: target.id, label: nodeLabel(target) };
     }
   }
+  return { currentStep, nextByOutcome };
+}
+
+/** Assembles the view. */
+export function buildTicketDetail(parts: ViewParts): TicketDetail {
+  const { ticket, version } = parts;
+  const { currentStep, nextByOutcome } = stepViewOf(ticket, version);
   return {
     ticket,
     flow: parts.flow,

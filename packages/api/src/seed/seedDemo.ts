@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/password.ts';
 import { completeStep } from '../runtime/completeStep.ts';
 import { type CreateTicketInput, createTicket } from '../runtime/createTicket.ts';
 import { fireDueTimers } from '../runtime/fireDueTimers.ts';
+import type { StepView, TicketView } from '../runtime/ticketView.ts';
 import { publishVersion } from '../services/publishVersion.ts';
 import type { Caller } from '../trpc.ts';
 
@@ -349,7 +350,11 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
   for (const [i, demo] of TICKETS.entries()) {
     const { ageMinutes, steps, ...input } = demo;
     const at = new Date(now.getTime() - ageMinutes * 60_000);
-    let ticket = await createTicket(database, input, { orgId, actorId: null, now: at });
+    let ticket: StepView & { ticket: TicketView } = await createTicket(database, input, {
+      orgId,
+      actorId: null,
+      now: at,
+    });
     for (const [n, step] of (steps ?? []).entries()) {
       const nodeId = ticket.currentStep?.id;
       if (!nodeId) break;

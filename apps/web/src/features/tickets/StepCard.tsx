@@ -7,13 +7,13 @@ import { Notice } from '../../ui/Notice.tsx';
 import { LiveSlaClock } from '../../ui/SlaClock.tsx';
 import type { TicketDetail } from '../../trpc.ts';
 import { StepField } from './StepField.tsx';
-import type { TicketCore } from './ticketCore.ts';
+import type { StepCompletion, TicketCore } from './ticketCore.ts';
 import { useCompleteStep } from './useCompleteStep.ts';
 
 type Props = {
   detail: TicketDetail;
   step: StepNode;
-  onCompleted: (moved: TicketCore) => void;
+  onCompleted: (moved: StepCompletion) => void;
   onConflict: (fresh: TicketCore | null) => void;
 };
 

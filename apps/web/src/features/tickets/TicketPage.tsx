@@ -20,7 +20,7 @@ import { FeedbackPanel } from './FeedbackPanel.tsx';
 import { describeUpdate, entrySeq } from './liveNotice.ts';
 import { StartFlowDialog } from './StartFlowDialog.tsx';
 import { StepCard } from './StepCard.tsx';
-import type { TicketCore } from './ticketCore.ts';
+import type { StepCompletion, TicketCore } from './ticketCore.ts';
 import { Timeline } from './Timeline.tsx';
 import { useTicketLive } from './useTicketLive.ts';
 
@@ -199,7 +199,7 @@ export function TicketPage() {
   const { own, ownMessage, conflicted, dismiss } = updates;
 
   const onCompleted = useCallback(
-    (detail: TicketCore) => {
+    (detail: StepCompletion) => {
       own(detail.ticket.seq);
       setConflictOn(null);
       const next = detail.currentStep?.data.title;

@@ -9,7 +9,7 @@ import {
   useTRPC,
 } from '../../trpc.ts';
 import { fieldErrorsOf, freshOf } from './completeErrors.ts';
-import { type TicketCore, withCore } from './ticketCore.ts';
+import { type StepCompletion, type TicketCore, withCompletion, withCore } from './ticketCore.ts';
 import { fingerprint, formPayload } from './formValues.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import type { FormField } from '@stepwise/flow';
@@ -22,7 +22,7 @@ export type Submission = {
 };
 
 type Handlers = {
-  onCompleted: (moved: TicketCore) => void;
+  onCompleted: (moved: StepCompletion) => void;
   /** Another agent moved the ticket first: `fresh` is the ticket as it is now (null when the server sent none). */
   onConflict: (fresh: TicketCore | null) => void;
 };
@@ -46,7 +46,7 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
         keys.current.answered();
         setFieldErrors({});
         setError(null);
-        queryClient.setQueryData(ticketKey, (page) => withCore(page, result));
+        queryClient.setQueryData(ticketKey, (page) => withCompletion(page, result));
         // The page-only parts (a feedback link when the ticket ended…) come with a fresh read.
         void queryClient.invalidateQueries({ queryKey: ticketKey });
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
