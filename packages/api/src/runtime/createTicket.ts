@@ -7,6 +7,7 @@ import {
   type ScalarValue,
   type TicketData,
   type Tier,
+  type TrailEntry,
   startTriggerOf,
   transition,
   triggerMatches,
@@ -14,7 +15,7 @@ import {
 import { fail } from '../trpc.ts';
 import { withPilot } from './chooseVersion.ts';
 import { planEffects } from './planEffects.ts';
-import type { EventData } from './prepareMove.ts';
+import { storedEventOf } from './prepareMove.ts';
 import { isUuid, poolQuery, type Query } from './sql.ts';
 import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
@@ -171,7 +172,8 @@ export async function createTicket(
   let columns = columnsOf(initialState(ticket));
   let slaDueAt: string | null = null;
   let closedAt: string | null = null;
-  const data: EventData = { input: { type: 'start', ticket }, trail: [] };
+  let trail: TrailEntry[] = [];
+  let pickedAssigneeId: string | null = null;
   let timers: Array<{ kind: string; node_id: string; due_at: string }> = [];
   let messages: Array<{ id: string; body: string }> = [];
   let touch: { teamId: string; userId: string } | null = null;
@@ -189,8 +191,8 @@ export async function createTicket(
     const planned = await planEffects(query, options.orgId, result.state, result.effects);
     columns = columnsOf(planned.state);
     status = planned.state.status;
-    data.trail = result.events;
-    if (planned.picked) data.runtime = { assigneeId: planned.picked.userId };
+    trail = result.events;
+    pickedAssigneeId = planned.picked?.userId ?? null;
     timers = planned.timers.map((t) => ({ kind: t.kind, node_id: t.nodeId, due_at: t.dueAt }));
     slaDueAt = planned.timers.find((t) => t.kind === 'sla')?.dueAt ?? null;
     closedAt = planned.state.status === 'ended' ? nowIso : null;
@@ -198,6 +200,14 @@ export async function createTicket(
     touch = planned.touchMember;
   }
 
+  const data = storedEventOf({
+    input: { type: 'created', ticket },
+    trail,
+    pickedAssigneeId,
+    key: undefined,
+    fromNode: null,
+    toNode: columns.nodeId,
+  });
   const params: unknown[] = [];
   const p = (value: unknown, cast = ''): string => {
     params.push(value);
