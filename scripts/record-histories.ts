@@ -483,6 +483,11 @@ async function historyOf(db: Database, scenario: Scenario, aliases: ReadonlyMap<
     );
     documents[id] = v?.document;
   }
+  const timers = await db.query<{ seq: number; kind: string; node_id: string; due_at: string }>(
+    `SELECT seq, kind, node_id, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due_at
+       FROM timers WHERE ticket_id = $1::uuid ORDER BY seq, kind, node_id`,
+    [scenario.ticketId],
+  );
   const state = runStateOf(row);
   return {
     name: scenario.name,
@@ -500,6 +505,8 @@ async function historyOf(db: Database, scenario: Scenario, aliases: ReadonlyMap<
       createdAt: e.created_at,
       data: e.data,
     })),
+    // The timers each move scheduled (by the sequence number of its event), fired or not.
+    timers: timers.map((t) => ({ seq: t.seq, kind: t.kind, nodeId: t.node_id, dueAt: t.due_at })),
     final: state ? comparableState(state) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseIsoTime } from './isoTime.ts';
 import { parseFlowDocument } from './parseFlowDocument.ts';
 import { beginsRun, type ReplayEvent, replay } from './replay.ts';
 import { NODE_TYPES } from './schema.ts';
@@ -26,6 +27,7 @@ type History = {
     createdAt: string;
     data: unknown;
   }>;
+  timers: Array<{ seq: number; kind: string; nodeId: string; dueAt: string }>;
   final: RunState | null;
 };
 
@@ -102,27 +104,74 @@ describe('replay corpus (histories recorded from the runtime)', () => {
         history.versionId,
       );
       let state: RunState | null = null;
+      let start = 0;
       for (const run of runs) {
+        const from = start;
+        start = run.end;
         // A ticket no flow took ran nothing: there is no document to replay it on.
         if (run.versionId === null) continue;
         const document = documents.get(run.versionId);
         if (!document) throw new Error(`${name}: no document for version ${run.versionId}`);
-        // when each run is replayed on its version
-        const replayed = replay(document, events.slice(0, run.end));
-        if (!replayed.ok) throw new Error(`${name}, seq ${replayed.seq}: replay stopped: ${replayed.reason}`);
-        // then each event lands where it was recorded to, walking the recorded trail
-        for (const step of replayed.steps) {
-          const recorded = history.events.find((e) => e.seq === step.seq);
-          const data = recorded?.data as { trail: unknown } | undefined;
-          expect(step.nodeId, `${name}, seq ${step.seq}: the node the event left the ticket at`).toBe(
+        // when the run is replayed on its version, one event more each time
+        for (let i = from; i < run.end; i++) {
+          const replayed = replay(document, events.slice(0, i + 1));
+          if (!replayed.ok)
+            throw new Error(`${name}, seq ${replayed.seq}: replay stopped: ${replayed.reason}`);
+          // then the event lands where it was recorded to, walking the recorded trail
+          const step = replayed.steps.at(-1);
+          const recorded = history.events[i];
+          expect(step?.seq).toBe(recorded?.seq);
+          expect(step?.nodeId, `${name}, seq ${recorded?.seq}: the node the event left the ticket at`).toBe(
             recorded?.toNode,
           );
-          expect(step.trail, `${name}, seq ${step.seq}: the trail the event walked`).toEqual(data?.trail);
+          expect(step?.trail, `${name}, seq ${recorded?.seq}: the trail the event walked`).toEqual(
+            (recorded?.data as { trail: unknown }).trail,
+          );
+          // and schedules the timers it was recorded to schedule, due when they were (a migration's
+          // timers are planned by the migration, not replayed)
+          if (recorded?.type !== 'ticket.migrated') {
+            const scheduled = (step?.effects ?? []).flatMap((effect) =>
+              effect.type === 'schedule_timer'
+                ? [{ kind: effect.kind, nodeId: effect.nodeId, dueAt: effect.dueAt }]
+                : [],
+            );
+            const timers = history.timers
+              .filter((t) => t.seq === recorded?.seq)
+              .map((t) => ({ kind: t.kind, nodeId: t.nodeId, dueAt: parseIsoTime(t.dueAt) }));
+            expect(scheduled, `${name}, seq ${recorded?.seq}: the timers the event scheduled`).toEqual(
+              timers,
+            );
+          }
+          state = replayed.state;
         }
-        state = replayed.state;
       }
       // and the last run ends in the recorded state
       expect(state, `${name}: the final state`).toEqual(history.final);
+    },
+  );
+
+  it.each(histories.map((h) => [h.name, h] as const))(
+    'replays "%s" stored as version 0 (before events had a schema version) to the same final state',
+    (name, history) => {
+      // given the events as the runtime stored them before: no schemaVersion, a creation recorded as a start
+      const asVersion0 = history.events.map((event) => {
+        const { schemaVersion: _, ...data } = event.data as Record<string, unknown> & {
+          input: { type: string };
+        };
+        return data.input.type === 'created' ? { ...data, input: { ...data.input, type: 'start' } } : data;
+      });
+      // when parsed and replayed on the pinned version
+      const events = asVersion0.map((data, i) => {
+        const parsed = parseStoredEvent(data);
+        if (!parsed.ok) throw new Error(`${name}, seq ${i + 1}: ${parsed.error.message}`);
+        return { seq: i + 1, createdAt: history.events[i]?.createdAt ?? '', data: parsed.event };
+      });
+      const document = parseFlowDocument(history.documents[history.versionId ?? ''] ?? null);
+      // then the state is the recorded one (a ticket no flow took has none to compare)
+      if (!document.ok) return expect(history.versionId).toBeNull();
+      const replayed = replay(document.document, events);
+      if (!replayed.ok) throw new Error(`${name}, seq ${replayed.seq}: replay stopped: ${replayed.reason}`);
+      expect(replayed.state, `${name}: the final state`).toEqual(history.final);
     },
   );
 });

@@ -2,7 +2,7 @@ import { parseIsoTime } from './isoTime.ts';
 import type { FlowDocument } from './schema.ts';
 import type { StoredEvent } from './storedEvent.ts';
 import { initialState, transition } from './transition.ts';
-import type { EngineEvent, RunState, TrailEntry } from './types.ts';
+import type { Effect, EngineEvent, RunState, TrailEntry } from './types.ts';
 
 /** A parsed event as replay needs it: its sequence number, when it was recorded, what it stores. */
 export type ReplayEvent = {
@@ -14,8 +14,11 @@ export type ReplayEvent = {
 
 /** The first event replay could not go past, and why. */
 export type ReplayDivergence = { ok: false; seq: number; reason: string };
-/** What one event of the run did on replay: the node it left the ticket at and the trail it walked. */
-export type ReplayStep = { seq: number; nodeId: string | null; trail: TrailEntry[] };
+/**
+ * What one event of the run did on replay: the node it left the ticket at, the trail it walked and
+ * the effects the engine asked for (none for the runtime's own inputs).
+ */
+export type ReplayStep = { seq: number; nodeId: string | null; trail: TrailEntry[]; effects: Effect[] };
 export type ReplayResult = { ok: true; state: RunState; steps: ReplayStep[] } | ReplayDivergence;
 
 /** An event that begins a run: the ticket's creation, a start by hand, a migration to another version. */
@@ -55,8 +58,8 @@ function timeOf(createdAt: string | number): number {
  * breach in an earlier run carries into this one.
  *
  * Pure: the same document and events give the same answer anywhere. Returns the state (with what each
- * event of the run did: the node it left the ticket at, the trail it walked), or the first event
- * replay could not go past and why.
+ * event of the run did: the node it left the ticket at, the trail it walked, the effects it asked
+ * for), or the first event replay could not go past and why.
  */
 export function replay(document: FlowDocument, events: readonly ReplayEvent[]): ReplayResult {
   const run = runOf(events);
@@ -73,7 +76,7 @@ export function replay(document: FlowDocument, events: readonly ReplayEvent[]): 
       if (input.type === 'migrate') {
         const recorded = input.state;
         state = { ...recorded, everBreached: recorded.everBreached || breachedBefore };
-        steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [] });
+        steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
         continue;
       }
       if (input.type !== 'created' && input.type !== 'start')
@@ -81,7 +84,7 @@ export function replay(document: FlowDocument, events: readonly ReplayEvent[]): 
       state = { ...initialState(input.ticket), everBreached: breachedBefore };
       // A ticket no flow took: its creation ran nothing.
       if (input.type === 'created' && data.trail.length === 0) {
-        steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [] });
+        steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
         continue;
       }
       engineEvent = { type: 'start' };
@@ -89,12 +92,12 @@ export function replay(document: FlowDocument, events: readonly ReplayEvent[]): 
       switch (input.type) {
         // A rating changes no run state.
         case 'feedback':
-          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [] });
+          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
           continue;
         // A hand assignment (take, release, reassign) sets the assignee.
         case 'assign':
           state = { ...state, assigneeId: input.assigneeId };
-          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [] });
+          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
           continue;
         case 'created':
         case 'start':
@@ -109,7 +112,7 @@ export function replay(document: FlowDocument, events: readonly ReplayEvent[]): 
       return { ok: false, seq: event.seq, reason: `${result.error.code}: ${result.error.message}` };
     state = result.state;
     if (data.runtime) state = { ...state, assigneeId: data.runtime.assigneeId };
-    steps.push({ seq: event.seq, nodeId: state.nodeId, trail: result.events });
+    steps.push({ seq: event.seq, nodeId: state.nodeId, trail: result.events, effects: result.effects });
   }
   if (state === null) return { ok: false, seq: 0, reason: 'no events' };
   return { ok: true, state, steps };
