@@ -1,5 +1,10 @@
 import type { Database } from '@stepwise/db';
-import { type FlowDocument, parseFlowDocument } from '@stepwise/flow';
+import {
+  CURRENT_EVENT_SCHEMA_VERSION,
+  type FlowDocument,
+  parseFlowDocument,
+  parseStoredEvent,
+} from '@stepwise/flow';
 import { replayTicket, runOf } from '../../packages/api/src/runtime/replay.ts';
 import {
   comparableState,
@@ -28,6 +33,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * The invariant checker, run after every concurrency test. Returns the violations
  * found (empty = all hold):
  * - every ticket's events are numbered 1..n without gaps, and the ticket's seq is n;
+ * - every event's data is a stored event of the current schema version (the runtime's one writer made it);
  * - every event's to_node exists in the ticket's pinned version, and the path the trails walk follows
  *   the version's edges;
  * - replaying the events from the pinned version's start reproduces the ticket's state;
@@ -74,6 +80,13 @@ export async function checkInvariants(db: Database, options: { orgId?: string } 
       if (e.org_id !== ticket.org_id)
         problems.push(`ticket ${ticket.id}: event ${e.seq} is in another organization`);
       const data = e.data;
+      const parsed = parseStoredEvent(data);
+      if (!parsed.ok)
+        problems.push(`ticket ${ticket.id}: event ${e.seq} is not a stored event: ${parsed.error.message}`);
+      else if ((data as { schemaVersion?: unknown }).schemaVersion !== CURRENT_EVENT_SCHEMA_VERSION)
+        problems.push(
+          `ticket ${ticket.id}: event ${e.seq} was written without schema version ${CURRENT_EVENT_SCHEMA_VERSION}`,
+        );
       const key = isRecord(data) && typeof data.key === 'string' ? data.key : null;
       if (key !== null) {
         const id = `${e.org_id}/${key}`;

@@ -123,3 +123,19 @@ export type {
   RoutingTicket,
   Shadowing,
 } from './routing.ts';
+export {
+  CURRENT_EVENT_SCHEMA_VERSION,
+  EVENT_MIGRATIONS,
+  parseStoredEvent,
+  STORED_EVENT_KINDS,
+  StoredEvent,
+} from './storedEvent.ts';
+export type {
+  StoredEventError,
+  StoredEventKind,
+  StoredEventOf,
+  StoredEventParse,
+  StoredInput,
+} from './storedEvent.ts';
+export { beginsRun, replay, runOf } from './replay.ts';
+export type { ReplayDivergence, ReplayEvent, ReplayResult, ReplayStep } from './replay.ts';

@@ -7,6 +7,7 @@ import {
   type ScalarValue,
   type TicketData,
   type Tier,
+  type TrailEntry,
   startTriggerOf,
   transition,
   triggerMatches,
@@ -15,7 +16,7 @@ import { noteChange } from '../live/hub.ts';
 import { fail } from '../trpc.ts';
 import { withPilot } from './chooseVersion.ts';
 import { type OutboxEffect, planEffects } from './planEffects.ts';
-import type { EventData } from './prepareMove.ts';
+import { storedEventOf } from './prepareMove.ts';
 import { isUuid, poolQuery, type Query } from './sql.ts';
 import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
@@ -173,7 +174,8 @@ export async function createTicket(
   let columns = columnsOf(initialState(ticket));
   let slaDueAt: string | null = null;
   let closedAt: string | null = null;
-  const data: EventData = { input: { type: 'start', ticket }, trail: [] };
+  let trail: TrailEntry[] = [];
+  let pickedAssigneeId: string | null = null;
   let timers: Array<{ kind: string; node_id: string; due_at: string }> = [];
   let messages: Array<{ id: string; body: string }> = [];
   let touch: { teamId: string; userId: string } | null = null;
@@ -192,8 +194,8 @@ export async function createTicket(
     const planned = await planEffects(query, options.orgId, result.state, result.effects);
     columns = columnsOf(planned.state);
     status = planned.state.status;
-    data.trail = result.events;
-    if (planned.picked) data.runtime = { assigneeId: planned.picked.userId };
+    trail = result.events;
+    pickedAssigneeId = planned.picked?.userId ?? null;
     timers = planned.timers.map((t) => ({ kind: t.kind, node_id: t.nodeId, due_at: t.dueAt }));
     slaDueAt = planned.timers.find((t) => t.kind === 'sla')?.dueAt ?? null;
     closedAt = planned.state.status === 'ended' ? nowIso : null;
@@ -206,6 +208,14 @@ export async function createTicket(
     }
   }
 
+  const data = storedEventOf({
+    input: { type: 'created', ticket },
+    trail,
+    pickedAssigneeId,
+    key: undefined,
+    fromNode: null,
+    toNode: columns.nodeId,
+  });
   const params: unknown[] = [];
   const p = (value: unknown, cast = ''): string => {
     params.push(value);

@@ -1,4 +1,12 @@
-import type { Effect, EngineEvent, RunState, TicketData, TrailEntry } from '@stepwise/flow';
+import {
+  CURRENT_EVENT_SCHEMA_VERSION,
+  type Effect,
+  type EngineEvent,
+  type RunState,
+  type StoredEvent,
+  type TicketData,
+  type TrailEntry,
+} from '@stepwise/flow';
 import { jsonbOrder } from './jsonbOrder.ts';
 import { type PlannedEffects, planEffects } from './planEffects.ts';
 import type { Query } from './sql.ts';
@@ -7,59 +15,60 @@ import type { TicketEventView } from './ticketView.ts';
 import type { MoveWrite } from './writeMove.ts';
 
 /**
- * The input an event records: replaying the inputs rebuilds the state. The engine's own events as
- * given; a start with the ticket as it came in (and, by hand, the flow and version it started on); a
- * hand assignment; a migration with the whole state it landed in; a customer's rating.
+ * The input a move records: replaying the inputs rebuilds the state. The engine's own events as
+ * given; a creation with the ticket as it came in; a start by hand with the ticket and the flow and
+ * version it started on; a hand assignment; a migration with the whole state it landed in; a
+ * customer's rating.
  */
 export type StoredInput =
   | Exclude<EngineEvent, { type: 'start' }>
-  | { type: 'start'; ticket: TicketData; flowId?: string; versionId?: string }
+  | { type: 'created'; ticket: TicketData }
+  | { type: 'start'; ticket: TicketData; flowId: string; versionId: string }
   | { type: 'assign'; assigneeId: string | null }
   | { type: 'migrate'; fromVersion: string; toVersion: string; state: RunState }
   | { type: 'feedback'; score: number; comment: string | null };
 
-/** What an event row stores. */
-export type EventData = {
-  input: unknown;
-  trail: TrailEntry[];
-  /** Decisions the runtime made for the engine's effects (the agent picked), so replay reproduces them. */
-  runtime?: { assigneeId: string };
-  /** The idempotency key the move was made with (each key moves a ticket at most once). */
-  key?: string;
-  [extra: string]: unknown;
-};
-
 /**
- * The one writer of an event's data: every move's event is built here from its input, the engine's
- * trail and the runtime's own decisions, so no event misses a part the readers rely on (the trail).
+ * The one writer of an event's data: every event (a move's, and a ticket's creation) is built here
+ * from its input, the engine's trail and the runtime's own decisions, typed by the stored-event schema
+ * of `@stepwise/flow`, so no event misses a part its readers rely on (the trail, a migration's state).
  */
-export function eventDataOf(parts: {
+export function storedEventOf(parts: {
   input: StoredInput;
   trail: TrailEntry[];
+  /** The agent the runtime picked for an `assign_agent` effect (replay applies it as recorded). */
   pickedAssigneeId: string | null;
+  /** The idempotency key the move was made with (each key moves a ticket at most once). */
   key: string | undefined;
   fromNode: string | null;
   toNode: string | null;
-}): EventData {
-  const { input } = parts;
-  let data: EventData;
+}): StoredEvent {
+  const { input, trail } = parts;
+  const schemaVersion = CURRENT_EVENT_SCHEMA_VERSION;
+  let event: StoredEvent;
   switch (input.type) {
-    case 'start': {
-      const { flowId, versionId, ...start } = input;
-      data = { input: start, trail: parts.trail };
-      if (flowId !== undefined) data.flowId = flowId;
-      if (versionId !== undefined) data.versionId = versionId;
+    case 'created':
+      event = { schemaVersion, input: { type: 'created', ticket: input.ticket }, trail };
       break;
-    }
+    case 'start':
+      event = {
+        schemaVersion,
+        input: { type: 'start', ticket: input.ticket },
+        trail,
+        flowId: input.flowId,
+        versionId: input.versionId,
+      };
+      break;
     case 'migrate': {
       const s = input.state;
-      data = {
+      event = {
+        schemaVersion,
         fromVersion: input.fromVersion,
         toVersion: input.toVersion,
         fromNode: parts.fromNode,
         toNode: parts.toNode,
         // A migration runs no node; the trail is there because every event has one.
-        trail: parts.trail,
+        trail,
         // For replay: the whole run state on the new version — replay starts again from it.
         input: {
           type: 'migrate',
@@ -79,17 +88,27 @@ export function eventDataOf(parts: {
       break;
     }
     case 'complete_step':
+      event = { schemaVersion, input, trail };
+      break;
     case 'timer_fired':
+      event = { schemaVersion, input, trail };
+      break;
     case 'customer_replied':
+      event = { schemaVersion, input, trail };
+      break;
     case 'subflow_completed':
+      event = { schemaVersion, input, trail };
+      break;
     case 'assign':
+      event = { schemaVersion, input, trail };
+      break;
     case 'feedback':
-      data = { input, trail: parts.trail };
+      event = { schemaVersion, input, trail };
       break;
   }
-  if (parts.pickedAssigneeId !== null) data.runtime = { assigneeId: parts.pickedAssigneeId };
-  if (parts.key !== undefined) data.key = parts.key;
-  return data;
+  if (parts.pickedAssigneeId !== null) event.runtime = { assigneeId: parts.pickedAssigneeId };
+  if (parts.key !== undefined) event.key = parts.key;
+  return event;
 }
 
 export type PreparedMove = {
@@ -97,7 +116,7 @@ export type PreparedMove = {
   /** The row as it will be after the move. */
   row: TicketRow;
   planned: PlannedEffects;
-  data: EventData;
+  data: StoredEvent;
   /** The event's data as it reads back from the jsonb column (for a byte-identical replayed response). */
   view: TicketEventView['data'];
 };
@@ -135,7 +154,7 @@ export async function prepareMove(
   const stayed = state.nodeId === row.node_id && state.status === row.status;
   const slaDueAt = sla ? sla.dueAt : stayed ? row.sla_due_at : null;
   const closedAt = state.status === 'ended' ? (row.closed_at ?? nowIso) : null;
-  const data = eventDataOf({
+  const data = storedEventOf({
     input: input.input,
     trail: input.trail,
     pickedAssigneeId: planned.picked?.userId ?? null,
