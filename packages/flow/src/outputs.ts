@@ -1,4 +1,4 @@
-import { kindOf } from './nodes/registry.ts';
+import { kindOf, NODE_TYPES, nodeKinds } from './nodes/registry.ts';
 import type { FlowNode } from './schema.ts';
 
 /*
@@ -78,6 +78,12 @@ function outputSpecOf(node: FlowNode, handle: string) {
     if (!handle.startsWith(spec.prefix)) continue;
     const id = handle.slice(spec.prefix.length);
     return { spec, item: spec.items(node).find((i) => i.id === id) ?? { id, label: '' } };
+  }
+  // A handle the node does not have (an edge drawn before its output went away): named as the kind
+  // that has it names it.
+  for (const type of NODE_TYPES) {
+    for (const spec of nodeKinds[type].outputs)
+      if (!('prefix' in spec) && spec.handle === handle) return { spec, item: undefined };
   }
   return undefined;
 }

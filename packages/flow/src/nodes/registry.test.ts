@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeNode } from '../describeNode.ts';
-import { outputsOf, requiredOutputsOf } from '../outputs.ts';
+import { describeOutput, isBreachOutput, outputLabel, outputsOf, requiredOutputsOf } from '../outputs.ts';
 import { planMigration } from '../planMigration.ts';
 import { FlowNode } from '../schema.ts';
 import { endNode, flow, startNode, stepNode, waitNode } from '../testFlows.ts';
@@ -56,6 +56,17 @@ describe('node kinds', () => {
     expect(outputsOf(waitNode('w', 'duration', 5))).toEqual(['next']);
     expect(outputsOf(endNode())).toEqual([]);
     expect(kindOf(endNode()).terminal).toBe(true);
+  });
+
+  it('names a handle the node lacks as the kind that has it names it', () => {
+    // An edge left over from an earlier shape of the node still reads "Otherwise", not "default"
+    const step = stepNode('s');
+    expect(outputLabel(step, 'default')).toBe('Otherwise');
+    expect(describeOutput(step, 'default')).toBe('"Otherwise" (default)');
+    expect(outputLabel(step, 'outcome:gone')).toBe('gone');
+    expect(outputLabel(step, 'nowhere')).toBe('nowhere');
+    expect(isBreachOutput(step, 'sla_breach')).toBe(true);
+    expect(isBreachOutput(step, 'outcome:done')).toBe(false);
   });
 });
 
