@@ -1,3 +1,4 @@
+import { isNodeKind, NODE_TYPES, nodeKinds } from './nodes/registry.ts';
 import type { Edge, FieldDef, FlowDocument, FlowNode, NodeType, Note } from './schema.ts';
 
 /**
@@ -114,20 +115,11 @@ function unionKeys(a: Json, b: Json, skip: readonly string[] = []): string[] {
   return keys;
 }
 
-const DATA_LABELS: Record<string, string> = {
-  label: 'Label',
-  title: 'Title',
-  instructions: 'Instructions',
-  teamId: 'Team',
-  teamSource: 'Team source',
-  slaMinutes: 'SLA (minutes)',
-  mode: 'Wait mode',
-  minutes: 'Wait (minutes)',
-  flowId: 'Subflow',
-  status: 'End status',
-  feedback: 'Asks for feedback',
-  trigger: 'Trigger',
-};
+/** Names of node data properties: `label`, then each kind's own (`words.properties`). */
+const DATA_LABELS: Readonly<Record<string, string>> = Object.assign(
+  { label: 'Label' },
+  ...NODE_TYPES.map((type) => nodeKinds[type].words.properties),
+);
 
 const TRIGGER_LABELS: Record<string, string> = {
   mode: 'Start mode',
@@ -628,15 +620,9 @@ export function applyDiff(before: FlowDocument, diff: FlowDiff): FlowDocument {
 // ---------------------------------------------------------------------------------------------------
 // Words for the list view.
 
-const TYPE_WORDS: Record<string, string> = {
-  start: 'Start',
-  step: 'Step',
-  decision: 'Decision',
-  action: 'Action',
-  wait: 'Wait',
-  subflow: 'Subflow',
-  end: 'End',
-};
+function typeWords(type: string): string {
+  return isNodeKind(type) ? nodeKinds[type].words.label : type;
+}
 
 /** A value short enough to show inline, or null. */
 function shortValue(value: unknown, emptyList: string): string | null {
@@ -673,7 +659,7 @@ export function describeChange(change: PropertyChange): string {
   if (path.endsWith('[order]')) return `${label} changed`;
   const { from, to } = change;
   if (path === 'type' && typeof from === 'string' && typeof to === 'string') {
-    return `Type: ${TYPE_WORDS[from] ?? from} → ${TYPE_WORDS[to] ?? to}`;
+    return `Type: ${typeWords(from)} → ${typeWords(to)}`;
   }
   const timed = path === 'data.slaMinutes' ? 'SLA' : path === 'data.minutes' ? 'Wait' : null;
   if (

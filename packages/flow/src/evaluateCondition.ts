@@ -1,4 +1,4 @@
-import { BUILTIN_FIELDS, type Comparison, type ConditionGroup, type FieldDef, LIMITS } from './schema.ts';
+import { BUILTIN_FIELDS, type Comparison, type ConditionGroup, type FieldDef, LIMITS } from './schemaBase.ts';
 import type { ComparisonTrace, TicketData } from './types.ts';
 import { parseIsoTime } from './isoTime.ts';
 

@@ -73,8 +73,21 @@ export type {
 } from './validate.ts';
 export { describeCondition, evaluateCondition, readField } from './evaluateCondition.ts';
 export type { ConditionResult } from './evaluateCondition.ts';
-export { describeNode, describeOutput, hasOutput } from './describeNode.ts';
-export { initialState, transition } from './transition.ts';
+export { describeNode, describeOutput, hasOutput, kindLabel, nameOf } from './describeNode.ts';
+export { isBreachOutput, outputLabel } from './outputs.ts';
+export { isNodeKind, kindOf, nodeKinds } from './nodes/registry.ts';
+export type { AnyNodeKind, NodeKind } from './nodes/registry.ts';
+export { defineKind } from './nodes/kind.ts';
+export type {
+  EntryContext,
+  EntryResult,
+  KindWords,
+  NodeKindDef,
+  NodeShape,
+  OutputItem,
+  OutputSpec,
+} from './nodes/kind.ts';
+export { enterNode, initialState, transition } from './transition.ts';
 export { generateFlow } from './generateFlow.ts';
 export { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';
 export type { FlowTemplate } from './templates.ts';

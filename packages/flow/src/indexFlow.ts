@@ -1,3 +1,4 @@
+import { isNodeKind, kindOf } from './nodes/registry.ts';
 import type { FlowDocument, FlowNode } from './schema.ts';
 
 /** Lookup tables over one flow document: what the engine and `canConnect` ask for on every move. */
@@ -6,7 +7,7 @@ export type FlowIndex = {
   nodes: ReadonlyMap<string, FlowNode>;
   /** Edge target by source node id, then by output handle (the first edge, should an output repeat). */
   targets: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** The first start node, if any. */
+  /** The first node of the entry kind (the Start), if any. */
   start: FlowNode | undefined;
 };
 
@@ -25,7 +26,7 @@ export function indexFlow(document: FlowDocument): FlowIndex {
   let start: FlowNode | undefined;
   for (const node of document.nodes) {
     if (!nodes.has(node.id)) nodes.set(node.id, node);
-    if (node.type === 'start' && start === undefined) start = node;
+    if (start === undefined && isNodeKind(node.type) && kindOf(node).entry) start = node;
   }
   const targets = new Map<string, Map<string, string>>();
   for (const edge of document.edges) {

@@ -218,6 +218,22 @@ describe('planMigration', () => {
     );
   });
 
+  it('keeps what an internal failure threw as the cause of its refusal', () => {
+    // Given a mapping whose lookup throws
+    const boom = new Error('mapping unreadable');
+    const mapping = new Proxy(
+      {},
+      {
+        getOwnPropertyDescriptor: () => {
+          throw boom;
+        },
+      },
+    );
+    const plan = planMigration(v1, v2, mapping, at('triage', 'at_step'), { now: NOW });
+    expect(plan).toMatchObject({ ok: false, code: 'BROKEN_STATE' });
+    expect(plan.ok === false && plan.cause).toBe(boom);
+  });
+
   it('names the node in the reason', () => {
     const plan = planMigration(v1, v2, {}, at('legacy', 'at_step'), { now: NOW });
     expect(plan.ok === false && plan.reason).toContain('Step "Legacy check"');

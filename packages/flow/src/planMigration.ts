@@ -1,8 +1,9 @@
 import { describeNode } from './describeNode.ts';
 import { indexFlow } from './indexFlow.ts';
-import { WAITING_TYPES } from './proposeMapping.ts';
-import { type FlowDocument, type FlowNode, namedTeamOf } from './schema.ts';
-import type { Effect, EngineContext, RunState, RunStatus } from './types.ts';
+import { kindOf, NODE_TYPES, nodeKinds } from './nodes/registry.ts';
+import type { FlowDocument, FlowNode } from './schema.ts';
+import { enterNode } from './transition.ts';
+import type { Effect, EngineContext, RunState, TrailEntry } from './types.ts';
 
 /** Why a ticket cannot be migrated. */
 export type MigrationRefusal =
@@ -32,22 +33,28 @@ export type MigrationPlan =
       /** When the SLA of the node landed on passes (ms since epoch); null when it has none. */
       slaDueAt: number | null;
     }
-  | { ok: false; code: MigrationRefusal; reason: string };
-
-const MINUTE = 60_000;
-
-const STATUS_AT: Partial<Record<FlowNode['type'], RunStatus>> = {
-  step: 'at_step',
-  wait: 'waiting',
-  subflow: 'in_subflow',
-};
+  | {
+      ok: false;
+      code: MigrationRefusal;
+      reason: string;
+      /** What an internal failure threw (see `EngineError.cause`); absent on ordinary refusals. */
+      cause?: unknown;
+    };
 
 function refuse(code: MigrationRefusal, reason: string): MigrationPlan {
   return { ok: false, code, reason };
 }
 
+/** The kinds a ticket can sit at, in words: `a step, a wait or a subflow`. */
+function landingKinds(): string {
+  const words = NODE_TYPES.filter((type) => nodeKinds[type].waitsAs !== undefined).map(
+    (type) => `a ${nodeKinds[type].words.label.toLowerCase()}`,
+  );
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? 'no node');
+}
+
 function slaOf(node: FlowNode): number | null {
-  return node.type === 'step' ? node.data.slaMinutes : null;
+  return kindOf(node).slaMinutes?.(node) ?? null;
 }
 
 /**
@@ -84,7 +91,8 @@ function plan(
       `The ticket is at "${state.nodeId}", which is not a node of the version it runs on.`,
     );
   }
-  if (!WAITING_TYPES.has(source.type) || STATUS_AT[source.type] !== state.status) {
+  const sourceStatus = kindOf(source).waitsAs;
+  if (sourceStatus === undefined || sourceStatus !== state.status) {
     return refuse(
       'BROKEN_STATE',
       `The ticket's state (${state.status}) does not match ${describeNode(source)}.`,
@@ -104,11 +112,10 @@ function plan(
       `The mapping sends ${describeNode(source)} to "${targetId}", which is not a node of the new version.`,
     );
   }
-  const status = STATUS_AT[target.type];
-  if (status === undefined) {
+  if (kindOf(target).waitsAs === undefined) {
     return refuse(
       'TARGET_NOT_WAITING',
-      `The mapping sends ${describeNode(source)} to ${describeNode(target)}: a ticket can only land on a step, a wait or a subflow.`,
+      `The mapping sends ${describeNode(source)} to ${describeNode(target)}: a ticket can only land on ${landingKinds()}.`,
     );
   }
   if (!Number.isFinite(ctx.now)) return refuse('BROKEN_STATE', 'The migration needs the current time.');
@@ -117,59 +124,33 @@ function plan(
       ? Math.min(ctx.enteredAt, ctx.now)
       : ctx.now;
 
-  const effects: Effect[] = [{ type: 'cancel_timers' }];
-  if (source.type === 'subflow') {
-    // The child flow keeps running; only a subflow node running that same flow can wait for it.
-    if (target.type !== 'subflow' || target.data.flowId !== source.data.flowId) {
-      return refuse(
-        'SUBFLOW_RUNNING',
-        `The ticket is running the subflow of ${describeNode(source)}: it can only land on a subflow node that runs the same flow.`,
-      );
-    }
-  } else if (target.type === 'subflow') {
-    if (target.data.flowId === null || target.data.flowId === '') {
-      return refuse('TARGET_INCOMPLETE', `${describeNode(target)} has no flow to run.`);
-    }
-    effects.push({ type: 'start_subflow', flowId: target.data.flowId, nodeId: target.id });
+  // The child flow keeps running; only a subflow node running that same flow can wait for it.
+  const childRuns = source.type === 'subflow';
+  if (childRuns && (target.type !== 'subflow' || target.data.flowId !== source.data.flowId)) {
+    return refuse(
+      'SUBFLOW_RUNNING',
+      `The ticket is running the subflow of ${describeNode(source)}: it can only land on a subflow node that runs the same flow.`,
+    );
   }
 
-  const next: RunState = { ...state, status, nodeId: target.id, breached: false, endStatus: null };
-  let slaDueAt: number | null = null;
-  if (target.type === 'step') {
-    const teamId = namedTeamOf(target);
-    if (teamId !== null && teamId !== state.teamId) {
-      next.teamId = teamId;
-      // The assignee belonged to the previous team's work (as when a ticket enters a step).
-      next.assigneeId = null;
-    }
-    if (target.data.slaMinutes !== null) {
-      // The SLA counts from when the ticket entered its step, not from the migration.
-      slaDueAt = enteredAt + target.data.slaMinutes * MINUTE;
-      effects.push({ type: 'schedule_timer', kind: 'sla', nodeId: target.id, dueAt: slaDueAt });
-    }
-  } else if (target.type === 'wait') {
-    const minutes = target.data.minutes;
-    if (target.data.mode === 'duration') {
-      if (minutes === null)
-        return refuse(
-          'TARGET_INCOMPLETE',
-          `${describeNode(target)} waits for a duration but has no minutes.`,
-        );
-      effects.push({
-        type: 'schedule_timer',
-        kind: 'wait',
-        nodeId: target.id,
-        dueAt: ctx.now + minutes * MINUTE,
-      });
-    } else if (minutes !== null) {
-      effects.push({
-        type: 'schedule_timer',
-        kind: 'timeout',
-        nodeId: target.id,
-        dueAt: ctx.now + minutes * MINUTE,
-      });
-    }
+  // The ticket lands as the engine would enter the node, except that its time there keeps counting
+  // from when it entered the node it leaves.
+  const next: RunState = { ...state, breached: false, endStatus: null };
+  const entered: Effect[] = [];
+  const landed = enterNode(target, next, { now: ctx.now, enteredAt }, entered, [] as TrailEntry[]);
+  if ('incomplete' in landed) return refuse('TARGET_INCOMPLETE', `${landed.incomplete.problem}.`);
+  if ('follow' in landed) {
+    return refuse('BROKEN_STATE', `${describeNode(target)} does not keep a ticket waiting.`);
   }
+  const effects: Effect[] = [{ type: 'cancel_timers' }];
+  for (const effect of entered) {
+    // The child flow is already running: only the wait for it moves.
+    if (childRuns && effect.type === 'start_subflow') continue;
+    effects.push(effect);
+  }
+  let slaDueAt: number | null = null;
+  for (const effect of entered)
+    if (effect.type === 'schedule_timer' && effect.kind === 'sla') slaDueAt = effect.dueAt;
 
   const changes: MigrationChanges = {};
   if (next.teamId !== state.teamId) changes.team = { from: state.teamId, to: next.teamId };
@@ -199,10 +180,12 @@ export function planMigration(
 ): MigrationPlan {
   try {
     return plan(from, to, mapping, state, ctx);
-  } catch {
-    return refuse(
-      'BROKEN_STATE',
-      'The flow versions or the ticket state are malformed: the ticket was not moved.',
-    );
+  } catch (cause) {
+    return {
+      ok: false,
+      code: 'BROKEN_STATE',
+      reason: 'The flow versions or the ticket state are malformed: the ticket was not moved.',
+      cause,
+    };
   }
 }

@@ -1,3 +1,5 @@
+import { nameOf } from './describeNode.ts';
+import { NODE_TYPES, nodeKinds } from './nodes/registry.ts';
 import type { FlowDocument, FlowNode } from './schema.ts';
 
 /** Why a node was mapped where it was: same id (and type), else same type and title, else not at all. */
@@ -11,11 +13,12 @@ export type ProposedMapping = {
 };
 
 /** Node types a ticket can sit at: the only ones a live ticket needs a counterpart for. */
-export const WAITING_TYPES: ReadonlySet<FlowNode['type']> = new Set(['step', 'wait', 'subflow']);
+export const WAITING_TYPES: ReadonlySet<FlowNode['type']> = new Set(
+  NODE_TYPES.filter((type) => nodeKinds[type].waitsAs !== undefined),
+);
 
 function titleOf(node: FlowNode): string {
-  const title = node.type === 'step' ? node.data.title : node.data.label;
-  return typeof title === 'string' ? title.trim().replace(/\s+/g, ' ').toLowerCase() : '';
+  return nameOf(node).trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 function setOwn<T>(record: Record<string, T>, key: string, value: T): void {

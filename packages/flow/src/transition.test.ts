@@ -917,6 +917,28 @@ describe('transition: robustness', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'BROKEN_FLOW' } });
   });
 
+  it('keeps what an internal failure threw as the cause of its BROKEN_FLOW', () => {
+    // Given a start node whose data throws when the engine reads it
+    const boom = new Error('data unreadable');
+    const broken = {
+      ...startNode(),
+      get data(): never {
+        throw boom;
+      },
+    } as unknown as FlowNode;
+    const result = transition(flow([broken], []), initialState(ticket()), { type: 'start' }, { now: NOW });
+    // Then the refusal is BROKEN_FLOW and carries the thrown error, not a bare message
+    expect(result).toMatchObject({ ok: false, error: { code: 'BROKEN_FLOW' } });
+    expect(!result.ok && result.error.cause).toBe(boom);
+  });
+
+  it('leaves the cause out of ordinary refusals', () => {
+    const doc = through([]);
+    const refused = run(doc, start(doc).state, { type: 'start' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ALREADY_STARTED' } });
+    expect(!refused.ok && 'cause' in refused.error).toBe(false);
+  });
+
   it('answers BROKEN_FLOW to an unknown event', () => {
     const doc = through([]);
     expect(run(doc, initialState(ticket()), { type: 'explode' } as unknown as EngineEvent)).toMatchObject({

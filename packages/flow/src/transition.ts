@@ -1,23 +1,17 @@
 import { describeNode, describeOutput } from './describeNode.ts';
-import { evaluateCondition, readField } from './evaluateCondition.ts';
 import { type FlowIndex, indexFlow } from './indexFlow.ts';
+import type { EntryResult } from './nodes/kind.ts';
+import { isNodeKind, kindOf } from './nodes/registry.ts';
 import {
-  type ActionNode,
-  CHANNELS,
-  type DecisionNode,
   type FlowDocument,
   type FlowNode,
   type FormField,
   LIMITS,
-  namedTeamOf,
-  PRIORITIES,
   type Priority,
   type ScalarValue,
   type StepNode,
-  TIERS,
 } from './schema.ts';
 import type {
-  ActionChange,
   Effect,
   EngineContext,
   EngineError,
@@ -52,7 +46,6 @@ export function initialState(ticket: TicketData): RunState {
 }
 
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const MINUTE = 60_000;
 
 /** One transition in progress: the new state (ours to change), and what it emits. */
 type Run = {
@@ -125,221 +118,51 @@ function follow(run: Run, from: FlowNode, handle: string): void {
   }
 }
 
+/**
+ * Enters `node`: records `node_entered` and does what the node's kind does on entry (its `enter`),
+ * changing `state` and adding effects and trail entries. The engine's own entry, shared with
+ * `planMigration`, which lands a ticket on a node of another version the way the engine would.
+ * `enteredAt`: when the ticket's time at the node started (`now` but for a migration).
+ */
+export function enterNode(
+  node: FlowNode,
+  state: RunState,
+  clock: { now: number; enteredAt: number },
+  effects: Effect[],
+  events: TrailEntry[],
+): EntryResult {
+  state.nodeId = node.id;
+  events.push({ type: 'node_entered', nodeId: node.id, nodeType: node.type });
+  return kindOf(node).enter(node, {
+    state,
+    name: describeNode(node),
+    now: clock.now,
+    enteredAt: clock.enteredAt,
+    effect: (effect) => effects.push(effect),
+    record: (entry) => events.push(entry),
+  });
+}
+
 /** Enters a node: returns the output to follow for an automatic node, or null when the run stops. */
 function enter(run: Run, node: FlowNode): string | null {
-  const type = node.type;
-  if (type === 'start' || type === 'decision' || type === 'action' || type === 'subflow') {
+  if (!isNodeKind(node.type)) {
+    // Only an unparsed document holds one: the ticket is parked there for a person to move on.
+    run.state.nodeId = node.id;
+    run.events.push({ type: 'node_entered', nodeId: node.id, nodeType: node.type });
+    park(run, node.id, `The flow holds a node of unknown type at "${node.id}".`);
+    return null;
+  }
+  if (kindOf(node).automatic) {
     if (run.automatic >= LIMITS.maxAutomaticRun) {
       parkLoop(run, node);
       return null;
     }
     run.automatic++;
   }
-  const state = run.state;
-  state.nodeId = node.id;
-  run.events.push({ type: 'node_entered', nodeId: node.id, nodeType: type });
-  switch (node.type) {
-    case 'start':
-      return 'next';
-    case 'decision':
-      return decide(run, node);
-    case 'action':
-      perform(run, node);
-      return 'next';
-    case 'subflow':
-      state.status = 'in_subflow';
-      if (node.data.flowId === null || node.data.flowId === '') {
-        park(
-          run,
-          node.id,
-          `${describeNode(node)} has no flow to run: pick one in the flow, then move the ticket on by hand.`,
-        );
-      } else {
-        run.effects.push({ type: 'start_subflow', flowId: node.data.flowId, nodeId: node.id });
-      }
-      return null;
-    case 'step': {
-      state.status = 'at_step';
-      state.breached = false;
-      // A step set to the ticket's current team keeps whatever team the ticket arrived with.
-      const teamId = namedTeamOf(node);
-      if (teamId !== null && teamId !== state.teamId) {
-        state.teamId = teamId;
-        // The assignee belonged to the previous team's work.
-        state.assigneeId = null;
-      }
-      if (node.data.slaMinutes !== null) {
-        run.effects.push({
-          type: 'schedule_timer',
-          kind: 'sla',
-          nodeId: node.id,
-          dueAt: run.now + node.data.slaMinutes * MINUTE,
-        });
-      }
-      return null;
-    }
-    case 'wait': {
-      state.status = 'waiting';
-      const minutes = node.data.minutes;
-      if (node.data.mode === 'duration') {
-        if (minutes === null) {
-          park(
-            run,
-            node.id,
-            `${describeNode(node)} waits for a duration but has no minutes: set them in the flow.`,
-          );
-        } else {
-          run.effects.push({
-            type: 'schedule_timer',
-            kind: 'wait',
-            nodeId: node.id,
-            dueAt: run.now + minutes * MINUTE,
-          });
-        }
-      } else if (minutes !== null) {
-        run.effects.push({
-          type: 'schedule_timer',
-          kind: 'timeout',
-          nodeId: node.id,
-          dueAt: run.now + minutes * MINUTE,
-        });
-      }
-      return null;
-    }
-    case 'end':
-      state.status = 'ended';
-      state.endStatus = node.data.status;
-      run.events.push({ type: 'ended', nodeId: node.id, status: node.data.status });
-      if (node.data.feedback) run.effects.push({ type: 'request_feedback' });
-      return null;
-    default:
-      park(run, state.nodeId, `The flow holds a node of unknown type at "${(node as FlowNode).id}".`);
-      return null;
-  }
-}
-
-function decide(run: Run, node: DecisionNode): string {
-  const tried: Array<{
-    branchId: string;
-    matched: boolean;
-    comparisons: ReturnType<typeof evaluateCondition>['comparisons'];
-  }> = [];
-  for (const branch of node.data.branches) {
-    const result = evaluateCondition(branch.condition, run.state.ticket);
-    tried.push({ branchId: branch.id, matched: result.matched, comparisons: result.comparisons });
-    if (result.matched) {
-      const handle = `branch:${branch.id}`;
-      run.events.push({ type: 'decision_evaluated', nodeId: node.id, branchId: branch.id, handle, tried });
-      return handle;
-    }
-  }
-  run.events.push({ type: 'decision_evaluated', nodeId: node.id, branchId: null, handle: 'default', tried });
-  return 'default';
-}
-
-function includes(list: readonly string[], value: unknown): boolean {
-  return typeof value === 'string' && list.includes(value);
-}
-
-/** The ticket with one field set, or null when the value does not fit the field (the op is skipped). */
-function withField(ticket: TicketData, key: string, value: ScalarValue): TicketData | null {
-  switch (key) {
-    case 'priority':
-      return includes(PRIORITIES, value) ? { ...ticket, priority: value as TicketData['priority'] } : null;
-    case 'channel':
-      return includes(CHANNELS, value) ? { ...ticket, channel: value as TicketData['channel'] } : null;
-    case 'category':
-    case 'subject':
-      return typeof value === 'string' ? { ...ticket, [key]: value } : null;
-    case 'customer.tier':
-      return includes(TIERS, value)
-        ? { ...ticket, customer: { ...ticket.customer, tier: value as TicketData['customer']['tier'] } }
-        : null;
-    case 'customer.name':
-    case 'customer.email':
-      return typeof value === 'string'
-        ? { ...ticket, customer: { ...ticket.customer, [key.slice(9)]: value } }
-        : null;
-    case 'tags':
-      // Tags are a list: add_tag adds to it; one scalar cannot replace it.
-      return null;
-    default:
-      if (FORBIDDEN_KEYS.has(key)) return null;
-      return { ...ticket, fields: { ...ticket.fields, [key]: value } };
-  }
-}
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map(asText).join(', ');
-  return '';
-}
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*\}\}/g;
-
-function perform(run: Run, node: ActionNode): void {
-  const state = run.state;
-  const done: string[] = [];
-  const changes: ActionChange[] = [];
-  for (const op of node.data.ops) {
-    switch (op.op) {
-      case 'set_field': {
-        const ticket = withField(state.ticket, op.field, op.value);
-        if (ticket === null) {
-          done.push(`set_field ${op.field} skipped: ${JSON.stringify(op.value)} is not a valid value`);
-          changes.push({ op: 'set_field', field: op.field, value: op.value, skipped: true });
-          break;
-        }
-        state.ticket = ticket;
-        run.effects.push({ type: 'set_fields', values: { [op.field]: op.value } });
-        done.push(`set_field ${op.field}`);
-        changes.push({ op: 'set_field', field: op.field, value: op.value });
-        break;
-      }
-      case 'add_tag': {
-        const tag = op.tag.trim();
-        const tags = Array.isArray(state.ticket.tags) ? state.ticket.tags : [];
-        const wanted = tag.toLowerCase();
-        if (tag === '' || tags.some((t) => typeof t === 'string' && t.toLowerCase() === wanted)) {
-          done.push(`add_tag ${tag} skipped: already tagged`);
-          changes.push({ op: 'add_tag', tag, skipped: true });
-          break;
-        }
-        const next = [...tags, tag];
-        state.ticket = { ...state.ticket, tags: next };
-        run.effects.push({ type: 'set_fields', values: { tags: next } });
-        done.push(`add_tag ${tag}`);
-        changes.push({ op: 'add_tag', tag });
-        break;
-      }
-      case 'assign':
-        state.teamId = op.teamId;
-        state.assigneeId = null;
-        run.effects.push({ type: 'assign_team', teamId: op.teamId });
-        if (op.strategy !== 'team')
-          run.effects.push({ type: 'assign_agent', teamId: op.teamId, strategy: op.strategy });
-        done.push(`assign ${op.teamId} ${op.strategy}`);
-        changes.push({ op: 'assign', teamId: op.teamId, strategy: op.strategy });
-        break;
-      case 'send_message': {
-        const ticket = state.ticket;
-        const body = op.template.replace(PLACEHOLDER, (_match, key: string) =>
-          asText(readField(ticket, key)),
-        );
-        run.effects.push({ type: 'send_message', body });
-        done.push('send_message');
-        changes.push({ op: 'send_message' });
-        break;
-      }
-      case 'webhook':
-        run.effects.push({ type: 'call_webhook', url: op.url, nodeId: node.id });
-        done.push(`webhook ${op.url}`);
-        changes.push({ op: 'webhook', url: op.url });
-        break;
-    }
-  }
-  run.events.push({ type: 'action_performed', nodeId: node.id, ops: done, changes });
+  const result = enterNode(node, run.state, { now: run.now, enteredAt: run.now }, run.effects, run.events);
+  if ('follow' in result) return result.follow;
+  if ('incomplete' in result) park(run, node.id, `${result.incomplete.problem}: ${result.incomplete.fix}`);
+  return null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -677,8 +500,16 @@ export function transition(
 ): TransitionResult {
   try {
     return dispatch(document, state, event, ctx);
-  } catch {
-    // A document or state that is not what the types say (e.g. an unparsed row) must not crash the runtime.
-    return refuse('BROKEN_FLOW', 'The flow or the ticket state is malformed: the ticket was not moved.');
+  } catch (cause) {
+    // A document or state that is not what the types say (e.g. an unparsed row) must not crash the
+    // runtime; the refusal keeps what was thrown, so a bug in the engine still shows its stack.
+    return {
+      ok: false,
+      error: {
+        code: 'BROKEN_FLOW',
+        message: 'The flow or the ticket state is malformed: the ticket was not moved.',
+        cause,
+      },
+    };
   }
 }

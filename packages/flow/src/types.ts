@@ -158,6 +158,12 @@ export type EngineError = {
   message: string;
   /** Per-field problems for FORM_INVALID, item ids for CHECKLIST_INCOMPLETE. */
   details?: Record<string, string>;
+  /**
+   * What an internal failure threw (a `BROKEN_FLOW` from a document or state that is not what the
+   * types say, or a bug in the engine): kept so the caller can log or rethrow it with its stack.
+   * Absent on every ordinary refusal.
+   */
+  cause?: unknown;
 };
 
 export type TransitionResult =

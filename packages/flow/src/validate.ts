@@ -7,18 +7,19 @@ import {
   outputsOfAt,
 } from './describeNode.ts';
 import { indexFlow } from './indexFlow.ts';
+import { isNodeKind, kindOf } from './nodes/registry.ts';
 import {
-  AUTOMATIC_TYPES,
   BUILTIN_FIELDS,
   type Comparison,
   type ConditionGroup,
-  type DecisionNode,
   type FlowDocument,
   type FlowNode,
   LIMITS,
-  namedTeamOf,
 } from './schema.ts';
 import { parseIsoTime } from './isoTime.ts';
+import type { OutputSpec } from './nodes/kind.ts';
+
+type UnconnectedRule = Extract<OutputSpec<FlowNode>, { handle: string }>['unconnected'];
 
 /** The rules `validate` checks, one code each. Errors block publishing; warnings don't. */
 export const VALIDATION_CODES = [
@@ -96,7 +97,8 @@ export function validate(document: FlowDocument): ValidationIssue[] {
   const slotOf = new Map<string, number>();
   const starts: number[] = [];
   const ends: number[] = [];
-  const decisions: DecisionNode[] = [];
+  /** Nodes whose kind evaluates conditions (decisions): their fields are checked at the end. */
+  const withConditions: FlowNode[] = [];
   const reported = new Set<string>();
   for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
@@ -112,52 +114,15 @@ export function validate(document: FlowDocument): ValidationIssue[] {
         );
       }
     } else slotOf.set(node.id, i);
-    switch (node.type) {
-      case 'start':
-        starts.push(i);
-        break;
-      case 'end':
-        ends.push(i);
-        break;
-      case 'step':
-        checkStep(node, issues);
-        break;
-      case 'decision':
-        decisions.push(node);
-        if (node.data.branches.length === 0) {
-          issues.push(
-            issue(
-              'DECISION_WITHOUT_BRANCHES',
-              `${describeNode(node)} has no branches, so every ticket takes "Otherwise": add a branch or connect straight to the next node.`,
-              [node.id],
-            ),
-          );
-        }
-        checkDuplicateItems(node, 'branch', node.data.branches, (b) => b.id, issues);
-        break;
-      case 'subflow':
-        if (node.data.flowId === null || node.data.flowId === '') {
-          issues.push(
-            issue(
-              'SUBFLOW_WITHOUT_TARGET',
-              `${describeNode(node)} has no flow to run: pick a published flow.`,
-              [node.id],
-            ),
-          );
-        }
-        break;
-      case 'wait':
-        if (node.data.mode === 'duration' && node.data.minutes === null) {
-          issues.push(
-            issue(
-              'WAIT_WITHOUT_DURATION',
-              `${describeNode(node)} waits for a duration but has no minutes: set how long to wait.`,
-              [node.id],
-            ),
-          );
-        }
-        break;
-    }
+    const kind = kindOf(node);
+    if (kind.entry) starts.push(i);
+    if (kind.terminal) ends.push(i);
+    if (kind.conditions) withConditions.push(node);
+    kind.validate?.(
+      node,
+      (code, message) => issues.push(issue(code, message, [node.id])),
+      describeNode(node),
+    );
   }
   if (starts.length === 0) {
     issues.push(issue('NO_START', 'The flow has no Start node: add one so tickets can enter the flow.'));
@@ -219,7 +184,7 @@ export function validate(document: FlowDocument): ValidationIssue[] {
       issues.push(
         issue(
           'UNKNOWN_HANDLE',
-          source.type === 'end'
+          kindOf(source).outputs.length === 0
             ? `${describeNode(source)} ends the flow and cannot lead anywhere: delete this connection.`
             : `A connection leaves ${describeNode(source)} from output "${edge.sourceHandle}", which it does not have: delete it or draw it from an existing output.`,
           [source.id],
@@ -242,7 +207,7 @@ export function validate(document: FlowDocument): ValidationIssue[] {
       );
     }
     if (target === undefined) continue;
-    if (target.type === 'start') {
+    if (kindOf(target).entry) {
       issues.push(
         issue(
           'EDGE_INTO_START',
@@ -252,7 +217,7 @@ export function validate(document: FlowDocument): ValidationIssue[] {
         ),
       );
     }
-    if (s === t && AUTOMATIC_TYPES.has(source.type)) {
+    if (s === t && kindOf(source).automatic) {
       issues.push(
         issue(
           'SELF_LOOP',
@@ -272,30 +237,23 @@ export function validate(document: FlowDocument): ValidationIssue[] {
   // --- outputs that must be connected ----------------------------------------------------------
   for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
-    if (node.type === 'end' || slotOf.get(node.id) !== i) continue;
+    if (slotOf.get(node.id) !== i) continue;
     const base = outputBase[i]!;
     const count = outputBase[i + 1]! - base;
     for (let k = 0; k < count; k++) {
       if (firstOnOutput[base + k] !== -1) continue;
-      // The SLA-breach output is optional: unconnected, the ticket escalates in place.
-      if (node.type === 'step' && k === count - 1) continue;
-      if (node.type === 'decision' && k === count - 1) {
-        issues.push(
-          issue(
-            'DEFAULT_BRANCH_MISSING',
-            `${describeNode(node)} has no default branch connected: connect "Otherwise" to where tickets go when no branch matches.`,
-            [node.id],
-          ),
-        );
-      } else {
+      const handle = outputsOfAt(node, k);
+      const rule = unconnectedRule(node, handle);
+      if (rule === 'optional') continue;
+      if (rule === 'required') {
         issues.push(
           issue(
             'UNCONNECTED_OUTPUT',
-            `Output ${describeOutput(node, outputsOfAt(node, k))} of ${describeNode(node)} is not connected: connect it to the node that comes next.`,
+            `Output ${describeOutput(node, handle)} of ${describeNode(node)} is not connected: connect it to the node that comes next.`,
             [node.id],
           ),
         );
-      }
+      } else issues.push(issue(rule.code, rule.message(describeNode(node)), [node.id]));
     }
   }
 
@@ -384,15 +342,23 @@ export function validate(document: FlowDocument): ValidationIssue[] {
   }
 
   findAutomaticCycles(nodes, edges, slotOf, outDegree, outList, issues);
-  checkConditions(document, decisions, issues);
+  checkConditions(document, withConditions, issues);
   return issues;
+}
+
+/** What an unconnected output of the node calls for, by its kind's output grammar. */
+function unconnectedRule(node: FlowNode, handle: string): NonNullable<UnconnectedRule> {
+  for (const spec of kindOf(node).outputs) {
+    if ('prefix' in spec) {
+      if (handle.startsWith(spec.prefix)) return 'required';
+    } else if (spec.handle === handle) return spec.unconnected ?? 'required';
+  }
+  return 'required';
 }
 
 /** Sets the ticket's team when entered: a step with a named team, or an action with an assign op. */
 function setsTeam(node: FlowNode): boolean {
-  if (node.type === 'step') return namedTeamOf(node) !== null;
-  if (node.type === 'action') return node.data.ops.some((op) => op.op === 'assign');
-  return false;
+  return kindOf(node).setsTeam?.(node) ?? false;
 }
 
 /**
@@ -431,71 +397,11 @@ function checkCurrentTeams(
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (!unset[i] || slotOf.get(node.id) !== i) continue;
-    if (node.type !== 'step' || node.data.teamSource !== 'current') continue;
+    if (!kindOf(node).usesCurrentTeam?.(node)) continue;
     issues.push(
       issue(
         'CURRENT_TEAM_UNSET',
         `${describeNode(node)} is worked by the ticket's current team, but a ticket can reach it before any team is set: pick a named team for it, or set one earlier on every path to it (a step with a named team, or an action that assigns a team).`,
-        [node.id],
-      ),
-    );
-  }
-}
-
-function checkStep(node: Extract<FlowNode, { type: 'step' }>, issues: ValidationIssue[]): void {
-  const data = node.data;
-  if (data.outcomes.length === 0) {
-    issues.push(
-      issue(
-        'NO_OUTCOMES',
-        `${describeNode(node)} has no outcomes: add at least one outcome button (for example "Done").`,
-        [node.id],
-      ),
-    );
-  }
-  if (data.teamSource !== 'current' && (data.teamId === null || data.teamId === '')) {
-    issues.push(
-      issue('STEP_WITHOUT_TEAM', `${describeNode(node)} has no team: pick the team that works it.`, [
-        node.id,
-      ]),
-    );
-  }
-  if (data.slaMinutes === null) {
-    issues.push(
-      issue(
-        'STEP_WITHOUT_SLA',
-        `${describeNode(node)} has no SLA: set a due time so late tickets stand out in the queue.`,
-        [node.id],
-      ),
-    );
-  }
-  checkDuplicateItems(node, 'outcome', data.outcomes, (o) => o.id, issues);
-  checkDuplicateItems(node, 'checklist item', data.checklist, (c) => c.id, issues);
-  checkDuplicateItems(node, 'form field', data.form, (f) => f.key, issues);
-}
-
-function checkDuplicateItems<T>(
-  node: FlowNode,
-  what: string,
-  items: readonly T[],
-  idOf: (item: T) => string,
-  issues: ValidationIssue[],
-): void {
-  if (items.length < 2) return;
-  // Lists are short (a handful of outcomes or fields): comparing pairs beats building sets.
-  for (let i = 1; i < items.length; i++) {
-    const id = idOf(items[i]!);
-    let firstAt = -1;
-    for (let j = 0; j < i && firstAt === -1; j++) if (idOf(items[j]!) === id) firstAt = j;
-    if (firstAt === -1) continue;
-    let reportedBefore = false;
-    for (let j = firstAt + 1; j < i && !reportedBefore; j++)
-      if (idOf(items[j]!) === id) reportedBefore = true;
-    if (reportedBefore) continue;
-    issues.push(
-      issue(
-        'DUPLICATE_ITEM_ID',
-        `${describeNode(node)} has more than one ${what} with the id "${id}": give each ${what} its own id.`,
         [node.id],
       ),
     );
@@ -515,7 +421,7 @@ function findAutomaticCycles(
   const automatic = new Uint8Array(n);
   let any = false;
   for (let i = 0; i < n; i++) {
-    if (AUTOMATIC_TYPES.has(nodes[i]!.type)) {
+    if (kindOf(nodes[i]!).automatic) {
       automatic[i] = 1;
       any = true;
     }
@@ -685,10 +591,10 @@ function comparisonProblem(cmp: Comparison, field: KnownField): string | null {
 
 function checkConditions(
   document: FlowDocument,
-  decisions: readonly DecisionNode[],
+  withConditions: readonly FlowNode[],
   issues: ValidationIssue[],
 ): void {
-  if (decisions.length === 0) return;
+  if (withConditions.length === 0) return;
   const known = new Map<string, KnownField>();
   for (const def of BUILTIN_FIELDS) {
     known.set(def.key, knownField(def.label, def.key === 'tags' ? 'tags' : def.type, def.options));
@@ -697,8 +603,8 @@ function checkConditions(
     if (!known.has(def.key)) known.set(def.key, knownField(def.label || def.key, def.type, def.options));
   }
   for (const node of document.nodes) {
-    if (node.type !== 'step') continue;
-    for (const f of node.data.form) {
+    const captured = isNodeKind(node.type) ? kindOf(node).capturedFields?.(node) : undefined;
+    for (const f of captured ?? []) {
       if (!known.has(f.key)) known.set(f.key, knownField(f.label || f.key, f.type, f.options));
     }
   }
@@ -706,9 +612,9 @@ function checkConditions(
   // canvas may hand over anything it built.
   const groups: ConditionGroup[] = [];
   const depths: number[] = [];
-  for (const node of decisions) {
-    for (const branch of node.data.branches) {
-      groups.push(branch.condition);
+  for (const node of withConditions) {
+    for (const { where, condition } of kindOf(node).conditions?.(node) ?? []) {
+      groups.push(condition);
       depths.push(1);
       while (groups.length > 0) {
         const group = groups.pop()!;
@@ -726,7 +632,7 @@ function checkConditions(
             issues.push(
               issue(
                 'UNKNOWN_FIELD',
-                `${describeNode(node)}, branch "${branch.label || branch.id}" reads the field "${rule.field}", which does not exist: pick an existing field, or declare it among the flow's fields.`,
+                `${describeNode(node)}, ${where} reads the field "${rule.field}", which does not exist: pick an existing field, or declare it among the flow's fields.`,
                 [node.id],
               ),
             );
@@ -737,7 +643,7 @@ function checkConditions(
             issues.push(
               issue(
                 'CONDITION_TYPE_MISMATCH',
-                `${describeNode(node)}, branch "${branch.label || branch.id}" cannot compare "${rule.field}" this way: ${problem}. Change the operator or the value.`,
+                `${describeNode(node)}, ${where} cannot compare "${rule.field}" this way: ${problem}. Change the operator or the value.`,
                 [node.id],
               ),
             );
@@ -774,15 +680,15 @@ export function canConnect(document: FlowDocument, connection: Connection): CanC
       ok: false,
       code: 'UNKNOWN_HANDLE',
       message:
-        source.type === 'end'
+        kindOf(source).outputs.length === 0
           ? `${describeNode(source)} ends the flow and cannot lead anywhere.`
           : `${describeNode(source)} has no output "${connection.sourceHandle}".`,
     };
   }
-  if (target.type === 'start') {
+  if (kindOf(target).entry) {
     return { ok: false, code: 'EDGE_INTO_START', message: 'Nothing may lead into the Start node.' };
   }
-  if (source === target && AUTOMATIC_TYPES.has(source.type)) {
+  if (source === target && kindOf(source).automatic) {
     return {
       ok: false,
       code: 'SELF_LOOP',

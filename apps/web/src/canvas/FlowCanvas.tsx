@@ -2,6 +2,7 @@ import type { FlowDocument } from '@stepwise/flow';
 import { Background, Controls, MiniMap, ReactFlow, useNodesState, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { KindStyles } from '../kinds/registry.tsx';
 import { EdgeLabelLayerContext, EdgeLabelLayerProbe } from './EdgeLabelLayer.tsx';
 import { edgeTypes } from './edgeTypes.ts';
 import { nodeTypes } from './nodeTypes.ts';
@@ -103,6 +104,7 @@ export function FlowCanvas({
 
   return (
     <section className={zoomedOut ? 'canvas is-zoomed-out' : 'canvas'} style={{ height }} aria-label={label}>
+      <KindStyles />
       <EdgeLabelLayerContext.Provider value={labelLayer}>
         <ReactFlow<CanvasNode>
           nodes={nodes}

@@ -1,33 +1,20 @@
-import type { ActionOp, FlowNode, StartTrigger } from '@stepwise/flow';
+import {
+  type ActionOp,
+  type FlowNode,
+  nameOf,
+  outputLabel as labelOfOutput,
+  type StartTrigger,
+} from '@stepwise/flow';
 import type { CanvasNames } from './types.ts';
 
 /** The label an output (handle) shows on the canvas: the outcome or branch label, "Otherwise", "Next"… */
 export function outputLabel(node: FlowNode, handle: string): string {
-  if (node.type === 'step' && handle.startsWith('outcome:')) {
-    const id = handle.slice('outcome:'.length);
-    return node.data.outcomes.find((o) => o.id === id)?.label || id;
-  }
-  if (node.type === 'decision' && handle.startsWith('branch:')) {
-    const id = handle.slice('branch:'.length);
-    return node.data.branches.find((b) => b.id === id)?.label || id;
-  }
-  switch (handle) {
-    case 'default':
-      return 'Otherwise';
-    case 'sla_breach':
-      return 'On SLA breach';
-    case 'next':
-      return 'Next';
-    case 'timeout':
-      return 'Timeout';
-    default:
-      return handle;
-  }
+  return labelOfOutput(node, handle);
 }
 
 /** The node's name as a person reads it: a step's title, otherwise its label, else its type. */
 export function nodeTitle(node: FlowNode): string {
-  const title = node.type === 'step' ? node.data.title : node.data.label;
+  const title = nameOf(node);
   return title.trim() !== '' ? title : `Untitled ${node.type}`;
 }
 

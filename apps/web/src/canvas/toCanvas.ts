@@ -2,10 +2,12 @@ import {
   type Edge as FlowEdge,
   type FlowDocument,
   type FlowNode,
+  isBreachOutput,
   type Note,
   outputsOf,
 } from '@stepwise/flow';
 import { type Edge, MarkerType } from '@xyflow/react';
+import { webKindOf } from '../kinds/registry.tsx';
 import { outputLabel } from './describe.ts';
 import type {
   CanvasFlowNode,
@@ -51,21 +53,7 @@ export const NODE_WIDTH = 200;
  */
 export function estimatedHeight(node: FlowNode): number {
   const outputs = outputsOf(node).length;
-  let lines = 1;
-  switch (node.type) {
-    case 'step':
-      lines = 2 + (node.data.checklist.length > 0 ? 1 : 0) + (node.data.form.length > 0 ? 1 : 0);
-      break;
-    case 'decision':
-      lines = Math.max(1, node.data.branches.length);
-      break;
-    case 'action':
-      lines = Math.max(1, node.data.ops.length);
-      break;
-    case 'end':
-      lines = node.data.feedback ? 2 : 1;
-      break;
-  }
+  const lines = webKindOf(node.type).summaryLines?.(node) ?? 1;
   return 56 + lines * 18 + (outputs > 0 ? 10 + outputs * 20 : 0);
 }
 
@@ -106,7 +94,7 @@ export function toCanvasEdge(
   onPath: boolean,
   invalid = false,
 ): CanvasEdge {
-  const breach = edge.sourceHandle === 'sla_breach';
+  const breach = source ? isBreachOutput(source, edge.sourceHandle) : edge.sourceHandle === 'sla_breach';
   return {
     id: edge.id,
     source: edge.source,

@@ -1,20 +1,10 @@
-import { type FlowNode, outputsOf } from '@stepwise/flow';
+import { type FlowNode, isBreachOutput, kindLabel, kindOf, outputsOf } from '@stepwise/flow';
 import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import type { LucideIcon } from 'lucide-react';
 import { AlertCircle, MapPin } from 'lucide-react';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { nodeTitle, outputLabel } from '../describe.ts';
 import type { NodeIssue, NodeMark } from '../types.ts';
-
-const KIND: Record<FlowNode['type'], string> = {
-  start: 'Start',
-  step: 'Step',
-  decision: 'Decision',
-  action: 'Action',
-  wait: 'Wait',
-  subflow: 'Subflow',
-  end: 'End',
-};
 
 /**
  * Tells React Flow to measure the node's handles again when its outputs change (an outcome added,
@@ -32,7 +22,7 @@ function useOutputsMeasured(nodeId: string, outputsKey: string): void {
 }
 
 /**
- * The frame every node view shares: an input on the left (except Start), a header with the type's icon,
+ * The frame every node view shares: an input on the left (except on the entry kind, Start), a header with the type's icon,
  * the title, a summary, and one labelled output handle per output on the right, in `outputsOf` order.
  */
 export function NodeFrame({
@@ -64,12 +54,12 @@ export function NodeFrame({
     .join(' ');
   return (
     <div className={classes} data-node-id={node.id}>
-      {node.type !== 'start' && <Handle type="target" position={Position.Left} className="fnode-target" />}
+      {!kindOf(node).entry && <Handle type="target" position={Position.Left} className="fnode-target" />}
       <div className="fnode-head">
         <span className="fnode-icon">
           <Icon size={14} aria-hidden="true" />
         </span>
-        <span className="fnode-kind">{KIND[node.type]}</span>
+        <span className="fnode-kind">{kindLabel(node.type)}</span>
         {mark === 'current' && (
           <span className="fnode-here">
             <MapPin size={12} aria-hidden="true" /> Ticket is here
@@ -89,7 +79,10 @@ export function NodeFrame({
       {outputs.length > 0 && (
         <ul className="fnode-outputs">
           {outputs.map((handle) => (
-            <li key={handle} className={handle === 'sla_breach' ? 'fnode-output is-breach' : 'fnode-output'}>
+            <li
+              key={handle}
+              className={isBreachOutput(node, handle) ? 'fnode-output is-breach' : 'fnode-output'}
+            >
               <span>{outputLabel(node, handle)}</span>
               <Handle
                 type="source"

@@ -32,6 +32,7 @@ import { edgeTypes } from '../../canvas/edgeTypes.ts';
 import { type NoteEditing, NoteEditingContext } from '../../canvas/NoteEditing.ts';
 import type { CanvasEdge } from '../../canvas/toCanvas.ts';
 import { ZoomProbe } from '../../canvas/ZoomProbe.tsx';
+import { KindStyles } from '../../kinds/registry.tsx';
 import type { CanvasNames, CanvasNode } from '../../canvas/types.ts';
 import { useBuilder, useBuilderState } from './BuilderContext.ts';
 import { GRID, type Point } from './documentOps.ts';
@@ -264,6 +265,7 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
       className={zoomedOut ? 'canvas builder-canvas is-zoomed-out' : 'canvas builder-canvas'}
       aria-label={label}
     >
+      <KindStyles />
       <NoteEditingContext.Provider value={noteEditing}>
         <EdgeLabelLayerContext.Provider value={labelLayer}>
           {/* A big flow opens around its Start: that needs the canvas's size first (one layout pass). */}

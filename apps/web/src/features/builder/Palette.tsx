@@ -1,42 +1,24 @@
+import { NODE_TYPES, nodeKinds } from '@stepwise/flow';
 import type { LucideIcon } from 'lucide-react';
-import {
-  CircleCheckBig,
-  ClipboardCheck,
-  GitBranch,
-  Hourglass,
-  Play,
-  StickyNote,
-  Workflow,
-  Zap,
-} from 'lucide-react';
+import { StickyNote } from 'lucide-react';
 import type { DragEvent } from 'react';
+import { PALETTE_GROUPS } from '../../kinds/kind.ts';
+import { KindStyles, webNodeKinds } from '../../kinds/registry.tsx';
 import { PALETTE_MIME, type PaletteItem } from './BuilderCanvas.tsx';
 
 type Entry = { item: PaletteItem; label: string; hint: string; icon: LucideIcon };
 
+/** Each kind's entry in its group (kinds in registry order), then the canvas's own items. */
 const GROUPS: ReadonlyArray<{ title: string; entries: Entry[] }> = [
-  {
-    title: 'Flow',
-    entries: [
-      { item: 'start', label: 'Start', hint: 'Which tickets enter the flow', icon: Play },
-      { item: 'end', label: 'End', hint: 'Close with a status, ask for feedback', icon: CircleCheckBig },
-    ],
-  },
-  {
-    title: 'Work',
-    entries: [
-      { item: 'step', label: 'Step', hint: 'A task for an agent, with outcomes', icon: ClipboardCheck },
-      { item: 'wait', label: 'Wait', hint: 'For a reply or a duration', icon: Hourglass },
-    ],
-  },
-  {
-    title: 'Logic',
-    entries: [
-      { item: 'decision', label: 'Decision', hint: 'Branch on ticket fields', icon: GitBranch },
-      { item: 'action', label: 'Action', hint: 'Set fields, assign, message, webhook', icon: Zap },
-      { item: 'subflow', label: 'Subflow', hint: 'Run another published flow', icon: Workflow },
-    ],
-  },
+  ...PALETTE_GROUPS.map((title) => ({
+    title,
+    entries: NODE_TYPES.filter((type) => webNodeKinds[type].palette.group === title).map((type) => ({
+      item: type,
+      label: nodeKinds[type].words.label,
+      hint: nodeKinds[type].words.description,
+      icon: webNodeKinds[type].palette.icon,
+    })),
+  })),
   {
     title: 'Canvas',
     entries: [{ item: 'note', label: 'Note', hint: 'A sticky note for the team', icon: StickyNote }],
@@ -54,6 +36,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
   };
   return (
     <nav className="palette" aria-label="Node palette">
+      <KindStyles />
       {GROUPS.map((group) => (
         <div key={group.title} className="palette-group">
           <p className="palette-title">{group.title}</p>

@@ -7,6 +7,7 @@ import {
   type FlowDocument,
   type FlowNode,
   hasOutput,
+  nodeKinds,
   type Note,
   type NodeType,
 } from '@stepwise/flow';
@@ -46,63 +47,9 @@ export function emptyDocument(): FlowDocument {
   return { schemaVersion: CURRENT_SCHEMA_VERSION, fields: [], nodes: [], edges: [], notes: [] };
 }
 
-/** A new node of a type, as the palette drops it: sensible defaults a manager then edits. */
+/** A new node of a type, as the palette drops it: its kind's defaults, which a manager then edits. */
 export function createNode(type: NodeType, id: string, position: Point): FlowNode {
-  switch (type) {
-    case 'start':
-      return {
-        id,
-        type,
-        position,
-        data: {
-          label: 'New ticket',
-          trigger: { mode: 'auto', channels: [], categories: [], priorities: [], tiers: [] },
-        },
-      };
-    case 'step':
-      return {
-        id,
-        type,
-        position,
-        data: {
-          title: 'New step',
-          instructions: '',
-          checklist: [],
-          form: [],
-          teamId: null,
-          slaMinutes: null,
-          outcomes: [{ id: 'done', label: 'Done' }],
-        },
-      };
-    case 'decision':
-      return {
-        id,
-        type,
-        position,
-        data: {
-          label: 'New decision',
-          branches: [
-            {
-              id: 'branch_1',
-              label: 'Branch 1',
-              condition: {
-                kind: 'group',
-                combinator: 'all',
-                rules: [{ kind: 'comparison', field: 'priority', operator: 'equals', value: 'high' }],
-              },
-            },
-          ],
-        },
-      };
-    case 'action':
-      return { id, type, position, data: { label: 'New action', ops: [] } };
-    case 'wait':
-      return { id, type, position, data: { label: 'Wait for the customer', mode: 'reply', minutes: null } };
-    case 'subflow':
-      return { id, type, position, data: { label: 'Run another flow', flowId: null } };
-    case 'end':
-      return { id, type, position, data: { label: 'Resolved', status: 'resolved', feedback: false } };
-  }
+  return { id, type, position, data: nodeKinds[type].defaults() } as FlowNode;
 }
 
 /** All ids in use by nodes, edges and notes (new ids must avoid every one). */

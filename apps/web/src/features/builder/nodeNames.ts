@@ -3,6 +3,8 @@ import {
   BUILTIN_FIELDS,
   type EndNode,
   type FlowDocument,
+  kindOf,
+  nameOf,
   type FlowNode,
   type ScalarValue,
 } from '@stepwise/flow';
@@ -24,15 +26,14 @@ export type NameContext = {
 const LABEL_MAX = 200;
 const VALUE_MAX = 40;
 
-/** The label a node shows (a step's title). */
+/** The label a node shows (a step's title: the property its kind names it by). */
 export function labelOf(node: FlowNode): string {
-  return node.type === 'step' ? node.data.title : node.data.label;
+  return nameOf(node);
 }
 
 /** The node with another label (a step's title). */
 export function withLabel(node: FlowNode, label: string): FlowNode {
-  if (node.type === 'step') return { ...node, data: { ...node.data, title: label } };
-  return { ...node, data: { ...node.data, label } } as FlowNode;
+  return { ...node, data: { ...node.data, [kindOf(node).nameKey]: label } } as FlowNode;
 }
 
 function clip(text: string, max: number): string {

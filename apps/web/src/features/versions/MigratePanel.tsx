@@ -1,4 +1,4 @@
-import type { FlowDocument } from '@stepwise/flow';
+import { type FlowDocument, WAITING_TYPES } from '@stepwise/flow';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowRightLeft } from 'lucide-react';
 import { useMemo, useState } from 'react';
@@ -15,8 +15,6 @@ const REASON_TEXT = {
   'same-title': 'Same title',
   none: 'No match found',
 } as const;
-
-const WAITING = new Set(['step', 'wait', 'subflow']);
 
 function slaText(minutes: number | null | undefined): string {
   return minutes === null || minutes === undefined ? 'no SLA' : `${minutes} min`;
@@ -151,7 +149,7 @@ function MigrateBody({
 }) {
   const fromNodes = new Map(fromDoc.nodes.map((n) => [n.id, n]));
   const toNodes = new Map(toDoc.nodes.map((n) => [n.id, n]));
-  const targets = toDoc.nodes.filter((n) => WAITING.has(n.type));
+  const targets = toDoc.nodes.filter((n) => WAITING_TYPES.has(n.type));
   const chosen = preview.tickets.filter((t) => t.ok && !unchecked.has(t.ticketId)).map((t) => t.ticketId);
   const team = (id: string | null) => (id === null ? 'no team' : (teamName.get(id) ?? 'another team'));
   const mappingRows = Object.entries(preview.mapping);

@@ -1,11 +1,11 @@
-import { describeChange, type FlowDiff, type FlowDocument, type FlowNode } from '@stepwise/flow';
+import { describeChange, type FlowDiff, type FlowDocument, type FlowNode, nameOf } from '@stepwise/flow';
 import type { DiffMark } from './types.ts';
 
 /** A node's name as the canvas shows it: a step's title, any other node's label. */
 export function nodeName(node: FlowNode | undefined, fallback: string): string {
   if (!node) return fallback;
-  const name = node.type === 'step' ? node.data.title : node.data.label;
-  return typeof name === 'string' && name.trim() !== '' ? name : fallback;
+  const name = nameOf(node);
+  return name.trim() !== '' ? name : fallback;
 }
 
 /** Marks for one side of a comparison: `from` shows removals, `to` additions; both show changes and moves. */

@@ -1,28 +1,17 @@
-import type { FlowNode } from '@stepwise/flow';
+import { type FlowNode, kindLabel, type NodeType } from '@stepwise/flow';
 import { Copy, Trash2 } from 'lucide-react';
-import { useMemo } from 'react';
+import { type ComponentType, useMemo } from 'react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../../canvas/describe.ts';
 import { NOTE_PREFIX } from '../../../canvas/toCanvas.ts';
 import { Markdown } from '../../../ui/Markdown.tsx';
 import { useBuilder, useBuilderState } from '../BuilderContext.ts';
-import { ActionInspector } from './ActionInspector.tsx';
+import type { InspectorProps } from '../../../kinds/kind.ts';
+import { KindStyles, webKindOf } from '../../../kinds/registry.tsx';
 import { Section, TextArea } from './controls.tsx';
-import { DecisionInspector } from './DecisionInspector.tsx';
 import { FlowSettings } from './FlowSettings.tsx';
-import { EndInspector, StartInspector, SubflowInspector, WaitInspector } from './SimpleInspectors.tsx';
-import { StepInspector, type TeamOption } from './StepInspector.tsx';
+import type { TeamOption } from './StepInspector.tsx';
 
 export type FlowOption = { id: string; name: string; published: boolean };
-
-const KIND: Record<FlowNode['type'], string> = {
-  start: 'Start',
-  step: 'Step',
-  decision: 'Decision',
-  action: 'Action',
-  wait: 'Wait',
-  subflow: 'Subflow',
-  end: 'End',
-};
 
 function NodeEditor({
   node,
@@ -33,22 +22,8 @@ function NodeEditor({
   teams: readonly TeamOption[];
   flows: readonly FlowOption[];
 }) {
-  switch (node.type) {
-    case 'start':
-      return <StartInspector node={node} />;
-    case 'step':
-      return <StepInspector node={node} teams={teams} />;
-    case 'decision':
-      return <DecisionInspector node={node} />;
-    case 'action':
-      return <ActionInspector node={node} teams={teams} />;
-    case 'wait':
-      return <WaitInspector node={node} />;
-    case 'subflow':
-      return <SubflowInspector node={node} flows={flows} />;
-    case 'end':
-      return <EndInspector node={node} />;
-  }
+  const Editor = webKindOf(node.type).inspector as ComponentType<InspectorProps<NodeType>>;
+  return <Editor node={node} teams={teams} flows={flows} />;
 }
 
 const ORIGIN = { x: 0, y: 0 };
@@ -81,7 +56,8 @@ function SelectedNode({
   return (
     <div className="insp-node" data-inspecting={node.id}>
       <div className="insp-node-head">
-        <span className={`insp-kind insp-kind-${node.type}`}>{KIND[node.type]}</span>
+        <KindStyles />
+        <span className={`insp-kind insp-kind-${node.type}`}>{kindLabel(node.type)}</span>
         <span className="insp-node-id" title="Node id (stable across versions)">
           {node.id}
         </span>

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The building blocks of the flow document (see `schema.ts`): ids, fields, conditions, limits. Node
+ * kinds (`nodes/`) build their shapes from these; nothing here knows a node kind.
+ */
+
+/**
+ * 2: a step's team may be "the ticket's current team" (`teamSource: 'current'`). A version-1 document
+ * is a valid version-2 one (see `migrations/v1ToV2.ts`); the number moved so that an older Stepwise
+ * refuses a document that keeps the ticket's team instead of silently dropping the setting.
+ */
+export const CURRENT_SCHEMA_VERSION = 2 as const;
+
+/** The bounds on input: larger documents, strings, ids or condition nesting are refused with a typed error. */
+export const LIMITS = {
+  maxNodes: 500,
+  maxEdges: 2000,
+  maxNotes: 500,
+  maxString: 10_000,
+  maxId: 64,
+  maxConditionDepth: 10,
+  maxAutomaticRun: 100,
+  maxListItems: 200,
+} as const;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Ids: 1–64 chars of letters, digits, `_`, `-`, `.`, `:`; never a prototype key. */
+export const Id = z
+  .string()
+  .min(1, 'an id cannot be empty')
+  .max(LIMITS.maxId, `an id is at most ${LIMITS.maxId} characters`)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'an id uses letters, digits, "_", "-", "." or ":" only')
+  .refine((s) => !FORBIDDEN_KEYS.has(s), 'this id is reserved');
+
+/** Field keys (ticket fields, form fields): like ids, but must start with a letter. */
+export const FieldKey = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxId)
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/,
+    'a field key is letters, digits and "_" (one dot allowed)',
+  )
+  .refine((s) => !s.split('.').some((p) => FORBIDDEN_KEYS.has(p)), 'this field key is reserved');
+
+export const Text = z.string().max(LIMITS.maxString, `text is at most ${LIMITS.maxString} characters`);
+export const Label = z.string().max(200, 'a label is at most 200 characters');
+
+export const CHANNELS = ['email', 'chat', 'phone', 'social', 'web'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const TIERS = ['new', 'existing', 'vip'] as const;
+export const END_STATUSES = ['resolved', 'closed_unresolved', 'transferred'] as const;
+export const Channel = z.enum(CHANNELS);
+export const Priority = z.enum(PRIORITIES);
+export const Tier = z.enum(TIERS);
+export type Channel = z.infer<typeof Channel>;
+export type Priority = z.infer<typeof Priority>;
+export type Tier = z.infer<typeof Tier>;
+
+export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+// ---------------------------------------------------------------------------------------------------
+// Fields: the ticket fields a flow uses. Built-in fields always exist (see BUILTIN_FIELDS); custom ones
+// are declared in the document; step form fields are captured into the ticket's fields by their key.
+
+export const FIELD_TYPES = ['text', 'number', 'choice', 'date', 'email', 'boolean'] as const;
+export const FieldType = z.enum(FIELD_TYPES);
+export type FieldType = z.infer<typeof FieldType>;
+
+export const FieldDef = z.object({
+  key: FieldKey,
+  label: Label,
+  type: FieldType,
+  /** For `choice` fields. */
+  options: z.array(Label).max(LIMITS.maxListItems).optional(),
+});
+export type FieldDef = z.infer<typeof FieldDef>;
+
+/**
+ * Fields every ticket has. Conditions and set-field actions address them by these keys; custom and
+ * captured fields by their own key.
+ */
+export const BUILTIN_FIELDS: readonly FieldDef[] = [
+  { key: 'channel', label: 'Channel', type: 'choice', options: [...CHANNELS] },
+  { key: 'priority', label: 'Priority', type: 'choice', options: [...PRIORITIES] },
+  { key: 'category', label: 'Category', type: 'text' },
+  { key: 'subject', label: 'Subject', type: 'text' },
+  { key: 'customer.tier', label: 'Customer tier', type: 'choice', options: [...TIERS] },
+  { key: 'customer.email', label: 'Customer email', type: 'email' },
+  { key: 'customer.name', label: 'Customer name', type: 'text' },
+  { key: 'tags', label: 'Tags', type: 'text' },
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Conditions: data, never code. A group combines comparisons (and nested groups) with all/any.
+
+export const OPERATORS = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'contains',
+  'greater_than',
+  'less_than',
+  'is_set',
+  'is_empty',
+] as const;
+export const Operator = z.enum(OPERATORS);
+export type Operator = z.infer<typeof Operator>;
+
+export const ScalarValue = z.union([Text, z.number().finite(), z.boolean()]);
+export type ScalarValue = z.infer<typeof ScalarValue>;
+export const ConditionValue = z.union([ScalarValue, z.array(ScalarValue).max(LIMITS.maxListItems)]);
+export type ConditionValue = z.infer<typeof ConditionValue>;
+
+export const Comparison = z.object({
+  kind: z.literal('comparison'),
+  field: FieldKey,
+  operator: Operator,
+  /** Absent for is_set / is_empty; an array for in / not_in. */
+  value: ConditionValue.optional(),
+});
+export type Comparison = z.infer<typeof Comparison>;
+
+export type ConditionGroup = {
+  kind: 'group';
+  combinator: 'all' | 'any';
+  rules: Array<Comparison | ConditionGroup>;
+};
+export const ConditionGroup: z.ZodType<ConditionGroup> = z.lazy(() =>
+  z.object({
+    kind: z.literal('group'),
+    combinator: z.enum(['all', 'any']),
+    rules: z.array(z.union([Comparison, ConditionGroup])).max(LIMITS.maxListItems),
+  }),
+);
+
+/** What every node has, whatever its kind: a stable id and a place on the canvas. */
+export const nodeBase = { id: Id, position: Position };
