@@ -291,6 +291,6 @@ describe.each(backends())('routing order (%s)', (backend) => {
         flowIds: [crypto.randomUUID()],
         now: clock.now(),
       }),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

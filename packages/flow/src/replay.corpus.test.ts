@@ -125,7 +125,7 @@ describe('replay corpus (histories recorded from the runtime)', () => {
             recorded?.toNode,
           );
           expect(step?.trail, `${name}, seq ${recorded?.seq}: the trail the event walked`).toEqual(
-            (recorded?.data as { trail: unknown }).trail,
+            (recorded?.data as { trail: unknown } | undefined)?.trail,
           );
           // and schedules the timers it was recorded to schedule, due when they were (a migration's
           // timers are planned by the migration, not replayed)

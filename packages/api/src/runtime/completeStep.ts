@@ -236,7 +236,9 @@ async function engineRefusal(run: Run, error: EngineError): Promise<never> {
   if (code === 'NOT_AT_THIS_STEP' || code === 'TICKET_CLOSED') return conflict(run, { code }, error.message);
   // A published version is validated, so a broken flow here is a bug, not the caller's fault.
   if (code === 'BROKEN_FLOW')
-    throw new Error(`The engine refused a move on ticket ${run.input.ticketId}: ${error.message}`);
+    throw new Error(`The engine refused a move on ticket ${run.input.ticketId}: ${error.message}`, {
+      cause: error.cause,
+    });
   if (code === 'NOT_STARTED') refuse('precondition', error.message);
   refuse('precondition', error.message, { code });
 }

@@ -13,7 +13,7 @@ import {
   triggerMatches,
 } from '@stepwise/flow';
 import { noteChange } from '../live/hub.ts';
-import { fail } from '../trpc.ts';
+import { refuse } from './runtimeError.ts';
 import { withPilot } from './chooseVersion.ts';
 import { type OutboxEffect, planEffects } from './planEffects.ts';
 import { storedEventOf } from './prepareMove.ts';
@@ -21,6 +21,7 @@ import { isUuid, poolQuery, type Query } from './sql.ts';
 import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
 import { getTicketDetail, type TicketDetail } from './ticketView.ts';
+import { writeCreation } from './writeMove.ts';
 import { type CachedVersion, type VersionCache, versionCache } from './versionCache.ts';
 
 export type CreateTicketInput = {
@@ -85,16 +86,16 @@ export async function routeTicket(
   flowId: string | undefined,
 ): Promise<Route | null> {
   if (flowId !== undefined) {
-    if (!isUuid(flowId)) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+    if (!isUuid(flowId)) refuse('not_found', 'This flow does not exist in your organization.');
     const rows = await query<FlowCandidate & { active_version_id: string | null }>(
       `SELECT id, name, active_version_id, pilot_version_id, pilot_percent FROM flows
         WHERE id = $1::uuid AND org_id = $2::uuid AND archived_at IS NULL`,
       [flowId, orgId],
     );
     const flow = rows[0];
-    if (!flow) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+    if (!flow) refuse('not_found', 'This flow does not exist in your organization.');
     if (!flow.active_version_id) {
-      fail('PRECONDITION_FAILED', `The flow "${flow.name}" has no published version yet: publish it first.`);
+      refuse('precondition', `The flow "${flow.name}" has no published version yet: publish it first.`);
     }
     const version = await cache.get(query, orgId, flow.active_version_id);
     if (!version)
@@ -216,57 +217,25 @@ export async function createTicket(
     fromNode: null,
     toNode: columns.nodeId,
   });
-  const params: unknown[] = [];
-  const p = (value: unknown, cast = ''): string => {
-    params.push(value);
-    return `$${params.length}${cast}`;
-  };
-  const org = p(options.orgId, '::uuid');
-  const now = p(nowIso, '::timestamptz');
-  const parts = [
-    `counter AS (UPDATE organizations SET ticket_counter = ticket_counter + 1 WHERE id = ${org} RETURNING ticket_counter)`,
-    `t AS (
-  INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
-    category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
-    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq)
-  SELECT ${p(ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(route?.flowId ?? null, '::uuid')},
-    ${p(route?.version.id ?? null, '::uuid')}, ${p(columns.nodeId, '::text')}, 1, ${p(status)}, ${p(columns.endStatus, '::text')},
-    ${p(columns.channel)}, ${p(columns.priority)}, ${p(columns.category)}, ${p(columns.subject)}, ${p(input.description)},
-    ${p(columns.customerName)}, ${p(columns.customerEmail)}, ${p(columns.customerTier)}, ${p(columns.tags, '::jsonb')},
-    ${p(columns.fields, '::jsonb')}, ${p(columns.teamId, '::uuid')}, ${p(columns.assigneeId, '::uuid')},
-    ${p(columns.breached, '::boolean')}, ${p(slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(closedAt, '::timestamptz')},
-    ${p(options.parent?.ticketId ?? null, '::uuid')}, ${p(options.parent?.seq ?? null, '::int')}
-  FROM counter RETURNING id, number)`,
-    `ev AS (
-  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
-  SELECT ${org}, t.id, 1, 'ticket.created', ${p(options.actorId, '::uuid')}, NULL, ${p(columns.nodeId, '::text')},
-    ${p(JSON.stringify(data), '::jsonb')}, ${now} FROM t)`,
-  ];
-  if (timers.length > 0) {
-    parts.push(`tm AS (
-  INSERT INTO timers (org_id, ticket_id, seq, kind, node_id, due_at)
-  SELECT ${org}, t.id, 1, r.kind, r.node_id, r.due_at
-  FROM t, jsonb_to_recordset(${p(JSON.stringify(timers), '::jsonb')}) AS r(kind text, node_id text, due_at timestamptz))`);
-  }
-  if (messages.length > 0) {
-    parts.push(`msgs AS (
-  INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
-  SELECT r.id, ${org}, t.id, 'system', NULL, r.body, ${now}
-  FROM t, jsonb_to_recordset(${p(JSON.stringify(messages), '::jsonb')}) AS r(id uuid, body text))`);
-  }
-  if (effects.length > 0) {
-    parts.push(`outbox AS (
-  INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)
-  SELECT ${org}, t.id, 1, ${p(JSON.stringify(effects), '::jsonb')}, ${now}, ${now} FROM t)`);
-  }
-  if (touch) {
-    parts.push(`touched AS (
-  UPDATE team_members SET last_assigned_at = ${now}
-  WHERE team_id = ${p(touch.teamId, '::uuid')} AND user_id = ${p(touch.userId, '::uuid')} AND org_id = ${org}
-    AND EXISTS (SELECT 1 FROM t))`);
-  }
-  const rows = await query<{ id: string }>(`WITH ${parts.join(',\n')}\nSELECT id FROM t`, params);
-  if (rows.length === 0) fail('NOT_FOUND', 'This organization does not exist.');
+  const written = await writeCreation(query, {
+    orgId: options.orgId,
+    ticketId,
+    now: nowIso,
+    actorId: options.actorId,
+    route: route ? { flowId: route.flowId, versionId: route.version.id } : null,
+    status,
+    columns,
+    description: input.description,
+    slaDueAt,
+    closedAt,
+    parent: options.parent ?? null,
+    data,
+    timers,
+    messages,
+    effects,
+    touch,
+  });
+  if (!written) refuse('not_found', 'This organization does not exist.');
   noteChange(database, { orgId: options.orgId, ticketId, seq: 1 });
   const detail = await getTicketDetail(
     query,

@@ -1,6 +1,6 @@
 import type { Database } from '@stepwise/db';
 import { firstPublishOrder, type StartTrigger } from '@stepwise/flow';
-import { fail } from '../trpc.ts';
+import { refuse } from './runtimeError.ts';
 import { readRouteOrder } from './routing.ts';
 import { inTransaction, type Query } from './sql.ts';
 import { versionCache } from './versionCache.ts';
@@ -57,15 +57,14 @@ export async function setRouteOrder(
   input: { orgId: string; actorId: string; flowIds: string[]; now: Date },
 ): Promise<{ flowIds: string[] }> {
   const ids = [...new Set(input.flowIds.map((id) => id.toLowerCase()))];
-  if (ids.length !== input.flowIds.length)
-    fail('BAD_REQUEST', 'Each flow may appear only once in the order.');
+  if (ids.length !== input.flowIds.length) refuse('invalid', 'Each flow may appear only once in the order.');
   return inTransaction(database, async (tx) => {
     const found = await tx<{ id: string }>(
       `SELECT id FROM flows WHERE org_id = $1::uuid AND id IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)`,
       [input.orgId, JSON.stringify(ids)],
     );
     if (found.length !== ids.length)
-      fail('NOT_FOUND', 'One of these flows does not exist in your organization.');
+      refuse('not_found', 'One of these flows does not exist in your organization.');
     await lockOrder(tx, input.orgId);
     await writeRouteOrder(tx, input.orgId, ids);
     await auditOrder(tx, input, { flowIds: ids });

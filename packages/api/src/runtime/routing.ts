@@ -11,7 +11,7 @@ import {
   type StartTrigger,
   startTriggerOf,
 } from '@stepwise/flow';
-import { fail } from '../trpc.ts';
+import { refuse } from './runtimeError.ts';
 import type { Query } from './sql.ts';
 import type { VersionCache } from './versionCache.ts';
 
@@ -132,7 +132,7 @@ export async function previewPublish(
 ): Promise<PublishPreview> {
   const current = await readRouteOrder(query, cache, orgId);
   const flow = current.find((f) => f.id === flowId);
-  if (!flow) fail('NOT_FOUND', 'This flow does not exist in your organization.');
+  if (!flow) refuse('not_found', 'This flow does not exist in your organization.');
   const placed = flow.activeVersion === null ? firstPublishOrder(current, flowId, trigger) : null;
   const order = placed ? placed.map((id) => current.find((f) => f.id === id) as OrderedFlow) : [...current];
   const projected = order.map((f) => (f.id === flowId ? { ...f, trigger } : f));

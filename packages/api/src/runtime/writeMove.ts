@@ -1,3 +1,4 @@
+import type { StoredEvent } from '@stepwise/flow';
 import type { OutboxEffect } from './planEffects.ts';
 import { iso, type Query } from './sql.ts';
 import type { StateColumns } from './ticketState.ts';
@@ -237,4 +238,93 @@ export async function writeMove(query: Query, move: MoveWrite): Promise<MoveResu
         messages: row.messages ?? null,
       }
     : null;
+}
+
+/** A new ticket, written by one statement (sequence 1): its number, row, event, timers, messages, outbox. */
+export type CreationWrite = {
+  orgId: string;
+  ticketId: string;
+  /** ISO time of the creation: the ticket, event, timers and messages all carry it. */
+  now: string;
+  actorId: string | null;
+  /** The flow and version it starts on; null when no flow takes it (it waits unrouted). */
+  route: { flowId: string; versionId: string } | null;
+  status: string;
+  columns: StateColumns;
+  description: string;
+  slaDueAt: string | null;
+  closedAt: string | null;
+  /** The subflow entry that started this ticket, if it is a child. */
+  parent: { ticketId: string; seq: number } | null;
+  /** The `ticket.created` event's data. */
+  data: StoredEvent;
+  timers: Array<{ kind: string; node_id: string; due_at: string }>;
+  messages: Array<{ id: string; body: string }>;
+  effects: OutboxEffect[];
+  touch: { teamId: string; userId: string } | null;
+};
+
+/**
+ * Builds the creation statement: the organization's ticket counter, the ticket at sequence 1 and,
+ * hanging off it, its `ticket.created` event, timers, messages, the outbox row of its after-commit
+ * effects and the round-robin bookkeeping.
+ */
+export function buildCreationStatement(c: CreationWrite): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (value: unknown, cast = ''): string => {
+    params.push(value);
+    return `$${params.length}${cast}`;
+  };
+  const org = p(c.orgId, '::uuid');
+  const now = p(c.now, '::timestamptz');
+  const parts = [
+    `counter AS (UPDATE organizations SET ticket_counter = ticket_counter + 1 WHERE id = ${org} RETURNING ticket_counter)`,
+    `t AS (
+  INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
+    category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
+    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq)
+  SELECT ${p(c.ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(c.route?.flowId ?? null, '::uuid')},
+    ${p(c.route?.versionId ?? null, '::uuid')}, ${p(c.columns.nodeId, '::text')}, 1, ${p(c.status)}, ${p(c.columns.endStatus, '::text')},
+    ${p(c.columns.channel)}, ${p(c.columns.priority)}, ${p(c.columns.category)}, ${p(c.columns.subject)}, ${p(c.description)},
+    ${p(c.columns.customerName)}, ${p(c.columns.customerEmail)}, ${p(c.columns.customerTier)}, ${p(c.columns.tags, '::jsonb')},
+    ${p(c.columns.fields, '::jsonb')}, ${p(c.columns.teamId, '::uuid')}, ${p(c.columns.assigneeId, '::uuid')},
+    ${p(c.columns.breached, '::boolean')}, ${p(c.slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(c.closedAt, '::timestamptz')},
+    ${p(c.parent?.ticketId ?? null, '::uuid')}, ${p(c.parent?.seq ?? null, '::int')}
+  FROM counter RETURNING id, number)`,
+    `ev AS (
+  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
+  SELECT ${org}, t.id, 1, 'ticket.created', ${p(c.actorId, '::uuid')}, NULL, ${p(c.columns.nodeId, '::text')},
+    ${p(JSON.stringify(c.data), '::jsonb')}, ${now} FROM t)`,
+  ];
+  if (c.timers.length > 0) {
+    parts.push(`tm AS (
+  INSERT INTO timers (org_id, ticket_id, seq, kind, node_id, due_at)
+  SELECT ${org}, t.id, 1, r.kind, r.node_id, r.due_at
+  FROM t, jsonb_to_recordset(${p(JSON.stringify(c.timers), '::jsonb')}) AS r(kind text, node_id text, due_at timestamptz))`);
+  }
+  if (c.messages.length > 0) {
+    parts.push(`msgs AS (
+  INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
+  SELECT r.id, ${org}, t.id, 'system', NULL, r.body, ${now}
+  FROM t, jsonb_to_recordset(${p(JSON.stringify(c.messages), '::jsonb')}) AS r(id uuid, body text))`);
+  }
+  if (c.effects.length > 0) {
+    parts.push(`outbox AS (
+  INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)
+  SELECT ${org}, t.id, 1, ${p(JSON.stringify(c.effects), '::jsonb')}, ${now}, ${now} FROM t)`);
+  }
+  if (c.touch) {
+    parts.push(`touched AS (
+  UPDATE team_members SET last_assigned_at = ${now}
+  WHERE team_id = ${p(c.touch.teamId, '::uuid')} AND user_id = ${p(c.touch.userId, '::uuid')} AND org_id = ${org}
+    AND EXISTS (SELECT 1 FROM t))`);
+  }
+  return { text: `WITH ${parts.join(',\n')}\nSELECT id FROM t`, params };
+}
+
+/** Writes a new ticket; false when the organization does not exist (the counter matched no row). */
+export async function writeCreation(query: Query, creation: CreationWrite): Promise<boolean> {
+  const { text, params } = buildCreationStatement(creation);
+  const rows = await query<{ id: string }>(text, params);
+  return rows.length > 0;
 }
