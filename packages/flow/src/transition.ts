@@ -1,6 +1,6 @@
 import { describeNode, describeOutput } from './describeNode.ts';
 import { type FlowIndex, indexFlow } from './indexFlow.ts';
-import type { EntryResult } from './nodes/kind.ts';
+import type { EntryContext, EntryResult } from './nodes/kind.ts';
 import { isNodeKind, kindOf } from './nodes/registry.ts';
 import {
   type FlowDocument,
@@ -133,14 +133,33 @@ export function enterNode(
 ): EntryResult {
   state.nodeId = node.id;
   events.push({ type: 'node_entered', nodeId: node.id, nodeType: node.type });
-  return kindOf(node).enter(node, {
-    state,
-    name: describeNode(node),
-    now: clock.now,
-    enteredAt: clock.enteredAt,
-    effect: (effect) => effects.push(effect),
-    record: (entry) => events.push(entry),
-  });
+  return kindOf(node).enter(node, new Entry(state, node, clock.now, clock.enteredAt, effects, events));
+}
+
+/**
+ * The entry context as a class: its methods live on the prototype, so a move (which may enter several
+ * nodes) creates no closures, and the node's name is only worked out when a kind's message needs it.
+ */
+class Entry implements EntryContext {
+  #name: string | undefined;
+  constructor(
+    readonly state: RunState,
+    private readonly node: FlowNode,
+    readonly now: number,
+    readonly enteredAt: number,
+    private readonly effects: Effect[],
+    private readonly events: TrailEntry[],
+  ) {}
+  get name(): string {
+    this.#name ??= describeNode(this.node);
+    return this.#name;
+  }
+  effect(effect: Effect): void {
+    this.effects.push(effect);
+  }
+  record(entry: TrailEntry): void {
+    this.events.push(entry);
+  }
 }
 
 /** Enters a node: returns the output to follow for an automatic node, or null when the run stops. */
@@ -196,6 +215,17 @@ function isCalendarDate(text: string): boolean {
   return day <= days[month - 1]!;
 }
 
+/** The problems so far, with one more (created on the first). */
+function withProblem(
+  problems: Record<string, string> | null,
+  key: string,
+  message: string,
+): Record<string, string> {
+  const all = problems ?? {};
+  all[key] = message;
+  return all;
+}
+
 /** Checks a submitted form against the step's fields; returns the coerced values or the problems. */
 function readForm(
   fields: readonly FormField[],
@@ -204,40 +234,37 @@ function readForm(
   const form = isRecord(submitted) ? submitted : {};
   const values: Record<string, ScalarValue> = {};
   let problems: Record<string, string> | null = null;
-  const problem = (key: string, message: string) => {
-    problems ??= {};
-    problems[key] = message;
-  };
   for (const field of fields) {
     const key = field.key;
     if (FORBIDDEN_KEYS.has(key)) continue;
     const name = field.label.trim() || key;
     const raw = Object.hasOwn(form, key) ? form[key] : undefined;
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      if (field.required) problem(key, `${name} is required.`);
+      if (field.required) problems = withProblem(problems, key, `${name} is required.`);
       continue;
     }
     if (typeof raw === 'string' && raw.length > LIMITS.maxString) {
-      problem(key, `${name} is at most ${LIMITS.maxString} characters.`);
+      problems = withProblem(problems, key, `${name} is at most ${LIMITS.maxString} characters.`);
       continue;
     }
     switch (field.type) {
       case 'number': {
         const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
         if (Number.isFinite(n)) values[key] = n;
-        else problem(key, `${name} must be a number.`);
+        else problems = withProblem(problems, key, `${name} must be a number.`);
         break;
       }
       case 'email': {
         const text = typeof raw === 'string' ? raw.trim() : '';
         if (text.length <= 254 && EMAIL.test(text)) values[key] = text;
-        else problem(key, `${name} must be an email address, like name@example.com.`);
+        else
+          problems = withProblem(problems, key, `${name} must be an email address, like name@example.com.`);
         break;
       }
       case 'date': {
         const text = typeof raw === 'string' ? raw.trim() : '';
         if (isCalendarDate(text)) values[key] = text;
-        else problem(key, `${name} must be a date written YYYY-MM-DD.`);
+        else problems = withProblem(problems, key, `${name} must be a date written YYYY-MM-DD.`);
         break;
       }
       case 'choice': {
@@ -247,13 +274,13 @@ function readForm(
           options.find((o) => o === text) ?? options.find((o) => o.toLowerCase() === text.toLowerCase());
         if (option !== undefined) values[key] = option;
         else if (options.length === 0 && text !== '') values[key] = text;
-        else problem(key, `${name} must be one of: ${options.join(', ')}.`);
+        else problems = withProblem(problems, key, `${name} must be one of: ${options.join(', ')}.`);
         break;
       }
       default: {
         if (typeof raw === 'string') values[key] = raw;
         else if (typeof raw === 'number' && Number.isFinite(raw)) values[key] = String(raw);
-        else problem(key, `${name} must be text.`);
+        else problems = withProblem(problems, key, `${name} must be text.`);
         break;
       }
     }
@@ -282,7 +309,8 @@ function completeStep(
       `The ticket's current node "${state.nodeId}" is not a step of this flow version.`,
     );
   }
-  const outcome = node.data.outcomes.find((o) => o.id === event.outcomeId);
+  let outcome: (typeof node.data.outcomes)[number] | undefined;
+  for (const o of node.data.outcomes) if (o.id === event.outcomeId) outcome ??= o;
   if (outcome === undefined) {
     const choices = node.data.outcomes.map((o) => `"${o.label || o.id}"`).join(', ');
     return refuse(
