@@ -82,8 +82,9 @@ export type AdvanceOptions = {
    */
   query?: Query;
   /**
-   * Also return what the ticket page shows (flow, team and assignee names, the history): the agent's
-   * completion answers with the ticket view.
+   * Also return the names the ticket page shows (flow, team, assignee) and keep this process's cached
+   * copy of the ticket, with its history, current: the agent's completion answers with them. A ticket
+   * the cache does not hold is read lean (no history), so a cold step is one read and one statement.
    */
   view?: boolean;
   versions?: VersionCache;
@@ -262,9 +263,11 @@ type Read = HotReadRow;
 /** One read of the ticket (with the key, and the history the cache lacks when a view is wanted). */
 async function read(run: Run, hit: CachedTicket | undefined): Promise<Read | null> {
   const { ref, mover, options } = run;
-  if (options.view) {
-    const since = hit ? hit.row.seq : 0;
-    const last = hit?.messages[hit.messages.length - 1];
+  // The history is read only to bring this process's cached copy up to date: a ticket this process
+  // does not hold is read lean (the page that shows it holds its history; its next read caches it).
+  if (options.view && hit) {
+    const since = hit.row.seq;
+    const last = hit.messages[hit.messages.length - 1];
     const rows = await run.query<Read>(HOT_READ_SQL, [
       ref.ticketId,
       mover.orgId,
@@ -299,10 +302,10 @@ async function moveAfterRead(run: Run, hit: CachedTicket | undefined): Promise<A
     return moveAfterRead(run, undefined);
   }
   let history: Advanced['history'] = null;
-  if (run.options.view) {
-    const since = hit ? hit.row.seq : 0;
-    const events = hit ? [...hit.events.filter((e) => e.seq <= since), ...got.events] : got.events;
-    const messages = hit ? withNew(hit.messages, got.messages) : got.messages;
+  if (run.options.view && hit) {
+    const since = hit.row.seq;
+    const events = [...hit.events.filter((e) => e.seq <= since), ...got.events];
+    const messages = withNew(hit.messages, got.messages);
     history = { events, messages };
     if (run.cached) run.tickets.set({ row: rowOf(got), events, messages });
   }
