@@ -47,8 +47,9 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
         setFieldErrors({});
         setError(null);
         queryClient.setQueryData(ticketKey, (page) => withCompletion(page, result));
-        // The page-only parts (a feedback link when the ticket ended…) come with a fresh read.
-        void queryClient.invalidateQueries({ queryKey: ticketKey });
+        // At the next step the answer holds all the page shows. Anywhere else, the parts only a full read
+        // brings (the feedback link of an ended ticket, a subflow's child…) come with a fresh read.
+        if (result.ticket.status !== 'at_step') void queryClient.invalidateQueries({ queryKey: ticketKey });
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
         handlers.onCompleted(result);
       },
