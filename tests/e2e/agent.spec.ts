@@ -103,9 +103,8 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
   it('given a visitor, when they open the queue, then they are sent to the login page and can log in as an agent', async () => {
     await page.goto(`${server.url}/queue`);
     await page.waitForURL(/\/login$/);
-    await expect(page.getByRole('heading', { name: 'Log in to your workspace' }).isVisible()).resolves.toBe(
-      true,
-    );
+    // The URL changes before the login page has rendered; wait for its heading rather than sample it.
+    await page.getByRole('heading', { name: 'Log in to your workspace' }).waitFor();
     await screenshot(page, 'login');
 
     await page.getByLabel('Email').fill(AGENT.email);
