@@ -6,8 +6,8 @@
  * - D0 the same work as a step in minimal SQL: cold, one read (ticket and key) then one statement writing
  *   the ticket, its event and the idempotency key; warm, that statement alone. D1 the runtime
  *   (`completeStep` → `advanceTicket`) cold (no cached ticket: read, then write) and warm (the ticket
- *   cached at the expected sequence number: one statement), as a ratio of D0 at 8 and 16 workers.
- *   D2 the latency of one worker.
+ *   cached at the expected sequence number: one statement), as a ratio of D0 at 8 and 16 workers,
+ *   with live updates off (D0 announces nothing; N1 measures them). D2 the latency of one worker.
  * - N1 throughput with live updates on (every move announced after its commit, a second server
  *   listening) ÷ off, and how long a move takes to reach the listening server (p99).
  * - A1/A2 the browser's path: unbatched `POST /trpc/tickets.complete` through the shipped server (its own
@@ -612,6 +612,8 @@ async function benchDatabase(): Promise<void> {
       const existing = dbs.get(workers);
       if (existing) return existing;
       const db = await open(workers);
+      // D0 announces nothing, so D1 runs with live updates off; N1 measures what turning them on costs.
+      liveHubOf(db).announce = false;
       dbs.set(workers, db);
       return db;
     };
@@ -731,7 +733,7 @@ async function benchDatabase(): Promise<void> {
       try {
         return await d1(liveWorkers, run, noCache, announce ? sent : undefined)();
       } finally {
-        hub.announce = true;
+        hub.announce = false;
       }
     };
     await checkpoint();

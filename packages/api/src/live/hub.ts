@@ -26,6 +26,12 @@ export type LiveHubOptions = {
   reconcileMs?: number;
   /** Tickets whose latest sequence number is remembered for deduplication (default 20,000). */
   remember?: number;
+  /**
+   * The least time between two batches of this process (default 10 ms). The first change after a quiet
+   * spell goes at once; under load the changes of each window share one statement, so a busy server
+   * sends at most 100 NOTIFY statements a second, however many moves it makes.
+   */
+  coalesceMs?: number;
 };
 
 /**
@@ -45,7 +51,7 @@ const MAX_PAYLOAD_BYTES = 7_000;
  *
  * A change is announced after its commit (`note`): this process's listeners hear it at once, and the
  * other servers through one `pg_notify` statement per batch (the changes noted while the previous batch
- * was being sent, coalesced per ticket). A notification never waits in a move's transaction, where it
+ * was being sent or within its window, coalesced per ticket). A notification never waits in a move's transaction, where it
  * would serialise the commits of every server. What a server hears of its own batches is ignored (by
  * origin), and a change no newer than one already heard is dropped (by sequence number), so the trigger
  * of an older schema that still notifies in the transaction is harmless.
@@ -66,6 +72,8 @@ export class LiveHub {
   private pending = new Map<string, TicketChange>();
   private sending = false;
   private scheduled = false;
+  private readonly coalesceMs: number;
+  private lastSentAt = 0;
   private reconcileMs: number;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
@@ -85,6 +93,7 @@ export class LiveHub {
   ) {
     this.reconcileMs = options.reconcileMs ?? 5_000;
     this.remember = options.remember ?? 20_000;
+    this.coalesceMs = options.coalesceMs ?? 10;
   }
 
   /** Starts listening (idempotent; subscribers call it, so the first subscription starts the LISTEN). */
@@ -144,14 +153,17 @@ export class LiveHub {
     this.scheduleSend();
   }
 
-  /** Sends what is queued once the current batch (if any) is out. */
+  /** Sends what is queued once the current batch (if any) is out and its window has passed. */
   private scheduleSend(): void {
     if (this.scheduled || this.sending) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       void this.send();
-    });
+    };
+    const wait = this.lastSentAt + this.coalesceMs - performance.now();
+    if (wait <= 0) setImmediate(go);
+    else setTimeout(go, wait);
   }
 
   private async send(): Promise<void> {
@@ -159,6 +171,7 @@ export class LiveHub {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.sending = true;
+    this.lastSentAt = performance.now();
     try {
       this.stats.batches++;
       await this.db.query(NOTIFY_SQL, [TICKET_CHANNEL, payloadsOf(this.origin, batch)]);

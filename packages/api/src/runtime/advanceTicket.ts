@@ -12,13 +12,12 @@ import {
 } from '@stepwise/flow';
 import { noteChange, type TicketChange } from '../live/hub.ts';
 import { type PreparedMove, prepareMove, type StoredInput } from './prepareMove.ts';
-import { isUuid, poolQuery, type Query, sqlState } from './sql.ts';
+import { constraintOf, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
 import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
 import { rowOf, runStateOf, type TicketRow, ticketDataOf } from './ticketState.ts';
 import {
-  HOT_READ_SQL,
-  type HotReadRow,
   LEAN_READ_SQL,
+  type LeanReadRow,
   type TicketEventView,
   type TicketMessageView,
 } from './ticketView.ts';
@@ -81,11 +80,7 @@ export type AdvanceOptions = {
    * it, reads first and leaves the cache alone. Default: the pool, with the per-process cache.
    */
   query?: Query;
-  /**
-   * Also return the names the ticket page shows (flow, team, assignee) and keep this process's cached
-   * copy of the ticket, with its history, current: the agent's completion answers with them. A ticket
-   * the cache does not hold is read lean (no history), so a cold step is one read and one statement.
-   */
+  /** Also return the names the ticket page shows (team, assignee): the agent's completion answers with them. */
   view?: boolean;
   versions?: VersionCache;
   tickets?: TicketCache;
@@ -99,8 +94,6 @@ export type Advanced = {
   result: MoveResult;
   /** The version the ticket runs on after the move (null for a move that needs no document). */
   version: CachedVersion | null;
-  /** With `view`: the events and messages before the move (the move's own are in `move`). */
-  history: { events: TicketEventView[]; messages: TicketMessageView[] } | null;
 };
 
 /** Why a move did not land: the runtime's domain answers, mapped to errors by each caller. */
@@ -225,7 +218,7 @@ export async function advanceTicket(
     const moved = await moveWithoutRead(run, hit);
     if (moved) return moved;
   }
-  return moveAfterRead(run, hit);
+  return moveAfterRead(run);
 }
 
 /** The one-statement move from a cached state; null when anything needs a read to be decided. */
@@ -235,93 +228,50 @@ async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<Advanced | 
   const { move } = planned;
   const { access } = run;
   move.write.guards = {
-    keyUnused: true,
     agentId: access.kind === 'team_or_assignee' ? access.userId : null,
     assigneeId: access.kind === 'assignee' ? access.userId : null,
   };
-  if (run.options.view) {
-    const last = hit.messages[hit.messages.length - 1];
-    move.write.messagesAfter = last ? { createdAt: last.createdAt, id: last.id } : null;
-  }
   const result = await write(run, move);
   if (!result) return null;
-  landed(run, move, hit.events, withNew(hit.messages, result.messages ?? []));
-  return {
-    ok: true,
-    before: hit.row,
-    move,
-    result,
-    version: planned.version,
-    history: run.options.view
-      ? { events: hit.events, messages: withNew(hit.messages, result.messages ?? []) }
-      : null,
-  };
+  landed(run, move);
+  return { ok: true, before: hit.row, move, result, version: planned.version };
 }
 
-type Read = HotReadRow;
+type Read = LeanReadRow;
 
-/** One read of the ticket (with the key, and the history the cache lacks when a view is wanted). */
-async function read(run: Run, hit: CachedTicket | undefined): Promise<Read | null> {
+/** One read of the ticket, with the caller's team membership and the idempotency key. */
+async function read(run: Run): Promise<Read | null> {
   const { ref, mover, options } = run;
-  // The history is read only to bring this process's cached copy up to date: a ticket this process
-  // does not hold is read lean (the page that shows it holds its history; its next read caches it).
-  if (options.view && hit) {
-    const since = hit.row.seq;
-    const last = hit.messages[hit.messages.length - 1];
-    const rows = await run.query<Read>(HOT_READ_SQL, [
-      ref.ticketId,
-      mover.orgId,
-      mover.userId,
-      options.key?.key ?? null,
-      since,
-      last?.createdAt ?? null,
-      last?.id ?? null,
-    ]);
-    return rows[0] ?? null;
-  }
   const rows = await run.query<Read>(LEAN_READ_SQL, [
     ref.ticketId,
     mover.orgId,
     mover.userId,
     options.key?.key ?? null,
   ]);
-  const row = rows[0];
-  return row ? { ...row, events: [], messages: [] } : null;
+  return rows[0] ?? null;
 }
 
 /** The move after one read; a lost compare-and-set is read again and classified. */
-async function moveAfterRead(run: Run, hit: CachedTicket | undefined): Promise<AdvanceResult> {
-  const got = await read(run, hit);
+async function moveAfterRead(run: Run): Promise<AdvanceResult> {
+  const got = await read(run);
   if (!got) {
     run.tickets.delete(run.ref.ticketId);
     return { ok: false, reason: 'not_found' };
   }
-  if (hit && got.seq < hit.row.seq) {
-    // The database is behind what this process saw (restored?): forget it and read everything.
-    run.tickets.delete(run.ref.ticketId);
-    return moveAfterRead(run, undefined);
-  }
-  let history: Advanced['history'] = null;
-  if (run.options.view && hit) {
-    const since = hit.row.seq;
-    const events = [...hit.events.filter((e) => e.seq <= since), ...got.events];
-    const messages = withNew(hit.messages, got.messages);
-    history = { events, messages };
-    if (run.cached) run.tickets.set({ row: rowOf(got), events, messages });
-  }
+  if (run.cached) run.tickets.observe(rowOf(got));
   const classified = classify(run, got);
   if (classified) return classified;
   const planned = await plan(run, got);
   if (!planned.ok) return planned;
   const result = await write(run, planned.move);
   if (result) {
-    if (history) landed(run, planned.move, history.events, history.messages);
-    else if (run.cached) run.tickets.delete(run.ref.ticketId);
-    return { ok: true, before: got, move: planned.move, result, version: planned.version, history };
+    landed(run, planned.move);
+    return { ok: true, before: got, move: planned.move, result, version: planned.version };
   }
   // Lost the compare-and-set (or the key, or a guard): the ticket moved on since the read.
-  const fresh = await read(run, undefined);
+  const fresh = await read(run);
   if (!fresh) return { ok: false, reason: 'not_found' };
+  if (run.cached) run.tickets.observe(rowOf(fresh));
   return classify(run, fresh) ?? { ok: false, reason: 'conflict', seq: fresh.seq };
 }
 
@@ -373,7 +323,7 @@ async function plan(run: Run, row: TicketRow): Promise<Planned | NotAdvanced> {
       response: options.key.response(move, decided.version),
     };
   }
-  if (options.view) move.write.names = { flowId: move.row.flow_id };
+  if (options.view) move.write.names = true;
   return { ok: true, move, version: decided.version };
 }
 
@@ -490,6 +440,8 @@ async function pinned(run: Run, row: TicketRow, versionId: string): Promise<Cach
   return version;
 }
 
+const KEY_CONSTRAINT = 'idempotency_keys_org_id_key_pk';
+
 /**
  * Runs the move statement. Null: it did not land (the compare-and-set or a guard failed). A move on the
  * pool has committed when it returns: live updates hear of it now. A caller's transaction notes it
@@ -501,25 +453,16 @@ async function write(run: Run, move: PreparedMove): Promise<MoveResult | null> {
     if (result && !run.options.query) noteChange(run.database, changeOf({ move }));
     return result;
   } catch (error) {
-    // The same key, used at the same moment by a request on another ticket, landed first.
-    if (sqlState(error) === '23505' && move.write.key) return null;
+    // The key is used (a retry in flight, or a request on another ticket): its unique index refused
+    // the key row, so nothing was written. The caller reads and classifies (replay or reuse).
+    if (sqlState(error) === '23505' && move.write.key && constraintOf(error) === KEY_CONSTRAINT) return null;
     throw error;
   }
 }
 
-/** The cache moves on to the state after a move (with the history it had, plus the move's own). */
-function landed(
-  run: Run,
-  move: PreparedMove,
-  events: readonly TicketEventView[],
-  messages: readonly TicketMessageView[],
-): void {
-  if (!run.cached) return;
-  run.tickets.set({
-    row: rowOf(move.row),
-    events: [...events, eventViewOf(move, run.mover.name)],
-    messages: [...messages, ...messageViewsOf(move)],
-  });
+/** The cache moves on to the state after a move. */
+function landed(run: Run, move: PreparedMove): void {
+  if (run.cached) run.tickets.set({ row: rowOf(move.row) });
 }
 
 /** What live updates are told of a landed move. */
@@ -550,14 +493,4 @@ export function messageViewsOf(move: PreparedMove): TicketMessageView[] {
     body: m.body,
     createdAt: move.write.now,
   }));
-}
-
-/** Messages after a cursor, minus any already held (a timestamp finer than the cursor's milliseconds). */
-export function withNew(
-  held: readonly TicketMessageView[],
-  after: readonly TicketMessageView[],
-): TicketMessageView[] {
-  if (after.length === 0) return [...held];
-  const ids = new Set(held.map((m) => m.id));
-  return [...held, ...after.filter((m) => !ids.has(m.id))];
 }

@@ -99,8 +99,8 @@ type Run = {
  * When this process holds the ticket at the sequence number the client expects (it served the ticket
  * last), the move is ONE statement, with no read first: the compare-and-set on the sequence number, a
  * guard that the key is unused (and, for an agent, that the ticket is theirs), the event, timers,
- * messages and key, returning the names and any new messages. Otherwise (or when that statement does
- * not land) one read — the ticket, the key, the history this process lacks — then the same statement.
+ * messages and key, returning the team and assignee names. Otherwise (or when that statement does not
+ * land) one read — the ticket, the caller's team membership, the key — then the same statement.
  * An `assign_agent` effect adds one read to pick the agent.
  *
  * Outcomes: what the move changed; the first response again for a retried key; `key_reused` for a key reused on

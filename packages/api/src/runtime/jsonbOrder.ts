@@ -24,17 +24,17 @@ function reorder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reorder);
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort(compareKeys);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort(compareKeys)) {
+  for (const key of keys) {
     const v = record[key];
     // JSON drops undefined members; jsonb never holds them.
-    if (v !== undefined)
-      Object.defineProperty(out, key, {
-        value: reorder(v),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    if (v === undefined) continue;
+    // A `__proto__` key from a client is data: define it, never assign it (that would set the prototype).
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: reorder(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = reorder(v);
   }
   return out;
 }

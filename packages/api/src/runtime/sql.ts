@@ -89,3 +89,15 @@ export function sqlState(error: unknown): string | null {
   }
   return null;
 }
+
+/** The constraint a PostgreSQL error names (either driver), or null. */
+export function constraintOf(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    for (const field of ['constraint_name', 'constraint'] as const)
+      if (field in current && typeof (current as Record<string, unknown>)[field] === 'string')
+        return (current as Record<string, string>)[field] ?? null;
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return null;
+}

@@ -1,19 +1,13 @@
 import type { TicketRow } from './ticketState.ts';
-import type { TicketEventView, TicketMessageView } from './ticketView.ts';
 
 /**
- * A ticket as this process last saw it at sequence number `row.seq`: its row, its events 1..seq (an
- * append-only log: they never change) and its messages (insert-only). Because `seq` identifies the
+ * A ticket as this process last saw it at sequence number `row.seq`. Because `seq` identifies the
  * ticket's state exactly, an entry whose seq is the one a client expects is that state — and the
  * compare-and-set in the write still refuses the move if the ticket moved on meanwhile (on another
- * server, say). Names (team, assignee, flow) and messages are not covered by seq: the move statement
- * returns them fresh.
+ * server, say). Only the row is kept: the page that shows a ticket holds its history, and names (team,
+ * assignee) are not covered by seq, so the move statement returns them fresh.
  */
-export type CachedTicket = {
-  row: TicketRow;
-  events: TicketEventView[];
-  messages: TicketMessageView[];
-};
+export type CachedTicket = { row: TicketRow };
 
 /** Bounded LRU of tickets by id. */
 export class TicketCache {
@@ -42,6 +36,16 @@ export class TicketCache {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
+  }
+
+  /**
+   * A row just read from the database. One older than the cached entry drops it: the read raced a
+   * move, or the database went back (a restore), and either way this process no longer knows the state.
+   */
+  observe(row: TicketRow): void {
+    const current = this.entries.get(row.id);
+    if (current && current.row.seq > row.seq) this.entries.delete(row.id);
+    else this.set({ row });
   }
 
   delete(ticketId: string): void {

@@ -44,7 +44,7 @@ export type TicketRow = {
   closed_at: string | null;
 };
 
-/** Just the row's columns (reads carry more: history, key), so the cache holds nothing twice. */
+/** Just the row's columns (reads carry more: membership, key, history), so the cache holds only the row. */
 export function rowOf(row: TicketRow): TicketRow {
   return {
     id: row.id,

@@ -131,21 +131,10 @@ LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
 WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
 
 /**
- * The read of the hot path (completing a step): the row, the caller's team membership, the idempotency
- * key, and only the history this process does not hold yet — events after seq $5, messages after the
- * ($6, $7) cursor (null: all). No names: the move statement returns those. Parameters: ticket id, org
- * id, caller user id, key, events-after seq, message cursor time, message cursor id.
+ * The read of a move: the row, the caller's team membership and (when a key is given) the idempotency
+ * key row — no history and no names (the page that shows the ticket holds its history; the move
+ * statement returns the names). Parameters: ticket id, org id, caller user id (or null), key (or null).
  */
-export const HOT_READ_SQL = `SELECT ${ticketColumns('t')},
-  EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
-  ${eventsSql('t.id', ' AND e.seq > $5::int')} AS events,
-  ${messagesSql('t.id', ' AND ($6::timestamptz IS NULL OR (mg.created_at, mg.id) > ($6::timestamptz, $7::uuid))')} AS messages,
-  k.request_hash AS key_hash, k.response AS key_response
-FROM tickets t
-LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
-WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
-
-/** The same read without the history: for a move whose caller shows no ticket view (timer, reply, assignment…). */
 export const LEAN_READ_SQL = `SELECT ${ticketColumns('t')},
   EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
   k.request_hash AS key_hash, k.response AS key_response
@@ -153,10 +142,8 @@ FROM tickets t
 LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
 WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
 
-export type HotReadRow = TicketRow & {
+export type LeanReadRow = TicketRow & {
   on_team: boolean;
-  events: TicketEventView[];
-  messages: TicketMessageView[];
   key_hash: string | null;
   key_response: unknown;
 };
@@ -335,7 +322,7 @@ export async function detailFromRead(
   read: TicketReadRow,
   tickets?: TicketCache,
 ): Promise<TicketDetail> {
-  tickets?.set({ row: rowOf(read), events: read.events, messages: read.messages });
+  tickets?.observe(rowOf(read));
   const version = read.version_id ? await cache.get(query, read.org_id, read.version_id) : null;
   return buildTicketDetail({
     ticket: ticketViewOf(read, { teamName: read.team_name, assigneeName: read.assignee_name }),

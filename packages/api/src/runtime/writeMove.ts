@@ -1,8 +1,7 @@
 import type { StoredEvent } from '@stepwise/flow';
 import type { OutboxEffect } from './planEffects.ts';
-import { iso, type Query } from './sql.ts';
+import type { Query } from './sql.ts';
 import type { StateColumns } from './ticketState.ts';
-import type { TicketMessageView } from './ticketView.ts';
 
 /** One move of a ticket, written by one statement. */
 export type MoveWrite = {
@@ -43,9 +42,11 @@ export type MoveWrite = {
   key: { key: string; hash: string; response: string } | null;
   /**
    * Conditions a move made without reading the ticket first must also meet (else no row, and the
-   * caller falls back to reading): the key is unused; the agent is on the ticket's team or its assignee.
+   * caller falls back to reading): the agent is on the ticket's team or its assignee. A used key needs
+   * no guard: its unique index refuses the key row, so the statement writes nothing and fails with
+   * 23505, and the caller reads and classifies.
    */
-  guards?: { keyUnused: boolean; agentId: string | null; assigneeId?: string | null };
+  guards?: { agentId: string | null; assigneeId?: string | null };
   /** A new run or a migration: the flow and version the ticket is pinned to from this move on. */
   repin?: { flowId: string; versionId: string };
   /** The customer's rating (a feedback move). */
@@ -55,18 +56,14 @@ export type MoveWrite = {
    * and spends it in the same statement (a second answer finds it used).
    */
   feedbackTokenHash?: string;
-  /** Return the names the view shows (flow, the ticket's team and assignee after the move). */
-  names?: { flowId: string | null };
-  /** Return the ticket's messages written after this point (null: all of them). */
-  messagesAfter?: { createdAt: string; id: string } | null;
+  /** Return the names the view shows: the ticket's team and assignee after the move. */
+  names?: boolean;
 };
 
 export type MoveResult = {
   seq: number;
-  flow_name: string | null;
   team_name: string | null;
   assignee_name: string | null;
-  messages: TicketMessageView[] | null;
 };
 
 /**
@@ -147,22 +144,9 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   const select = ['moved.seq'];
   if (move.names) {
     select.push(
-      `(SELECT name FROM flows WHERE id = ${p(move.names.flowId, '::uuid')}) AS flow_name`,
       `(SELECT name FROM teams WHERE id = ${p(c.teamId, '::uuid')}) AS team_name`,
       `(SELECT name FROM users WHERE id = ${p(c.assigneeId, '::uuid')}) AS assignee_name`,
     );
-  }
-  if (move.messagesAfter !== undefined) {
-    const after = move.messagesAfter;
-    const since = after
-      ? ` AND (mg.created_at, mg.id) > (${p(after.createdAt, '::timestamptz')}, ${p(after.id, '::uuid')})`
-      : '';
-    select.push(`(SELECT coalesce(json_agg(json_build_object(
-      'id', mg.id, 'authorKind', mg.author_kind,
-      'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE um.name END,
-      'body', mg.body, 'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
-     FROM ticket_messages mg JOIN tickets tk ON tk.id = mg.ticket_id LEFT JOIN users um ON um.id = mg.author_id
-     WHERE mg.ticket_id = moved.id${since}) AS messages`);
   }
   return { text: `WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')} FROM moved`, params };
 }
@@ -212,9 +196,6 @@ function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: strin
   }
   const guards = move.guards;
   if (!guards) return sql;
-  if (guards.keyUnused && move.key) {
-    sql += `\n    AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.org_id = ${org} AND k.key = ${p(move.key.key)})`;
-  }
   if (guards.agentId !== null) {
     const agent = p(guards.agentId, '::uuid');
     sql += `\n    AND (tickets.assignee_id = ${agent} OR EXISTS (
@@ -230,13 +211,7 @@ export async function writeMove(query: Query, move: MoveWrite): Promise<MoveResu
   const rows = await query<MoveResult>(text, params);
   const row = rows[0];
   return row
-    ? {
-        seq: row.seq,
-        flow_name: row.flow_name ?? null,
-        team_name: row.team_name ?? null,
-        assignee_name: row.assignee_name ?? null,
-        messages: row.messages ?? null,
-      }
+    ? { seq: row.seq, team_name: row.team_name ?? null, assignee_name: row.assignee_name ?? null }
     : null;
 }
 
