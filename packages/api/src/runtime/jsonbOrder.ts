@@ -33,7 +33,12 @@ function reorder(value: unknown): unknown {
     if (v === undefined) continue;
     // A `__proto__` key from a client is data: define it, never assign it (that would set the prototype).
     if (key === '__proto__')
-      Object.defineProperty(out, key, { value: reorder(v), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: reorder(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else out[key] = reorder(v);
   }
   return out;

@@ -92,7 +92,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     fields = ${p(c.fields, '::jsonb')}, sla_due_at = ${p(move.slaDueAt, '::timestamptz')}, updated_at = ${now},
     sla_breached_at = CASE WHEN ${p(c.everBreached, '::boolean')} THEN coalesce(tickets.sla_breached_at, ${now}) END,
     closed_at = ${p(move.closedAt, '::timestamptz')}${optionalSets(move, p)}
-  WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, org, p)}
+  WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, p)}
   RETURNING id, seq${move.endsRun ? ', parent_ticket_id, parent_seq' : ''})`);
   const e = move.event;
   parts.push(`ev AS (
@@ -188,7 +188,7 @@ function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => str
   return sql;
 }
 
-function guardsOf(move: MoveWrite, org: string, p: (value: unknown, cast?: string) => string): string {
+function guardsOf(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {
   let sql = '';
   if (move.feedbackTokenHash !== undefined) {
     sql += `\n    AND EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.token_hash = ${p(move.feedbackTokenHash)}
