@@ -1,6 +1,7 @@
 import { parseCookies } from '@stepwise/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHash, verifyPassword } from '../../packages/api/src/auth/password.ts';
+import { resolveSession } from '../../packages/api/src/auth/sessions.ts';
 import { apiHarness, PASSWORD, trpcError } from '../support/apiSession.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
@@ -170,6 +171,32 @@ describe.each(backends())('auth (%s)', (backend) => {
     // and when enabled again, they can log in
     await (await h.as(admin)).users.enable({ userId: agent.me.user.id });
     expect((await h.login(agent.email)).me.role).toBe('agent');
+  });
+
+  it('given a session resolved once, when the same person calls again at once, then the session is not read again; a role change applies on the next call', async () => {
+    // given
+    const admin = await h.signUp('Session Cache Org');
+    const agent = await h.addMember(admin, 'agent');
+    const token = parseCookies(agent.cookie).sw_session ?? '';
+    let reads = 0;
+    const counting = {
+      ...db,
+      query: (text: string, params?: unknown[]) => {
+        if (text.includes('FROM sessions s')) reads++;
+        return db.query(text, params);
+      },
+    } as typeof db;
+    // when
+    const first = await resolveSession(counting, token, clock);
+    const second = await resolveSession(counting, token, clock);
+    // then
+    expect(first?.role).toBe('agent');
+    expect(second).toEqual(first);
+    expect(reads).toBe(1);
+    // when an admin makes them a manager (on this server), then their next call carries the new role
+    await (await h.as(admin)).users.setRole({ userId: agent.me.user.id, role: 'manager' });
+    expect((await resolveSession(counting, token, clock))?.role).toBe('manager');
+    expect(reads).toBe(2);
   });
 
   it('given a session, when 14 days pass, then it has expired', async () => {

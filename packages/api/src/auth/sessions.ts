@@ -49,11 +49,38 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-type SessionRow = { user_id: string; org_id: string; role: Role; name: string; email: string };
+type SessionRow = {
+  user_id: string;
+  org_id: string;
+  role: Role;
+  name: string;
+  email: string;
+  expires_at: string;
+};
 
 /**
- * The caller behind a session token, in one round trip: the session must be unexpired and the user's
- * membership in the session's organization not disabled.
+ * How long this process trusts a session it resolved without asking the database again. A request
+ * then costs no session read, which matters on the hot path (an agent completing steps). What ends or
+ * changes a session here (log out, a disabled member, a role change, a new password) clears the cache
+ * after its commit, so this server stops honouring it at once; another server stops within this time.
+ */
+export const SESSION_CACHE_MS = 2_000;
+const SESSION_CACHE_SIZE = 10_000;
+
+type CachedSession = { caller: Caller; expiresAt: number; until: number };
+const sessionCache = new Map<string, CachedSession>();
+/** Bumped by every clear: a read that began before one must not store what it read. */
+let sessionGeneration = 0;
+
+/** Forgets every cached session (call after committing anything that ends or changes sessions). */
+export function forgetSessions(): void {
+  sessionGeneration++;
+  sessionCache.clear();
+}
+
+/**
+ * The caller behind a session token: the session must be unexpired and the user's membership in the
+ * session's organization not disabled. One read, then trusted for `SESSION_CACHE_MS`.
  */
 export async function resolveSession(
   db: Database,
@@ -61,24 +88,56 @@ export async function resolveSession(
   now: Date = new Date(),
 ): Promise<Caller | null> {
   if (!token || !TOKEN_RE.test(token)) return null;
+  const hash = hashSessionToken(token);
+  const hit = sessionCache.get(hash);
+  if (hit && hit.until > performance.now() && hit.expiresAt > now.getTime()) return hit.caller;
+  const generation = sessionGeneration;
   const rows = await db.query<SessionRow>(
-    `SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email
+    `SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email,
+            to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at
        FROM sessions s
        JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
        JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND m.disabled_at IS NULL`,
-    [hashSessionToken(token), now.toISOString()],
+    [hash, now.toISOString()],
   );
   const row = rows[0];
-  if (!row) return null;
-  return { userId: row.user_id, orgId: row.org_id, role: row.role, name: row.name, email: row.email };
+  if (!row) {
+    sessionCache.delete(hash);
+    return null;
+  }
+  const caller: Caller = {
+    userId: row.user_id,
+    orgId: row.org_id,
+    role: row.role,
+    name: row.name,
+    email: row.email,
+  };
+  if (generation === sessionGeneration) {
+    sessionCache.delete(hash);
+    sessionCache.set(hash, {
+      caller,
+      expiresAt: Date.parse(row.expires_at),
+      until: performance.now() + SESSION_CACHE_MS,
+    });
+    if (sessionCache.size > SESSION_CACHE_SIZE) {
+      const oldest = sessionCache.keys().next().value;
+      if (oldest !== undefined) sessionCache.delete(oldest);
+    }
+  }
+  return caller;
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, hashSessionToken(token)));
+  forgetSessions();
 }
 
-/** Ends every session of a user in one organization (their membership was disabled). */
+/**
+ * Ends every session of a user in one organization (their membership was disabled). Inside a
+ * transaction: the caller calls `forgetSessions` after its commit.
+ */
 export async function deleteMemberSessions(db: Db, orgId: string, userId: string): Promise<void> {
   await db.delete(sessions).where(and(eq(sessions.orgId, orgId), eq(sessions.userId, userId)));
+  forgetSessions();
 }

@@ -3,7 +3,7 @@ import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { hashPassword } from '../auth/password.ts';
-import { deleteMemberSessions } from '../auth/sessions.ts';
+import { deleteMemberSessions, forgetSessions } from '../auth/sessions.ts';
 import { findAccountByEmail } from '../services/accounts.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { Email, NewPassword, PersonName, RoleInput, RowId } from '../services/inputs.ts';
@@ -159,6 +159,7 @@ export const usersRouter = router({
           at: ctx.now(),
         });
       });
+      forgetSessions();
       return loadMember(ctx.db.db, orgId, input.userId);
     }),
 
@@ -191,6 +192,7 @@ export const usersRouter = router({
           at: now,
         });
       });
+      forgetSessions();
       return loadMember(ctx.db.db, orgId, input.userId);
     }),
 

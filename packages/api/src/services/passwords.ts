@@ -4,7 +4,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { loginRateLimiter, LoginRateLimiter } from '../auth/loginRateLimit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { hashSessionToken } from '../auth/sessions.ts';
+import { forgetSessions, hashSessionToken } from '../auth/sessions.ts';
 import { type Caller, fail } from '../trpc.ts';
 
 /** Field errors in `details.fields`, keyed like the input (the forms show each under its control). */
@@ -60,7 +60,7 @@ export async function changeOwnPassword(
   // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
   const passwordHash = await hashPassword(input.newPassword);
   const keep = input.sessionToken ? hashSessionToken(input.sessionToken) : null;
-  return db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, caller.userId));
     const ended = await tx
       .delete(sessions)
@@ -79,6 +79,8 @@ export async function changeOwnPassword(
     });
     return { endedSessions: ended.length };
   });
+  forgetSessions();
+  return changed;
 }
 
 /** A temporary password an admin hands over: 16 characters, no look-alikes (0/O, 1/l/I). */
@@ -140,5 +142,6 @@ export async function resetMemberPassword(
       at: now,
     });
   });
+  forgetSessions();
   return { temporaryPassword: generated };
 }
