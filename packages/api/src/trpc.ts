@@ -112,12 +112,6 @@ const mapRuntimeErrors = t.middleware(async ({ next }) => {
 
 const base = t.procedure.use(mapRuntimeErrors);
 
-const requireCaller = t.middleware(({ ctx, next }) => {
-  const caller = ctx.caller;
-  if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
-  return next({ ctx: { ...ctx, caller } });
-});
-
 /**
  * The only way to declare a procedure: `procedure('public')`, `procedure('authenticated')` or
  * `procedure(['admin', 'manager'])`. The access is checked here, before any input is read, and the
@@ -130,19 +124,18 @@ export function procedure(access: Access) {
 }
 
 function authenticated(access: 'authenticated' | Array<Role | 'api'>) {
-  return base
-    .meta({ access })
-    .use(requireCaller)
-    .use(({ ctx, next }) => {
-      const { caller } = ctx;
-      const allowed = Array.isArray(access) ? access.includes(caller.role) : caller.role !== 'api';
-      if (!allowed) {
-        const needed = Array.isArray(access) ? `the ${access.join(' or ')} role` : 'a user session';
-        throw new TRPCError({
-          code: 'FORBIDDEN',
-          message: `This needs ${needed}; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
-        });
-      }
-      return next({ ctx });
-    });
+  // One middleware for both checks (each level of tRPC's chain copies the call's options).
+  return base.meta({ access }).use(({ ctx, next }) => {
+    const { caller } = ctx;
+    if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
+    const allowed = Array.isArray(access) ? access.includes(caller.role) : caller.role !== 'api';
+    if (!allowed) {
+      const needed = Array.isArray(access) ? `the ${access.join(' or ')} role` : 'a user session';
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `This needs ${needed}; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
+      });
+    }
+    return next({ ctx: { caller } });
+  });
 }
