@@ -66,6 +66,7 @@ const ACCESS_TABLE: Record<string, Access> = {
   'feedback.submit': 'public',
   'live.ticket': ['admin', 'manager', 'agent'],
   'live.queue': ['admin', 'manager', 'agent'],
+  'analytics.flow': ['admin', 'manager'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -354,6 +355,15 @@ describe.each(backends())('access (%s)', (backend) => {
       },
       'tickets.addMessage': {
         input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here', from: 'customer' }),
+        expect: 'NOT_FOUND',
+      },
+      'analytics.flow': {
+        input: () => ({
+          flowId: idsOfA.flowId,
+          versionId: idsOfA.versionId,
+          from: '2030-01-01T00:00:00Z',
+          to: '2030-02-01T00:00:00Z',
+        }),
         expect: 'NOT_FOUND',
       },
       'admin.tokens.revoke': { input: () => ({ tokenId: idsOfA.tokenId }), expect: 'NOT_FOUND' },

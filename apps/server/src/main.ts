@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { backfillAnalytics } from '@stepwise/api';
 import { createDb } from '@stepwise/db';
 import { demoModeOf, parsePort, parsePublicUrl, prepareDemo } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -35,6 +36,14 @@ async function main(): Promise<void> {
     ms: Date.now() - started,
   });
 
+  // A database upgraded from before the analytics facts rebuilds them from its event log, in the
+  // background: the server answers meanwhile (reports fill in as the rebuild goes).
+  const backfill = backfillAnalytics(db)
+    .then((result) => {
+      if (result) logger.info('analytics.backfilled', { ...result });
+    })
+    .catch((error: unknown) => logger.error('analytics.backfill_failed', { error }));
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -43,6 +52,7 @@ async function main(): Promise<void> {
     try {
       // The server stops its runtime loop first; the database closes last (PGlite must be closed).
       await server.close();
+      await backfill;
       await db.close();
       logger.info('server.stopped', { signal });
       process.exit(0);

@@ -1,3 +1,4 @@
+export { backfillAnalytics, type RebuildResult, rebuildAnalytics } from './analytics/rebuild.ts';
 export { audit, type AuditEntry } from './audit.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
 export {

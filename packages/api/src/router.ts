@@ -1,4 +1,5 @@
 import { adminRouter } from './routers/admin.ts';
+import { analyticsRouter } from './routers/analytics.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
@@ -21,6 +22,7 @@ export const appRouter = router({
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

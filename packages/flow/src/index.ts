@@ -152,3 +152,5 @@ export type {
 } from './storedEvent.ts';
 export { beginsRun, replay, runOf } from './replay.ts';
 export type { ReplayDivergence, ReplayEvent, ReplayResult, ReplayStep } from './replay.ts';
+export { visitsOfMove } from './analytics/visits.ts';
+export type { OpenVisit, Visit, VisitExit, VisitMove, VisitsOfMove } from './analytics/visits.ts';

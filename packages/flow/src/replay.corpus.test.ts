@@ -59,7 +59,7 @@ function runsOf(
   events.forEach((event, i) => {
     if (i > 0 && beginsRun(event)) runs.push({ end: i, versionId });
     const data = event.data;
-    if (data.input.type === 'start' && 'versionId' in data) versionId = data.versionId;
+    if (data.input.type === 'start' && 'versionId' in data && data.versionId) versionId = data.versionId;
     if (data.input.type === 'migrate' && 'toVersion' in data) versionId = data.toVersion;
   });
   runs.push({ end: events.length, versionId });

@@ -126,6 +126,9 @@ const common = {
 const CreatedEvent = z.object({
   ...common,
   input: z.object({ type: z.literal('created'), ticket: StoredTicket }),
+  /** The flow and version the ticket started on; absent when no flow took it (or on older events). */
+  flowId: z.string().optional(),
+  versionId: z.string().optional(),
 });
 const StartEvent = z.object({
   ...common,

@@ -11,6 +11,7 @@ import {
   startTriggerOf,
   transition,
   triggerMatches,
+  visitsOfMove,
 } from '@stepwise/flow';
 import { noteChange } from '../live/hub.ts';
 import { refuse } from './runtimeError.ts';
@@ -210,12 +211,24 @@ export async function createTicket(
   }
 
   const data = storedEventOf({
-    input: { type: 'created', ticket },
+    input: {
+      type: 'created',
+      ticket,
+      route: route ? { flowId: route.flowId, versionId: route.version.id } : null,
+    },
     trail,
     pickedAssigneeId,
     key: undefined,
     fromNode: null,
     toNode: columns.nodeId,
+  });
+  // Analytics: the nodes the start passed through, and the visit it leaves open.
+  const visits = visitsOfMove(null, {
+    seq: 1,
+    at: nowIso,
+    actorId: options.actorId,
+    versionId: route ? route.version.id : null,
+    data,
   });
   const written = await writeCreation(query, {
     orgId: options.orgId,
@@ -234,6 +247,8 @@ export async function createTicket(
     messages,
     effects,
     touch,
+    visits: visits.closed,
+    nodeEnteredAt: visits.open?.enteredAt ?? null,
   });
   if (!written) refuse('not_found', 'This organization does not exist.');
   noteChange(database, { orgId: options.orgId, ticketId, seq: 1 });

@@ -6,11 +6,12 @@ import {
   type StoredEvent,
   type TicketData,
   type TrailEntry,
+  visitsOfMove,
 } from '@stepwise/flow';
 import { jsonbOrder } from './jsonbOrder.ts';
 import { type PlannedEffects, planEffects } from './planEffects.ts';
 import type { Query } from './sql.ts';
-import { columnsOf, type TicketRow } from './ticketState.ts';
+import { columnsOf, openVisitOf, type TicketRow } from './ticketState.ts';
 import type { TicketEventView } from './ticketView.ts';
 import type { MoveWrite } from './writeMove.ts';
 
@@ -22,7 +23,7 @@ import type { MoveWrite } from './writeMove.ts';
  */
 export type StoredInput =
   | Exclude<EngineEvent, { type: 'start' }>
-  | { type: 'created'; ticket: TicketData }
+  | { type: 'created'; ticket: TicketData; route: { flowId: string; versionId: string } | null }
   | { type: 'start'; ticket: TicketData; flowId: string; versionId: string }
   | { type: 'assign'; assigneeId: string | null }
   | { type: 'migrate'; fromVersion: string; toVersion: string; state: RunState }
@@ -49,6 +50,10 @@ export function storedEventOf(parts: {
   switch (input.type) {
     case 'created':
       event = { schemaVersion, input: { type: 'created', ticket: input.ticket }, trail };
+      if (input.route) {
+        event.flowId = input.route.flowId;
+        event.versionId = input.route.versionId;
+      }
       break;
     case 'start':
       event = {
@@ -163,6 +168,15 @@ export async function prepareMove(
     toNode: state.nodeId,
   });
   const columns = columnsOf(state);
+  // The analytics facts of the move: the visits it ends, the one it leaves open, a first response.
+  const visits = visitsOfMove(openVisitOf(row), {
+    seq: input.expectedSeq + 1,
+    at: nowIso,
+    actorId: input.actorId,
+    versionId: input.repin ? input.repin.versionId : row.version_id,
+    data,
+  });
+  const nodeEnteredAt = visits.open?.enteredAt ?? null;
   // Pending timers exist only at a step with an SLA or at a wait: skip the cancel otherwise.
   const cancelTimers = planned.cancelTimers && (row.sla_due_at !== null || row.status === 'waiting');
   const write: MoveWrite = {
@@ -188,6 +202,9 @@ export async function prepareMove(
     endsRun: input.trail.some((entry) => entry.type === 'ended'),
     touchMember: planned.touchMember,
     key: null,
+    visits: visits.closed,
+    nodeEnteredAt,
+    firstResponse: visits.response && row.first_response_at === null,
   };
   if (input.repin) write.repin = input.repin;
   if (input.csat) write.csat = input.csat;
@@ -216,6 +233,8 @@ export async function prepareMove(
     sla_breached_at: columns.everBreached ? (row.sla_breached_at ?? nowIso) : null,
     updated_at: nowIso,
     closed_at: closedAt,
+    node_entered_at: nodeEnteredAt,
+    first_response_at: row.first_response_at ?? (visits.response ? nowIso : null),
   };
   return { write, row: next, planned, data, view: jsonbOrder(data) as TicketEventView['data'] };
 }

@@ -1,6 +1,7 @@
 import type {
   Channel,
   EndStatus,
+  OpenVisit,
   Priority,
   RunState,
   RunStatus,
@@ -42,6 +43,10 @@ export type TicketRow = {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  /** When the ticket entered the node it is at (its visit in progress began). */
+  node_entered_at: string | null;
+  /** When a person first completed a step of it. */
+  first_response_at: string | null;
 };
 
 /** Just the row's columns (reads carry more: membership, key, history), so the cache holds only the row. */
@@ -74,6 +79,8 @@ export function rowOf(row: TicketRow): TicketRow {
     created_at: row.created_at,
     updated_at: row.updated_at,
     closed_at: row.closed_at,
+    node_entered_at: row.node_entered_at,
+    first_response_at: row.first_response_at,
   };
 }
 
@@ -109,6 +116,8 @@ export function ticketColumns(alias: string): string {
     ts('created_at'),
     ts('updated_at'),
     ts('closed_at'),
+    ts('node_entered_at'),
+    ts('first_response_at'),
   ].join(', ');
 }
 
@@ -151,6 +160,20 @@ export function fieldsOf(value: unknown): Record<string, ScalarValue | null> {
   }
   return out;
 }
+
+/** The ticket's visit in progress: the node of an open run it sits at, since when (null outside a run). */
+export function openVisitOf(row: TicketRow): OpenVisit | null {
+  if (!OPEN_STATUSES.has(row.status) || !row.version_id || !row.node_id || !row.node_entered_at) return null;
+  return {
+    versionId: row.version_id,
+    nodeId: row.node_id,
+    enteredAt: row.node_entered_at,
+    breached: row.breached,
+  };
+}
+
+/** The statuses of a run that sits at a node. */
+export const OPEN_STATUSES: ReadonlySet<string> = new Set(['at_step', 'waiting', 'in_subflow', 'parked']);
 
 /** What the engine sees of the ticket. */
 export function ticketDataOf(row: TicketRow): TicketData {

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@stepwise/flow';
+import type { StoredEvent, Visit } from '@stepwise/flow';
 import type { OutboxEffect } from './planEffects.ts';
 import type { Query } from './sql.ts';
 import type { StateColumns } from './ticketState.ts';
@@ -58,6 +58,12 @@ export type MoveWrite = {
   feedbackTokenHash?: string;
   /** Return the names the view shows: the ticket's team and assignee after the move. */
   names?: boolean;
+  /** Analytics: the visits the move ends (rows of `ticket_visits`, keyed by the move's seq). */
+  visits: Visit[];
+  /** When the visit left open began (null: none is open). */
+  nodeEnteredAt: string | null;
+  /** The move is the ticket's first response (a person completed a step, and none had before). */
+  firstResponse: boolean;
 };
 
 export type MoveResult = {
@@ -91,7 +97,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     customer_email = ${p(c.customerEmail)}, customer_tier = ${p(c.customerTier)}, tags = ${p(c.tags, '::jsonb')},
     fields = ${p(c.fields, '::jsonb')}, sla_due_at = ${p(move.slaDueAt, '::timestamptz')}, updated_at = ${now},
     sla_breached_at = CASE WHEN ${p(c.everBreached, '::boolean')} THEN coalesce(tickets.sla_breached_at, ${now}) END,
-    closed_at = ${p(move.closedAt, '::timestamptz')}${optionalSets(move, p)}
+    closed_at = ${p(move.closedAt, '::timestamptz')}, node_entered_at = ${p(move.nodeEnteredAt, '::timestamptz')}${optionalSets(move, p)}
   WHERE id = ${id} AND org_id = ${org} AND seq = ${p(move.expectedSeq, '::int')}${guardsOf(move, p)}
   RETURNING id, seq${move.endsRun ? ', parent_ticket_id, parent_seq' : ''})`);
   const e = move.event;
@@ -134,6 +140,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   WHERE team_id = ${p(move.touchMember.teamId, '::uuid')} AND user_id = ${p(move.touchMember.userId, '::uuid')}
     AND org_id = ${org} AND EXISTS (SELECT 1 FROM moved))`);
   }
+  if (move.visits.length > 0) parts.push(visitsPart('moved', 'moved.seq', move.visits, org, p));
   const outbox = outboxOf(move, org, now, p);
   if (outbox) parts.push(outbox);
   if (move.key) {
@@ -177,8 +184,39 @@ function outboxOf(
   WHERE r.effects <> '[]'::jsonb)`;
 }
 
+/** The visits a move (or a creation) ends, inserted off the row the statement wrote. */
+function visitsPart(
+  from: string,
+  seq: string,
+  visits: readonly Visit[],
+  org: string,
+  p: (value: unknown, cast?: string) => string,
+): string {
+  const rows = visits.map((v) => ({
+    ordinal: v.ordinal,
+    version_id: v.versionId,
+    node_id: v.nodeId,
+    entered_at: v.enteredAt,
+    left_at: v.leftAt,
+    exit: v.exit,
+    handle: v.handle,
+    next_node_id: v.nextNodeId,
+    agent_id: v.agentId,
+    breached: v.breached,
+  }));
+  return `visits AS (
+  INSERT INTO ticket_visits (ticket_id, seq, ordinal, org_id, version_id, node_id, entered_at, left_at, exit, handle,
+    next_node_id, agent_id, breached)
+  SELECT ${from}.id, ${seq}, r.ordinal, ${org}, r.version_id, r.node_id, r.entered_at, r.left_at, r.exit, r.handle,
+    r.next_node_id, r.agent_id, r.breached
+  FROM ${from}, jsonb_to_recordset(${p(JSON.stringify(rows), '::jsonb')}) AS r(ordinal int, version_id uuid, node_id text,
+    entered_at timestamptz, left_at timestamptz, exit text, handle text, next_node_id text, agent_id uuid, breached boolean))`;
+}
+
 function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {
   let sql = '';
+  if (move.firstResponse)
+    sql += `, first_response_at = coalesce(tickets.first_response_at, ${p(move.now, '::timestamptz')})`;
   if (move.repin) {
     sql += `, flow_id = ${p(move.repin.flowId, '::uuid')}, version_id = ${p(move.repin.versionId, '::uuid')}`;
   }
@@ -237,6 +275,9 @@ export type CreationWrite = {
   messages: Array<{ id: string; body: string }>;
   effects: OutboxEffect[];
   touch: { teamId: string; userId: string } | null;
+  /** Analytics: the visits the creation ends (nodes passed through) and when the open one began. */
+  visits: Visit[];
+  nodeEnteredAt: string | null;
 };
 
 /**
@@ -257,14 +298,14 @@ export function buildCreationStatement(c: CreationWrite): { text: string; params
     `t AS (
   INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
     category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
-    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq)
+    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq, node_entered_at)
   SELECT ${p(c.ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(c.route?.flowId ?? null, '::uuid')},
     ${p(c.route?.versionId ?? null, '::uuid')}, ${p(c.columns.nodeId, '::text')}, 1, ${p(c.status)}, ${p(c.columns.endStatus, '::text')},
     ${p(c.columns.channel)}, ${p(c.columns.priority)}, ${p(c.columns.category)}, ${p(c.columns.subject)}, ${p(c.description)},
     ${p(c.columns.customerName)}, ${p(c.columns.customerEmail)}, ${p(c.columns.customerTier)}, ${p(c.columns.tags, '::jsonb')},
     ${p(c.columns.fields, '::jsonb')}, ${p(c.columns.teamId, '::uuid')}, ${p(c.columns.assigneeId, '::uuid')},
     ${p(c.columns.breached, '::boolean')}, ${p(c.slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(c.closedAt, '::timestamptz')},
-    ${p(c.parent?.ticketId ?? null, '::uuid')}, ${p(c.parent?.seq ?? null, '::int')}
+    ${p(c.parent?.ticketId ?? null, '::uuid')}, ${p(c.parent?.seq ?? null, '::int')}, ${p(c.nodeEnteredAt, '::timestamptz')}
   FROM counter RETURNING id, number)`,
     `ev AS (
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
@@ -283,6 +324,7 @@ export function buildCreationStatement(c: CreationWrite): { text: string; params
   SELECT r.id, ${org}, t.id, 'system', NULL, r.body, ${now}
   FROM t, jsonb_to_recordset(${p(JSON.stringify(c.messages), '::jsonb')}) AS r(id uuid, body text))`);
   }
+  if (c.visits.length > 0) parts.push(visitsPart('t', '1', c.visits, org, p));
   if (c.effects.length > 0) {
     parts.push(`outbox AS (
   INSERT INTO runtime_jobs (org_id, ticket_id, seq, effects, next_attempt_at, created_at)

@@ -10,7 +10,15 @@ export {
   teams,
   users,
 } from './organizations.ts';
-export { idempotencyKeys, ticketEvents, ticketMessages, tickets, timers } from './tickets.ts';
+export {
+  analyticsBackfill,
+  idempotencyKeys,
+  ticketEvents,
+  ticketMessages,
+  tickets,
+  ticketVisits,
+  timers,
+} from './tickets.ts';
 export {
   apiTokens,
   feedbackRequests,

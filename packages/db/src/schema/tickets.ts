@@ -69,6 +69,10 @@ export const tickets = pgTable(
     parentSeq: integer('parent_seq'),
     csatScore: integer('csat_score'),
     csatComment: text('csat_comment'),
+    /** When the ticket entered the node it is at (its visit in progress began); null outside a run. */
+    nodeEnteredAt: timestamp('node_entered_at', { withTimezone: true }),
+    /** When a person first completed a step of it (its first response); null until then. */
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('tickets_parent_entry_key').on(t.parentTicketId, t.parentSeq),
@@ -106,6 +110,48 @@ export const ticketEvents = pgTable(
     index('ticket_events_org_time_idx').on(t.orgId, t.createdAt),
   ],
 );
+
+/**
+ * Analytics facts: one row per stay of a ticket at a node, written when the stay ends, by the statement
+ * of the move that ends it. Derived from the event log (the rebuild command writes the same rows), so
+ * it is never the only record of anything. Keyed by the move that ended it and its place in that move.
+ */
+export const ticketVisits = pgTable(
+  'ticket_visits',
+  {
+    // No foreign keys: the rows are derived (rebuilt from the event log), and a key check per row would
+    // cost every move a lookup of the ticket and the organization it is already writing.
+    ticketId: uuid('ticket_id').notNull(),
+    seq: integer('seq').notNull(),
+    ordinal: integer('ordinal').notNull(),
+    orgId: uuid('org_id').notNull(),
+    versionId: uuid('version_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull(),
+    leftAt: timestamp('left_at', { withTimezone: true }).notNull(),
+    /** outcome, branch, timer, sla_breach, reply, subflow, action, auto, end, migration. */
+    exit: text('exit').notNull(),
+    handle: text('handle'),
+    nextNodeId: text('next_node_id'),
+    agentId: uuid('agent_id'),
+    breached: boolean('breached').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.seq, t.ordinal] }),
+    index('ticket_visits_version_left_idx').on(t.versionId, t.leftAt),
+  ],
+);
+
+/**
+ * Work the analytics facts still owe: a row with `done_at` null asks the server to rebuild the facts
+ * of every ticket from the event log (written by the migration that introduced them, on a database
+ * that already had tickets).
+ */
+export const analyticsBackfill = pgTable('analytics_backfill', {
+  id: integer('id').primaryKey(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  doneAt: timestamp('done_at', { withTimezone: true }),
+});
 
 /** The conversation with the customer. */
 export const ticketMessages = pgTable(

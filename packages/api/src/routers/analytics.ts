@@ -1,0 +1,36 @@
+import { Channel, Priority, Tier } from '@stepwise/flow';
+import { z } from 'zod';
+import { flowReport } from '../analytics/flowReport.ts';
+import { callerOf } from '../services/callerOf.ts';
+import { RowId } from '../services/inputs.ts';
+import { procedure, router } from '../trpc.ts';
+
+/** The scope of a report: a flow, one of its versions (or all), a time range and ticket filters. */
+export const ReportInput = z.object({
+  flowId: RowId,
+  versionId: RowId.nullable().default(null),
+  from: z.iso.datetime({ offset: true, message: 'from must be a date-time such as 2030-03-01T00:00:00Z' }),
+  to: z.iso.datetime({ offset: true, message: 'to must be a date-time such as 2030-03-31T00:00:00Z' }),
+  channel: Channel.optional(),
+  priority: Priority.optional(),
+  category: z.string().trim().min(1).max(64, 'a category is at most 64 characters').optional(),
+  tier: Tier.optional(),
+});
+
+/**
+ * Measures of flows, read from the facts the moves keep (the tickets' columns and their visits to
+ * nodes). Managers and admins read them.
+ */
+export const analyticsRouter = router({
+  /** The flow dashboard: volumes, resolution and first response times, SLA, CSAT, end statuses, per day, per step. */
+  flow: procedure(['admin', 'manager'])
+    .input(ReportInput)
+    .query(({ ctx, input }) =>
+      flowReport(ctx.db, {
+        ...input,
+        orgId: callerOf(ctx).orgId,
+        from: new Date(input.from).toISOString(),
+        to: new Date(input.to).toISOString(),
+      }),
+    ),
+});
