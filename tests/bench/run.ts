@@ -421,11 +421,11 @@ async function clonePopulation(
     made AS (
       INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
         category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
-        breached, sla_due_at, created_at, updated_at)
+        breached, sla_due_at, created_at, updated_at, node_entered_at)
       SELECT gen_random_uuid(), src.org_id, ${base} + g, src.flow_id, src.version_id, src.node_id, 1, src.status,
         src.end_status, src.channel, src.priority, src.category, src.subject, ${label}, src.customer_name,
         src.customer_email, src.customer_tier, src.tags, src.fields, src.team_id, src.assignee_id, src.breached,
-        src.sla_due_at, src.created_at, src.updated_at
+        src.sla_due_at, src.created_at, src.updated_at, src.node_entered_at
       FROM src, generate_series(1, ${n}) g
       RETURNING id, org_id, created_at),
     ev AS (

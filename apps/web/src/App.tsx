@@ -5,6 +5,7 @@ import { homeFor } from './features/auth/home.ts';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { SignUpPage } from './features/auth/SignUpPage.tsx';
 import { useMe } from './features/auth/useMe.ts';
+import { LazyAnalyticsPage } from './features/analytics/LazyAnalyticsPage.tsx';
 import { BuilderRoute } from './features/builder/BuilderRoute.tsx';
 import { FlowPage } from './features/flows/FlowPage.tsx';
 import { FeedbackPage } from './features/feedback/FeedbackPage.tsx';
@@ -35,6 +36,7 @@ export function App() {
         <Route path="/flows/:flowId/edit" element={<BuilderRoute />} />
         <Route path="/flows/:flowId/history" element={<HistoryPage />} />
         <Route path="/flows/:flowId/compare" element={<ComparePage />} />
+        <Route path="/flows/:flowId/analytics" element={<LazyAnalyticsPage />} />
         <Route path="/routing" element={<RoutingPage />} />
         <Route path="/queue" element={<QueuePage />} />
         <Route path="/tickets/new" element={<NewTicketPage />} />

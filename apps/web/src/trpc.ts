@@ -27,6 +27,7 @@ export type QueueRow = inferOutput<Api['tickets']['queue']>[number];
 export type TicketDetail = inferOutput<Api['tickets']['get']>;
 export type TicketEvent = TicketDetail['events'][number];
 export type TicketMessage = TicketDetail['messages'][number];
+export type FlowReport = inferOutput<Api['analytics']['flow']>;
 
 export type ApiError = TRPCClientError<AppRouter>;
 

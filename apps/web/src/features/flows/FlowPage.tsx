@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { ArrowLeft, GitCompare, History } from 'lucide-react';
+import { ArrowLeft, BarChart3, GitCompare, History } from 'lucide-react';
 import { useId } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
+import { useMe } from '../auth/useMe.ts';
 import { EditDraftLink } from '../builder/EditDraftLink.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
@@ -27,6 +28,7 @@ export function FlowPage() {
   const { flowId = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const trpc = useTRPC();
+  const me = useMe();
   const pickerId = useId();
   const flow = useQuery(trpc.flows.get.queryOptions({ flowId }));
   useTitle(flow.data?.name);
@@ -57,6 +59,11 @@ export function FlowPage() {
           {flow.data.description && <p className="page-sub">{flow.data.description}</p>}
         </div>
         <EditDraftLink flowId={flowId} />
+        {(me.data?.role === 'admin' || me.data?.role === 'manager') && sorted.length > 0 && (
+          <Link to={`/flows/${flowId}/analytics`} className="btn btn-secondary">
+            <BarChart3 size={15} aria-hidden="true" /> Analytics
+          </Link>
+        )}
         <Link to={`/flows/${flowId}/history`} className="btn btn-secondary">
           <History size={15} aria-hidden="true" /> History
         </Link>
