@@ -100,6 +100,32 @@ describe.skipIf(!requireChromium())('analytics in Chromium', () => {
     await expect(header.getAttribute('aria-sort')).resolves.toBe('ascending');
   });
 
+  it('given the heatmap, when the manager switches its modes and picks a node, then the figures follow and a waiting ticket opens', async () => {
+    const heatmap = page.locator('section[aria-labelledby="heatmap"]');
+    await heatmap.locator('.fnode-heat').first().waitFor();
+    // Waiting now: each node with tickets says how many
+    await expect(heatmap.locator('.fnode-heat', { hasText: 'waiting' }).count()).resolves.toBeGreaterThan(0);
+    await heatmap.getByLabel('Time spent').check();
+    await page.waitForURL(/heat=time/);
+    await heatmap.locator('.fnode-heat', { hasText: 'p50' }).first().waitFor();
+    await heatmap.getByLabel('SLA breaches').check();
+    await heatmap.locator('.fnode-heat', { hasText: 'breached' }).first().waitFor();
+    await heatmap.scrollIntoViewIfNeeded();
+    await heatmap.screenshot({ path: join(SHOTS, 'analytics-heatmap.png') });
+    await heatmap.getByLabel('Waiting now').check();
+    // a node picked by click lists the tickets waiting there, which open
+    await heatmap.locator('.react-flow__node', { hasText: 'Verify eligibility' }).click();
+    const list = heatmap.getByRole('list', { name: 'Tickets waiting here' });
+    await list.waitFor();
+    const first = list.getByRole('link').first();
+    const label = (await first.textContent()) ?? '';
+    await first.click();
+    await page.waitForURL(/\/tickets\//);
+    await page.getByRole('heading', { name: label.replace(/^#\d+ /, '') }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Per step' }).waitFor();
+  });
+
   it('given a table, when its CSV is downloaded, then it holds a header and one line per row', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),

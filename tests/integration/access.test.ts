@@ -67,6 +67,8 @@ const ACCESS_TABLE: Record<string, Access> = {
   'live.ticket': ['admin', 'manager', 'agent'],
   'live.queue': ['admin', 'manager', 'agent'],
   'analytics.flow': ['admin', 'manager'],
+  'analytics.nodes': ['admin', 'manager'],
+  'analytics.waiting': ['admin', 'manager'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -365,6 +367,19 @@ describe.each(backends())('access (%s)', (backend) => {
           to: '2030-02-01T00:00:00Z',
         }),
         expect: 'NOT_FOUND',
+      },
+      'analytics.nodes': {
+        input: () => ({
+          flowId: idsOfA.flowId,
+          versionId: idsOfA.versionId,
+          from: '2030-01-01T00:00:00Z',
+          to: '2030-02-01T00:00:00Z',
+        }),
+        expect: 'NOT_FOUND',
+      },
+      'analytics.waiting': {
+        input: () => ({ flowId: idsOfA.flowId, versionId: idsOfA.versionId, nodeId: 'triage' }),
+        expect: 'EMPTY',
       },
       'admin.tokens.revoke': { input: () => ({ tokenId: idsOfA.tokenId }), expect: 'NOT_FOUND' },
       'admin.webhooks.disable': { input: () => ({ endpointId: idsOfA.endpointId }), expect: 'NOT_FOUND' },

@@ -45,13 +45,14 @@ describe.each(backends())('analytics: the flow report (%s)', (backend) => {
   let db: TestDb;
   let org: RuntimeOrg;
   let flowId = '';
+  let versionId = '';
   const clock = fakeClock(new Date('2030-03-04T09:00:00.000Z'));
   const range = { from: '2030-03-04T00:00:00Z', to: '2030-03-06T00:00:00Z' };
 
   beforeAll(async () => {
     db = await openTestDb(backend);
     org = await createRuntimeOrg(db, 'Report Org', clock.now());
-    flowId = (await publishFlow(db, org, 'Rated loop', ratedLoop(), 1)).flowId;
+    ({ flowId, versionId } = await publishFlow(db, org, 'Rated loop', ratedLoop(), 1));
     const agent = apiAs(db, org.people.agent1, clock);
     const arrive = (overrides: Record<string, unknown>) =>
       createTicket(db, ticketInput({ flowId, ...overrides }), {
@@ -145,6 +146,25 @@ describe.each(backends())('analytics: the flow report (%s)', (backend) => {
       ['start', 4],
       ['work', 4],
     ]);
+  });
+
+  it('given the version, when the heatmap is read, then waiting now, per-node figures and edge traffic are exact', async () => {
+    // when
+    const heat = await manager().analytics.nodes({ flowId, versionId, ...range });
+    // then: D waits at the step; the stays are the report's; the edges carry what left each node
+    expect(heat.waiting).toEqual([{ nodeId: 'work', tickets: 1, breached: 0 }]);
+    expect(heat.nodes.find((n) => n.nodeId === 'work')).toMatchObject({ visits: 4, breached: 2 });
+    expect(heat.edges).toEqual([
+      { source: 'note', handle: null, target: 'work', count: 1 },
+      { source: 'start', handle: null, target: 'work', count: 4 },
+      { source: 'work', handle: 'outcome:again', target: 'note', count: 1 },
+      { source: 'work', handle: 'outcome:done', target: 'end', count: 3 },
+    ]);
+    // and the ticket waiting there, by name
+    const waiting = await manager().analytics.waiting({ flowId, versionId, nodeId: 'work' });
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ since: '2030-03-04T10:10:00.000Z', breached: false });
+    expect(await manager().analytics.waiting({ flowId, versionId, nodeId: 'end' })).toEqual([]);
   });
 
   it('given filters, when the report is read for chat tickets only, then only B counts', async () => {

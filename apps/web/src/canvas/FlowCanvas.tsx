@@ -4,6 +4,7 @@ import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { KindStyles } from '../kinds/registry.tsx';
 import { EdgeLabelLayerContext, EdgeLabelLayerProbe } from './EdgeLabelLayer.tsx';
+import { type CanvasOverlay, OverlayContext } from './overlay.ts';
 import { edgeTypes } from './edgeTypes.ts';
 import { nodeTypes } from './nodeTypes.ts';
 import { toCanvas } from './toCanvas.ts';
@@ -23,6 +24,8 @@ export type FlowCanvasProps = {
   issues?: ReadonlyMap<string, readonly NodeIssue[]>;
   /** Height of the canvas (React Flow needs a parent with an explicit height). */
   height?: number | string;
+  /** An analytics overlay: a figure and colour per node, traffic per edge (the heatmap). */
+  overlay?: CanvasOverlay;
 };
 
 const PADDING = 0.12;
@@ -74,6 +77,7 @@ export function FlowCanvas({
   focus,
   issues,
   height = 520,
+  overlay,
 }: FlowCanvasProps) {
   const names: CanvasNames = useMemo(
     () => ({
@@ -94,6 +98,18 @@ export function FlowCanvas({
     setShown(computed.nodes);
     setNodes((previous) => keepMeasured(computed.nodes, previous));
   }
+  // Traffic widens edges: their arrowheads keep their size (React Flow's markers scale with the stroke).
+  const edges = useMemo(
+    () =>
+      overlay
+        ? computed.edges.map((e) =>
+            typeof e.markerEnd === 'object'
+              ? { ...e, markerEnd: { ...e.markerEnd, markerUnits: 'userSpaceOnUse', width: 18, height: 18 } }
+              : e,
+          )
+        : computed.edges,
+    [computed.edges, overlay],
+  );
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
   const [zoomedOut, setZoomedOut] = useState(false);
   const [fitViewOptions] = useState(() => ({
@@ -105,38 +121,41 @@ export function FlowCanvas({
   return (
     <section className={zoomedOut ? 'canvas is-zoomed-out' : 'canvas'} style={{ height }} aria-label={label}>
       <KindStyles />
-      <EdgeLabelLayerContext.Provider value={labelLayer}>
-        <ReactFlow<CanvasNode>
-          nodes={nodes}
-          edges={computed.edges}
-          onNodesChange={onNodesChange}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          fitView
-          fitViewOptions={fitViewOptions}
-          minZoom={0.1}
-          maxZoom={2}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          elementsSelectable={false}
-          edgesFocusable={false}
-          onlyRenderVisibleElements={nodes.length > 300}
-        >
-          <Background gap={20} size={1} color="#d4d4d8" />
-          <Controls showInteractive={false} position="bottom-left" />
-          <MiniMap<CanvasNode>
-            pannable
-            zoomable
-            nodeColor={miniMapColor}
-            ariaLabel="Minimap of the flow"
-            position="bottom-right"
-            style={MINIMAP_STYLE}
-          />
-          <FollowFocus focus={focus} />
-          <EdgeLabelLayerProbe onLayer={setLabelLayer} />
-          <ZoomProbe onZoomedOut={setZoomedOut} />
-        </ReactFlow>
-      </EdgeLabelLayerContext.Provider>
+      <OverlayContext.Provider value={overlay ?? null}>
+        <EdgeLabelLayerContext.Provider value={labelLayer}>
+          <ReactFlow<CanvasNode>
+            nodes={nodes}
+            edges={edges}
+            onNodesChange={onNodesChange}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            fitView
+            fitViewOptions={fitViewOptions}
+            minZoom={0.1}
+            maxZoom={2}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            edgesFocusable={false}
+            onlyRenderVisibleElements={nodes.length > 300}
+            onNodeClick={overlay?.onNodeClick ? (_event, node) => overlay.onNodeClick?.(node.id) : undefined}
+          >
+            <Background gap={20} size={1} color="#d4d4d8" />
+            <Controls showInteractive={false} position="bottom-left" />
+            <MiniMap<CanvasNode>
+              pannable
+              zoomable
+              nodeColor={miniMapColor}
+              ariaLabel="Minimap of the flow"
+              position="bottom-right"
+              style={MINIMAP_STYLE}
+            />
+            <FollowFocus focus={focus} />
+            <EdgeLabelLayerProbe onLayer={setLabelLayer} />
+            <ZoomProbe onZoomedOut={setZoomedOut} />
+          </ReactFlow>
+        </EdgeLabelLayerContext.Provider>
+      </OverlayContext.Provider>
     </section>
   );
 }

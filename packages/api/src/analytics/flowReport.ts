@@ -1,5 +1,5 @@
 import type { Database } from '@stepwise/db';
-import { poolQuery } from '../runtime/sql.ts';
+import { iso, poolQuery } from '../runtime/sql.ts';
 import { refuse } from '../runtime/runtimeError.ts';
 
 /** What a report looks at: one flow (one version of it, or all), a time range, optional ticket filters. */
@@ -213,13 +213,86 @@ export async function flowReport(database: Database, scope: ReportScope): Promis
     },
     endStatuses: t.end_statuses,
     perDay: t.per_day.map((d) => ({ day: d.day, started: Number(d.started), finished: Number(d.finished) })),
-    steps: steps.map((s) => ({
-      nodeId: s.node_id,
-      visits: s.visits,
-      breached: s.breached,
-      breachRate: rate(s.breached, s.visits),
-      p50: num(s.p50),
-      p90: num(s.p90),
-    })),
+    steps: steps.map(stepOf),
   };
+}
+
+function stepOf(s: { node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }): StepFigures {
+  return {
+    nodeId: s.node_id,
+    visits: s.visits,
+    breached: s.breached,
+    breachRate: rate(s.breached, s.visits),
+    p50: num(s.p50),
+    p90: num(s.p90),
+  };
+}
+
+/** The canvas overlay of one version: tickets waiting at each node now, time and SLA per node, traffic per edge. */
+export type NodeHeat = {
+  versionId: string;
+  waiting: Array<{ nodeId: string; tickets: number; breached: number }>;
+  nodes: StepFigures[];
+  /** Stays that left `source` for `target` (by `handle` when the exit names one). */
+  edges: Array<{ source: string; handle: string | null; target: string; count: number }>;
+};
+
+const WAITING_SQL = `SELECT t.node_id, count(*)::int AS tickets, count(*) FILTER (WHERE t.breached)::int AS breached
+  FROM tickets t
+ WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id = $3::uuid AND t.status IN ${OPEN}
+   AND t.node_id IS NOT NULL
+   AND ($4::text IS NULL OR t.channel = $4::text) AND ($5::text IS NULL OR t.priority = $5::text)
+   AND ($6::text IS NULL OR t.category = $6::text) AND ($7::text IS NULL OR t.customer_tier = $7::text)
+ GROUP BY t.node_id ORDER BY t.node_id`;
+
+const EDGES_SQL = `SELECT v.node_id AS source, v.handle, v.next_node_id AS target, count(*)::int AS count
+  FROM ticket_visits v JOIN tickets t ON t.id = v.ticket_id
+ WHERE v.org_id = $1::uuid AND t.flow_id = $2::uuid AND v.version_id = $3::uuid AND v.next_node_id IS NOT NULL
+   AND v.left_at >= $4::timestamptz AND v.left_at < $5::timestamptz
+   AND ($6::text IS NULL OR t.channel = $6::text) AND ($7::text IS NULL OR t.priority = $7::text)
+   AND ($8::text IS NULL OR t.category = $8::text) AND ($9::text IS NULL OR t.customer_tier = $9::text)
+ GROUP BY v.node_id, v.handle, v.next_node_id ORDER BY v.node_id, v.handle, v.next_node_id`;
+
+/** The heatmap of one version of a flow, over stays that ended in the range (waiting: now). */
+export async function nodeHeat(database: Database, scope: ReportScope & { versionId: string }): Promise<NodeHeat> {
+  await checkScope(database, scope);
+  const query = poolQuery(database);
+  const params = paramsOf(scope);
+  const [waiting, steps, edges] = await Promise.all([
+    // Waiting is now, whatever the range: the same filters, without the range's two parameters.
+    query<{ node_id: string; tickets: number; breached: number }>(WAITING_SQL, [
+      ...params.slice(0, 3),
+      ...params.slice(5),
+    ]),
+    query<{ node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }>(STEPS_SQL, params),
+    query<{ source: string; handle: string | null; target: string; count: number }>(EDGES_SQL, params),
+  ]);
+  return {
+    versionId: scope.versionId,
+    waiting: waiting.map((w) => ({ nodeId: w.node_id, tickets: w.tickets, breached: w.breached })),
+    nodes: steps.map(stepOf),
+    edges: edges.map((e) => ({ source: e.source, handle: e.handle, target: e.target, count: e.count })),
+  };
+}
+
+/** The tickets waiting at one node of a version now, longest-waiting first (at most `limit`). */
+export async function waitingAt(
+  database: Database,
+  scope: { orgId: string; flowId: string; versionId: string; nodeId: string; limit: number },
+): Promise<Array<{ id: string; number: number; subject: string; since: string | null; breached: boolean }>> {
+  const rows = await poolQuery(database)<{
+    id: string;
+    number: number;
+    subject: string;
+    since: string | null;
+    breached: boolean;
+  }>(
+    `SELECT t.id, t.number, t.subject, ${iso('t.node_entered_at')} AS since, t.breached
+       FROM tickets t
+      WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id = $3::uuid AND t.node_id = $4::text
+        AND t.status IN ${OPEN}
+      ORDER BY t.node_entered_at NULLS LAST, t.number LIMIT $5::int`,
+    [scope.orgId, scope.flowId, scope.versionId, scope.nodeId, scope.limit],
+  );
+  return rows;
 }

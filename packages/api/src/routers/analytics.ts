@@ -1,6 +1,6 @@
 import { Channel, Priority, Tier } from '@stepwise/flow';
 import { z } from 'zod';
-import { flowReport } from '../analytics/flowReport.ts';
+import { flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
 import { RowId } from '../services/inputs.ts';
 import { procedure, router } from '../trpc.ts';
@@ -33,4 +33,21 @@ export const analyticsRouter = router({
         to: new Date(input.to).toISOString(),
       }),
     ),
+
+  /** The canvas overlay of one version: waiting now, time and SLA per node, traffic per edge. */
+  nodes: procedure(['admin', 'manager'])
+    .input(ReportInput.extend({ versionId: RowId }))
+    .query(({ ctx, input }) =>
+      nodeHeat(ctx.db, {
+        ...input,
+        orgId: callerOf(ctx).orgId,
+        from: new Date(input.from).toISOString(),
+        to: new Date(input.to).toISOString(),
+      }),
+    ),
+
+  /** The tickets waiting at a node of a version now (the oldest first, at most 50). */
+  waiting: procedure(['admin', 'manager'])
+    .input(z.object({ flowId: RowId, versionId: RowId, nodeId: z.string().min(1).max(64, 'a node id is at most 64 characters') }))
+    .query(({ ctx, input }) => waitingAt(ctx.db, { ...input, orgId: callerOf(ctx).orgId, limit: 50 })),
 });

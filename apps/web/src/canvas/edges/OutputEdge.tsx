@@ -1,6 +1,7 @@
 import { BaseEdge, type EdgeProps, getSmoothStepPath, type ReactFlowState, useStore } from '@xyflow/react';
 import { createPortal } from 'react-dom';
 import { useEdgeLabelLayer } from '../EdgeLabelLayer.tsx';
+import { useOverlay } from '../overlay.ts';
 import type { CanvasEdge } from '../toCanvas.ts';
 import { COMPACT_ZOOM } from '../ZoomProbe.tsx';
 
@@ -25,6 +26,8 @@ export function OutputEdge({
   selected,
 }: EdgeProps<CanvasEdge>) {
   const layer = useEdgeLabelLayer();
+  const overlay = useOverlay();
+  const traffic = overlay?.edges.get(id);
   // Zoomed far out labels are unreadable: not rendering them spares hundreds of elements on big flows.
   const zoomedOut = useStore(isZoomedOut);
   const [path, labelX, labelY] = getSmoothStepPath({
@@ -47,7 +50,17 @@ export function OutputEdge({
     .join(' ');
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} interactionWidth={16} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        interactionWidth={16}
+        style={
+          overlay
+            ? { strokeWidth: traffic ? 1.5 + 8 * traffic.share : 1, opacity: traffic ? 1 : 0.45 }
+            : undefined
+        }
+      />
       {label &&
         layer &&
         !zoomedOut &&
@@ -58,6 +71,7 @@ export function OutputEdge({
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
             {label}
+            {traffic && <span className="edge-traffic"> · {traffic.text}</span>}
           </div>,
           layer,
         )}

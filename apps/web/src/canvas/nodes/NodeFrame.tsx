@@ -2,8 +2,9 @@ import { type FlowNode, isBreachOutput, kindLabel, kindOf, outputsOf } from '@st
 import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import type { LucideIcon } from 'lucide-react';
 import { AlertCircle, MapPin } from 'lucide-react';
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type CSSProperties, type ReactNode, useEffect, useRef } from 'react';
 import { nodeTitle, outputLabel } from '../describe.ts';
+import { heatColour, heatInk, useOverlay } from '../overlay.ts';
 import type { NodeIssue, NodeMark } from '../types.ts';
 
 /**
@@ -42,6 +43,8 @@ export function NodeFrame({
 }) {
   const outputs = outputsOf(node);
   useOutputsMeasured(node.id, outputs.join('\u0000'));
+  const overlay = useOverlay();
+  const heat = overlay?.nodes.get(node.id);
   const errors = issues.filter((i) => i.severity === 'error').length;
   const classes = [
     'fnode',
@@ -49,11 +52,17 @@ export function NodeFrame({
     mark ? `is-${mark}` : '',
     selected ? 'is-selected' : '',
     errors > 0 ? 'has-error' : issues.length > 0 ? 'has-warning' : '',
+    overlay ? (heat ? 'has-heat' : 'no-heat') : '',
+    overlay && overlay.selected === node.id ? 'is-selected' : '',
   ]
     .filter(Boolean)
     .join(' ');
   return (
-    <div className={classes} data-node-id={node.id}>
+    <div
+      className={classes}
+      data-node-id={node.id}
+      style={heat ? ({ '--heat': heatColour(heat.level) } as CSSProperties) : undefined}
+    >
       {!kindOf(node).entry && <Handle type="target" position={Position.Left} className="fnode-target" />}
       <div className="fnode-head">
         <span className="fnode-icon">
@@ -75,6 +84,15 @@ export function NodeFrame({
         )}
       </div>
       <div className="fnode-title">{nodeTitle(node)}</div>
+      {heat && (
+        <div
+          className="fnode-heat"
+          style={{ background: heatColour(heat.level), color: heatInk(heat.level) }}
+          title={heat.label}
+        >
+          {heat.text}
+        </div>
+      )}
       {children && <div className="fnode-body">{children}</div>}
       {outputs.length > 0 && (
         <ul className="fnode-outputs">

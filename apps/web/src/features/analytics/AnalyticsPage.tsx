@@ -7,6 +7,7 @@ import { type FlowReport, useTRPC } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
+import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
 import { downloadCsv, duration, FILTERS, nodeName, percent, RANGES, rangeOf, toCsv } from './report.ts';
 
 type Report = FlowReport;
@@ -41,6 +42,13 @@ export function AnalyticsPage() {
   const flow = useQuery(trpc.flows.get.queryOptions({ flowId }));
   useTitle(flow.data ? `Analytics — ${flow.data.name}` : 'Analytics');
   const versions = useQuery(trpc.versions.list.queryOptions({ flowId }));
+  const teams = useQuery(trpc.teams.list.queryOptions());
+  const flows = useQuery(trpc.flows.list.queryOptions());
+  // The mode answers the click at once (a controlled radio must not wait for the URL), and the URL keeps it.
+  const [heatMode, setHeatMode] = useState<HeatMode>(
+    () => HEAT_MODES.find((m) => m.value === search.get('heat'))?.value ?? 'waiting',
+  );
+  const [pickedNode, setPickedNode] = useState<string | null>(null);
   const shown = versions.data?.find((v) => v.id === versionId) ?? versions.data?.find((v) => v.isActive);
   const document = useQuery({
     ...trpc.versions.get.queryOptions({ versionId: shown?.id ?? '' }),
@@ -133,6 +141,24 @@ export function AnalyticsPage() {
         </EmptyState>
       ) : (
         <ReportView report={report.data} document={document.data?.document} flowName={flow.data.name} />
+      )}
+      {shown && document.data && (
+        <HeatmapPanel
+          flowId={flowId}
+          versionId={shown.id}
+          versionNumber={shown.number}
+          document={document.data.document}
+          input={{ ...range, ...filters }}
+          mode={heatMode}
+          onMode={(mode) => {
+            setHeatMode(mode);
+            set('heat', mode === 'waiting' ? null : mode);
+          }}
+          selected={pickedNode}
+          onSelect={setPickedNode}
+          teams={teams.data}
+          flows={flows.data}
+        />
       )}
     </>
   );
