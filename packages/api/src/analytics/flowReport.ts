@@ -217,7 +217,13 @@ export async function flowReport(database: Database, scope: ReportScope): Promis
   };
 }
 
-function stepOf(s: { node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }): StepFigures {
+function stepOf(s: {
+  node_id: string;
+  visits: number;
+  breached: number;
+  p50: unknown;
+  p90: unknown;
+}): StepFigures {
   return {
     nodeId: s.node_id,
     visits: s.visits,
@@ -254,7 +260,10 @@ const EDGES_SQL = `SELECT v.node_id AS source, v.handle, v.next_node_id AS targe
  GROUP BY v.node_id, v.handle, v.next_node_id ORDER BY v.node_id, v.handle, v.next_node_id`;
 
 /** The heatmap of one version of a flow, over stays that ended in the range (waiting: now). */
-export async function nodeHeat(database: Database, scope: ReportScope & { versionId: string }): Promise<NodeHeat> {
+export async function nodeHeat(
+  database: Database,
+  scope: ReportScope & { versionId: string },
+): Promise<NodeHeat> {
   await checkScope(database, scope);
   const query = poolQuery(database);
   const params = paramsOf(scope);
@@ -264,7 +273,10 @@ export async function nodeHeat(database: Database, scope: ReportScope & { versio
       ...params.slice(0, 3),
       ...params.slice(5),
     ]),
-    query<{ node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }>(STEPS_SQL, params),
+    query<{ node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }>(
+      STEPS_SQL,
+      params,
+    ),
     query<{ source: string; handle: string | null; target: string; count: number }>(EDGES_SQL, params),
   ]);
   return {

@@ -48,6 +48,12 @@ export const analyticsRouter = router({
 
   /** The tickets waiting at a node of a version now (the oldest first, at most 50). */
   waiting: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId, versionId: RowId, nodeId: z.string().min(1).max(64, 'a node id is at most 64 characters') }))
+    .input(
+      z.object({
+        flowId: RowId,
+        versionId: RowId,
+        nodeId: z.string().min(1).max(64, 'a node id is at most 64 characters'),
+      }),
+    )
     .query(({ ctx, input }) => waitingAt(ctx.db, { ...input, orgId: callerOf(ctx).orgId, limit: 50 })),
 });

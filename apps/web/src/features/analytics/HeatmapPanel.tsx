@@ -133,6 +133,7 @@ export function HeatmapPanel({
           {HEAT_MODES.map((m) => (
             <label key={m.value}>
               <input
+                className="sr-only"
                 type="radio"
                 name="heat-mode"
                 value={m.value}
