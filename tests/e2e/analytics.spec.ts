@@ -102,17 +102,22 @@ describe.skipIf(!requireChromium())('analytics in Chromium', () => {
 
   it('given the heatmap, when the manager switches its modes and picks a node, then the figures follow and a waiting ticket opens', async () => {
     const heatmap = page.locator('section[aria-labelledby="heatmap"]');
+    // A person clicks the mode's words; the radio behind them is checked.
+    const pickMode = async (name: string) => {
+      await heatmap.locator('.heat-modes label', { hasText: name }).click();
+      await expect(heatmap.getByRole('radio', { name }).isChecked()).resolves.toBe(true);
+    };
     await heatmap.locator('.fnode-heat').first().waitFor();
     // Waiting now: each node with tickets says how many
     await expect(heatmap.locator('.fnode-heat', { hasText: 'waiting' }).count()).resolves.toBeGreaterThan(0);
-    await heatmap.getByLabel('Time spent').check();
+    await pickMode('Time spent');
     await page.waitForURL(/heat=time/);
     await heatmap.locator('.fnode-heat', { hasText: 'p50' }).first().waitFor();
-    await heatmap.getByLabel('SLA breaches').check();
+    await pickMode('SLA breaches');
     await heatmap.locator('.fnode-heat', { hasText: 'breached' }).first().waitFor();
     await heatmap.scrollIntoViewIfNeeded();
     await heatmap.screenshot({ path: join(SHOTS, 'analytics-heatmap.png') });
-    await heatmap.getByLabel('Waiting now').check();
+    await pickMode('Waiting now');
     // a node picked by click lists the tickets waiting there, which open
     await heatmap.locator('.react-flow__node', { hasText: 'Verify eligibility' }).click();
     const list = heatmap.getByRole('list', { name: 'Tickets waiting here' });
