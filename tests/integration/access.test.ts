@@ -69,6 +69,7 @@ const ACCESS_TABLE: Record<string, Access> = {
   'analytics.flow': ['admin', 'manager'],
   'analytics.nodes': ['admin', 'manager'],
   'analytics.waiting': ['admin', 'manager'],
+  'analytics.compare': ['admin', 'manager'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -372,6 +373,16 @@ describe.each(backends())('access (%s)', (backend) => {
         input: () => ({
           flowId: idsOfA.flowId,
           versionId: idsOfA.versionId,
+          from: '2030-01-01T00:00:00Z',
+          to: '2030-02-01T00:00:00Z',
+        }),
+        expect: 'NOT_FOUND',
+      },
+      'analytics.compare': {
+        input: () => ({
+          flowId: idsOfA.flowId,
+          a: idsOfA.versionId,
+          b: idsOfA.versionId,
           from: '2030-01-01T00:00:00Z',
           to: '2030-02-01T00:00:00Z',
         }),

@@ -28,6 +28,7 @@ export type TicketDetail = inferOutput<Api['tickets']['get']>;
 export type TicketEvent = TicketDetail['events'][number];
 export type TicketMessage = TicketDetail['messages'][number];
 export type FlowReport = inferOutput<Api['analytics']['flow']>;
+export type VersionComparison = inferOutput<Api['analytics']['compare']>;
 
 export type ApiError = TRPCClientError<AppRouter>;
 

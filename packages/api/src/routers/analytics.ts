@@ -1,5 +1,6 @@
 import { Channel, Priority, Tier } from '@stepwise/flow';
 import { z } from 'zod';
+import { compareVersionResults } from '../analytics/compare.ts';
 import { flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
 import { RowId } from '../services/inputs.ts';
@@ -39,6 +40,21 @@ export const analyticsRouter = router({
     .input(ReportInput.extend({ versionId: RowId }))
     .query(({ ctx, input }) =>
       nodeHeat(ctx.db, {
+        ...input,
+        orgId: callerOf(ctx).orgId,
+        from: new Date(input.from).toISOString(),
+        to: new Date(input.to).toISOString(),
+      }),
+    ),
+
+  /**
+   * Two versions on the same measures, range and filters: sample sizes, 95% intervals, the mix of
+   * tickets on each side and a verdict in words (or "not enough data yet").
+   */
+  compare: procedure(['admin', 'manager'])
+    .input(ReportInput.omit({ versionId: true }).extend({ a: RowId, b: RowId }))
+    .query(({ ctx, input }) =>
+      compareVersionResults(ctx.db, {
         ...input,
         orgId: callerOf(ctx).orgId,
         from: new Date(input.from).toISOString(),

@@ -7,6 +7,7 @@ import { type FlowReport, useTRPC } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
+import { ComparePanel } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
 import { downloadCsv, duration, FILTERS, nodeName, percent, RANGES, rangeOf, toCsv } from './report.ts';
 
@@ -141,6 +142,9 @@ export function AnalyticsPage() {
         </EmptyState>
       ) : (
         <ReportView report={report.data} document={document.data?.document} flowName={flow.data.name} />
+      )}
+      {sorted.length >= 2 && (
+        <ComparePanel flowId={flowId} versions={sorted} input={{ ...range, ...filters }} />
       )}
       {shown && document.data && (
         <HeatmapPanel

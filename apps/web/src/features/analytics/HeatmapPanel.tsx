@@ -123,7 +123,7 @@ export function HeatmapPanel({
   const waitingHere = selected ? heat.data?.waiting.find((w) => w.nodeId === selected) : undefined;
 
   return (
-    <section className="panel" aria-labelledby="heatmap">
+    <section className="panel analytics-section" aria-labelledby="heatmap">
       <div className="panel-head">
         <h2 id="heatmap">Heatmap of version {versionNumber}</h2>
       </div>
