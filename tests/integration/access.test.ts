@@ -70,6 +70,7 @@ const ACCESS_TABLE: Record<string, Access> = {
   'analytics.nodes': ['admin', 'manager'],
   'analytics.waiting': ['admin', 'manager'],
   'analytics.compare': ['admin', 'manager'],
+  'analytics.pilot': ['admin', 'manager'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -388,6 +389,7 @@ describe.each(backends())('access (%s)', (backend) => {
         }),
         expect: 'NOT_FOUND',
       },
+      'analytics.pilot': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
       'analytics.waiting': {
         input: () => ({ flowId: idsOfA.flowId, versionId: idsOfA.versionId, nodeId: 'triage' }),
         expect: 'EMPTY',

@@ -118,6 +118,46 @@ describe.each(backends())('analytics: version against version (%s)', (backend) =
     ]);
   });
 
+  it('given a pilot of v1 against v2, when tickets arrive and v1 is slower, then the readout compares the arms since the pilot began and says roll back', async () => {
+    // given: no pilot yet
+    expect(await manager().analytics.pilot({ flowId })).toBeNull();
+    clock.advance(60 * MINUTE);
+    await manager().versions.startPilot({ flowId, versionId: v1, percent: 50 });
+    const empty = await manager().analytics.pilot({ flowId });
+    expect(empty?.recommendation.action).toBe('keep_collecting');
+    expect(empty?.comparison.a.n).toBe(0);
+    // when: 120 tickets are bucketed at random; those on the pilot (v1) take twice as long
+    clock.advance(MINUTE);
+    const agent = apiAs(db, org.people.agent1, clock);
+    for (let i = 0; i < 120; i++) {
+      const created = await createTicket(db, ticketInput({ flowId }), {
+        orgId: org.orgId,
+        actorId: null,
+        now: clock.now(),
+      });
+      const onPilot = (await manager().tickets.get({ ticketId: created.ticket.id })).version?.id === v1;
+      clock.advance((onPilot ? 30 : 15) * MINUTE + (i % 5) * MINUTE);
+      await agent.tickets.complete({
+        ticketId: created.ticket.id,
+        expectedSeq: created.ticket.seq,
+        nodeId: 'work',
+        outcomeId: 'done',
+        idempotencyKey: newKey(),
+      });
+    }
+    // then: only the tickets created since the pilot began count, on both arms
+    const readout = await manager().analytics.pilot({ flowId });
+    expect(readout?.pilot).toMatchObject({ versionId: v1, number: 1, percent: 50 });
+    expect(readout?.control).toMatchObject({ versionId: v2, number: 2 });
+    expect((readout?.comparison.a.n ?? 0) + (readout?.comparison.b.n ?? 0)).toBe(120);
+    expect(readout?.comparison.b.n).toBeGreaterThanOrEqual(30);
+    expect(readout?.comparison.a.n).toBeGreaterThanOrEqual(30);
+    expect(readout?.recommendation).toEqual({
+      action: 'roll_back',
+      reason: 'Roll back: v1 resolves slower than the control.',
+    });
+  });
+
   it('given the same version twice or a version of another flow, then a clear refusal', async () => {
     const same = await trpcError(manager().analytics.compare({ flowId, a: v1, b: v1, ...range }));
     expect(same).toMatchObject({ code: 'BAD_REQUEST', message: 'Pick two different versions to compare.' });

@@ -32,6 +32,8 @@ export type CompareScope = {
   priority?: string | undefined;
   category?: string | undefined;
   tier?: string | undefined;
+  /** Only tickets created from this instant (a pilot's window: both arms were randomised from then on). */
+  createdFrom?: string | undefined;
 };
 
 type Side = {
@@ -85,6 +87,7 @@ const ROWS_SQL = `SELECT * FROM (
      AND t.status = 'ended' AND t.closed_at >= $5::timestamptz AND t.closed_at < $6::timestamptz
      AND ($7::text IS NULL OR t.channel = $7::text) AND ($8::text IS NULL OR t.priority = $8::text)
      AND ($9::text IS NULL OR t.category = $9::text) AND ($10::text IS NULL OR t.customer_tier = $10::text)
+     AND ($12::timestamptz IS NULL OR t.created_at >= $12::timestamptz)
 ) x WHERE r <= $11::int`;
 
 function count(values: readonly string[]): Record<string, number> {
@@ -161,6 +164,7 @@ export async function compareVersionResults(database: Database, scope: CompareSc
     scope.category ?? null,
     scope.tier ?? null,
     MAX_SAMPLE,
+    scope.createdFrom ?? null,
   ]);
   const ra = rows.filter((r) => r.version_id === scope.a);
   const rb = rows.filter((r) => r.version_id === scope.b);
@@ -221,4 +225,100 @@ export async function compareVersionResults(database: Database, scope: CompareSc
     }
   }
   return { a, b, enough, resolution, firstResponse, breachRate, csat, verdicts };
+}
+
+export type PilotReadout = {
+  pilot: { versionId: string; number: number; percent: number };
+  control: { versionId: string; number: number };
+  /** When the pilot started: both arms count the tickets created since. */
+  since: string;
+  comparison: Comparison;
+  recommendation: { action: 'promote' | 'roll_back' | 'keep_collecting'; reason: string };
+};
+
+/**
+ * The running pilot read as an experiment: new tickets were bucketed at random between the pilot and
+ * the active version, so the tickets of each created since the pilot started are comparable. Pilot (B)
+ * against control (A) on every measure, and a recommendation: roll back when the pilot is clearly worse
+ * on any measure, promote when it is clearly better on one and worse on none, else keep collecting.
+ * Null when the flow has no pilot running.
+ */
+export async function pilotReadout(
+  database: Database,
+  input: { orgId: string; flowId: string; now: Date },
+): Promise<PilotReadout | null> {
+  const query = poolQuery(database);
+  const [flow] = await query<{
+    active: string | null;
+    active_number: number | null;
+    pilot: string | null;
+    pilot_number: number | null;
+    percent: number;
+    since: string | null;
+  }>(
+    `SELECT f.active_version_id AS active, av.number AS active_number, f.pilot_version_id AS pilot,
+            pv.number AS pilot_number, f.pilot_percent AS percent,
+            (SELECT to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM audit_log a
+              WHERE a.org_id = f.org_id AND a.target_type = 'flow' AND a.target_id = f.id::text
+                AND a.data->>'versionId' = f.pilot_version_id::text
+                AND (a.action = 'version.pilot_started'
+                  OR (a.action = 'version.published' AND a.data->>'pilotPercent' IS NOT NULL))
+              ORDER BY a.created_at DESC LIMIT 1) AS since
+       FROM flows f
+       LEFT JOIN flow_versions av ON av.id = f.active_version_id
+       LEFT JOIN flow_versions pv ON pv.id = f.pilot_version_id
+      WHERE f.id = $1::uuid AND f.org_id = $2::uuid`,
+    [input.flowId, input.orgId],
+  );
+  if (!flow) refuse('not_found', 'This flow does not exist in your organization.');
+  if (!flow.pilot || !flow.active || flow.pilot_number === null || flow.active_number === null) return null;
+  const since = flow.since ?? input.now.toISOString();
+  const comparison = await compareVersionResults(database, {
+    orgId: input.orgId,
+    flowId: input.flowId,
+    a: flow.active,
+    b: flow.pilot,
+    from: since,
+    to: new Date(input.now.getTime() + 1).toISOString(),
+    createdFrom: since,
+  });
+  return {
+    pilot: { versionId: flow.pilot, number: flow.pilot_number, percent: flow.percent },
+    control: { versionId: flow.active, number: flow.active_number },
+    since,
+    comparison,
+    recommendation: recommend(comparison),
+  };
+}
+
+/** Promote, roll back or keep collecting — and why, in words. */
+export function recommend(c: Comparison): PilotReadout['recommendation'] {
+  const pilot = `v${c.b.number}`;
+  if (!c.enough)
+    return {
+      action: 'keep_collecting',
+      reason: `Keep collecting: ${MIN_SAMPLE} finished tickets are needed on each side (pilot ${c.b.n}, control ${c.a.n}).`,
+    };
+  const worse: string[] = [];
+  const better: string[] = [];
+  const judge = (interval: Interval | undefined, lowerIsBetter: boolean, words: [string, string]) => {
+    if (!interval || !excludesZero(interval)) return;
+    const improved = lowerIsBetter ? interval.high < 0 : interval.low > 0;
+    (improved ? better : worse).push(improved ? words[0] : words[1]);
+  };
+  judge(c.resolution?.interval, true, ['resolves faster', 'resolves slower']);
+  judge(c.breachRate?.interval, true, ['breaches its SLAs less', 'breaches its SLAs more']);
+  if (c.a.csat.n >= MIN_SAMPLE && c.b.csat.n >= MIN_SAMPLE)
+    judge(c.csat?.interval, false, ['is rated higher', 'is rated lower']);
+  if (worse.length > 0)
+    return { action: 'roll_back', reason: `Roll back: ${pilot} ${worse.join(' and ')} than the control.` };
+  if (better.length > 0)
+    return {
+      action: 'promote',
+      reason: `Promote: ${pilot} ${better.join(' and ')}, and is worse on nothing measured.`,
+    };
+  return {
+    action: 'keep_collecting',
+    reason: `Keep collecting: no clear difference yet between ${pilot} and the control.`,
+  };
 }

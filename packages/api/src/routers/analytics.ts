@@ -1,6 +1,6 @@
 import { Channel, Priority, Tier } from '@stepwise/flow';
 import { z } from 'zod';
-import { compareVersionResults } from '../analytics/compare.ts';
+import { compareVersionResults, pilotReadout } from '../analytics/compare.ts';
 import { flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
 import { RowId } from '../services/inputs.ts';
@@ -60,6 +60,13 @@ export const analyticsRouter = router({
         from: new Date(input.from).toISOString(),
         to: new Date(input.to).toISOString(),
       }),
+    ),
+
+  /** The running pilot as an experiment: pilot against control since it started, and what to do next. */
+  pilot: procedure(['admin', 'manager'])
+    .input(z.object({ flowId: RowId }))
+    .query(({ ctx, input }) =>
+      pilotReadout(ctx.db, { ...input, orgId: callerOf(ctx).orgId, now: ctx.now() }),
     ),
 
   /** The tickets waiting at a node of a version now (the oldest first, at most 50). */

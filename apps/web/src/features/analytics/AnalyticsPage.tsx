@@ -7,7 +7,8 @@ import { type FlowReport, useTRPC } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
-import { ComparePanel } from './ComparePanel.tsx';
+import { PilotBar } from '../versions/PilotBar.tsx';
+import { ComparePanel, PilotReadout } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
 import { downloadCsv, duration, FILTERS, nodeName, percent, RANGES, rangeOf, toCsv } from './report.ts';
 
@@ -142,6 +143,12 @@ export function AnalyticsPage() {
         </EmptyState>
       ) : (
         <ReportView report={report.data} document={document.data?.document} flowName={flow.data.name} />
+      )}
+      {sorted.some((v) => v.isPilot) && (
+        <div className="analytics-section">
+          <PilotBar flowId={flowId} />
+          <PilotReadout flowId={flowId} />
+        </div>
       )}
       {sorted.length >= 2 && (
         <ComparePanel flowId={flowId} versions={sorted} input={{ ...range, ...filters }} />

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { useTRPC, type VersionComparison, type VersionSummary } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
+import { formatDateTime } from '../../ui/time.ts';
 import { duration, percent } from './report.ts';
 
 type Side = VersionComparison['a'];
@@ -70,7 +71,7 @@ export function ComparePanel({
   );
 }
 
-function ComparisonView({ result }: { result: VersionComparison }) {
+export function ComparisonView({ result }: { result: VersionComparison }) {
   const { a, b } = result;
   const va = `v${a.number}`;
   const vb = `v${b.number}`;
@@ -202,5 +203,37 @@ function MixTable({ a, b }: { a: Side; b: Side }) {
         </table>
       </div>
     </details>
+  );
+}
+
+/** The running pilot read as an experiment: pilot against control since it began, and what to do next. */
+export function PilotReadout({ flowId }: { flowId: string }) {
+  const trpc = useTRPC();
+  const readout = useQuery(trpc.analytics.pilot.queryOptions({ flowId }));
+  if (readout.isPending) return <Loading label="Reading the pilot…" />;
+  if (readout.isError) return <ErrorState error={readout.error} onRetry={() => void readout.refetch()} />;
+  const data = readout.data;
+  if (!data) return null;
+  const tone =
+    data.recommendation.action === 'promote'
+      ? 'success'
+      : data.recommendation.action === 'roll_back'
+        ? 'danger'
+        : 'info';
+  return (
+    <section className="panel analytics-section" aria-labelledby="pilot-readout">
+      <div className="panel-head">
+        <h2 id="pilot-readout">
+          Pilot: v{data.pilot.number} against v{data.control.number}
+        </h2>
+        <span className="muted">
+          {data.pilot.percent}% of new tickets, bucketed at random, since {formatDateTime(data.since)}
+        </span>
+      </div>
+      <p className={`recommendation is-${tone}`}>
+        <strong>{data.recommendation.reason}</strong>
+      </p>
+      <ComparisonView result={data.comparison} />
+    </section>
   );
 }
