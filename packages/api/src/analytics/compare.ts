@@ -131,7 +131,7 @@ function sideOf(versionId: string, number: number, rows: readonly Row[]): Side {
 
 const pct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x * 100))}%`;
 const points = (x: number) =>
-  `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x * 1000) / 10)} points`;
+  `${x > 0.0005 ? '+' : x < -0.0005 ? '−' : ''}${Math.abs(x * 100).toFixed(1)} points`;
 const excludesZero = (i: Interval) => i.low > 0 || i.high < 0;
 
 /**
