@@ -1,7 +1,7 @@
 import { publishVersion } from '@stepwise/api';
 import type { FlowDocument } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildAnalytics } from '../../packages/api/src/analytics/rebuild.ts';
+import { backfillAnalytics, rebuildAnalytics } from '../../packages/api/src/analytics/rebuild.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
 import { fireDueTimers } from '../../packages/api/src/runtime/fireDueTimers.ts';
 import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
@@ -159,6 +159,26 @@ describe.each(backends())('analytics facts (%s)', (backend) => {
     expect(rebuilt.skipped).toBe(0);
     expect(rebuilt.tickets).toBe(count);
     expect(await snapshot()).toEqual(incremental);
+  });
+
+  it('given a database upgraded from before the facts, when a server starts, then it rebuilds them once — unless it is stopped first', async () => {
+    // given: the facts wiped and the migration's request for a rebuild
+    const before = await snapshot();
+    await db.query('DELETE FROM ticket_visits WHERE org_id = $1::uuid', [org.orgId]);
+    await db.query(
+      'INSERT INTO analytics_backfill (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET done_at = NULL',
+    );
+    // when a server stopping at once starts it, nothing is marked done
+    const stopped = new AbortController();
+    stopped.abort();
+    expect(await backfillAnalytics(db, stopped.signal)).toBeNull();
+    expect(await db.query('SELECT 1 FROM analytics_backfill WHERE done_at IS NULL')).toHaveLength(1);
+    // when a server runs it, the facts are back and the request is done; the next start has nothing to do
+    const result = await backfillAnalytics(db);
+    expect(result?.visits).toBeGreaterThan(0);
+    expect(await snapshot()).toEqual(before);
+    expect(await db.query('SELECT 1 FROM analytics_backfill WHERE done_at IS NULL')).toHaveLength(0);
+    expect(await backfillAnalytics(db)).toBeNull();
   });
 
   it('given a ticket worked by an agent, then its first response is the first completion, and its open visit began when it entered the step', async () => {

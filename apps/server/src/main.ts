@@ -38,7 +38,8 @@ async function main(): Promise<void> {
 
   // A database upgraded from before the analytics facts rebuilds them from its event log, in the
   // background: the server answers meanwhile (reports fill in as the rebuild goes).
-  const backfill = backfillAnalytics(db)
+  const stopBackfill = new AbortController();
+  const backfill = backfillAnalytics(db, stopBackfill.signal)
     .then((result) => {
       if (result) logger.info('analytics.backfilled', { ...result });
     })
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     logger.info('server.stopping', { signal });
     try {
       // The server stops its runtime loop first; the database closes last (PGlite must be closed).
+      stopBackfill.abort();
       await server.close();
       await backfill;
       await db.close();

@@ -124,13 +124,19 @@ export type RebuildResult = { tickets: number; visits: number; skipped: number }
  */
 export async function rebuildAnalytics(
   database: Database,
-  options: { orgId?: string; batch?: number; onProgress?: (done: number) => void } = {},
+  options: {
+    orgId?: string;
+    batch?: number;
+    onProgress?: (done: number) => void;
+    /** Stops between batches (a server shutting down); the tickets not reached keep their facts. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RebuildResult> {
   const query = poolQuery(database);
   const batch = options.batch ?? 200;
   const total: RebuildResult = { tickets: 0, visits: 0, skipped: 0 };
   let after: string | null = null;
-  for (;;) {
+  while (!options.signal?.aborted) {
     const tickets: TicketRef[] = await query<TicketRef>(TICKETS_SQL, [options.orgId ?? null, after, batch]);
     if (tickets.length === 0) break;
     after = tickets[tickets.length - 1]?.id ?? null;
@@ -207,11 +213,16 @@ async function rebuildBatch(
  * The rebuild a migration asked for (a database that had tickets before the facts existed): run once,
  * in the background of a starting server, then marked done. Null when nothing was owed.
  */
-export async function backfillAnalytics(database: Database): Promise<RebuildResult | null> {
+export async function backfillAnalytics(
+  database: Database,
+  signal?: AbortSignal,
+): Promise<RebuildResult | null> {
   const query = poolQuery(database);
   const owed = await query<{ id: number }>('SELECT id FROM analytics_backfill WHERE done_at IS NULL');
   if (owed.length === 0) return null;
-  const result = await rebuildAnalytics(database);
+  const result = await rebuildAnalytics(database, signal ? { signal } : {});
+  // Stopped before the end: the next server to start does it again (rebuilding a ticket twice is harmless).
+  if (signal?.aborted) return null;
   await query('UPDATE analytics_backfill SET done_at = now() WHERE done_at IS NULL');
   return result;
 }
