@@ -43,6 +43,7 @@ const rules = [
       /^zustand(\/|$)/,
       /^zundo$/,
       /^sonner$/,
+      /^recharts$/,
       /^react-router$/,
       /^zod(\/|$)/,
     ],
