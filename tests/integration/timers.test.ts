@@ -7,6 +7,7 @@ import {
   apiAs,
   createRuntimeOrg,
   fakeClock,
+  loopDocument,
   newKey,
   publishFlow,
   type RuntimeOrg,
@@ -283,6 +284,27 @@ describe.each(backends())('timers (%s)', (backend) => {
     }
     // then
     expect((await events(t.ticket.id)).map((e) => e.type)).toEqual(['ticket.created', 'timer.fired']);
+  });
+
+  it('given 40 tickets whose SLA passes while agents complete them, when two servers fire the timers at the same moment, then nothing deadlocks: each completion lands or is told the ticket moved', async () => {
+    // given
+    const { flowId } = await publishFlow(db, org, 'Race loop', loopDocument({ slaMinutes: 30 }), 30);
+    const tickets = [];
+    for (let i = 0; i < 40; i++) tickets.push(await api().tickets.create(ticketInput({ flowId })));
+    clock.advance(31 * MINUTE);
+    // when: the timer claims and the completions race on the same tickets
+    const settled = await Promise.allSettled([
+      fireOnTwoServers(),
+      ...tickets.map((t) => complete(t, 'work', 'done', [], {})),
+    ]);
+    // then: no error but "someone moved it first" (a deadlock would fail a move with a server error)
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code?: string }] : []));
+    expect(failures.filter((f) => f.code !== 'CONFLICT')).toEqual([]);
+    // and every ticket either ended by its completion or breached by its timer (then still at the step)
+    for (const t of tickets) {
+      const page = await api().tickets.get({ ticketId: t.ticket.id });
+      expect(page.ticket.status === 'ended' || page.ticket.slaBreachedAt !== null).toBe(true);
+    }
   });
 
   it('given everything above, when the invariants are checked, then they hold (each timer fired at most once)', async () => {

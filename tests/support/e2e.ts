@@ -93,12 +93,13 @@ export function watchConsole(
     problems.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
   });
   page.on('requestfailed', (request) => {
-    // Navigating away aborts the page's in-flight reads (queries, and the live stream of server-sent
-    // events): nothing is lost, the next page reads again. An aborted write (POST) still counts.
+    // Navigating away aborts the page's in-flight reads (queries, the live stream of server-sent
+    // events, a code chunk the page was preloading): nothing is lost, the next page reads again (a
+    // chunk that truly fails to load surfaces as a page error). An aborted write (POST) still counts.
     if (
       request.failure()?.errorText === 'net::ERR_ABORTED' &&
       request.method() === 'GET' &&
-      /\/trpc\//.test(request.url())
+      /\/(trpc|assets)\//.test(request.url())
     )
       return;
     problems.push(

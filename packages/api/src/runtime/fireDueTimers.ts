@@ -41,11 +41,16 @@ export async function fireTimerBatch(
   const nowIso = now.toISOString();
   const moved: TicketChange[] = [];
   const outcome = await inTransaction(database, async (tx) => {
+    // The claim locks each timer's ticket with it. A move takes the ticket's row first and then its
+    // timers (a completion voids them); a claim that took only the timers and reached for the ticket
+    // later would wait on that move while the move waits on it: a deadlock. A ticket moving right now
+    // is skipped, and its timer is left for the next round.
     const due = await tx<DueTimer>(
-      `SELECT id::text AS id, org_id, ticket_id, seq, kind, node_id FROM timers
-        WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1::timestamptz
-        ORDER BY due_at, id LIMIT $2::int
-        FOR UPDATE SKIP LOCKED`,
+      `SELECT tm.id::text AS id, tm.org_id, tm.ticket_id, tm.seq, tm.kind, tm.node_id
+         FROM timers tm JOIN tickets t ON t.id = tm.ticket_id
+        WHERE tm.fired_at IS NULL AND tm.cancelled_at IS NULL AND tm.due_at <= $1::timestamptz
+        ORDER BY tm.due_at, tm.id LIMIT $2::int
+        FOR UPDATE OF tm, t SKIP LOCKED`,
       [nowIso, batch],
     );
     let fired = 0;
