@@ -1,8 +1,5 @@
-import { publishVersion } from '@stepwise/api';
-import type { FlowDocument } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
-import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
 import { trpcError } from '../support/apiSession.ts';
 import {
   apiAs,
@@ -11,6 +8,7 @@ import {
   loopDocument,
   newKey,
   publishFlow,
+  publishNextVersion,
   type RuntimeOrg,
   ticketInput,
 } from '../support/runtimeFixture.ts';
@@ -67,22 +65,7 @@ describe.each(backends())('analytics: version against version (%s)', (backend) =
       1,
     ));
     await run((i) => 20 + (i % 10));
-    const next: FlowDocument = mapTeams(loopDocument({ slaMinutes: 600 }), {
-      'team-billing': org.teams.billing,
-      'team-technical': org.teams.technical,
-    });
-    await db.query(
-      'UPDATE flows SET draft = $1::jsonb, draft_revision = draft_revision + 1 WHERE id = $2::uuid',
-      [JSON.stringify(next), flowId],
-    );
-    v2 = (
-      await publishVersion(db, {
-        orgId: org.orgId,
-        flowId,
-        authorId: org.people.manager.userId,
-        message: 'v2',
-      })
-    ).id;
+    v2 = (await publishNextVersion(db, org, flowId, loopDocument({ slaMinutes: 600 }), 'v2')).id;
     await run((i) => 10 + (i % 10));
   });
   afterAll(async () => {
@@ -161,6 +144,10 @@ describe.each(backends())('analytics: version against version (%s)', (backend) =
   it('given the same version twice or a version of another flow, then a clear refusal', async () => {
     const same = await trpcError(manager().analytics.compare({ flowId, a: v1, b: v1, ...range }));
     expect(same).toMatchObject({ code: 'BAD_REQUEST', message: 'Pick two different versions to compare.' });
+    const backwards = await trpcError(
+      manager().analytics.compare({ flowId, a: v1, b: v2, from: range.to, to: range.from }),
+    );
+    expect(backwards).toMatchObject({ code: 'BAD_REQUEST', message: 'The range must end after it starts.' });
     const other = await publishFlow(db, org, 'Another flow', loopDocument({ slaMinutes: null }), 2);
     const foreign = await trpcError(
       manager().analytics.compare({ flowId, a: v1, b: other.versionId, ...range }),

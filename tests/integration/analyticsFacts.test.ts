@@ -1,10 +1,8 @@
-import { publishVersion } from '@stepwise/api';
-import type { FlowDocument } from '@stepwise/flow';
+import { seededRandom } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillAnalytics, rebuildAnalytics } from '../../packages/api/src/analytics/rebuild.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
 import { fireDueTimers } from '../../packages/api/src/runtime/fireDueTimers.ts';
-import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
 import {
   apiAs,
   createRuntimeOrg,
@@ -12,23 +10,13 @@ import {
   loopDocument,
   newKey,
   publishFlow,
+  publishNextVersion,
   type RuntimeOrg,
   ticketInput,
 } from '../support/runtimeFixture.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
 const MINUTE = 60_000;
-
-/** A small seeded generator (mulberry32): the same history on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Snapshot = { visits: unknown[]; tickets: unknown[] };
 
@@ -57,26 +45,9 @@ describe.each(backends())('analytics facts (%s)', (backend) => {
     ),
   });
 
-  async function publishNext(flowId: string, document: FlowDocument) {
-    const mapped = mapTeams(document, {
-      'team-billing': org.teams.billing,
-      'team-technical': org.teams.technical,
-    });
-    await db.query(
-      'UPDATE flows SET draft = $1::jsonb, draft_revision = draft_revision + 1 WHERE id = $2::uuid',
-      [JSON.stringify(mapped), flowId],
-    );
-    return publishVersion(db, {
-      orgId: org.orgId,
-      flowId,
-      authorId: org.people.manager.userId,
-      message: 'v2',
-    });
-  }
-
   it('given a random history (steps, loops, SLA breaches, a migration, open and ended tickets), when the facts are rebuilt from the event log, then they equal what the moves wrote', async () => {
     // given: tickets arriving over time, worked at random by an agent and a manager, some breaching their SLA
-    const next = random(20301);
+    const next = seededRandom(20301);
     const count = backend === 'postgres' ? 1000 : 150;
     const { flowId, versionId: v1 } = await publishFlow(
       db,
@@ -126,7 +97,7 @@ describe.each(backends())('analytics facts (%s)', (backend) => {
       }
       if (i === Math.floor(count / 2)) {
         // Halfway: v2 is published and the open tickets are moved to it.
-        const v2 = await publishNext(flowId, loopDocument({ slaMinutes: 45 }));
+        const v2 = await publishNextVersion(db, org, flowId, loopDocument({ slaMinutes: 45 }), 'v2');
         const manager = apiAs(db, org.people.manager, clock);
         const preview = await manager.versions.previewMigration({
           flowId,

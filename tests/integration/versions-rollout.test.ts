@@ -1,4 +1,4 @@
-import { appRouter, publishVersion, startRuntimeLoop } from '@stepwise/api';
+import { appRouter, startRuntimeLoop } from '@stepwise/api';
 import type { FlowDocument, StepNode } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapTeams } from '../../packages/api/src/seed/seedDemo.ts';
@@ -13,6 +13,7 @@ import {
   loopDocument,
   newKey,
   publishFlow,
+  publishNextVersion,
   type RuntimeOrg,
   ticketInput,
 } from '../support/runtimeFixture.ts';
@@ -79,18 +80,8 @@ describe.each(backends())('versions: rollout and migration (%s)', (backend) => {
 
   const manager = () => apiAs(db, org.people.manager, clock);
 
-  /** Saves a new draft (teams mapped to the org's) and publishes it through the real service. */
-  async function publishNext(flowId: string, document: FlowDocument, message: string) {
-    const mapped = mapTeams(document, {
-      'team-billing': org.teams.billing,
-      'team-technical': org.teams.technical,
-    });
-    await db.query(
-      'UPDATE flows SET draft = $1::jsonb, draft_revision = draft_revision + 1 WHERE id = $2::uuid',
-      [JSON.stringify(mapped), flowId],
-    );
-    return publishVersion(db, { orgId: org.orgId, flowId, authorId: org.people.manager.userId, message });
-  }
+  const publishNext = (flowId: string, document: FlowDocument, message: string) =>
+    publishNextVersion(db, org, flowId, document, message);
 
   const start = (flowId: string) =>
     createTicket(db, ticketInput({ flowId }), { orgId: org.orgId, actorId: null, now: clock.now() });

@@ -118,6 +118,25 @@ export async function publishFlow(
   return published;
 }
 
+/** Saves a new draft of a flow (teams mapped to the org's) and publishes it through the real service. */
+export async function publishNextVersion(
+  db: Database,
+  org: RuntimeOrg,
+  flowId: string,
+  document: FlowDocument,
+  message: string,
+) {
+  const mapped = mapTeams(document, {
+    'team-billing': org.teams.billing,
+    'team-technical': org.teams.technical,
+  });
+  await db.query(
+    'UPDATE flows SET draft = $1::jsonb, draft_revision = draft_revision + 1 WHERE id = $2::uuid',
+    [JSON.stringify(mapped), flowId],
+  );
+  return publishVersion(db, { orgId: org.orgId, flowId, authorId: org.people.manager.userId, message });
+}
+
 export function template(id: string): FlowDocument {
   const t = TEMPLATES.find((x) => x.id === id);
   if (!t) throw new Error(`no template ${id}`);

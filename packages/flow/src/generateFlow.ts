@@ -12,18 +12,7 @@ import type {
   Outcome,
 } from './schema.ts';
 import { CURRENT_SCHEMA_VERSION } from './schema.ts';
-
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from './seededRandom.ts';
 
 const STEP_TITLES = [
   'Verify identity',

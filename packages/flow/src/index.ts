@@ -89,6 +89,7 @@ export type {
 } from './nodes/kind.ts';
 export { enterNode, initialState, transition } from './transition.ts';
 export { generateFlow } from './generateFlow.ts';
+export { seededRandom } from './seededRandom.ts';
 export { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';
 export type { FlowTemplate } from './templates.ts';
 export {

@@ -1,6 +1,8 @@
 import type { Database } from '@stepwise/db';
 import { refuse } from '../runtime/runtimeError.ts';
 import { poolQuery } from '../runtime/sql.ts';
+import { filterParams, type TicketFilters, ticketFilters } from './flowReport.ts';
+import { pilotStarted } from '../services/versionOps.ts';
 import {
   type Interval,
   meanDifference,
@@ -28,13 +30,9 @@ export type CompareScope = {
   b: string;
   from: string;
   to: string;
-  channel?: string | undefined;
-  priority?: string | undefined;
-  category?: string | undefined;
-  tier?: string | undefined;
   /** Only tickets created from this instant (a pilot's window: both arms were randomised from then on). */
   createdFrom?: string | undefined;
-};
+} & TicketFilters;
 
 type Side = {
   versionId: string;
@@ -85,8 +83,7 @@ const ROWS_SQL = `SELECT * FROM (
     FROM tickets t
    WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id IN ($3::uuid, $4::uuid)
      AND t.status = 'ended' AND t.closed_at >= $5::timestamptz AND t.closed_at < $6::timestamptz
-     AND ($7::text IS NULL OR t.channel = $7::text) AND ($8::text IS NULL OR t.priority = $8::text)
-     AND ($9::text IS NULL OR t.category = $9::text) AND ($10::text IS NULL OR t.customer_tier = $10::text)
+     ${ticketFilters('t', 7)}
      AND ($12::timestamptz IS NULL OR t.created_at >= $12::timestamptz)
 ) x WHERE r <= $11::int`;
 
@@ -159,10 +156,7 @@ export async function compareVersionResults(database: Database, scope: CompareSc
     scope.b,
     scope.from,
     scope.to,
-    scope.channel ?? null,
-    scope.priority ?? null,
-    scope.category ?? null,
-    scope.tier ?? null,
+    ...filterParams(scope),
     MAX_SAMPLE,
     scope.createdFrom ?? null,
   ]);
@@ -254,16 +248,9 @@ export async function pilotReadout(
     pilot: string | null;
     pilot_number: number | null;
     percent: number;
-    since: string | null;
   }>(
     `SELECT f.active_version_id AS active, av.number AS active_number, f.pilot_version_id AS pilot,
-            pv.number AS pilot_number, f.pilot_percent AS percent,
-            (SELECT to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM audit_log a
-              WHERE a.org_id = f.org_id AND a.target_type = 'flow' AND a.target_id = f.id::text
-                AND a.data->>'versionId' = f.pilot_version_id::text
-                AND (a.action = 'version.pilot_started'
-                  OR (a.action = 'version.published' AND a.data->>'pilotPercent' IS NOT NULL))
-              ORDER BY a.created_at DESC LIMIT 1) AS since
+            pv.number AS pilot_number, f.pilot_percent AS percent
        FROM flows f
        LEFT JOIN flow_versions av ON av.id = f.active_version_id
        LEFT JOIN flow_versions pv ON pv.id = f.pilot_version_id
@@ -272,7 +259,8 @@ export async function pilotReadout(
   );
   if (!flow) refuse('not_found', 'This flow does not exist in your organization.');
   if (!flow.pilot || !flow.active || flow.pilot_number === null || flow.active_number === null) return null;
-  const since = flow.since ?? input.now.toISOString();
+  const started = await pilotStarted(database, input.orgId, input.flowId, flow.pilot);
+  const since = started?.at ?? input.now.toISOString();
   const comparison = await compareVersionResults(database, {
     orgId: input.orgId,
     flowId: input.flowId,

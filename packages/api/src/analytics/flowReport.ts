@@ -11,11 +11,7 @@ export type ReportScope = {
   /** ISO instants; the range is [from, to). */
   from: string;
   to: string;
-  channel?: string | undefined;
-  priority?: string | undefined;
-  category?: string | undefined;
-  tier?: string | undefined;
-};
+} & TicketFilters;
 
 /** Durations in milliseconds; null when there is nothing to measure. */
 export type DurationStats = { n: number; mean: number | null; p50: number | null; p90: number | null };
@@ -65,6 +61,26 @@ export type FlowReport = {
 
 const OPEN = `('at_step', 'waiting', 'in_subflow', 'parked')`;
 
+/** The filters a report may narrow its tickets by (each absent: any). */
+export type TicketFilters = {
+  channel?: string | undefined;
+  priority?: string | undefined;
+  category?: string | undefined;
+  tier?: string | undefined;
+};
+
+/** The filters as SQL over a tickets alias, from parameter `$first` on: channel, priority, category, tier (null: any). */
+export function ticketFilters(alias: string, first: number): string {
+  const [c, p, k, t] = [first, first + 1, first + 2, first + 3];
+  return `AND ($${c}::text IS NULL OR ${alias}.channel = $${c}::text) AND ($${p}::text IS NULL OR ${alias}.priority = $${p}::text)
+   AND ($${k}::text IS NULL OR ${alias}.category = $${k}::text) AND ($${t}::text IS NULL OR ${alias}.customer_tier = $${t}::text)`;
+}
+
+/** The filters' parameters, in `ticketFilters` order. */
+export function filterParams(f: TicketFilters): Array<string | null> {
+  return [f.channel ?? null, f.priority ?? null, f.category ?? null, f.tier ?? null];
+}
+
 /**
  * The scope's tickets. Parameters: $1 org, $2 flow, $3 version (or null), $4 from, $5 to, $6 channel,
  * $7 priority, $8 category, $9 tier (each null for any).
@@ -73,8 +89,7 @@ const SCOPE = `scope AS (
   SELECT t.id, t.created_at, t.closed_at, t.status, t.end_status, t.sla_breached_at, t.first_response_at, t.csat_score
     FROM tickets t
    WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND ($3::uuid IS NULL OR t.version_id = $3::uuid)
-     AND ($6::text IS NULL OR t.channel = $6::text) AND ($7::text IS NULL OR t.priority = $7::text)
-     AND ($8::text IS NULL OR t.category = $8::text) AND ($9::text IS NULL OR t.customer_tier = $9::text)
+     ${ticketFilters('t', 6)}
 ),
 fin AS (SELECT * FROM scope WHERE status = 'ended' AND closed_at >= $4::timestamptz AND closed_at < $5::timestamptz),
 cre AS (SELECT * FROM scope WHERE created_at >= $4::timestamptz AND created_at < $5::timestamptz)`;
@@ -117,8 +132,7 @@ const STEPS_SQL = `SELECT v.node_id,
  WHERE v.org_id = $1::uuid
    AND v.version_id IN (SELECT id FROM flow_versions WHERE flow_id = $2::uuid AND ($3::uuid IS NULL OR id = $3::uuid))
    AND v.left_at >= $4::timestamptz AND v.left_at < $5::timestamptz
-   AND ($6::text IS NULL OR t.channel = $6::text) AND ($7::text IS NULL OR t.priority = $7::text)
-   AND ($8::text IS NULL OR t.category = $8::text) AND ($9::text IS NULL OR t.customer_tier = $9::text)
+   ${ticketFilters('t', 6)}
  GROUP BY v.node_id
  ORDER BY v.node_id`;
 
@@ -148,17 +162,7 @@ function statsOf(raw: Stats): DurationStats {
 }
 
 function paramsOf(scope: ReportScope): unknown[] {
-  return [
-    scope.orgId,
-    scope.flowId,
-    scope.versionId,
-    scope.from,
-    scope.to,
-    scope.channel ?? null,
-    scope.priority ?? null,
-    scope.category ?? null,
-    scope.tier ?? null,
-  ];
+  return [scope.orgId, scope.flowId, scope.versionId, scope.from, scope.to, ...filterParams(scope)];
 }
 
 /** Checks that the flow (and version) belong to the organization: a report never reads another's. */
@@ -169,7 +173,12 @@ async function checkScope(database: Database, scope: ReportScope): Promise<void>
     [scope.flowId, scope.orgId, scope.versionId],
   );
   if (!rows[0]?.ok) refuse('not_found', 'This flow (or version) does not exist in your organization.');
-  const days = (Date.parse(scope.to) - Date.parse(scope.from)) / 86_400_000;
+  checkRange(scope);
+}
+
+/** A report's range ends after it starts and spans at most `MAX_REPORT_DAYS`. */
+export function checkRange(range: { from: string; to: string }): void {
+  const days = (Date.parse(range.to) - Date.parse(range.from)) / 86_400_000;
   if (!(days > 0)) refuse('invalid', 'The range must end after it starts.');
   if (days > MAX_REPORT_DAYS) refuse('invalid', `A report covers at most ${MAX_REPORT_DAYS} days.`);
 }
@@ -247,16 +256,14 @@ const WAITING_SQL = `SELECT t.node_id, count(*)::int AS tickets, count(*) FILTER
   FROM tickets t
  WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id = $3::uuid AND t.status IN ${OPEN}
    AND t.node_id IS NOT NULL
-   AND ($4::text IS NULL OR t.channel = $4::text) AND ($5::text IS NULL OR t.priority = $5::text)
-   AND ($6::text IS NULL OR t.category = $6::text) AND ($7::text IS NULL OR t.customer_tier = $7::text)
+   ${ticketFilters('t', 4)}
  GROUP BY t.node_id ORDER BY t.node_id`;
 
 const EDGES_SQL = `SELECT v.node_id AS source, v.handle, v.next_node_id AS target, count(*)::int AS count
   FROM ticket_visits v JOIN tickets t ON t.id = v.ticket_id
  WHERE v.org_id = $1::uuid AND t.flow_id = $2::uuid AND v.version_id = $3::uuid AND v.next_node_id IS NOT NULL
    AND v.left_at >= $4::timestamptz AND v.left_at < $5::timestamptz
-   AND ($6::text IS NULL OR t.channel = $6::text) AND ($7::text IS NULL OR t.priority = $7::text)
-   AND ($8::text IS NULL OR t.category = $8::text) AND ($9::text IS NULL OR t.customer_tier = $9::text)
+   ${ticketFilters('t', 6)}
  GROUP BY v.node_id, v.handle, v.next_node_id ORDER BY v.node_id, v.handle, v.next_node_id`;
 
 /** The heatmap of one version of a flow, over stays that ended in the range (waiting: now). */

@@ -1,6 +1,7 @@
 import type { Database } from '@stepwise/db';
 import { type OpenVisit, parseStoredEvent, type StoredEvent, type Visit, visitsOfMove } from '@stepwise/flow';
 import { iso, poolQuery } from '../runtime/sql.ts';
+import { VISIT_RECORD, visitRecordOf } from '../runtime/writeMove.ts';
 
 /** A ticket's analytics facts as the event log determines them. */
 export type TicketFacts = {
@@ -87,9 +88,7 @@ const WRITE_SQL = `WITH f AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS f(ticket_id uuid, seq int, node_entered_at timestamptz, first_response_at timestamptz)
 ),
 v AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS v(ticket_id uuid, seq int, ordinal int, org_id uuid, version_id uuid,
-    node_id text, entered_at timestamptz, left_at timestamptz, exit text, handle text, next_node_id text, agent_id uuid,
-    breached boolean)
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS v(ticket_id uuid, org_id uuid, ${VISIT_RECORD})
 ),
 fresh AS (
   UPDATE tickets t SET node_entered_at = f.node_entered_at, first_response_at = f.first_response_at
@@ -175,21 +174,7 @@ async function rebuildBatch(
       first_response_at: f.firstResponseAt,
     });
     for (const v of f.visits)
-      visits.push({
-        ticket_id: ticket.id,
-        seq: v.seq,
-        ordinal: v.ordinal,
-        org_id: ticket.org_id,
-        version_id: v.versionId,
-        node_id: v.nodeId,
-        entered_at: v.enteredAt,
-        left_at: v.leftAt,
-        exit: v.exit,
-        handle: v.handle,
-        next_node_id: v.nextNodeId,
-        agent_id: v.agentId,
-        breached: v.breached,
-      });
+      visits.push({ ...visitRecordOf(v), ticket_id: ticket.id, org_id: ticket.org_id });
   }
   const [written] = await query<{ tickets: number; visits: number }>(WRITE_SQL, [
     JSON.stringify(facts),

@@ -3,6 +3,7 @@
  * rates (Wilson) and means (normal), and for the difference between two groups. Pure and deterministic:
  * the bootstrap draws from a seeded generator, so the same data always gives the same interval.
  */
+import { seededRandom } from '@stepwise/flow';
 
 /** z for a two-sided 95% interval. */
 const Z = 1.959963984540054;
@@ -80,17 +81,6 @@ export function meanDifference(
   return { difference: d, interval: { low: d - half, high: d + half } };
 }
 
-/** mulberry32: a small seeded generator (uniform in [0, 1)). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function resampledMedian(values: readonly number[], next: () => number, buffer: Float64Array): number {
   const n = values.length;
   for (let i = 0; i < n; i++) buffer[i] = values[Math.floor(next() * n)] as number;
@@ -115,7 +105,7 @@ export function medianChange(
   const mb = medianOfSorted(sb);
   if (ma === null || mb === null || ma === 0) return null;
   const rounds = options.rounds ?? 1000;
-  const next = seeded(options.seed ?? 20240601);
+  const next = seededRandom(options.seed ?? 20240601);
   const bufferA = new Float64Array(sa.length);
   const bufferB = new Float64Array(sb.length);
   const changes = new Float64Array(rounds);

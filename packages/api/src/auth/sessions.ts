@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Database, type Db, type Role, sessions } from '@stepwise/db';
 import { and, eq, lt } from 'drizzle-orm';
+import { iso } from '../runtime/sql.ts';
 import type { Caller } from '../trpc.ts';
 
 export const SESSION_COOKIE = 'sw_session';
@@ -94,7 +95,7 @@ export async function resolveSession(
   const generation = sessionGeneration;
   const rows = await db.query<SessionRow>(
     `SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email,
-            to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at
+            ${iso('s.expires_at')} AS expires_at
        FROM sessions s
        JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
        JOIN users u ON u.id = s.user_id

@@ -1,17 +1,26 @@
 import { Channel, Priority, Tier } from '@stepwise/flow';
 import { z } from 'zod';
 import { compareVersionResults, pilotReadout } from '../analytics/compare.ts';
-import { flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
+import { checkRange, flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
 import { RowId } from '../services/inputs.ts';
 import { procedure, router } from '../trpc.ts';
+
+function utc(at: string): string {
+  return new Date(at).toISOString();
+}
 
 /** The scope of a report: a flow, one of its versions (or all), a time range and ticket filters. */
 export const ReportInput = z.object({
   flowId: RowId,
   versionId: RowId.nullable().default(null),
-  from: z.iso.datetime({ offset: true, message: 'from must be a date-time such as 2030-03-01T00:00:00Z' }),
-  to: z.iso.datetime({ offset: true, message: 'to must be a date-time such as 2030-03-31T00:00:00Z' }),
+  // Any offset is read, and the range goes on as UTC instants (the reports' days are UTC days).
+  from: z.iso
+    .datetime({ offset: true, message: 'from must be a date-time such as 2030-03-01T00:00:00Z' })
+    .transform(utc),
+  to: z.iso
+    .datetime({ offset: true, message: 'to must be a date-time such as 2030-03-31T00:00:00Z' })
+    .transform(utc),
   channel: Channel.optional(),
   priority: Priority.optional(),
   category: z.string().trim().min(1).max(64, 'a category is at most 64 characters').optional(),
@@ -30,8 +39,6 @@ export const analyticsRouter = router({
       flowReport(ctx.db, {
         ...input,
         orgId: callerOf(ctx).orgId,
-        from: new Date(input.from).toISOString(),
-        to: new Date(input.to).toISOString(),
       }),
     ),
 
@@ -42,8 +49,6 @@ export const analyticsRouter = router({
       nodeHeat(ctx.db, {
         ...input,
         orgId: callerOf(ctx).orgId,
-        from: new Date(input.from).toISOString(),
-        to: new Date(input.to).toISOString(),
       }),
     ),
 
@@ -53,14 +58,11 @@ export const analyticsRouter = router({
    */
   compare: procedure(['admin', 'manager'])
     .input(ReportInput.omit({ versionId: true }).extend({ a: RowId, b: RowId }))
-    .query(({ ctx, input }) =>
-      compareVersionResults(ctx.db, {
-        ...input,
-        orgId: callerOf(ctx).orgId,
-        from: new Date(input.from).toISOString(),
-        to: new Date(input.to).toISOString(),
-      }),
-    ),
+    .query(({ ctx, input }) => {
+      // A pilot's readout compares over however long the pilot has run; a comparison asked for is a report.
+      checkRange(input);
+      return compareVersionResults(ctx.db, { ...input, orgId: callerOf(ctx).orgId });
+    }),
 
   /** The running pilot as an experiment: pilot against control since it started, and what to do next. */
   pilot: procedure(['admin', 'manager'])

@@ -184,15 +184,10 @@ function outboxOf(
   WHERE r.effects <> '[]'::jsonb)`;
 }
 
-/** The visits a move (or a creation) ends, inserted off the row the statement wrote. */
-function visitsPart(
-  from: string,
-  seq: string,
-  visits: readonly Visit[],
-  org: string,
-  p: (value: unknown, cast?: string) => string,
-): string {
-  const rows = visits.map((v) => ({
+/** A visit as a `ticket_visits` record (the JSON a statement reads with `jsonb_to_recordset`). */
+export function visitRecordOf(v: Visit): Record<string, unknown> {
+  return {
+    seq: v.seq,
     ordinal: v.ordinal,
     version_id: v.versionId,
     node_id: v.nodeId,
@@ -203,14 +198,27 @@ function visitsPart(
     next_node_id: v.nextNodeId,
     agent_id: v.agentId,
     breached: v.breached,
-  }));
+  };
+}
+
+/** The columns of a visit record, for `jsonb_to_recordset(…) AS r(${VISIT_RECORD})`. */
+export const VISIT_RECORD = `seq int, ordinal int, version_id uuid, node_id text, entered_at timestamptz,
+    left_at timestamptz, exit text, handle text, next_node_id text, agent_id uuid, breached boolean`;
+
+/** The visits a move (or a creation) ends, inserted off the row the statement wrote. */
+function visitsPart(
+  from: string,
+  seq: string,
+  visits: readonly Visit[],
+  org: string,
+  p: (value: unknown, cast?: string) => string,
+): string {
   return `visits AS (
   INSERT INTO ticket_visits (ticket_id, seq, ordinal, org_id, version_id, node_id, entered_at, left_at, exit, handle,
     next_node_id, agent_id, breached)
   SELECT ${from}.id, ${seq}, r.ordinal, ${org}, r.version_id, r.node_id, r.entered_at, r.left_at, r.exit, r.handle,
     r.next_node_id, r.agent_id, r.breached
-  FROM ${from}, jsonb_to_recordset(${p(JSON.stringify(rows), '::jsonb')}) AS r(ordinal int, version_id uuid, node_id text,
-    entered_at timestamptz, left_at timestamptz, exit text, handle text, next_node_id text, agent_id uuid, breached boolean))`;
+  FROM ${from}, jsonb_to_recordset(${p(JSON.stringify(visits.map(visitRecordOf)), '::jsonb')}) AS r(${VISIT_RECORD}))`;
 }
 
 function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {

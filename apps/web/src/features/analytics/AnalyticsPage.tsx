@@ -10,7 +10,17 @@ import { useTitle } from '../../ui/useTitle.ts';
 import { PilotBar } from '../versions/PilotBar.tsx';
 import { ComparePanel, PilotReadout } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
-import { downloadCsv, duration, FILTERS, nodeName, percent, RANGES, rangeOf, toCsv } from './report.ts';
+import {
+  downloadCsv,
+  duration,
+  FILTERS,
+  nodeName,
+  percent,
+  RANGES,
+  rangeOf,
+  toCsv,
+  versionLabel,
+} from './report.ts';
 
 type Report = FlowReport;
 type Step = Report['steps'][number];
@@ -110,9 +120,7 @@ export function AnalyticsPage() {
             <option value="">All versions</option>
             {sorted.map((v) => (
               <option key={v.id} value={v.id}>
-                v{v.number}
-                {v.isActive ? ' (active)' : ''}
-                {v.isPilot ? ' (pilot)' : ''}
+                {versionLabel(v)}
               </option>
             ))}
           </select>

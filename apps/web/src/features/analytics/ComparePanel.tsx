@@ -4,7 +4,7 @@ import { useTRPC, type VersionComparison, type VersionSummary } from '../../trpc
 import { humanize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime } from '../../ui/time.ts';
-import { duration, percent } from './report.ts';
+import { duration, percent, versionLabel } from './report.ts';
 
 type Side = VersionComparison['a'];
 type Interval = { low: number; high: number } | null | undefined;
@@ -41,9 +41,7 @@ export function ComparePanel({
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         {sorted.map((v) => (
           <option key={v.id} value={v.id}>
-            v{v.number}
-            {v.isActive ? ' (active)' : ''}
-            {v.isPilot ? ' (pilot)' : ''}
+            {versionLabel(v)}
           </option>
         ))}
       </select>

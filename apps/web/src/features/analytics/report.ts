@@ -59,3 +59,8 @@ export function downloadCsv(name: string, csv: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
+
+/** A version as the pickers name it: `v3`, `v3 (active)`, `v4 (pilot)`. */
+export function versionLabel(v: { number: number; isActive: boolean; isPilot: boolean }): string {
+  return `v${v.number}${v.isActive ? ' (active)' : ''}${v.isPilot ? ' (pilot)' : ''}`;
+}
