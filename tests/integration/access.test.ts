@@ -71,6 +71,7 @@ const ACCESS_TABLE: Record<string, Access> = {
   'analytics.waiting': ['admin', 'manager'],
   'analytics.compare': ['admin', 'manager'],
   'analytics.pilot': ['admin', 'manager'],
+  'analytics.backtest': ['admin', 'manager'],
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -390,6 +391,10 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'NOT_FOUND',
       },
       'analytics.pilot': { input: () => ({ flowId: idsOfA.flowId }), expect: 'NOT_FOUND' },
+      'analytics.backtest': {
+        input: () => ({ flowId: idsOfA.flowId, source: idsOfA.versionId, take: 10 }),
+        expect: 'NOT_FOUND',
+      },
       'analytics.waiting': {
         input: () => ({ flowId: idsOfA.flowId, versionId: idsOfA.versionId, nodeId: 'triage' }),
         expect: 'EMPTY',

@@ -153,5 +153,22 @@ export type {
 } from './storedEvent.ts';
 export { beginsRun, replay, runOf } from './replay.ts';
 export type { ReplayDivergence, ReplayEvent, ReplayResult, ReplayStep } from './replay.ts';
+export {
+  backtest,
+  backtestTicket,
+  emptyBacktest,
+  mergeBacktest,
+  pastTicketOf,
+  SAMPLE_SIZE as BACKTEST_SAMPLE_SIZE,
+} from './analytics/backtest.ts';
+export type {
+  BacktestOutcome,
+  BacktestRun,
+  BacktestSample,
+  BacktestSummary,
+  EndingKey,
+  PastTicket,
+  RecordedInput,
+} from './analytics/backtest.ts';
 export { visitsOfMove } from './analytics/visits.ts';
 export type { OpenVisit, Visit, VisitExit, VisitMove, VisitsOfMove } from './analytics/visits.ts';

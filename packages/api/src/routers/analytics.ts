@@ -1,5 +1,6 @@
 import { Channel, Priority, Tier } from '@stepwise/flow';
 import { z } from 'zod';
+import { BACKTEST_BATCH, backtestBatch, backtestDocument } from '../analytics/backtest.ts';
 import { compareVersionResults, pilotReadout } from '../analytics/compare.ts';
 import { checkRange, flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
@@ -70,6 +71,42 @@ export const analyticsRouter = router({
     .query(({ ctx, input }) =>
       pilotReadout(ctx.db, { ...input, orgId: callerOf(ctx).orgId, now: ctx.now() }),
     ),
+
+  /**
+   * One batch of a backtest: the flow's draft (or a version) replayed over its next `take` finished
+   * tickets, most recently closed first, with their recorded fields and answers. The page asks batch
+   * after batch (passing `next` back as `after`) up to the N tickets asked for, showing progress.
+   */
+  backtest: procedure(['admin', 'manager'])
+    .input(
+      z.object({
+        flowId: RowId,
+        source: z.union([z.literal('draft'), RowId]),
+        take: z
+          .number()
+          .int()
+          .min(1)
+          .max(BACKTEST_BATCH, `a batch replays at most ${BACKTEST_BATCH} tickets`),
+        after: z
+          .object({
+            closedAt: z.iso.datetime({ message: 'after.closedAt must be a UTC date-time' }),
+            id: RowId,
+          })
+          .nullable()
+          .default(null),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const { orgId } = callerOf(ctx);
+      const document = await backtestDocument(ctx.db, { orgId, flowId: input.flowId, source: input.source });
+      return backtestBatch(ctx.db, {
+        orgId,
+        flowId: input.flowId,
+        document,
+        take: input.take,
+        after: input.after,
+      });
+    }),
 
   /** The tickets waiting at a node of a version now (the oldest first, at most 50). */
   waiting: procedure(['admin', 'manager'])

@@ -113,7 +113,8 @@ export type Comparison = {
   liveByNode: Record<string, number>;
 };
 
-async function sideOf(
+/** A flow's draft (`'draft'`) or one of its versions, its document parsed; NOT_FOUND for another flow's. */
+export async function loadSide(
   database: Database,
   orgId: string,
   flow: FlowRollout,
@@ -136,8 +137,8 @@ export async function compareVersions(
   input: { orgId: string; flowId: string; from: string; to: string },
 ): Promise<Comparison> {
   const flow = await loadFlow(database, input.orgId, input.flowId);
-  const from = await sideOf(database, input.orgId, flow, input.from);
-  const to = await sideOf(database, input.orgId, flow, input.to);
+  const from = await loadSide(database, input.orgId, flow, input.from);
+  const to = await loadSide(database, input.orgId, flow, input.to);
   const liveByNode =
     from.versionId === null ? {} : await liveTicketsByNode(database, input.orgId, from.versionId);
   return { from, to, diff: diffDocuments(from.document, to.document), liveByNode };
