@@ -1,5 +1,6 @@
+import type { FlowDocument } from '@stepwise/flow';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { ArrowLeft, Download } from 'lucide-react';
+import { ArrowLeft } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -8,19 +9,11 @@ import { humanize } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
 import { PilotBar } from '../versions/PilotBar.tsx';
+import { BacktestPanel } from './BacktestPanel.tsx';
 import { ComparePanel, PilotReadout } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
-import {
-  downloadCsv,
-  duration,
-  FILTERS,
-  nodeName,
-  percent,
-  RANGES,
-  rangeOf,
-  toCsv,
-  versionLabel,
-} from './report.ts';
+import { CsvButton, Kpi } from './parts.tsx';
+import { duration, FILTERS, nodeName, percent, RANGES, rangeOf, versionLabel } from './report.ts';
 
 type Report = FlowReport;
 type Step = Report['steps'][number];
@@ -175,6 +168,16 @@ export function AnalyticsPage() {
           }}
           selected={pickedNode}
           onSelect={setPickedNode}
+          teams={teams.data}
+          flows={flows.data}
+        />
+      )}
+      {sorted.length > 0 && (
+        <BacktestPanel
+          flowId={flowId}
+          draft={flow.data.draft as FlowDocument}
+          versions={sorted}
+          initialSource={search.get('backtest')}
           teams={teams.data}
           flows={flows.data}
         />
@@ -349,49 +352,6 @@ function perDaySummary(report: Report): string {
   return `Tickets per day: ${report.started} started and ${report.finished} finished over ${report.perDay.length} days${
     busiest && busiest.started > 0 ? `; busiest day ${busiest.day} with ${busiest.started} started` : ''
   }.`;
-}
-
-function Kpi({
-  label,
-  value,
-  detail,
-  tone,
-}: {
-  label: string;
-  value: string;
-  detail?: string;
-  tone?: 'warning' | undefined;
-}) {
-  return (
-    <div className={`kpi${tone ? ` kpi-${tone}` : ''}`}>
-      <div className="kpi-label">{label}</div>
-      <div className="kpi-value">{value}</div>
-      {detail && <div className="kpi-detail">{detail}</div>}
-    </div>
-  );
-}
-
-function CsvButton({
-  name,
-  header,
-  rows,
-  label,
-}: {
-  name: string;
-  header: string[];
-  rows: Array<Array<string | number | null>>;
-  label: string;
-}) {
-  return (
-    <button
-      type="button"
-      className="btn btn-secondary btn-small"
-      aria-label={label}
-      onClick={() => downloadCsv(name, toCsv(header, rows))}
-    >
-      <Download size={14} aria-hidden="true" /> CSV
-    </button>
-  );
 }
 
 function StepsTable({

@@ -1,5 +1,5 @@
 import { parseFlowDocument } from '@stepwise/flow';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { getViewportForBounds, useReactFlow, useStoreApi } from '@xyflow/react';
 import {
   ArrowLeft,
@@ -11,6 +11,7 @@ import {
   LoaderCircle,
   Maximize,
   Redo2,
+  Rewind,
   Rocket,
   SlidersHorizontal,
   Undo2,
@@ -110,6 +111,8 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const meta = useBuilderState((s) => s.meta);
   const { canUndo, canRedo } = useHistory();
   const validation = useValidation(document, teams);
+  const versions = useQuery(trpc.versions.list.queryOptions({ flowId }));
+  const hasVersions = (versions.data?.length ?? 0) > 0;
 
   const [side, setSide] = useState<'inspect' | 'test'>('inspect');
   const [problemsOpen, setProblemsOpen] = useState(true);
@@ -496,6 +499,23 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
               )}
               {side === 'test' ? 'Inspector' : 'Test run'}
             </button>
+            {hasVersions && (
+              <Link
+                to={`/flows/${flowId}/analytics?backtest=draft`}
+                className="btn btn-ghost btn-small"
+                title="Replay the draft over this flow's finished tickets"
+                onClick={(e) => {
+                  // Save first, so the backtest replays the draft as it is on screen.
+                  e.preventDefault();
+                  void saver.flush().then((saved) => {
+                    if (saved) void navigate(`/flows/${flowId}/analytics?backtest=draft`);
+                    else toast.error('Save the draft before backtesting it.');
+                  });
+                }}
+              >
+                <Rewind size={15} aria-hidden="true" /> Backtest
+              </Link>
+            )}
             <button
               type="button"
               className="icon-btn"
