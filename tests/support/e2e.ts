@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type ConsoleMessage, type Page } from 'playwright-core';
@@ -139,4 +140,44 @@ export async function api<T>(
     throw new Error(`${path} answered ${response.status()}: ${JSON.stringify(body.error)}`);
   }
   return body.result.data;
+}
+
+/** axe-core's browser script, read once. */
+let axeSource: string | null = null;
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and returns its serious and critical
+ * violations as readable lines (`rule: what — where`); an empty list is a pass. `exclude` takes CSS
+ * selectors of regions to leave out.
+ */
+export async function seriousAxeViolations(page: Page, exclude: string[] = []): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated through the debugging protocol: the app's Content-Security-Policy forbids inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (excluded) => {
+    type AxeResult = {
+      violations: Array<{
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: Array<{ target: unknown[] }>;
+      }>;
+    };
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<AxeResult> } })
+      .axe;
+    const result = await axe.run(
+      { exclude: excluded.map((selector) => [selector]) },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+    );
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
+  }, exclude);
+  return violations;
 }
