@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
 import { api, REPO_ROOT, requireChromium, screenshot } from '../support/e2e.ts';
-import { connect, dropFromPalette, exactly, inspector } from '../support/canvasGestures.ts';
+import { drawFlow, exactly } from '../support/canvasGestures.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -21,61 +21,6 @@ const URGENT_FLOW = 'Urgent phone calls';
 /** "1st", "2nd", "3rd", "4th". */
 const ordinal = (n: number) =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
-const nodeOfType = (page: Page, type: string) => page.locator(`.builder-canvas .react-flow__node-${type}`);
-
-/**
- * From the Flows page: a new blank flow, drawn as start (automatic, with the given channel and
- * priorities) → an agent step on the Billing team → end, connected and saved.
- */
-async function drawFlow(
-  page: Page,
-  name: string,
-  filters: { channels: string[]; priorities: string[] },
-  stepTitle: string,
-): Promise<string> {
-  await page.getByRole('link', { name: 'Flows', exact: true }).click();
-  await page.waitForURL(/\/flows$/);
-  await page.getByRole('button', { name: 'New flow' }).click();
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByRole('button', { name: 'Create and open' }).click();
-  await page.waitForURL(/\/flows\/[0-9a-f-]+\/edit$/);
-  const flowId = /\/flows\/([0-9a-f-]+)\/edit$/.exec(page.url())?.[1] ?? '';
-  await page.locator('.builder-empty-hint').waitFor();
-
-  await dropFromPalette(page, 'start', { x: 32, y: 32 });
-  await dropFromPalette(page, 'step', { x: 32, y: 232 });
-  await dropFromPalette(page, 'end', { x: 32, y: 432 });
-
-  const start = nodeOfType(page, 'start');
-  await start.locator('.fnode-title').click();
-  await inspector(page).getByRole('button', { name: 'Automatically', exact: true }).click();
-  for (const channel of filters.channels) {
-    await inspector(page)
-      .getByRole('group', { name: 'Channels' })
-      .getByLabel(channel, { exact: true })
-      .check();
-  }
-  for (const priority of filters.priorities) {
-    await inspector(page)
-      .getByRole('group', { name: 'Priorities' })
-      .getByLabel(priority, { exact: true })
-      .check();
-  }
-  const step = nodeOfType(page, 'step');
-  await step.locator('.fnode-title').click();
-  await inspector(page).getByLabel('Title', { exact: true }).fill(stepTitle);
-  await inspector(page).getByLabel('Team', { exact: true }).selectOption({ label: 'Billing' });
-  await inspector(page).getByLabel('SLA (minutes)', { exact: true }).fill('60');
-  await inspector(page).getByLabel('Outcome 1', { exact: true }).fill('Done');
-  await step.locator('.fnode-output', { hasText: exactly('Done') }).waitFor();
-  const end = nodeOfType(page, 'end');
-  await connect(page, start, 'Next', step);
-  await connect(page, step, 'Done', end);
-  await page.locator('.problems-ok').waitFor();
-  await page.locator('[data-save-status="saved"]').waitFor({ timeout: 15_000 });
-  return flowId;
-}
-
 const runs = requireChromium();
 
 describe.skipIf(!runs)('a manager routes tickets to a new flow in Chromium', () => {

@@ -46,3 +46,59 @@ export async function connect(page: Page, from: Locator, output: string, to: Loc
   await page.mouse.move(end.x, end.y, { steps: 6 });
   await page.mouse.up();
 }
+
+export const nodeOfType = (page: Page, type: string) =>
+  page.locator(`.builder-canvas .react-flow__node-${type}`);
+
+/**
+ * From the Flows page: a new blank flow, drawn as start (automatic, with the given channel and
+ * priorities) → an agent step on the Billing team → end, connected and saved.
+ */
+export async function drawFlow(
+  page: Page,
+  name: string,
+  filters: { channels: string[]; priorities: string[] },
+  stepTitle: string,
+): Promise<string> {
+  await page.getByRole('link', { name: 'Flows', exact: true }).click();
+  await page.waitForURL(/\/flows$/);
+  await page.getByRole('button', { name: 'New flow' }).click();
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Create and open' }).click();
+  await page.waitForURL(/\/flows\/[0-9a-f-]+\/edit$/);
+  const flowId = /\/flows\/([0-9a-f-]+)\/edit$/.exec(page.url())?.[1] ?? '';
+  await page.locator('.builder-empty-hint').waitFor();
+
+  await dropFromPalette(page, 'start', { x: 32, y: 32 });
+  await dropFromPalette(page, 'step', { x: 32, y: 232 });
+  await dropFromPalette(page, 'end', { x: 32, y: 432 });
+
+  const start = nodeOfType(page, 'start');
+  await start.locator('.fnode-title').click();
+  await inspector(page).getByRole('button', { name: 'Automatically', exact: true }).click();
+  for (const channel of filters.channels) {
+    await inspector(page)
+      .getByRole('group', { name: 'Channels' })
+      .getByLabel(channel, { exact: true })
+      .check();
+  }
+  for (const priority of filters.priorities) {
+    await inspector(page)
+      .getByRole('group', { name: 'Priorities' })
+      .getByLabel(priority, { exact: true })
+      .check();
+  }
+  const step = nodeOfType(page, 'step');
+  await step.locator('.fnode-title').click();
+  await inspector(page).getByLabel('Title', { exact: true }).fill(stepTitle);
+  await inspector(page).getByLabel('Team', { exact: true }).selectOption({ label: 'Billing' });
+  await inspector(page).getByLabel('SLA (minutes)', { exact: true }).fill('60');
+  await inspector(page).getByLabel('Outcome 1', { exact: true }).fill('Done');
+  await step.locator('.fnode-output', { hasText: exactly('Done') }).waitFor();
+  const end = nodeOfType(page, 'end');
+  await connect(page, start, 'Next', step);
+  await connect(page, step, 'Done', end);
+  await page.locator('.problems-ok').waitFor();
+  await page.locator('[data-save-status="saved"]').waitFor({ timeout: 15_000 });
+  return flowId;
+}
