@@ -13,6 +13,11 @@
  * - A1/A2 the browser's path: unbatched `POST /trpc/tickets.complete` through the shipped server (its own
  *   process), throughput ÷ D1 cold and latency. A3 correctness after all of it.
  *
+ * - K0–K2 the analytics reports (tests/bench/analytics.ts): the generated data set's facts against a
+ *   rebuild, the flow dashboard (K1) and the heatmap (K2) over 1M tickets on PostgreSQL and 50k on PGlite
+ *   (20k and 10k with --quick); with --scale also at 3M, projected to 10M. Its data set is kept in its
+ *   own database between runs (--fresh regenerates it).
+ *
  * A missed target is followed by what limits it: CPU per step, split between Node (this process and
  * the server's) and the PostgreSQL backends of the bench database (from /proc).
  *
@@ -46,6 +51,7 @@ import { poolQuery } from '../../packages/api/src/runtime/sql.ts';
 import { getTicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { versionCache } from '../../packages/api/src/runtime/versionCache.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
+import { benchAnalytics } from './analytics.ts';
 import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
 import {
   cookieFor,
@@ -968,6 +974,17 @@ async function main(): Promise<void> {
   log(`Stepwise runtime benchmark (${QUICK ? 'quick' : 'full'}): ${new Date().toISOString()}`);
   benchEngine();
   await benchDatabase();
+  log('\nAnalytics (K0–K2)');
+  results.push(
+    ...(await benchAnalytics({
+      quick: QUICK,
+      fresh: process.argv.includes('--fresh'),
+      scale: process.argv.includes('--scale'),
+      keep: process.argv.includes('--keep'),
+      adminUrl: ADMIN_URL,
+      log,
+    })),
+  );
   report();
 }
 
