@@ -17,6 +17,8 @@
  *   rebuild, the flow dashboard (K1) and the heatmap (K2) over 1M tickets on PostgreSQL and 50k on PGlite
  *   (20k and 10k with --quick); with --scale also at 3M, projected to 10M. Its data set is kept in its
  *   own database between runs (--fresh regenerates it).
+ * - K3 a backtest of 10,000 finished tickets (2,000 with --quick) on a 50-node draft, the pure engine
+ *   (tests/bench/backtest.ts), against the engine alone for as many steps.
  *
  * A missed target is followed by what limits it: CPU per step, split between Node (this process and
  * the server's) and the PostgreSQL backends of the bench database (from /proc).
@@ -52,6 +54,7 @@ import { getTicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { versionCache } from '../../packages/api/src/runtime/versionCache.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
 import { benchAnalytics } from './analytics.ts';
+import { benchBacktest } from './backtest.ts';
 import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
 import {
   cookieFor,
@@ -985,6 +988,8 @@ async function main(): Promise<void> {
       log,
     })),
   );
+  log('\nBacktest (K3)');
+  results.push(benchBacktest({ quick: QUICK }));
   report();
 }
 
