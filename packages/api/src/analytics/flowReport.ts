@@ -81,74 +81,268 @@ export function filterParams(f: TicketFilters): Array<string | null> {
   return [f.channel ?? null, f.priority ?? null, f.category ?? null, f.tier ?? null];
 }
 
+/** The ticket columns each filter narrows by. */
+const FILTER_COLUMNS = [
+  ['channel', 'channel'],
+  ['priority', 'priority'],
+  ['category', 'category'],
+  ['tier', 'customer_tier'],
+] as const;
+
+/** Builds a statement's parameters: `p(value, cast)` appends one and answers its placeholder. */
+function parameters(): { params: unknown[]; p: (value: unknown, cast: string) => string } {
+  const params: unknown[] = [];
+  return {
+    params,
+    p: (value, cast) => {
+      params.push(value);
+      return `$${params.length}${cast}`;
+    },
+  };
+}
+
 /**
- * The scope's tickets. Parameters: $1 org, $2 flow, $3 version (or null), $4 from, $5 to, $6 channel,
- * $7 priority, $8 category, $9 tier (each null for any).
+ * The filters that are set, as conditions over a tickets alias. Only the filters given appear in the text
+ * (an absent one is no condition at all, rather than `$n IS NULL OR …`, which no index and no generic plan
+ * can use): each combination is its own statement, prepared once.
  */
-const SCOPE = `scope AS (
-  SELECT t.id, t.created_at, t.closed_at, t.status, t.end_status, t.sla_breached_at, t.first_response_at, t.csat_score
-    FROM tickets t
-   WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND ($3::uuid IS NULL OR t.version_id = $3::uuid)
-     ${ticketFilters('t', 6)}
-),
-fin AS (SELECT * FROM scope WHERE status = 'ended' AND closed_at >= $4::timestamptz AND closed_at < $5::timestamptz),
-cre AS (SELECT * FROM scope WHERE created_at >= $4::timestamptz AND created_at < $5::timestamptz)`;
+function givenFilters(alias: string, f: TicketFilters, p: (value: unknown, cast: string) => string): string {
+  let text = '';
+  for (const [key, column] of FILTER_COLUMNS) {
+    const value = f[key];
+    if (value === undefined || value === null) continue;
+    text += ` AND ${alias}.${column} = ${p(value, '::text')}`;
+  }
+  return text;
+}
+
+/** A statement's text and its parameters. */
+type Statement = { text: string; params: unknown[] };
 
 const ms = (a: string, b: string) => `extract(epoch FROM ${b} - ${a}) * 1000`;
 
-const stats = (values: string) => `(SELECT json_build_object('n', count(*), 'mean', avg(v),
-    'p50', percentile_cont(0.5) WITHIN GROUP (ORDER BY v), 'p90', percentile_cont(0.9) WITHIN GROUP (ORDER BY v))
-  FROM (${values}) x)`;
+/** The scope's tickets, as a condition over `tickets t`: the flow, the version if one is asked, the filters set. */
+function ticketsOf(scope: ReportScope, p: (value: unknown, cast: string) => string): string {
+  const version = scope.versionId === null ? '' : ` AND t.version_id = ${p(scope.versionId, '::uuid')}`;
+  return `t.org_id = ${p(scope.orgId, '::uuid')} AND t.flow_id = ${p(scope.flowId, '::uuid')}${version}${givenFilters('t', scope, p)}`;
+}
 
-const TICKETS_SQL = `WITH ${SCOPE}
-SELECT
-  (SELECT count(*)::int FROM cre) AS started,
-  (SELECT count(*)::int FROM fin) AS finished,
-  (SELECT count(*)::int FROM scope WHERE status IN ${OPEN}) AS open_now,
-  ${stats(`SELECT ${ms('created_at', 'closed_at')} AS v FROM fin`)} AS resolution,
-  ${stats(`SELECT ${ms('created_at', 'first_response_at')} AS v FROM cre WHERE first_response_at IS NOT NULL`)} AS first_response,
-  (SELECT count(*)::int FROM fin WHERE sla_breached_at IS NOT NULL) AS breached,
-  (SELECT count(*)::int FROM fin WHERE EXISTS (SELECT 1 FROM feedback_requests r WHERE r.ticket_id = fin.id)) AS asked,
-  (SELECT json_build_object('rated', count(csat_score), 'mean', avg(csat_score),
-     's1', count(*) FILTER (WHERE csat_score = 1), 's2', count(*) FILTER (WHERE csat_score = 2),
-     's3', count(*) FILTER (WHERE csat_score = 3), 's4', count(*) FILTER (WHERE csat_score = 4),
-     's5', count(*) FILTER (WHERE csat_score = 5)) FROM fin) AS csat,
+/**
+ * The finished tickets' figures: the runs that ended in the range, read by the index on (flow,
+ * closed_at) — never the flow's whole history — and aggregated in one pass (one sort for both
+ * percentiles); whether each was asked for a rating, by one lookup per ticket in the requests' index (in key order).
+ */
+function finishedStatement(scope: ReportScope): Statement {
+  const { params, p } = parameters();
+  const where = ticketsOf(scope, p);
+  const text = `WITH fin AS MATERIALIZED (
+  SELECT t.id, t.closed_at, t.end_status, t.sla_breached_at, t.csat_score, ${ms('t.created_at', 't.closed_at')} AS v
+    FROM tickets t
+   WHERE ${where} AND t.status = 'ended'
+     AND t.closed_at >= ${p(scope.from, '::timestamptz')} AND t.closed_at < ${p(scope.to, '::timestamptz')}
+),
+agg AS (
+  SELECT count(*)::int AS finished, count(*) FILTER (WHERE sla_breached_at IS NOT NULL)::int AS breached,
+    count(*) AS n, avg(v) AS mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS p,
+    count(csat_score) AS rated, avg(csat_score) AS rating,
+    count(*) FILTER (WHERE csat_score = 1) AS s1, count(*) FILTER (WHERE csat_score = 2) AS s2,
+    count(*) FILTER (WHERE csat_score = 3) AS s3, count(*) FILTER (WHERE csat_score = 4) AS s4,
+    count(*) FILTER (WHERE csat_score = 5) AS s5
+  FROM fin
+)
+SELECT a.finished, a.breached,
+  json_build_object('n', a.n, 'mean', a.mean, 'p50', a.p[1], 'p90', a.p[2]) AS resolution,
+  json_build_object('rated', a.rated, 'mean', a.rating, 's1', a.s1, 's2', a.s2, 's3', a.s3, 's4', a.s4, 's5', a.s5) AS csat,
+  (SELECT count(*)::int FROM feedback_requests r WHERE r.ticket_id = ANY (ARRAY(SELECT id FROM fin))) AS asked,
   (SELECT coalesce(json_object_agg(coalesce(end_status, 'none'), n), '{}'::json)
      FROM (SELECT end_status, count(*)::int AS n FROM fin GROUP BY end_status) s) AS end_statuses,
-  (SELECT coalesce(json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'),
-      'started', (SELECT count(*) FROM cre WHERE cre.created_at >= d.day AND cre.created_at < d.day + interval '1 day'),
-      'finished', (SELECT count(*) FROM fin WHERE fin.closed_at >= d.day AND fin.closed_at < d.day + interval '1 day'))
-      ORDER BY d.day), '[]'::json)
-     FROM generate_series(date_trunc('day', $4::timestamptz AT TIME ZONE 'UTC'),
-       ($5::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC', interval '1 day') AS d(day)) AS per_day`;
+  (SELECT coalesce(json_object_agg(to_char(day, 'YYYY-MM-DD'), n), '{}'::json)
+     FROM (SELECT (closed_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM fin GROUP BY 1) d) AS per_day
+FROM agg a`;
+  return { text, params };
+}
 
-/** Per node, over stays that ended in the range (the scope's filters apply through the ticket). */
-const STEPS_SQL = `SELECT v.node_id,
-    count(*)::int AS visits,
-    count(*) FILTER (WHERE v.breached)::int AS breached,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY ${ms('v.entered_at', 'v.left_at')}) AS p50,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY ${ms('v.entered_at', 'v.left_at')}) AS p90
-  FROM ticket_visits v JOIN tickets t ON t.id = v.ticket_id
- WHERE v.org_id = $1::uuid
-   AND v.version_id IN (SELECT id FROM flow_versions WHERE flow_id = $2::uuid AND ($3::uuid IS NULL OR id = $3::uuid))
-   AND v.left_at >= $4::timestamptz AND v.left_at < $5::timestamptz
-   ${ticketFilters('t', 6)}
- GROUP BY v.node_id
- ORDER BY v.node_id`;
+/**
+ * The started and open tickets' figures: the tickets created in the range (by the index on (flow,
+ * created_at)) with their first responses, and those in an open run now (by the index on status).
+ * The per-day series is the range's UTC days, each with the tickets created on it.
+ */
+function startedStatement(scope: ReportScope): Statement {
+  const { params, p } = parameters();
+  const where = ticketsOf(scope, p);
+  const from = p(scope.from, '::timestamptz');
+  const to = p(scope.to, '::timestamptz');
+  const text = `WITH cre AS MATERIALIZED (
+  SELECT t.created_at, ${ms('t.created_at', 't.first_response_at')} AS v
+    FROM tickets t
+   WHERE ${where} AND t.created_at >= ${from} AND t.created_at < ${to}
+),
+agg AS (
+  SELECT count(*)::int AS started, count(v) AS n, avg(v) AS mean,
+    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS p
+  FROM cre
+)
+SELECT a.started,
+  (SELECT count(*)::int FROM tickets t WHERE ${where} AND t.status IN ${OPEN}) AS open_now,
+  json_build_object('n', a.n, 'mean', a.mean, 'p50', a.p[1], 'p90', a.p[2]) AS first_response,
+  (SELECT coalesce(json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'started', coalesce(c.n, 0))
+      ORDER BY d.day), '[]'::json)
+     FROM generate_series(date_trunc('day', ${from} AT TIME ZONE 'UTC'),
+       (${to} - interval '1 microsecond') AT TIME ZONE 'UTC', interval '1 day') AS d(day)
+     LEFT JOIN (SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*) AS n FROM cre GROUP BY 1) c
+       ON c.day = d.day) AS per_day
+FROM agg a`;
+  return { text, params };
+}
+
+/**
+ * The stays of a scope that ended in the range, node by node. A stay counts on the version it happened
+ * on: the scope's version, or each of the flow's (the flow was checked to be the organization's by
+ * `checkScope`, and a version's stays are its organization's). The nodes are found by a loose scan of the
+ * index on (version, node, left_at, …) — one descent per node — and each node's stays in the range are a
+ * range of that index, read from the index alone: no sort of all the range's stays by node, no heap.
+ * Gives the statement's `WITH` (`versions`, `nodes`), `of(extra)`: the FROM and WHERE of the stays of the
+ * node `n.node_id`, and `filters`: the scope's ticket filters over `tickets t` (empty when none is set).
+ */
+function staysOf(scope: ReportScope): {
+  params: unknown[];
+  withNodes: string;
+  of: (extra?: string) => string;
+  filters: string;
+} {
+  const { params, p } = parameters();
+  const versions = `SELECT id FROM flow_versions WHERE flow_id = ${p(scope.flowId, '::uuid')}${
+    scope.versionId === null ? '' : ` AND id = ${p(scope.versionId, '::uuid')}`
+  }`;
+  const range = `v.left_at >= ${p(scope.from, '::timestamptz')} AND v.left_at < ${p(scope.to, '::timestamptz')}`;
+  const withNodes = `WITH RECURSIVE versions AS (${versions}),
+seen AS (
+  SELECT x.id AS version_id,
+    (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = x.id ORDER BY v.node_id LIMIT 1) AS node_id
+  FROM versions x
+  UNION ALL
+  SELECT s.version_id, (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = s.version_id AND v.node_id > s.node_id
+      ORDER BY v.node_id LIMIT 1)
+  FROM seen s WHERE s.node_id IS NOT NULL
+),
+nodes AS (SELECT DISTINCT node_id FROM seen WHERE node_id IS NOT NULL)`;
+  const of = (extra = '') =>
+    `ticket_visits v WHERE v.version_id = ANY (ARRAY(SELECT id FROM versions)) AND v.node_id = n.node_id AND ${range}${extra}`;
+  return { params, withNodes, of, filters: givenFilters('t', scope, p) };
+}
+
+/**
+ * With a ticket filter: the range's stays gathered node by node from the index (with their ticket), then
+ * joined to their tickets once, for `select` to group.
+ */
+function filteredStays(
+  stays: ReturnType<typeof staysOf>,
+  columns: string,
+  extra: string,
+  select: string,
+): string {
+  return `${stays.withNodes},
+stays AS MATERIALIZED (
+  SELECT s.* FROM nodes n CROSS JOIN LATERAL (SELECT v.node_id, v.ticket_id, ${columns} FROM ${stays.of(extra)}) s
+)
+${select.replace('$STAYS', `stays v JOIN tickets t ON t.id = v.ticket_id WHERE true${stays.filters}`)}`;
+}
+
+/**
+ * Per node, over stays that ended in the range: how many, how many breached, time spent p50/p90. A node
+ * whose stays all lasted no time (one a ticket passes through: start, a decision, an action, an end) has
+ * 0 for every percentile, as `percentile_cont` would say; only the others' stays are sorted, reading
+ * the node's range of the index once more.
+ */
+function stepsStatement(scope: ReportScope): Statement {
+  const stays = staysOf(scope);
+  const duration = ms('v.entered_at', 'v.left_at');
+  if (stays.filters) {
+    const text = filteredStays(
+      stays,
+      'v.breached, v.entered_at, v.left_at',
+      '',
+      `SELECT node_id, visits, breached, p[1] AS p50, p[2] AS p90 FROM (
+  SELECT v.node_id, count(*)::int AS visits, count(*) FILTER (WHERE v.breached)::int AS breached,
+    percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${duration}) AS p
+  FROM $STAYS
+  GROUP BY v.node_id) s
+ORDER BY node_id`,
+    );
+    return { text, params: stays.params };
+  }
+  const text = `${stays.withNodes}
+SELECT n.node_id, a.visits, a.breached,
+  CASE WHEN a.instant THEN 0::float8 ELSE q.p[1] END AS p50,
+  CASE WHEN a.instant THEN 0::float8 ELSE q.p[2] END AS p90
+FROM nodes n
+CROSS JOIN LATERAL (
+  SELECT count(*)::int AS visits, count(*) FILTER (WHERE v.breached)::int AS breached,
+    bool_and(v.left_at = v.entered_at) AS instant
+  FROM ${stays.of()}) a
+CROSS JOIN LATERAL (
+  SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${duration}) AS p
+  FROM ${stays.of(' AND NOT a.instant')}) q
+WHERE a.visits > 0
+ORDER BY n.node_id`;
+  return { text, params: stays.params };
+}
+
+/** Per edge of one version: the stays that left `source` for `target` (by `handle`) in the range. */
+function edgesStatement(scope: ReportScope & { versionId: string }): Statement {
+  const stays = staysOf(scope);
+  const extra = ' AND v.next_node_id IS NOT NULL';
+  if (stays.filters) {
+    const text = filteredStays(
+      stays,
+      'v.handle, v.next_node_id',
+      extra,
+      `SELECT v.node_id AS source, v.handle, v.next_node_id AS target, count(*)::int AS count
+  FROM $STAYS
+ GROUP BY v.node_id, v.handle, v.next_node_id ORDER BY v.node_id, v.handle, v.next_node_id`,
+    );
+    return { text, params: stays.params };
+  }
+  const text = `${stays.withNodes}
+SELECT n.node_id AS source, e.handle, e.target, e.count
+FROM nodes n
+CROSS JOIN LATERAL (
+  SELECT v.handle, v.next_node_id AS target, count(*)::int AS count
+  FROM ${stays.of(extra)}
+  GROUP BY v.handle, v.next_node_id) e
+ORDER BY n.node_id, e.handle, e.target`;
+  return { text, params: stays.params };
+}
+
+/** The tickets waiting at each node of one version now, whatever the range. */
+function waitingStatement(scope: ReportScope & { versionId: string }): Statement {
+  const { params, p } = parameters();
+  const text = `SELECT t.node_id, count(*)::int AS tickets, count(*) FILTER (WHERE t.breached)::int AS breached
+  FROM tickets t
+ WHERE t.org_id = ${p(scope.orgId, '::uuid')} AND t.flow_id = ${p(scope.flowId, '::uuid')}
+   AND t.version_id = ${p(scope.versionId, '::uuid')} AND t.status IN ${OPEN} AND t.node_id IS NOT NULL${givenFilters('t', scope, p)}
+ GROUP BY t.node_id ORDER BY t.node_id`;
+  return { text, params };
+}
 
 type Stats = { n: number; mean: number | null; p50: number | null; p90: number | null };
 
-type TicketsRow = {
-  started: number;
+type FinishedRow = {
   finished: number;
-  open_now: number;
-  resolution: Stats;
-  first_response: Stats;
   breached: number;
-  asked: number;
+  resolution: Stats;
   csat: { rated: number; mean: number | null; s1: number; s2: number; s3: number; s4: number; s5: number };
+  asked: number;
   end_statuses: Record<string, number>;
-  per_day: Array<{ day: string; started: number; finished: number }>;
+  /** Finished tickets per UTC day (days with none are absent). */
+  per_day: Record<string, number>;
+};
+
+type StartedRow = {
+  started: number;
+  open_now: number;
+  first_response: Stats;
+  per_day: Array<{ day: string; started: number }>;
 };
 
 /** The longest range a report covers (its per-day series has one point a day). */
@@ -159,10 +353,6 @@ const rate = (part: number, whole: number): number | null => (whole > 0 ? part /
 
 function statsOf(raw: Stats): DurationStats {
   return { n: Number(raw.n), mean: num(raw.mean), p50: num(raw.p50), p90: num(raw.p90) };
-}
-
-function paramsOf(scope: ReportScope): unknown[] {
-  return [scope.orgId, scope.flowId, scope.versionId, scope.from, scope.to, ...filterParams(scope)];
 }
 
 /** Checks that the flow (and version) belong to the organization: a report never reads another's. */
@@ -190,49 +380,51 @@ export function checkRange(range: { from: string; to: string }): void {
 export async function flowReport(database: Database, scope: ReportScope): Promise<FlowReport> {
   await checkScope(database, scope);
   const query = poolQuery(database);
-  const params = paramsOf(scope);
-  const [tickets, steps] = await Promise.all([
-    query<TicketsRow>(TICKETS_SQL, params),
-    query<{ node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }>(
-      STEPS_SQL,
-      params,
-    ),
+  const finishedSql = finishedStatement(scope);
+  const startedSql = startedStatement(scope);
+  const stepsSql = stepsStatement(scope);
+  // Three statements at once, each on its own connection (PGlite runs them one after the other).
+  const [finishedRows, startedRows, steps] = await Promise.all([
+    query<FinishedRow>(finishedSql.text, finishedSql.params),
+    query<StartedRow>(startedSql.text, startedSql.params),
+    query<StepRow>(stepsSql.text, stepsSql.params),
   ]);
-  const t = tickets[0];
-  if (!t) throw new Error('The report query returned no row');
-  const csat = t.csat;
+  const f = finishedRows[0];
+  const c = startedRows[0];
+  if (!f || !c) throw new Error('The report query returned no row');
+  const csat = f.csat;
   const rated = Number(csat.rated);
   return {
     scope: { flowId: scope.flowId, versionId: scope.versionId, from: scope.from, to: scope.to },
-    started: t.started,
-    finished: t.finished,
-    openNow: t.open_now,
-    resolution: statsOf(t.resolution),
-    firstResponse: statsOf(t.first_response),
-    breached: t.breached,
-    breachRate: rate(t.breached, t.finished),
+    started: c.started,
+    finished: f.finished,
+    openNow: c.open_now,
+    resolution: statsOf(f.resolution),
+    firstResponse: statsOf(c.first_response),
+    breached: f.breached,
+    breachRate: rate(f.breached, f.finished),
     csat: {
-      asked: t.asked,
+      asked: f.asked,
       rated,
-      responseRate: rate(rated, t.asked),
+      responseRate: rate(rated, f.asked),
       mean: num(csat.mean),
       distribution: [csat.s1, csat.s2, csat.s3, csat.s4, csat.s5].map(
         Number,
       ) as FlowReport['csat']['distribution'],
     },
-    endStatuses: t.end_statuses,
-    perDay: t.per_day.map((d) => ({ day: d.day, started: Number(d.started), finished: Number(d.finished) })),
+    endStatuses: f.end_statuses,
+    perDay: c.per_day.map((d) => ({
+      day: d.day,
+      started: Number(d.started),
+      finished: Number(f.per_day[d.day] ?? 0),
+    })),
     steps: steps.map(stepOf),
   };
 }
 
-function stepOf(s: {
-  node_id: string;
-  visits: number;
-  breached: number;
-  p50: unknown;
-  p90: unknown;
-}): StepFigures {
+type StepRow = { node_id: string; visits: number; breached: number; p50: unknown; p90: unknown };
+
+function stepOf(s: StepRow): StepFigures {
   return {
     nodeId: s.node_id,
     visits: s.visits,
@@ -252,20 +444,6 @@ export type NodeHeat = {
   edges: Array<{ source: string; handle: string | null; target: string; count: number }>;
 };
 
-const WAITING_SQL = `SELECT t.node_id, count(*)::int AS tickets, count(*) FILTER (WHERE t.breached)::int AS breached
-  FROM tickets t
- WHERE t.org_id = $1::uuid AND t.flow_id = $2::uuid AND t.version_id = $3::uuid AND t.status IN ${OPEN}
-   AND t.node_id IS NOT NULL
-   ${ticketFilters('t', 4)}
- GROUP BY t.node_id ORDER BY t.node_id`;
-
-const EDGES_SQL = `SELECT v.node_id AS source, v.handle, v.next_node_id AS target, count(*)::int AS count
-  FROM ticket_visits v JOIN tickets t ON t.id = v.ticket_id
- WHERE v.org_id = $1::uuid AND t.flow_id = $2::uuid AND v.version_id = $3::uuid AND v.next_node_id IS NOT NULL
-   AND v.left_at >= $4::timestamptz AND v.left_at < $5::timestamptz
-   ${ticketFilters('t', 6)}
- GROUP BY v.node_id, v.handle, v.next_node_id ORDER BY v.node_id, v.handle, v.next_node_id`;
-
 /** The heatmap of one version of a flow, over stays that ended in the range (waiting: now). */
 export async function nodeHeat(
   database: Database,
@@ -273,18 +451,16 @@ export async function nodeHeat(
 ): Promise<NodeHeat> {
   await checkScope(database, scope);
   const query = poolQuery(database);
-  const params = paramsOf(scope);
+  const waitingSql = waitingStatement(scope);
+  const stepsSql = stepsStatement(scope);
+  const edgesSql = edgesStatement(scope);
   const [waiting, steps, edges] = await Promise.all([
-    // Waiting is now, whatever the range: the same filters, without the range's two parameters.
-    query<{ node_id: string; tickets: number; breached: number }>(WAITING_SQL, [
-      ...params.slice(0, 3),
-      ...params.slice(5),
-    ]),
-    query<{ node_id: string; visits: number; breached: number; p50: unknown; p90: unknown }>(
-      STEPS_SQL,
-      params,
+    query<{ node_id: string; tickets: number; breached: number }>(waitingSql.text, waitingSql.params),
+    query<StepRow>(stepsSql.text, stepsSql.params),
+    query<{ source: string; handle: string | null; target: string; count: number }>(
+      edgesSql.text,
+      edgesSql.params,
     ),
-    query<{ source: string; handle: string | null; target: string; count: number }>(EDGES_SQL, params),
   ]);
   return {
     versionId: scope.versionId,

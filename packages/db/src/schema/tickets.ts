@@ -80,6 +80,9 @@ export const tickets = pgTable(
     index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
     index('tickets_org_team_idx').on(t.orgId, t.teamId),
     index('tickets_version_node_idx').on(t.versionId, t.nodeId),
+    // The reports: a flow's tickets finished in a range, and those created in it (docs/analytics.md).
+    index('tickets_flow_closed_idx').on(t.flowId, t.closedAt),
+    index('tickets_flow_created_idx').on(t.flowId, t.createdAt),
   ],
 );
 
@@ -138,7 +141,19 @@ export const ticketVisits = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.ticketId, t.seq, t.ordinal] }),
-    index('ticket_visits_version_left_idx').on(t.versionId, t.leftAt),
+    // The reports read one node's stays of a version that ended in a range, from the index alone: the
+    // columns after `left_at` are there so the index covers the per-node figures, the edge traffic and
+    // the join to the ticket a filtered report needs.
+    index('ticket_visits_version_node_left_idx').on(
+      t.versionId,
+      t.nodeId,
+      t.leftAt,
+      t.enteredAt,
+      t.breached,
+      t.handle,
+      t.nextNodeId,
+      t.ticketId,
+    ),
   ],
 );
 
