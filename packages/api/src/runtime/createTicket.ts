@@ -51,6 +51,11 @@ export type CreateTicketOptions = {
    * the ticket (one child per entry: a second start for the same entry fails on the unique key).
    */
   parent?: { ticketId: string; seq: number };
+  /**
+   * The new ticket's id (a UUID), chosen by the caller — a seeded history's, so its pilot buckets, which
+   * are keyed by the id, come out the same on every run. Default: a random UUID.
+   */
+  ticketId?: string;
 };
 
 type FlowCandidate = {
@@ -161,7 +166,9 @@ export async function createTicket(
   const cache = options.cache ?? versionCache;
   const query = poolQuery(database);
   const ticket = ticketDataOf(input);
-  const ticketId = randomUUID();
+  if (options.ticketId !== undefined && !isUuid(options.ticketId))
+    throw new Error(`A ticket id must be a UUID, got "${options.ticketId}"`);
+  const ticketId = options.ticketId ?? randomUUID();
   // The flow's pilot, if any, takes its share of new tickets (keyed by the ticket's id).
   const route = await withPilot(
     query,
