@@ -1,4 +1,4 @@
-import { seedDemo } from '@stepwise/api';
+import { type SeedOptions, seedDemo } from '@stepwise/api';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { type StartServerOptions, startServer } from '../../apps/server/src/server.ts';
 import { ensureWebBuilt, launchBrowser, watchConsole } from './e2e.ts';
@@ -17,13 +17,22 @@ export type E2eApp = {
 };
 
 /**
+ * What `openE2eApp` seeds: the demo organization (`true`, the default), nothing (`false`), or the demo
+ * with its history — `'history'` seeds it as `npm start` shows it (about 2,500 finished tickets over 60
+ * days, "Refund request" v2 piloted on 30%; a minute or so), `{ history: { tickets: 600 } }` a smaller one
+ * from the same code and seed. The history ends at the server's clock (`server.now`) when one is given.
+ */
+export type E2eSeed = boolean | 'history' | { history: NonNullable<SeedOptions['history']> };
+
+/**
  * Builds the web app if needed, opens a fresh test database (PostgreSQL when configured, else PGlite),
- * seeds the demo organization unless `seed` is false, starts the server on a free port and opens a
- * page that records console problems. Close it in `afterAll`; whatever was opened is closed, in reverse.
+ * seeds the demo organization unless `seed` is false (with its history for `seed: 'history'`), starts the
+ * server on a free port and opens a page that records console problems. Close it in `afterAll`; whatever
+ * was opened is closed, in reverse.
  */
 export async function openE2eApp(
   options: {
-    seed?: boolean;
+    seed?: E2eSeed;
     server?: Omit<StartServerOptions, 'db' | 'port'>;
     context?: BrowserContextOptions;
     console?: Parameters<typeof watchConsole>[1];
@@ -37,8 +46,13 @@ export async function openE2eApp(
   };
   try {
     const now = options.server?.now;
-    if (options.seed !== false && !(await seedDemo(db, now ? { now: now() } : {})))
-      throw new Error('the demo seed did not run on a fresh database');
+    const seed = options.seed ?? true;
+    const history = seed === 'history' ? true : typeof seed === 'object' ? seed.history : undefined;
+    if (seed !== false) {
+      const seeded = await seedDemo(db, { ...(now ? { now: now() } : {}), history });
+      if (!seeded) throw new Error('the demo seed did not run on a fresh database');
+      if (history && !seeded.history) throw new Error('the demo history did not run on a fresh database');
+    }
     const server = await startServer({ ...options.server, db, port: 0 });
     opened.push(() => server.close());
     const browser = await launchBrowser();

@@ -21,7 +21,14 @@ export {
 } from './runtime/runtimeLoop.ts';
 export { deliverDueWebhooks, RETRY_DELAYS_MS } from './webhooks/deliverDueWebhooks.ts';
 export { signWebhook, verifyWebhook } from './webhooks/sign.ts';
-export { markSeededDemo, seedDemo } from './seed/seedDemo.ts';
+export {
+  DEMO_HISTORY_SEED,
+  type DemoHistoryOptions,
+  type DemoHistoryResult,
+  seedDemoHistory,
+} from './seed/demoHistory.ts';
+export { FAST_TRACK_LIMIT, FAST_TRACK_NODES } from './seed/refundFastTrack.ts';
+export { demoHistoryStart, markSeededDemo, type SeedOptions, seedDemo } from './seed/seedDemo.ts';
 export type { Me } from './services/accounts.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';
 export type { Access, Caller, Context, Meta } from './trpc.ts';

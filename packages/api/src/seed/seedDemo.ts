@@ -10,11 +10,42 @@ import { fireDueTimers } from '../runtime/fireDueTimers.ts';
 import type { StepView, TicketView } from '../runtime/ticketView.ts';
 import { publishVersion } from '../services/publishVersion.ts';
 import type { Caller } from '../trpc.ts';
+import {
+  DEMO_HISTORY_DAYS,
+  type DemoHistoryOptions,
+  type DemoHistoryResult,
+  seedDemoHistory,
+} from './demoHistory.ts';
 
 export const DEMO_PASSWORD = 'stepwise-demo';
 export const DEMO_ORG = 'Acme Support';
 
-export type SeedResult = { orgName: string; logins: Array<{ role: Role; email: string; password: string }> };
+export type SeedResult = {
+  orgName: string;
+  logins: Array<{ role: Role; email: string; password: string }>;
+  /** What `history` seeded (absent without it; null when it could not run). */
+  history?: DemoHistoryResult | null;
+};
+
+export type SeedOptions = {
+  now?: Date | undefined;
+  /**
+   * Also seed the demo's history (`seedDemoHistory`: weeks of finished tickets, a second version of
+   * "Refund request" piloted on 30%), after today's tickets and on the same clock: `true` for its
+   * defaults, or its options (a smaller `tickets` for a quick test). Off by default: it takes a while.
+   */
+  history?: boolean | Omit<DemoHistoryOptions, 'now'> | undefined;
+  /**
+   * When the flows' first versions were published (default: `now`; with `history`, its first day). A
+   * server that seeds the history afterwards, in the background, passes `demoHistoryStart(now)`.
+   */
+  publishedAt?: Date | undefined;
+};
+
+/** The first day of the history `seedDemoHistory` seeds up to `now` (the first versions date from it). */
+export function demoHistoryStart(now: Date, days: number = DEMO_HISTORY_DAYS): Date {
+  return new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
+}
 
 /** The audit entry that marks the organization the seed made (an org merely named "Acme Support" is not it). */
 export const DEMO_SEEDED_ACTION = 'demo.seeded';
@@ -240,11 +271,16 @@ const TICKETS: DemoTicket[] = [
 /**
  * Seeds the demo workspace into an empty database: "Acme Support" with an admin, a manager and two
  * agents (password `stepwise-demo`), the Billing and Technical teams, the "Ticket resolution" and
- * "Refund request" flows published as v1, and a dozen tickets at various steps (one past its SLA).
- * Returns null, changing nothing, when any organization exists.
+ * "Refund request" flows published as v1, and a dozen tickets at various steps (one past its SLA) —
+ * with `history`, also weeks of finished tickets before them. Returns null, changing nothing, when any
+ * organization exists.
  */
-export async function seedDemo(database: Database, options: { now?: Date } = {}): Promise<SeedResult | null> {
+export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedResult | null> {
   const now = options.now ?? new Date();
+  const history = options.history === true ? {} : options.history || null;
+  // The organization, its people and flows date from when the first versions were published.
+  const publishedAt =
+    options.publishedAt ?? (history ? demoHistoryStart(now, history.days ?? DEMO_HISTORY_DAYS) : now);
   if ((await database.query('SELECT 1 FROM organizations LIMIT 1')).length > 0) return null;
   // Hashing takes a while: never inside the transaction (PGlite has one connection).
   // One at a time: each scrypt hash takes 128 MiB.
@@ -256,14 +292,14 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
     if (existing.length > 0) return null;
     const [org] = await tx
       .insert(organizations)
-      .values({ name: DEMO_ORG, createdAt: now })
+      .values({ name: DEMO_ORG, createdAt: publishedAt })
       .returning({ id: organizations.id });
     if (!org) throw new Error('INSERT … RETURNING returned no row');
     const teamRows = await tx
       .insert(teams)
       .values([
-        { orgId: org.id, name: 'Billing', createdAt: now },
-        { orgId: org.id, name: 'Technical', createdAt: now },
+        { orgId: org.id, name: 'Billing', createdAt: publishedAt },
+        { orgId: org.id, name: 'Technical', createdAt: publishedAt },
       ])
       .returning({ id: teams.id, name: teams.name });
     const teamId = (name: string): string => {
@@ -279,18 +315,23 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
       targetType: 'organization',
       targetId: org.id,
       data: { name: DEMO_ORG },
-      at: now,
+      at: publishedAt,
     });
     const people: Record<string, Caller> = {};
     for (const [i, person] of PEOPLE.entries()) {
       const [user] = await tx
         .insert(users)
-        .values({ email: person.email, name: person.name, passwordHash: hashes[i] ?? '', createdAt: now })
+        .values({
+          email: person.email,
+          name: person.name,
+          passwordHash: hashes[i] ?? '',
+          createdAt: publishedAt,
+        })
         .returning({ id: users.id });
       if (!user) throw new Error('INSERT … RETURNING returned no row');
       await tx
         .insert(memberships)
-        .values({ orgId: org.id, userId: user.id, role: person.role, createdAt: now });
+        .values({ orgId: org.id, userId: user.id, role: person.role, createdAt: publishedAt });
       for (const team of person.teams) {
         await tx.insert(teamMembers).values({ orgId: org.id, teamId: ids[team], userId: user.id });
       }
@@ -319,8 +360,8 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
           description: template.description,
           draft: mapTeams(template.document, placeholders),
           routeOrder,
-          createdAt: now,
-          updatedAt: now,
+          createdAt: publishedAt,
+          updatedAt: publishedAt,
           updatedBy: people.manager?.userId ?? null,
         })
         .returning({ id: flows.id });
@@ -338,7 +379,7 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
       flowId,
       authorId: people.manager?.userId ?? null,
       message: 'First version, from the template.',
-      now,
+      now: publishedAt,
     });
   }
 
@@ -381,6 +422,7 @@ export async function seedDemo(database: Database, options: { now?: Date } = {})
   return {
     orgName: DEMO_ORG,
     logins: PEOPLE.map((p) => ({ role: p.role, email: p.email, password: DEMO_PASSWORD })),
+    ...(history ? { history: await seedDemoHistory(database, { ...history, now }) } : {}),
   };
 }
 
