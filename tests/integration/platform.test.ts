@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoModeOf, parsePublicUrl, prepareDemo } from '../../apps/server/src/config.ts';
+import { demoHistoryOf, demoModeOf, parsePublicUrl, prepareDemo } from '../../apps/server/src/config.ts';
 import { errorsOnlyLogger } from '../../apps/server/src/logger.ts';
 import { startServer } from '../../apps/server/src/server.ts';
 import { childDocument, tourDocument } from '../support/runtimeDocs.ts';
@@ -33,6 +33,17 @@ describe('server settings', () => {
     expect(demoModeOf({ STEPWISE_DEMO: '0' })).toBe(false);
     expect(demoModeOf({ DATABASE_URL: '', STEPWISE_DEMO: '' })).toBe(true);
     expect(() => demoModeOf({ STEPWISE_DEMO: 'maybe' })).toThrow(/^STEPWISE_DEMO must be 1 .* or 0/);
+  });
+
+  it('given the environment, when the demo history is decided, then it is on unless STEPWISE_DEMO_HISTORY turns it off', () => {
+    // given / when / then
+    expect(demoHistoryOf({})).toBe(true);
+    expect(demoHistoryOf({ STEPWISE_DEMO_HISTORY: '1' })).toBe(true);
+    expect(demoHistoryOf({ STEPWISE_DEMO_HISTORY: ' off ' })).toBe(false);
+    expect(demoHistoryOf({ STEPWISE_DEMO_HISTORY: '0' })).toBe(false);
+    expect(() => demoHistoryOf({ STEPWISE_DEMO_HISTORY: 'some' })).toThrow(
+      /^STEPWISE_DEMO_HISTORY must be 1 .* or 0/,
+    );
   });
 
   it('given a bad PUBLIC_URL, when the server process starts, then it stops at once naming the setting', async () => {

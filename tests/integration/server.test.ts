@@ -531,4 +531,40 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
     // then
     await expect(send(other.url, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
   });
+
+  it('given a server told to hold its runtime loop, when a timer is due meanwhile, then it fires only once the hold is over', async () => {
+    // given: a ticket that came in two hours ago, its one-hour triage SLA passed
+    const past = fakeClock(new Date(Date.now() - 3 * 60 * 60 * 1000));
+    const org = await createRuntimeOrg(db, 'Held Loop Org', past.now());
+    await publishFlow(db, org, 'Ticket resolution', template('ticket-resolution'), 20);
+    past.advance(60 * 60 * 1000);
+    const ticket = await apiAs(db, org.people.manager, past).tickets.create(ticketInput());
+    const breached = async () =>
+      (
+        await db.query<{ breached: boolean }>('SELECT breached FROM tickets WHERE id = $1::uuid', [
+          ticket.ticket.id,
+        ])
+      )[0]?.breached;
+    let release = () => {};
+    // when
+    const held = await startServer({
+      db,
+      port: 0,
+      webDir,
+      pollMs: 20,
+      holdLoopUntil: new Promise<void>((done) => (release = done)),
+    });
+    try {
+      await new Promise((wait) => setTimeout(wait, 300));
+      // then: the server answers, the timer waits
+      expect((await send(held.url, '/healthz')).status).toBe(200);
+      expect(await breached()).toBe(false);
+      release();
+      const until = Date.now() + 5000;
+      while (!(await breached()) && Date.now() < until) await new Promise((wait) => setTimeout(wait, 50));
+      expect(await breached()).toBe(true);
+    } finally {
+      await held.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { Database } from '@stepwise/db';
-import { markSeededDemo, seedDemo } from '@stepwise/api';
+import { demoHistoryStart, markSeededDemo, seedDemo, seedDemoHistory } from '@stepwise/api';
 import type { Logger } from './logger.ts';
 
 /** Environment variables, as the process receives them. */
@@ -54,13 +54,40 @@ export function demoModeOf(env: Env): boolean {
   throw new Error(`STEPWISE_DEMO must be 1 (demo organization on) or 0 (off), got "${env.STEPWISE_DEMO}".`);
 }
 
-/** In demo mode, seeds the demo organization into an empty database (and logs its logins); else nothing. */
-export async function prepareDemo(db: Database, demo: boolean, logger: Logger): Promise<boolean> {
+/**
+ * `STEPWISE_DEMO_HISTORY`: whether a newly seeded demo organization also gets its history (weeks of
+ * finished tickets, filled in the background after the server starts). On by default; `0` leaves it out.
+ */
+export function demoHistoryOf(env: Env): boolean {
+  const value = env.STEPWISE_DEMO_HISTORY?.trim().toLowerCase();
+  if (value === undefined || value === '') return true;
+  if (value === '1' || value === 'true' || value === 'on') return true;
+  if (value === '0' || value === 'false' || value === 'off') return false;
+  throw new Error(
+    `STEPWISE_DEMO_HISTORY must be 1 (seed the demo's history) or 0 (leave it out), got "${env.STEPWISE_DEMO_HISTORY}".`,
+  );
+}
+
+/**
+ * In demo mode, seeds the demo organization into an empty database (and logs its logins); else nothing.
+ * With `history`, its first versions date from the history's first day: the caller then fills the history
+ * with `fillDemoHistory` (at `now`, the same instant).
+ */
+export async function prepareDemo(
+  db: Database,
+  demo: boolean,
+  logger: Logger,
+  options: { history?: boolean; now?: Date } = {},
+): Promise<boolean> {
   if (!demo) {
     logger.info('demo.off', {});
     return false;
   }
-  const seeded = await seedDemo(db);
+  const now = options.now ?? new Date();
+  const seeded = await seedDemo(db, {
+    now,
+    ...(options.history ? { publishedAt: demoHistoryStart(now) } : {}),
+  });
   if (!seeded) {
     // Not empty: a demo organization seeded by an older version gets the mark the log-in page looks for.
     if (await markSeededDemo(db)) logger.info('seed.marked', {});
@@ -70,4 +97,35 @@ export async function prepareDemo(db: Database, demo: boolean, logger: Logger): 
   for (const login of seeded.logins)
     logger.info('seed.login', { role: login.role, email: login.email, password: login.password });
   return true;
+}
+
+/**
+ * Fills the demo organization's history up to `now` (the instant it was seeded at), logging its progress.
+ * Aborted, it takes no new ticket and works the ones in flight to their end (a second or two), so the
+ * history it leaves holds only finished tickets. Never rejects: a failure is logged.
+ */
+export async function fillDemoHistory(
+  db: Database,
+  options: { now: Date; logger: Logger; signal?: AbortSignal },
+): Promise<void> {
+  const { logger } = options;
+  logger.info('demo.history_started', {});
+  try {
+    const result = await seedDemoHistory(db, {
+      now: options.now,
+      signal: options.signal,
+      onProgress: (progress) => logger.info('demo.history_progress', { ...progress }),
+    });
+    if (!result) return logger.info('demo.history_skipped', {});
+    logger.info('demo.history_seeded', {
+      tickets: result.tickets,
+      moves: result.moves,
+      ratings: result.ratings,
+      aborted: result.aborted,
+      ms: result.ms,
+      movesPerSecond: Math.round((result.moves / Math.max(1, result.ms)) * 1000),
+    });
+  } catch (error) {
+    logger.error('demo.history_failed', { error });
+  }
 }

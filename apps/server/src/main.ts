@@ -1,14 +1,22 @@
 import { join, resolve } from 'node:path';
 import { backfillAnalytics } from '@stepwise/api';
 import { createDb } from '@stepwise/db';
-import { demoModeOf, parsePort, parsePublicUrl, prepareDemo } from './config.ts';
+import {
+  demoHistoryOf,
+  demoModeOf,
+  fillDemoHistory,
+  parsePort,
+  parsePublicUrl,
+  prepareDemo,
+} from './config.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 
 /**
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
- * PGlite, off with DATABASE_URL). In demo mode, seeds the demo organization into an empty database.
+ * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on). In demo mode, seeds the demo organization
+ * into an empty database, and once the server answers, fills its history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
  */
 async function main(): Promise<void> {
@@ -16,6 +24,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   const publicUrl = parsePublicUrl(process.env.PUBLIC_URL);
   const demo = demoModeOf(process.env);
+  const history = demoHistoryOf(process.env) && demo;
   const host = process.env.HOST || '0.0.0.0';
   const url = process.env.DATABASE_URL || undefined;
   const dataDir = resolve(process.env.STEPWISE_DATA_DIR || '.data');
@@ -24,9 +33,14 @@ async function main(): Promise<void> {
   const db = await createDb({ url, dataDir: join(dataDir, 'pglite') });
   logger.info('db.ready', { kind: db.kind, ms: Date.now() - started, ...(url ? {} : { dataDir }) });
 
-  await prepareDemo(db, demo, logger);
+  const seededAt = new Date();
+  const seeded = await prepareDemo(db, demo, logger, { history, now: seededAt });
 
-  const server = await startServer({ db, port, host, logger, publicUrl });
+  // A new demo organization's history is filled after the server answers; the runtime loop waits for it
+  // (the history fires its tickets' timers on its own clock).
+  let historyDone = () => {};
+  const holdLoopUntil = seeded && history ? new Promise<void>((done) => (historyDone = done)) : undefined;
+  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil });
   logger.info('server.listening', {
     url: server.url,
     port: server.port,
@@ -45,6 +59,11 @@ async function main(): Promise<void> {
     })
     .catch((error: unknown) => logger.error('analytics.backfill_failed', { error }));
 
+  const stopHistory = new AbortController();
+  const filled = holdLoopUntil
+    ? fillDemoHistory(db, { now: seededAt, logger, signal: stopHistory.signal }).finally(historyDone)
+    : Promise.resolve();
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -53,8 +72,10 @@ async function main(): Promise<void> {
     try {
       // The server stops its runtime loop first; the database closes last (PGlite must be closed).
       stopBackfill.abort();
+      stopHistory.abort();
       await server.close();
       await backfill;
+      await filled;
       await db.close();
       logger.info('server.stopped', { signal });
       process.exit(0);

@@ -7,6 +7,7 @@ import {
   type ContextFactory,
   createContextFactory,
   liveHubOf,
+  type RuntimeLoop,
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
@@ -45,6 +46,11 @@ export type StartServerOptions = {
   timers?: boolean;
   /** Polling interval of the runtime loop (default 1000 ms). */
   pollMs?: number;
+  /**
+   * The runtime loop starts once this settles (default: at once). The demo's history moves tickets on
+   * its own clock, in the past: the loop, on the real clock, would fire their timers early.
+   */
+  holdLoopUntil?: Promise<unknown>;
   logger?: Logger;
   /**
    * The address people reach this app at (`PUBLIC_URL`, already checked): links sent out of the app are
@@ -123,20 +129,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const background = options.timers !== false;
   const intervalMs = options.pollMs ?? 1000;
-  const loop = background
-    ? startRuntimeLoop(db, {
-        now,
-        intervalMs,
-        publicUrl,
-        onError: (error, step) => logger.error(`${step}.error`, { error }),
-      })
-    : null;
   // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the loop.
   const hub = liveHubOf(db);
   await hub.start();
-  const offLoop = loop ? hub.onAny(() => loop.nudge()) : () => {};
-
+  let loop: RuntimeLoop | null = null;
+  let offLoop = () => {};
   let closing: Promise<void> | null = null;
+  const startLoop = () => {
+    if (!background || closing) return;
+    const started = startRuntimeLoop(db, {
+      now,
+      intervalMs,
+      publicUrl,
+      onError: (error, step) => logger.error(`${step}.error`, { error }),
+    });
+    loop = started;
+    offLoop = hub.onAny(() => started.nudge());
+  };
+  if (options.holdLoopUntil) void options.holdLoopUntil.then(startLoop, startLoop);
+  else startLoop();
+
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
