@@ -1,5 +1,5 @@
 import type { FlowDocument } from '@stepwise/flow';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { ArrowLeft } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -60,6 +60,21 @@ export function AnalyticsPage() {
     enabled: shown !== undefined,
     staleTime: Number.POSITIVE_INFINITY,
   });
+  // "All versions" reports nodes of every version: each is named from the newest version that has it.
+  const everyDocument = useQueries({
+    queries: (versionId === null ? (versions.data ?? []) : []).map((v) => ({
+      ...trpc.versions.get.queryOptions({ versionId: v.id }),
+      staleTime: Number.POSITIVE_INFINITY,
+    })),
+  });
+  const naming = useMemo(
+    () =>
+      namingDocument(
+        document.data?.document,
+        everyDocument.map((q) => q.data),
+      ),
+    [document.data, everyDocument],
+  );
   const report = useQuery({
     ...trpc.analytics.flow.queryOptions({
       flowId,
@@ -143,7 +158,7 @@ export function AnalyticsPage() {
           soon as tickets arrive.
         </EmptyState>
       ) : (
-        <ReportView report={report.data} document={document.data?.document} flowName={flow.data.name} />
+        <ReportView report={report.data} document={naming} flowName={flow.data.name} />
       )}
       {sorted.some((v) => v.isPilot) && (
         <div className="analytics-section">
@@ -453,4 +468,29 @@ function StepsTable({
       )}
     </section>
   );
+}
+
+/**
+ * A document to name report rows by: the version shown, plus the nodes only other versions have (the
+ * newest first), so "All versions" names a node a later version added or an earlier one removed.
+ */
+function namingDocument(
+  shown: FlowDocument | undefined,
+  others: ReadonlyArray<{ number: number; document: FlowDocument } | undefined>,
+): FlowDocument | undefined {
+  const rest = others
+    .filter((v): v is { number: number; document: FlowDocument } => v !== undefined)
+    .sort((a, b) => b.number - a.number);
+  if (rest.length === 0) return shown;
+  const base = shown ?? rest[0]?.document;
+  if (!base) return undefined;
+  const seen = new Set(base.nodes.map((n) => n.id));
+  const nodes = [...base.nodes];
+  for (const v of rest)
+    for (const node of v.document.nodes)
+      if (!seen.has(node.id)) {
+        seen.add(node.id);
+        nodes.push(node);
+      }
+  return { ...base, nodes };
 }
