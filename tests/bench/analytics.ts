@@ -170,13 +170,19 @@ const k1 = (db: Database, scope: ReportScope) => () => flowReport(db, scope);
 const k2 = (db: Database, scope: ReportScope & { versionId: string }, nodeId: string) => () =>
   Promise.all([nodeHeat(db, scope), waitingAt(db, { ...scope, nodeId, limit: 50 })]);
 
-/** The plain count(*) of the rows each report reads: its baseline. */
+/**
+ * The baseline: the plain count(*) of the rows each report reads, by the same indexes — the tickets
+ * finished and those created in the range (K1) or those open now (K2), and the stays that ended in the
+ * range, counted node by node as the reports read them (the stays' index leads with version and node).
+ */
 const counts = (db: Database, scope: ReportScope & { versionId: string }, kind: 'k1' | 'k2') => () =>
   Promise.all([
     kind === 'k1'
       ? db.query(
-          `SELECT count(*) FROM tickets WHERE org_id = $1::uuid AND flow_id = $2::uuid AND version_id = $3::uuid
-              AND status = 'ended' AND closed_at >= $4::timestamptz AND closed_at < $5::timestamptz`,
+          `SELECT (SELECT count(*) FROM tickets WHERE org_id = $1::uuid AND flow_id = $2::uuid AND version_id = $3::uuid
+                     AND status = 'ended' AND closed_at >= $4::timestamptz AND closed_at < $5::timestamptz)
+                + (SELECT count(*) FROM tickets WHERE org_id = $1::uuid AND flow_id = $2::uuid AND version_id = $3::uuid
+                     AND created_at >= $4::timestamptz AND created_at < $5::timestamptz)`,
           [scope.orgId, scope.flowId, scope.versionId, scope.from, scope.to],
         )
       : db.query(
@@ -185,9 +191,15 @@ const counts = (db: Database, scope: ReportScope & { versionId: string }, kind: 
           [scope.orgId, scope.flowId, scope.versionId],
         ),
     db.query(
-      `SELECT count(*) FROM ticket_visits WHERE org_id = $1::uuid AND version_id = $2::uuid
-          AND left_at >= $3::timestamptz AND left_at < $4::timestamptz`,
-      [scope.orgId, scope.versionId, scope.from, scope.to],
+      `WITH RECURSIVE seen AS (
+         SELECT (SELECT node_id FROM ticket_visits WHERE version_id = $1::uuid ORDER BY node_id LIMIT 1) AS node_id
+         UNION ALL
+         SELECT (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = $1::uuid AND v.node_id > s.node_id
+                  ORDER BY v.node_id LIMIT 1)
+         FROM seen s WHERE s.node_id IS NOT NULL)
+       SELECT sum(c) FROM seen s CROSS JOIN LATERAL (SELECT count(*) AS c FROM ticket_visits v
+         WHERE v.version_id = $1::uuid AND v.node_id = s.node_id AND v.left_at >= $2::timestamptz AND v.left_at < $3::timestamptz) x`,
+      [scope.versionId, scope.from, scope.to],
     ),
   ]);
 
@@ -361,7 +373,7 @@ export async function benchAnalytics(options: AnalyticsOptions = {}): Promise<Be
           target: '≤ 300 ms',
           pass: m.k1 <= 300,
           unit: 'ms',
-          note: `${label} (${set.name}, ${generated}); baseline: count(*) of the finished tickets and stays in the range; warm, median of ${REPS}`,
+          note: `${label} (${set.name}, ${generated}); baseline: count(*) of the tickets finished and created in the range and of the stays ended in it; warm, median of ${REPS}`,
         },
         {
           metric: `K2 heatmap (nodeHeat + waitingAt), ${millions(set.tickets)} tickets, PostgreSQL`,

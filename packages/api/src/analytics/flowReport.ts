@@ -128,6 +128,19 @@ function ticketsOf(scope: ReportScope, p: (value: unknown, cast: string) => stri
 }
 
 /**
+ * The range cut at UTC midnights: one row per day it touches, with that day's slice `[lo, hi)` of the
+ * range (the slices partition it exactly). A month's tickets are read a day at a time: each day is a
+ * short range of an index, which the planner reads by the index at any table size, where a month at
+ * once can tip it into scanning the whole table.
+ */
+function slices(from: string, to: string): string {
+  return `SELECT greatest(${from}, d.day AT TIME ZONE 'UTC') AS lo,
+      least(${to}, (d.day + interval '1 day') AT TIME ZONE 'UTC') AS hi
+    FROM generate_series(date_trunc('day', ${from} AT TIME ZONE 'UTC'),
+      (${to} - interval '1 microsecond') AT TIME ZONE 'UTC', interval '1 day') AS d(day)`;
+}
+
+/**
  * The finished tickets' figures: the runs that ended in the range, read by the index on (flow,
  * closed_at) — never the flow's whole history — and aggregated in one pass (one sort for both
  * percentiles); whether each was asked for a rating, by one lookup per ticket in the requests' index (in key order).
@@ -135,11 +148,12 @@ function ticketsOf(scope: ReportScope, p: (value: unknown, cast: string) => stri
 function finishedStatement(scope: ReportScope): Statement {
   const { params, p } = parameters();
   const where = ticketsOf(scope, p);
+  const range = slices(p(scope.from, '::timestamptz'), p(scope.to, '::timestamptz'));
   const text = `WITH fin AS MATERIALIZED (
-  SELECT t.id, t.closed_at, t.end_status, t.sla_breached_at, t.csat_score, ${ms('t.created_at', 't.closed_at')} AS v
-    FROM tickets t
-   WHERE ${where} AND t.status = 'ended'
-     AND t.closed_at >= ${p(scope.from, '::timestamptz')} AND t.closed_at < ${p(scope.to, '::timestamptz')}
+  SELECT t.* FROM (${range}) s CROSS JOIN LATERAL (
+    SELECT t.id, t.closed_at, t.end_status, t.sla_breached_at, t.csat_score, ${ms('t.created_at', 't.closed_at')} AS v
+      FROM tickets t
+     WHERE ${where} AND t.status = 'ended' AND t.closed_at >= s.lo AND t.closed_at < s.hi) t
 ),
 agg AS (
   SELECT count(*)::int AS finished, count(*) FILTER (WHERE sla_breached_at IS NOT NULL)::int AS breached,
@@ -173,9 +187,10 @@ function startedStatement(scope: ReportScope): Statement {
   const from = p(scope.from, '::timestamptz');
   const to = p(scope.to, '::timestamptz');
   const text = `WITH cre AS MATERIALIZED (
-  SELECT t.created_at, ${ms('t.created_at', 't.first_response_at')} AS v
-    FROM tickets t
-   WHERE ${where} AND t.created_at >= ${from} AND t.created_at < ${to}
+  SELECT t.* FROM (${slices(from, to)}) s CROSS JOIN LATERAL (
+    SELECT t.created_at, ${ms('t.created_at', 't.first_response_at')} AS v
+      FROM tickets t
+     WHERE ${where} AND t.created_at >= s.lo AND t.created_at < s.hi) t
 ),
 agg AS (
   SELECT count(*)::int AS started, count(v) AS n, avg(v) AS mean,
@@ -233,7 +248,8 @@ nodes AS (SELECT DISTINCT node_id FROM seen WHERE node_id IS NOT NULL)`;
 
 /**
  * With a ticket filter: the range's stays gathered node by node from the index (with their ticket), then
- * joined to their tickets once, for `select` to group.
+ * joined to their tickets once, for `select` to group. (`OFFSET 0` keeps each node's read a range of the
+ * index: without it the planner may fold the per-node reads into one scan of the whole table.)
  */
 function filteredStays(
   stays: ReturnType<typeof staysOf>,
@@ -243,7 +259,7 @@ function filteredStays(
 ): string {
   return `${stays.withNodes},
 stays AS MATERIALIZED (
-  SELECT s.* FROM nodes n CROSS JOIN LATERAL (SELECT v.node_id, v.ticket_id, ${columns} FROM ${stays.of(extra)}) s
+  SELECT s.* FROM nodes n CROSS JOIN LATERAL (SELECT v.node_id, v.ticket_id, ${columns} FROM ${stays.of(extra)} OFFSET 0) s
 )
 ${select.replace('$STAYS', `stays v JOIN tickets t ON t.id = v.ticket_id WHERE true${stays.filters}`)}`;
 }
