@@ -318,6 +318,12 @@ export async function benchAnalytics(options: AnalyticsOptions = {}): Promise<Be
   const rows: BenchRow[] = [];
   const quick = options.quick ?? false;
   const line = (text: string) => log(text);
+  log(`  K1 flow dashboard: every figure analytics.flow computes (started, finished, open; resolution mean/p50/p90;
+     first response p50/p90; breach rate overall and per step; CSAT mean, response rate, spread; end statuses;
+     tickets per day) for one flow, one version, the data set's last 30 days. Target ≤ 300 ms at 1M tickets.
+  K2 heatmap: nodeHeat (waiting now, time per node p50/p90, breach rate per step, edge traffic) and waitingAt
+     of the busiest node, same scope. Target ≤ 200 ms. PGlite: both over 50k tickets, ≤ 1 s.
+  Warm (two runs first), median of ${REPS}, each against the plain count(*) of the same rows.`);
 
   // K0: the generated facts are the rebuild's.
   {

@@ -70,7 +70,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
 
 function openPostgres(url: string, max: number): Database {
   // JIT off: the app's statements are single-row moves and reports of well under a second, where compiling
-  // a plan (50–250 ms measured on the analytics reports) costs more than it could ever save.
+  // a plan (30–250 ms measured on the analytics reports) costs more than it could ever save.
   const sql = postgres(url, {
     max,
     onnotice: () => {},
