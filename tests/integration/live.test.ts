@@ -345,6 +345,39 @@ describe.skipIf(!hasPostgres())('live updates after the commit, two hubs on one 
     }
   });
 
+  it('given a burst of 30 changes on 6 tickets, when a server announces them, then the first goes at once and the rest share one batch in the next window, each ticket at its latest number', async () => {
+    // given: a sending hub with a window long enough to see (the server's is 10 ms)
+    const sender = new LiveHub(db, { coalesceMs: 300, reconcileMs: 60_000 });
+    const tickets = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+    const heard = new Map<string, number[]>();
+    const offs = tickets.map((ticketId) =>
+      hub.watchTicket(org.orgId, ticketId, 1, (change: TicketChange) => {
+        heard.set(ticketId, [...(heard.get(ticketId) ?? []), change.seq]);
+      }),
+    );
+    try {
+      // when: one ticket moves after a quiet spell, then, while its batch goes out, every ticket moves
+      // from seq 2 to 6
+      const first = tickets[0] ?? '';
+      const started = performance.now();
+      sender.note({ orgId: org.orgId, ticketId: first, seq: 2 });
+      await new Promise((r) => setImmediate(r));
+      for (let seq = 2; seq <= 6; seq++)
+        for (const ticketId of tickets)
+          if (ticketId !== first || seq > 2) sender.note({ orgId: org.orgId, ticketId, seq });
+      // then: the first change went alone, at once; the other 29 waited for the window and went as one
+      // statement carrying each ticket once, at its latest sequence number
+      await until(() => tickets.every((t) => (heard.get(t) ?? []).includes(6)), 5_000);
+      const elapsed = performance.now() - started;
+      expect(sender.stats.batches).toBe(2);
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(heard.get(first)).toEqual([2, 6]);
+      for (const t of tickets.slice(1)) expect(heard.get(t)).toEqual([6]);
+    } finally {
+      for (const w of offs) w.off();
+    }
+  });
+
   it('given another server watching a ticket, when a message is added here, then it hears a message change at the same sequence number', async () => {
     // given
     const t = await apiAs(db, org.people.manager, clock).tickets.create(ticketInput({ flowId }));
