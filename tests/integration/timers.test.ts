@@ -111,6 +111,31 @@ describe.each(backends())('timers (%s)', (backend) => {
     ]);
   });
 
+  it('given a ticket at triage that agents take, hand over and release before its SLA, when the SLA passes, then it still fires (the assignments carry the timer along)', async () => {
+    // given: three assignments while the ticket waits at triage; none leaves the step
+    const t = await api().tickets.create(ticketInput({ priority: 'normal' }));
+    const agent = apiAs(db, org.people.agent1, clock);
+    clock.advance(10 * MINUTE);
+    await agent.tickets.assign({ ticketId: t.ticket.id, assigneeId: org.people.agent1.userId });
+    clock.advance(10 * MINUTE);
+    await api().tickets.assign({ ticketId: t.ticket.id, assigneeId: org.people.agent2.userId });
+    clock.advance(10 * MINUTE);
+    await api().tickets.assign({ ticketId: t.ticket.id, assigneeId: null });
+    expect(await timersOf(t.ticket.id)).toEqual([
+      { seq: 4, kind: 'sla', node_id: 'triage', fired: false, cancelled: false },
+    ]);
+    // when
+    clock.advance(31 * MINUTE);
+    const fired = await fireOnTwoServers();
+    // then
+    expect(fired.reduce((a, b) => a + b, 0)).toBe(1);
+    const got = await api().tickets.get({ ticketId: t.ticket.id });
+    expect(got.ticket).toMatchObject({ seq: 5, nodeId: 'triage', breached: true, priority: 'high' });
+    expect(await timersOf(t.ticket.id)).toEqual([
+      { seq: 4, kind: 'sla', node_id: 'triage', fired: true, cancelled: false },
+    ]);
+  });
+
   it('given a technical step with a breach edge, when its SLA passes, then the ticket follows the edge once to the overdue step, which keeps the team', async () => {
     // given
     const t = await api().tickets.create(ticketInput());

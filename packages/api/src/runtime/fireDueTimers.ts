@@ -18,8 +18,8 @@ export type FireOptions = { batch?: number; cache?: VersionCache; onError?: (err
 /**
  * Fires the timers due at `now`, at most `batch` of them, in one transaction. The claim is
  * `FOR UPDATE SKIP LOCKED`, so several servers polling at once take disjoint timers. Each timer fires
- * by the same compare-and-set as a completion (the ticket must still be at the sequence number it had
- * when it entered the node), and is marked fired in the same statement; a timer whose ticket moved on
+ * by the same compare-and-set as a completion (the ticket must still be at the timer's sequence number:
+ * the move that entered the node, or a later one that kept the ticket there), and is marked fired in the same statement; a timer whose ticket moved on
  * is marked cancelled, never fired. Returns the number of timers fired.
  */
 export async function fireDueTimers(
@@ -97,7 +97,8 @@ async function fireOne(
     { ticketId: timer.ticket_id },
     { orgId: timer.org_id, userId: null, role: 'system', name: null },
     { type: 'timer_fired', kind: timer.kind, nodeId: timer.node_id },
-    // The ticket must still be at the sequence number it had when it entered the timer's node.
+    // The ticket must still be at the timer's sequence number: that of the move that entered the node,
+    // carried along by moves that kept the ticket there (an assignment).
     // The claim's transaction: the move runs on its connection.
     { now, expectedSeq: timer.seq, firedTimerId: timer.id, query: tx, versions: cache },
   );

@@ -178,7 +178,11 @@ export async function prepareMove(
   });
   const nodeEnteredAt = visits.open?.enteredAt ?? null;
   // Pending timers exist only at a step with an SLA or at a wait: skip the cancel otherwise.
-  const cancelTimers = planned.cancelTimers && (row.sla_due_at !== null || row.status === 'waiting');
+  const timersPending = row.sla_due_at !== null || row.status === 'waiting';
+  const cancelTimers = planned.cancelTimers && timersPending;
+  // A move that keeps the ticket in its stay (an assignment) keeps the stay's timers alive: they fire
+  // only at the ticket's sequence number, so they move to the new one.
+  const carryTimers = stayed && !planned.cancelTimers && timersPending;
   const write: MoveWrite = {
     ticketId: row.id,
     orgId: row.org_id,
@@ -197,6 +201,7 @@ export async function prepareMove(
     timers: planned.timers,
     messages: planned.messages,
     cancelTimers,
+    carryTimers,
     firedTimerId: input.firedTimerId ?? null,
     effects: planned.afterCommit,
     endsRun: input.trail.some((entry) => entry.type === 'ended'),

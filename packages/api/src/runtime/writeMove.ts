@@ -27,6 +27,11 @@ export type MoveWrite = {
   messages: Array<{ id: string; body: string }>;
   /** Void the ticket's pending timers (it left the node they were for). */
   cancelTimers: boolean;
+  /**
+   * The ticket stays where it is (an assignment, a breach handled in place): its pending timers move to
+   * the move's sequence number, which a timer must find the ticket at to fire.
+   */
+  carryTimers: boolean;
   /** The timer this move fires (marked fired in the same statement). */
   firedTimerId: string | null;
   /** The move's after-commit effects: one outbox row (`runtime_jobs`) holds them, written with the move. */
@@ -120,6 +125,11 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
     parts.push(
       `fired AS (UPDATE timers SET fired_at = ${now} WHERE id = ${fired} AND EXISTS (SELECT 1 FROM moved))`,
     );
+  }
+  if (move.carryTimers && !move.cancelTimers) {
+    parts.push(`carried AS (
+  UPDATE timers SET seq = moved.seq FROM moved
+  WHERE timers.ticket_id = moved.id AND timers.fired_at IS NULL AND timers.cancelled_at IS NULL${fired ? ` AND timers.id <> ${fired}` : ''})`);
   }
   if (move.timers.length > 0) {
     parts.push(`new_timers AS (
