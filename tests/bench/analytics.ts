@@ -469,7 +469,7 @@ export async function benchAnalytics(options: AnalyticsOptions = {}): Promise<Be
   return rows;
 }
 
-/** Prints rows as tests/bench/run.ts does. */
+/** Prints result rows as one table, then their notes (the whole benchmark and this file alone). */
 export function printRows(rows: BenchRow[], log: (...a: unknown[]) => void = console.log): void {
   const cells = rows.map((r) => [
     r.metric,

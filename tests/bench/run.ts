@@ -53,7 +53,7 @@ import { poolQuery } from '../../packages/api/src/runtime/sql.ts';
 import { getTicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { versionCache } from '../../packages/api/src/runtime/versionCache.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
-import { benchAnalytics } from './analytics.ts';
+import { benchAnalytics, printRows } from './analytics.ts';
 import { benchBacktest } from './backtest.ts';
 import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
 import {
@@ -954,21 +954,7 @@ function report(): void {
   );
   // The environment goes beside the results (the results file keeps the agreed array shape).
   writeFileSync(join(dir, `environment-${stamp}.json`), `${JSON.stringify(environmentInfo, null, 2)}\n`);
-  const rows = results.map((r) => [
-    r.metric,
-    `${r.raw} ${r.unit}`,
-    r.baseline === null ? '' : String(r.baseline),
-    r.ratio === null ? '' : String(r.ratio),
-    r.target,
-    r.pass === null ? '' : r.pass ? 'PASS' : 'MISS',
-  ]);
-  const header = ['metric', 'raw', 'baseline', 'ratio', 'target', ''];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ');
-  log(`\n${line(header)}`);
-  log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) log(line(r));
-  for (const r of results) if (r.note) log(`  · ${r.metric}: ${r.note}`);
+  printRows(results, log);
   limits();
   log(`\nResults: ${file} (environment beside it)`);
 }

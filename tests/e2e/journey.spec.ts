@@ -48,6 +48,23 @@ describe.skipIf(!requireChromium())('a new team, from a blank canvas to its numb
   const flowOf = () => api<Outputs['flows']['get']>(context, server.url, 'flows.get', { flowId }, 'query');
   const ticketOf = (ticketId: string) =>
     api<TicketDetail>(agentContext, server.url, 'tickets.get', { ticketId }, 'query');
+  /** The agent completes the ticket's step with its first outcome, through the procedure the page calls. */
+  const finishAsAgent = async (ticketId: string) => {
+    const fresh = await ticketOf(ticketId);
+    await api(
+      agentContext,
+      server.url,
+      'tickets.complete',
+      {
+        ticketId,
+        expectedSeq: fresh.ticket.seq,
+        nodeId: fresh.currentStep?.id,
+        outcomeId: fresh.currentStep?.data.outcomes[0]?.id,
+        idempotencyKey: `journey-${ticketId}-${fresh.ticket.seq}`,
+      },
+      'mutation',
+    );
+  };
 
   beforeAll(async () => {
     app = await openE2eApp({
@@ -128,19 +145,7 @@ describe.skipIf(!requireChromium())('a new team, from a blank canvas to its numb
     // a second one through the API as the same agent (the same procedure the page calls)
     const second = tickets[1];
     if (!second) throw new Error('no ticket');
-    await api(
-      agentContext,
-      server.url,
-      'tickets.complete',
-      {
-        ticketId: second.ticket.id,
-        expectedSeq: second.ticket.seq,
-        nodeId: second.currentStep?.id,
-        outcomeId: second.currentStep?.data.outcomes[0]?.id,
-        idempotencyKey: 'journey-second',
-      },
-      'mutation',
-    );
+    await finishAsAgent(second.ticket.id);
   });
 
   it('given the flow, when the manager edits the step and publishes v2 as a 50% pilot, then v1 stays active and v2 is the pilot', async () => {
@@ -194,22 +199,7 @@ describe.skipIf(!requireChromium())('a new team, from a blank canvas to its numb
   });
 
   it('given the migrated tickets, when the agent finishes them on v2, then every ticket of the flow has ended', async () => {
-    for (const [i, t] of tickets.slice(2).entries()) {
-      const fresh = await ticketOf(t.ticket.id);
-      await api(
-        agentContext,
-        server.url,
-        'tickets.complete',
-        {
-          ticketId: t.ticket.id,
-          expectedSeq: fresh.ticket.seq,
-          nodeId: fresh.currentStep?.id,
-          outcomeId: fresh.currentStep?.data.outcomes[0]?.id,
-          idempotencyKey: `journey-migrated-${i}`,
-        },
-        'mutation',
-      );
-    }
+    for (const t of tickets.slice(2)) await finishAsAgent(t.ticket.id);
     const statuses = await db.query<{ status: string }>(
       'SELECT status FROM tickets WHERE flow_id = $1::uuid',
       [flowId],

@@ -12,7 +12,7 @@ import { PilotBar } from '../versions/PilotBar.tsx';
 import { BacktestPanel } from './BacktestPanel.tsx';
 import { ComparePanel, PilotReadout } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
-import { CsvButton, Kpi } from './parts.tsx';
+import { CsvButton, FiguresTable, Kpi } from './parts.tsx';
 import { duration, FILTERS, nodeName, percent, RANGES, rangeOf, versionLabel } from './report.ts';
 
 type Report = FlowReport;
@@ -326,34 +326,18 @@ function ReportView({
             label="Download end statuses as CSV"
           />
         </div>
-        {endRows.length === 0 ? (
-          <p className="muted">No ticket finished in this period.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">End status</th>
-                  <th scope="col" className="num">
-                    Tickets
-                  </th>
-                  <th scope="col" className="num">
-                    Share
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {endRows.map(([status, n]) => (
-                  <tr key={status}>
-                    <td>{humanize(status)}</td>
-                    <td className="num">{n}</td>
-                    <td className="num">{percent(report.finished > 0 ? n / report.finished : null)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <FiguresTable
+          columns={[
+            { label: 'End status' },
+            { label: 'Tickets', numeric: true },
+            { label: 'Share', numeric: true },
+          ]}
+          rows={endRows.map(([status, n]) => ({
+            key: status,
+            cells: [humanize(status), n, percent(report.finished > 0 ? n / report.finished : null)],
+          }))}
+          empty="No ticket finished in this period."
+        />
       </section>
     </div>
   );

@@ -14,7 +14,7 @@ import { type CanvasOverlay, HEAT_GRADIENT, type NodeHeatMark } from '../../canv
 import { errorMessage, useTRPC, useTRPCClient, type VersionSummary } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
-import { CsvButton, Kpi } from './parts.tsx';
+import { CsvButton, FiguresTable, Kpi } from './parts.tsx';
 import { nodeName, percent, versionLabel } from './report.ts';
 
 /** Tickets a backtest may replay, and per call (the API's bounds: 10,000 in all, 1,000 a call). */
@@ -349,32 +349,15 @@ function BacktestResult({
               label="Download where paths part as CSV"
             />
           </div>
-          {diverged.length === 0 ? (
-            <p className="muted">Every ticket takes the path it took.</p>
-          ) : (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">After</th>
-                  <th scope="col" className="num">
-                    Tickets
-                  </th>
-                  <th scope="col" className="num">
-                    Share
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {diverged.map(([id, k]) => (
-                  <tr key={id}>
-                    <td>{name(id)}</td>
-                    <td className="num">{k}</td>
-                    <td className="num">{share(k)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <FiguresTable
+            columns={[
+              { label: 'After' },
+              { label: 'Tickets', numeric: true },
+              { label: 'Share', numeric: true },
+            ]}
+            rows={diverged.map(([id, k]) => ({ key: id, cells: [name(id), k, share(k)] }))}
+            empty="Every ticket takes the path it took."
+          />
         </div>
         <div className="backtest-table">
           <div className="panel-head">
@@ -386,28 +369,11 @@ function BacktestResult({
               label="Download where tickets would wait as CSV"
             />
           </div>
-          {waiting.length === 0 ? (
-            <p className="muted">No ticket would wait for an answer it never gave.</p>
-          ) : (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col" className="num">
-                    Tickets
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {waiting.map(([id, k]) => (
-                  <tr key={id}>
-                    <td>{name(id)}</td>
-                    <td className="num">{k}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <FiguresTable
+            columns={[{ label: 'Node' }, { label: 'Tickets', numeric: true }]}
+            rows={waiting.map(([id, k]) => ({ key: id, cells: [name(id), k] }))}
+            empty="No ticket would wait for an answer it never gave."
+          />
         </div>
         <div className="backtest-table">
           <div className="panel-head">
@@ -419,29 +385,15 @@ function BacktestResult({
               label="Download endings as CSV"
             />
           </div>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Ended</th>
-                <th scope="col">On {label}</th>
-                <th scope="col" className="num">
-                  Tickets
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {endings.map((e) => (
-                <tr
-                  key={`${e.before}-${e.after}`}
-                  className={e.before === e.after ? undefined : 'row-changed'}
-                >
-                  <td>{ending(e.before)}</td>
-                  <td>{ending(e.after)}</td>
-                  <td className="num">{e.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FiguresTable
+            columns={[{ label: 'Ended' }, { label: `On ${label}` }, { label: 'Tickets', numeric: true }]}
+            rows={endings.map((e) => ({
+              key: `${e.before}-${e.after}`,
+              cells: [ending(e.before), ending(e.after), e.count],
+              emphasis: e.before !== e.after,
+            }))}
+            empty="No ticket was replayed."
+          />
         </div>
       </div>
 
@@ -477,31 +429,25 @@ function BacktestResult({
               label="Download traffic per node as CSV"
             />
           </div>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Node</th>
-                <th scope="col" className="num">
-                  Before
-                </th>
-                <th scope="col" className="num">
-                  After
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {traffic.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    {name(t.id)}
-                    {!inDocument(t.id) && <span className="muted"> (not in {label})</span>}
-                  </td>
-                  <td className="num">{t.before}</td>
-                  <td className="num">{t.after}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FiguresTable
+            columns={[
+              { label: 'Node' },
+              { label: 'Before', numeric: true },
+              { label: 'After', numeric: true },
+            ]}
+            rows={traffic.map((t) => ({
+              key: t.id,
+              cells: [
+                <>
+                  {name(t.id)}
+                  {!inDocument(t.id) && <span className="muted"> (not in {label})</span>}
+                </>,
+                t.before,
+                t.after,
+              ],
+            }))}
+            empty="No ticket was replayed."
+          />
         </aside>
       </div>
 

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Download } from 'lucide-react';
 import { downloadCsv, toCsv } from './report.ts';
 
@@ -43,5 +44,49 @@ export function CsvButton({
     >
       <Download size={14} aria-hidden="true" /> CSV
     </button>
+  );
+}
+
+/** A column of a figures table: numbers are right-aligned. */
+export type FigureColumn = { label: ReactNode; numeric?: boolean };
+/** A row of a figures table; `emphasis` sets it in bold (a changed row). */
+export type FigureRow = { key: string; cells: ReactNode[]; emphasis?: boolean };
+
+/** A plain table of figures (a header row and one row per item), or `empty` when there is no row. */
+export function FiguresTable({
+  columns,
+  rows,
+  empty,
+}: {
+  columns: FigureColumn[];
+  rows: FigureRow[];
+  empty: string;
+}) {
+  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col" className={c.numeric ? 'num' : undefined}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key} className={row.emphasis ? 'row-changed' : undefined}>
+              {row.cells.map((cell, i) => (
+                <td key={i} className={columns[i]?.numeric ? 'num' : undefined}>
+                  {cell}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
