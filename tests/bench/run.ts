@@ -53,7 +53,7 @@ import { poolQuery } from '../../packages/api/src/runtime/sql.ts';
 import { getTicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { versionCache } from '../../packages/api/src/runtime/versionCache.ts';
 import { createTicket } from '../../packages/api/src/runtime/createTicket.ts';
-import { benchAnalytics, printRows } from './analytics.ts';
+import { type BenchRow, benchAnalytics, printRows } from './analytics.ts';
 import { benchBacktest } from './backtest.ts';
 import { TicketCache } from '../../packages/api/src/runtime/ticketCache.ts';
 import {
@@ -74,15 +74,7 @@ const TICKETS = QUICK ? 10_000 : 100_000;
 const RUN_MS = QUICK ? 2_000 : 5_000;
 const REPS = 3;
 
-type Result = {
-  metric: string;
-  raw: number;
-  baseline: number | null;
-  ratio: number | null;
-  target: string;
-  pass: boolean | null;
-  unit: string;
-  note?: string;
+type Result = BenchRow & {
   /** CPU per step of the subject and its baseline (printed when the target is missed). */
   cpu?: { subject: CpuPerStep; baseline: CpuPerStep | null };
 };

@@ -42,16 +42,24 @@ export function parsePublicUrl(value: string | undefined): string | undefined {
 }
 
 /**
+ * An on/off setting: `1`, `true` or `on`; `0`, `false` or `off` (any case); unset or empty gives
+ * `fallback`. Anything else stops the process with a message naming the setting and what each value does.
+ */
+function switchOf(env: Env, name: string, fallback: boolean, meaning: { on: string; off: string }): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (value === '1' || value === 'true' || value === 'on') return true;
+  if (value === '0' || value === 'false' || value === 'off') return false;
+  throw new Error(`${name} must be 1 (${meaning.on}) or 0 (${meaning.off}), got "${env[name]}".`);
+}
+
+/**
  * Demo mode (`STEPWISE_DEMO`): whether an empty database gets the demo organization. On by default for
  * the embedded database (`npm start` is a one-command demo), off by default with `DATABASE_URL` (a real
  * deployment); `STEPWISE_DEMO=1` or `0` decides either way.
  */
 export function demoModeOf(env: Env): boolean {
-  const value = env.STEPWISE_DEMO?.trim().toLowerCase();
-  if (value === undefined || value === '') return !env.DATABASE_URL;
-  if (value === '1' || value === 'true' || value === 'on') return true;
-  if (value === '0' || value === 'false' || value === 'off') return false;
-  throw new Error(`STEPWISE_DEMO must be 1 (demo organization on) or 0 (off), got "${env.STEPWISE_DEMO}".`);
+  return switchOf(env, 'STEPWISE_DEMO', !env.DATABASE_URL, { on: 'demo organization on', off: 'off' });
 }
 
 /**
@@ -59,13 +67,10 @@ export function demoModeOf(env: Env): boolean {
  * finished tickets, filled in the background after the server starts). On by default; `0` leaves it out.
  */
 export function demoHistoryOf(env: Env): boolean {
-  const value = env.STEPWISE_DEMO_HISTORY?.trim().toLowerCase();
-  if (value === undefined || value === '') return true;
-  if (value === '1' || value === 'true' || value === 'on') return true;
-  if (value === '0' || value === 'false' || value === 'off') return false;
-  throw new Error(
-    `STEPWISE_DEMO_HISTORY must be 1 (seed the demo's history) or 0 (leave it out), got "${env.STEPWISE_DEMO_HISTORY}".`,
-  );
+  return switchOf(env, 'STEPWISE_DEMO_HISTORY', true, {
+    on: "seed the demo's history",
+    off: 'leave it out',
+  });
 }
 
 /**

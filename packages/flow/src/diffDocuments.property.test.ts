@@ -3,18 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDiff, describeChange, diffDocuments, type FlowDiff } from './diffDocuments.ts';
 import { generateFlow } from './generateFlow.ts';
 import type { FlowDocument, FlowNode } from './schema.ts';
-
-/** A seeded PRNG (mulberry32) for the choices inside one edit. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seededRandom.ts';
 
 type Rand = () => number;
 const pick = <T>(r: Rand, list: readonly T[]): T | undefined =>
@@ -242,7 +231,7 @@ const editsArb = fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat()), { minLen
 function applyEdits(doc: FlowDocument, edits: Array<[number, number]>): FlowDocument {
   const copy = structuredClone(doc);
   edits.forEach(([which, seed], k) => {
-    EDITS[which]!(copy, prng(seed), k);
+    EDITS[which]!(copy, seededRandom(seed), k);
   });
   return copy;
 }

@@ -12,8 +12,8 @@ import { PilotBar } from '../versions/PilotBar.tsx';
 import { BacktestPanel } from './BacktestPanel.tsx';
 import { ComparePanel, PilotReadout } from './ComparePanel.tsx';
 import { HEAT_MODES, type HeatMode, HeatmapPanel } from './HeatmapPanel.tsx';
-import { CsvButton, FiguresTable, Kpi } from './parts.tsx';
-import { duration, FILTERS, nodeName, percent, RANGES, rangeOf, versionLabel } from './report.ts';
+import { CsvButton, FiguresTable, Kpi, VersionOptions } from './parts.tsx';
+import { duration, FILTERS, nodeName, percent, RANGES, rangeOf } from './report.ts';
 
 type Report = FlowReport;
 type Step = Report['steps'][number];
@@ -126,11 +126,7 @@ export function AnalyticsPage() {
           <label htmlFor={ids.version}>Version</label>
           <select id={ids.version} value={versionId ?? ''} onChange={(e) => set('version', e.target.value)}>
             <option value="">All versions</option>
-            {sorted.map((v) => (
-              <option key={v.id} value={v.id}>
-                {versionLabel(v)}
-              </option>
-            ))}
+            <VersionOptions versions={sorted} />
           </select>
         </div>
         {(['channel', 'priority', 'tier'] as const).map((key) => (

@@ -14,8 +14,8 @@ import { type CanvasOverlay, HEAT_GRADIENT, type NodeHeatMark } from '../../canv
 import { errorMessage, useTRPC, useTRPCClient, type VersionSummary } from '../../trpc.ts';
 import { humanize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
-import { CsvButton, FiguresTable, Kpi } from './parts.tsx';
-import { nodeName, percent, versionLabel } from './report.ts';
+import { CsvButton, FiguresTable, Kpi, VersionOptions } from './parts.tsx';
+import { nodeName, percent } from './report.ts';
 
 /** Tickets a backtest may replay, and per call (the API's bounds: 10,000 in all, 1,000 a call). */
 const MAX_TICKETS = 10_000;
@@ -189,11 +189,7 @@ export function BacktestPanel({
             disabled={run.state === 'running'}
           >
             <option value="draft">The draft</option>
-            {sorted.map((v) => (
-              <option key={v.id} value={v.id}>
-                {versionLabel(v)}
-              </option>
-            ))}
+            <VersionOptions versions={sorted} />
           </select>
         </div>
         <div className="field field-inline">

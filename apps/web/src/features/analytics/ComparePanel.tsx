@@ -4,7 +4,8 @@ import { useTRPC, type VersionComparison, type VersionSummary } from '../../trpc
 import { humanize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime } from '../../ui/time.ts';
-import { duration, percent, versionLabel } from './report.ts';
+import { VersionOptions } from './parts.tsx';
+import { duration, percent } from './report.ts';
 
 type Side = VersionComparison['a'];
 type Interval = { low: number; high: number } | null | undefined;
@@ -39,11 +40,7 @@ export function ComparePanel({
     <div className="field field-inline">
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        {sorted.map((v) => (
-          <option key={v.id} value={v.id}>
-            {versionLabel(v)}
-          </option>
-        ))}
+        <VersionOptions versions={sorted} />
       </select>
     </div>
   );

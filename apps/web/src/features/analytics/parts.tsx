@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Download } from 'lucide-react';
-import { downloadCsv, toCsv } from './report.ts';
+import type { VersionSummary } from '../../trpc.ts';
+import { downloadCsv, toCsv, versionLabel } from './report.ts';
 
 /** A key figure: its label, value and an optional line under it. */
 export function Kpi({
@@ -89,4 +90,13 @@ export function FiguresTable({
       </table>
     </div>
   );
+}
+
+/** The options of a version picker, newest first as given: `v3 (active)`, `v4 (pilot)`. */
+export function VersionOptions({ versions }: { versions: readonly VersionSummary[] }) {
+  return versions.map((v) => (
+    <option key={v.id} value={v.id}>
+      {versionLabel(v)}
+    </option>
+  ));
 }
