@@ -215,6 +215,13 @@ export function visitRecordOf(v: Visit): Record<string, unknown> {
 export const VISIT_RECORD = `seq int, ordinal int, version_id uuid, node_id text, entered_at timestamptz,
     left_at timestamptz, exit text, handle text, next_node_id text, agent_id uuid, breached boolean`;
 
+/**
+ * Up to this many visits a move ends are sent as plain parameters (one `VALUES` row each): nearly every
+ * move ends one or two, and parsing them from one JSON document costs the database more than binding
+ * them. Longer chains (a run through many automatic nodes) go as one `jsonb_to_recordset` document.
+ */
+const SCALAR_VISITS = 3;
+
 /** The visits a move (or a creation) ends, inserted off the row the statement wrote. */
 function visitsPart(
   from: string,
@@ -223,12 +230,23 @@ function visitsPart(
   org: string,
   p: (value: unknown, cast?: string) => string,
 ): string {
+  const source =
+    visits.length <= SCALAR_VISITS
+      ? `(VALUES ${visits
+          .map(
+            (v) =>
+              `(${p(v.ordinal, '::int')}, ${p(v.versionId, '::uuid')}, ${p(v.nodeId, '::text')}, ${p(v.enteredAt, '::timestamptz')}, ${p(v.leftAt, '::timestamptz')}, ${p(v.exit, '::text')}, ${p(v.handle, '::text')}, ${p(v.nextNodeId, '::text')}, ${p(v.agentId, '::uuid')}, ${p(v.breached, '::boolean')})`,
+          )
+          .join(
+            ', ',
+          )}) AS r(ordinal, version_id, node_id, entered_at, left_at, exit, handle, next_node_id, agent_id, breached)`
+      : `jsonb_to_recordset(${p(JSON.stringify(visits.map(visitRecordOf)), '::jsonb')}) AS r(${VISIT_RECORD})`;
   return `visits AS (
   INSERT INTO ticket_visits (ticket_id, seq, ordinal, org_id, version_id, node_id, entered_at, left_at, exit, handle,
     next_node_id, agent_id, breached)
   SELECT ${from}.id, ${seq}, r.ordinal, ${org}, r.version_id, r.node_id, r.entered_at, r.left_at, r.exit, r.handle,
     r.next_node_id, r.agent_id, r.breached
-  FROM ${from}, jsonb_to_recordset(${p(JSON.stringify(visits.map(visitRecordOf)), '::jsonb')}) AS r(${VISIT_RECORD}))`;
+  FROM ${from}, ${source})`;
 }
 
 function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {
