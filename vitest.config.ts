@@ -29,6 +29,19 @@ export default defineConfig({
       },
       {
         test: {
+          // Real server processes killed with SIGKILL, timers under kill, a database restarted under load:
+          // the short tier runs with every `npm test`, CHAOS_FULL=1 the long one (README, Reliability).
+          name: 'chaos',
+          include: ['tests/chaos/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/globalSetup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.spec.ts'],
           environment: 'node',

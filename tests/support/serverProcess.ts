@@ -15,22 +15,20 @@ export function spawnServer(
   timeoutMs = 30_000,
   env: Record<string, string | undefined> = {},
 ): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/server/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: withoutUndefined({
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        LOG_LEVEL: 'info',
-        ...env,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // Node itself runs the server (tsx as a loader, not its CLI, which would run it in a child process of
+  // its own): a signal sent to `child` — SIGKILL in the chaos tests — reaches the server.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    cwd: ROOT,
+    env: withoutUndefined({
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'info',
+      ...env,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stop = () =>
     new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
