@@ -63,7 +63,8 @@ describe.skipIf(!hasPostgres())(`chaos: kill -9 during load (${FULL ? 'full' : '
 
     // then
     expect(log.anomalies).toEqual([]);
-    expect(running.kills).toBeGreaterThanOrEqual(FULL ? 20 : 2);
+    // A kill waits for its replacement to listen (seconds under load), so the count is below loadMs / killEveryMs.
+    expect(running.kills).toBeGreaterThanOrEqual(FULL ? 8 : 2);
     expect(log.retries).toBeGreaterThan(0);
     const rows = await db.query<{ ticket_id: string; seq: number }>(
       `SELECT ticket_id, seq FROM ticket_events WHERE org_id = $1::uuid AND type = 'step.completed'`,
