@@ -177,4 +177,26 @@ describe.skipIf(!runs)('invitations, in Chromium', () => {
     expect(audit?.n).toBe(1);
     expect(problems).toEqual([]);
   });
+
+  it('given a phone, when the admin opens the invite form at 390 px, then it fits and every control is labelled', async () => {
+    // given
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      // when
+      await page.goto(`${server.url}/admin/users`);
+      await page.getByRole('button', { name: 'Invite user' }).click();
+      const form = page.getByRole('form', { name: 'Invite a user' });
+      await form.getByLabel('Email').waitFor();
+      // then
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      for (const label of ['Email', 'Role', 'Billing']) expect(await form.getByLabel(label).count()).toBe(1);
+      await form.getByRole('button', { name: 'Send invitation' }).click();
+      await form.getByText('Enter a valid email address.').waitFor();
+      await screenshot(page, 'invite-form-390');
+      expect(await seriousAxeViolations(page, ['[data-sonner-toaster]'])).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
 });

@@ -172,7 +172,7 @@ export function UsersAdmin() {
                               type="button"
                               className="btn btn-ghost btn-small"
                               onClick={() => setResetting({ id: u.id, name: u.name })}
-                              aria-label={`Reset the password of ${u.name}`}
+                              aria-label={`Reset password of ${u.name}`}
                             >
                               Reset password
                             </button>
