@@ -44,9 +44,8 @@ function defaultOnError(error: unknown, step: RuntimeStep): void {
 /**
  * The one background loop of a server. A round fires the due SLA/wait timers (each through the move
  * pipeline), performs the outbox of moves' after-commit effects, delivers the due webhooks, then sends the
- * outgoing mail. Every
- * step leases its work `FOR UPDATE SKIP LOCKED`, so any number of servers run it against one database
- * and each piece of work is done by one of them. A round that found work is followed by another at
+ * outgoing mail (when given a sender). Every step leases its work `FOR UPDATE SKIP LOCKED`, so any number
+ * of servers run it against one database and each piece of work is done by one of them. A round that found work is followed by another at
  * once (a timer's move may leave effects, an effect a delivery); otherwise the loop sleeps
  * `intervalMs`. One step failing does not keep the others from running.
  */
