@@ -5,6 +5,7 @@ import type { startServer } from '../../apps/server/src/server.ts';
 import { hashFeedbackToken } from '../../packages/api/src/runtime/feedbackLink.ts';
 import { api, requireChromium, screenshot, watchConsole } from '../support/e2e.ts';
 import { type E2eApp, openE2eApp } from '../support/e2eApp.ts';
+import { lastMailTo, linkIn, tokenOf } from '../support/outbox.ts';
 import type { TestDb } from '../support/testDb.ts';
 
 const FOUNDER = {
@@ -36,7 +37,7 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
     await app?.close();
   });
 
-  it('given the login page of a server without the demo, when a new team signs up from it, then it lands logged in in the empty app', async () => {
+  it('given the login page of a server without the demo, when a new team signs up from it and opens the mailed link, then it lands logged in in the empty app', async () => {
     // given
     await page.goto(`${server.url}/login`);
     await page.getByRole('heading', { name: 'Log in to your workspace' }).waitFor();
@@ -60,6 +61,19 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
     await page.getByText('Use a password of at least 10 characters.').waitFor();
     await screenshot(page, 'signup-1280-errors');
     await page.getByLabel('Password').fill(FOUNDER.password);
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    // then: the same answer for every address, and nothing logged in yet
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await page.getByText(FOUNDER.email).waitFor();
+    await screenshot(page, 'signup-check-inbox');
+    expect((await context.cookies()).filter((c) => c.name === 'sw_session')).toEqual([]);
+    // when: the link of the mail is opened
+    const link = linkIn(await lastMailTo(db, FOUNDER.email, 'sign_up.confirm'));
+    expect(link.startsWith(`${server.publicUrl}/signup/confirm/`)).toBe(true);
+    // (PUBLIC_URL is http://localhost:<port>; this spec's session lives on server.url, the same server)
+    await page.goto(link.replace(server.publicUrl, server.url));
+    await page.getByRole('heading', { name: `Create ${FOUNDER.org}` }).waitFor();
+    await screenshot(page, 'signup-confirm');
     await page.getByRole('button', { name: 'Create workspace' }).click();
     // then
     await page.waitForURL(/\/flows$/);
@@ -114,17 +128,32 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
   it('given a colleague, when the admin resets their password from the users page, then a temporary password is shown once and works', async () => {
     // given
     const colleague = { name: 'Carl Colleague', email: `carl.${Date.now().toString(36)}@harbour.example` };
-    await api(
+    const invited = await api<{ link: string }>(
       context,
       server.url,
-      'users.add',
-      { ...colleague, role: 'agent', password: 'initial password 1' },
+      'invitations.create',
+      { email: colleague.email, role: 'agent' },
       'mutation',
     );
+    const joining = await browser.newContext();
+    try {
+      const accepted = await joining.request.post(`${server.url}/trpc/invitations.accept`, {
+        data: {
+          token: tokenOf(invited.link),
+          account: 'new',
+          name: colleague.name,
+          password: 'initial password 1',
+        },
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(accepted.status()).toBe(200);
+    } finally {
+      await joining.close();
+    }
     await page.goto(`${server.url}/admin/users`);
     await page.locator('.row-title', { hasText: colleague.name }).waitFor();
     // when
-    await page.getByRole('button', { name: `Reset the password of ${colleague.name}` }).click();
+    await page.getByRole('button', { name: `Reset password of ${colleague.name}` }).click();
     const dialog = page.getByRole('dialog', { name: `Reset the password of ${colleague.name}?` });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Reset password' }).click();

@@ -12,13 +12,20 @@ import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
  */
 const ACCESS_TABLE: Record<string, Access> = {
   'auth.signUp': 'public',
+  'auth.signUpRequest': 'public',
+  'auth.confirmSignUp': 'public',
   'auth.login': 'public',
   'auth.logout': 'authenticated',
   'auth.me': 'public',
   'auth.changePassword': 'authenticated',
   'auth.demoLogins': 'public',
   'users.list': ['admin', 'manager'],
-  'users.add': ['admin'],
+  'invitations.list': ['admin'],
+  'invitations.create': ['admin'],
+  'invitations.resend': ['admin'],
+  'invitations.revoke': ['admin'],
+  'invitations.get': 'public',
+  'invitations.accept': 'public',
   'users.setRole': ['admin'],
   'users.disable': ['admin'],
   'users.enable': ['admin'],
@@ -144,6 +151,8 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'webhook_deliveries',
     'feedback_requests',
     'runtime_jobs',
+    'invitations',
+    'outgoing_mail',
   ];
   const digest = async (from: string, where: string) => {
     const [row] = await db.query<{ d: string }>(
@@ -181,6 +190,7 @@ describe.each(backends())('access (%s)', (backend) => {
     userId: '',
     tokenId: '',
     endpointId: '',
+    invitationId: '',
   };
   const secretsOfA: string[] = [];
 
@@ -216,7 +226,13 @@ describe.each(backends())('access (%s)', (backend) => {
       url: 'https://a.example.test/hooks',
       description: 'Secret hook of A',
     });
+    const invitation = await a.invitations.create({
+      email: 'secret-invitee-of-a@example.test',
+      role: 'manager',
+      teamIds: [team.id],
+    });
     Object.assign(idsOfA, {
+      invitationId: invitation.invitation.id,
       tokenId: token.id,
       endpointId: endpoint.id,
       flowId: flow.id,
@@ -225,7 +241,13 @@ describe.each(backends())('access (%s)', (backend) => {
       ticketId: ticket.ticket.id,
       userId: org.A.agent.me.user.id,
     });
-    secretsOfA.push('Secret', org.A.admin.email, org.A.agent.email, ...Object.values(idsOfA));
+    secretsOfA.push(
+      'Secret',
+      'secret-invitee-of-a',
+      org.A.admin.email,
+      org.A.agent.email,
+      ...Object.values(idsOfA),
+    );
   });
   afterAll(async () => {
     await db.dispose();
@@ -274,6 +296,12 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'FORBIDDEN',
       },
       'users.setRole': { input: () => ({ userId: idsOfA.userId, role: 'admin' }), expect: 'NOT_FOUND' },
+      'invitations.create': {
+        input: () => ({ email: 'joins-with-a-team@example.test', role: 'agent', teamIds: [idsOfA.teamId] }),
+        expect: 'NOT_FOUND',
+      },
+      'invitations.resend': { input: () => ({ invitationId: idsOfA.invitationId }), expect: 'NOT_FOUND' },
+      'invitations.revoke': { input: () => ({ invitationId: idsOfA.invitationId }), expect: 'NOT_FOUND' },
       'users.disable': { input: () => ({ userId: idsOfA.userId }), expect: 'NOT_FOUND' },
       'users.enable': { input: () => ({ userId: idsOfA.userId }), expect: 'NOT_FOUND' },
       'users.resetPassword': {
@@ -471,6 +499,7 @@ describe.each(backends())('access (%s)', (backend) => {
       await api.flows.list(),
       await api.teams.list(),
       await api.users.list(),
+      await api.invitations.list(),
       await api.tickets.queue({ scope: 'all' }),
       await api.auth.me(),
       await api.routing.order(),

@@ -2,7 +2,9 @@ import { parseCookies } from '@stepwise/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHash, verifyPassword } from '../../packages/api/src/auth/password.ts';
 import { resolveSession } from '../../packages/api/src/auth/sessions.ts';
-import { apiHarness, PASSWORD, trpcError } from '../support/apiSession.ts';
+import { hashLinkToken } from '../../packages/api/src/services/secretLinks.ts';
+import { apiHarness, detailsOf, PASSWORD, trpcError } from '../support/apiSession.ts';
+import { lastMailTo, linkIn, mailedToken, tokenOf } from '../support/outbox.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
 describe.each(backends())('auth (%s)', (backend) => {
@@ -19,17 +21,42 @@ describe.each(backends())('auth (%s)', (backend) => {
     await db.dispose();
   });
 
-  it('given a visitor, when they sign up, then they are logged in as the admin of a new organization', async () => {
+  it('given a visitor, when they sign up, then nothing exists until they open the mailed link, which logs them in as the admin of a new organization', async () => {
     // given
     const cookies: string[] = [];
     const email = h.email('Founder').toUpperCase();
+    const orgsBefore = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
     // when
-    const me = await (await h.as(null, { onCookie: (c) => cookies.push(c) })).auth.signUp({
+    const answer = await (await h.as(null, { onCookie: (c) => cookies.push(c) })).auth.signUp({
       orgName: 'Acme Support',
       name: 'Ada Founder',
       email,
       password: PASSWORD,
     });
+    // then: "check your inbox", no session, no account, no organization
+    expect(answer).toEqual({ next: 'check_inbox' });
+    expect(cookies).toEqual([]);
+    expect(await db.query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [email])).toEqual([]);
+    expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations')).toEqual(orgsBefore);
+    const mail = await lastMailTo(db, email.toLowerCase(), 'sign_up.confirm');
+    expect(mail.subject).toBe('Confirm your address to create Acme Support on Stepwise');
+    expect(linkIn(mail)).toMatch(/^http:\/\/localhost:3000\/signup\/confirm\/[A-Za-z0-9_-]{43}$/);
+    const stored = await db.query<{ token_hash: string }>(
+      'SELECT token_hash FROM sign_up_requests WHERE email = $1',
+      [email.toLowerCase()],
+    );
+    expect(stored.map((r) => r.token_hash)).toEqual([hashLinkToken(tokenOf(linkIn(mail)))]);
+    // when: the link is opened and confirmed
+    const anonymous = await h.as(null, { onCookie: (c) => cookies.push(c) });
+    const view = await anonymous.auth.signUpRequest({ token: tokenOf(linkIn(mail)) });
+    expect(view).toEqual({
+      orgName: 'Acme Support',
+      name: 'Ada Founder',
+      email: email.toLowerCase(),
+      signIn: false,
+      status: 'pending',
+    });
+    const me = await anonymous.auth.confirmSignUp({ token: tokenOf(linkIn(mail)) });
     // then
     expect(me).toMatchObject({
       org: { name: 'Acme Support' },
@@ -51,27 +78,112 @@ describe.each(backends())('auth (%s)', (backend) => {
       me.org.id,
     ]);
     expect(audit.map((a) => a.action)).toEqual(['organization.created']);
+    // the password of the form is the account's
+    expect((await h.login(email.toLowerCase())).me.user.id).toBe(me.user.id);
   });
 
-  it('given an account, when someone else signs up with the same email in another case, then a refusal that names no account, and nothing is written', async () => {
+  it('given an account, when someone signs up with its email and someone with a new one, then both get the same answer, no session, and only the owner can create the workspace with the existing password', async () => {
     // given
     const first = await h.signUp('First Org');
+    const fresh = h.email('fresh');
     const orgsBefore = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
+    const cookies: string[] = [];
+    const anonymous = await h.as(null, { onCookie: (c) => cookies.push(c) });
     // when
-    const error = await trpcError(
-      (await h.as(null)).auth.signUp({
-        orgName: 'Second Org',
-        name: 'Copy',
-        email: first.email.toUpperCase(),
-        password: 'somebody else entirely',
-      }),
+    const t0 = performance.now();
+    const forExisting = await anonymous.auth.signUp({
+      orgName: 'Second Org',
+      name: 'Copy',
+      email: first.email.toUpperCase(),
+      password: 'somebody else entirely',
+    });
+    const t1 = performance.now();
+    const forNew = await anonymous.auth.signUp({
+      orgName: 'Second Org',
+      name: 'Copy',
+      email: fresh,
+      password: 'somebody else entirely',
+    });
+    const t2 = performance.now();
+    // then: identical answers after comparable work (one password derivation each), no cookie, nothing created
+    expect(forExisting).toEqual(forNew);
+    expect(t1 - t0).toBeGreaterThan((t2 - t1) * 0.3);
+    expect(t2 - t1).toBeGreaterThan((t1 - t0) * 0.3);
+    expect(cookies).toEqual([]);
+    expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations')).toEqual(orgsBefore);
+    // the owner is told by mail, with a link that asks for the existing password
+    const mail = await lastMailTo(db, first.email, 'sign_up.existing');
+    expect(mail.body).toContain('"Second Org"');
+    expect(mail.body).toContain('sign in with your existing password');
+    const token = tokenOf(linkIn(mail));
+    const [request] = await db.query<{ password_hash: string | null }>(
+      'SELECT password_hash FROM sign_up_requests WHERE token_hash = $1',
+      [hashLinkToken(token)],
+    );
+    expect(request?.password_hash).toBeNull();
+    expect(await anonymous.auth.signUpRequest({ token })).toMatchObject({ signIn: true, status: 'pending' });
+    // when: the link is used without the password, then with the form's password
+    const missing = await trpcError(anonymous.auth.confirmSignUp({ token }));
+    const typed = await trpcError(
+      anonymous.auth.confirmSignUp({ token, password: 'somebody else entirely' }),
     );
     // then
-    expect(error.code).toBe('BAD_REQUEST');
-    expect(error.message).toBe(
-      'We could not create a workspace with this email and password. Check them, or log in if you use Stepwise with this email.',
-    );
+    expect([missing.code, missing.message]).toEqual([
+      'BAD_REQUEST',
+      'Enter the password of your Stepwise account.',
+    ]);
+    expect(detailsOf(typed)).toEqual({
+      fields: { password: 'This is not the password of your Stepwise account.' },
+    });
     expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations')).toEqual(orgsBefore);
+    // when: with the account's own password
+    const me = await anonymous.auth.confirmSignUp({ token, password: PASSWORD });
+    // then: a second organization of the same account, name and password unchanged
+    expect(me).toMatchObject({
+      user: { id: first.me.user.id, name: first.me.user.name },
+      org: { name: 'Second Org' },
+    });
+    expect(cookies).toHaveLength(1);
+    const orgs = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM memberships WHERE user_id = $1',
+      [first.me.user.id],
+    );
+    expect(orgs[0]?.n).toBe(2);
+    expect((await h.login(first.email)).me.user.id).toBe(first.me.user.id);
+  });
+
+  it('given confirmation links, when one is used twice, one has expired and one never existed, then each is refused in words and nothing is created', async () => {
+    // given
+    const used = h.email('used');
+    const late = h.email('late');
+    const anonymous = await h.as(null);
+    for (const email of [used, late])
+      await anonymous.auth.signUp({ orgName: 'Link Org', name: 'Link', email, password: PASSWORD });
+    const usedToken = await mailedToken(db, used, 'sign_up.confirm');
+    const lateToken = await mailedToken(db, late, 'sign_up.confirm');
+    await anonymous.auth.confirmSignUp({ token: usedToken });
+    const orgsBefore = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
+    // when
+    const again = await trpcError(anonymous.auth.confirmSignUp({ token: usedToken }));
+    clock = new Date(clock.getTime() + 25 * 60 * 60 * 1000);
+    const expired = await trpcError(anonymous.auth.confirmSignUp({ token: lateToken }));
+    const unknown = await trpcError(anonymous.auth.confirmSignUp({ token: 'Q'.repeat(43) }));
+    const cut = await trpcError(anonymous.auth.signUpRequest({ token: lateToken.slice(0, 20) }));
+    // then
+    expect([again.code, again.message]).toEqual([
+      'PRECONDITION_FAILED',
+      'This link was already used: Link Org exists. Log in to open it.',
+    ]);
+    expect([expired.code, expired.message]).toEqual([
+      'PRECONDITION_FAILED',
+      'This confirmation link has expired. Sign up again to get a new one.',
+    ]);
+    expect(unknown.code).toBe('NOT_FOUND');
+    expect(unknown.message).toMatch(/^This confirmation link does not work/);
+    expect(cut.code).toBe('NOT_FOUND');
+    expect(await db.query('SELECT 1 FROM users WHERE email = $1', [late])).toEqual([]);
+    expect(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations')).toEqual(orgsBefore);
+    expect(await anonymous.auth.signUpRequest({ token: lateToken })).toMatchObject({ status: 'expired' });
   });
 
   it('given a short password or a bad email, when signing up, then BAD_REQUEST and no account', async () => {

@@ -8,6 +8,7 @@ import { startServer } from '../../apps/server/src/server.ts';
 import { childDocument, tourDocument } from '../support/runtimeDocs.ts';
 import { apiAs, createRuntimeOrg, fakeClock, publishFlow, ticketInput } from '../support/runtimeFixture.ts';
 import { apiHarness, detailsOf, PASSWORD, trpcError } from '../support/apiSession.ts';
+import { lastMailTo, linkIn, mailedToken, tokenOf } from '../support/outbox.ts';
 import { spawnServer } from '../support/serverProcess.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
 
@@ -142,17 +143,21 @@ describe.each(backends())('platform: going live without the API (%s)', (backend)
   });
 
   describe('sign-up', () => {
-    it('given a new team, when it signs up, then the organization and its admin exist and the admin is logged in', async () => {
+    it('given a new team, when it signs up and opens the mailed link, then the organization and its admin exist and the admin is logged in', async () => {
       // given
       const cookies: string[] = [];
       const email = h.email('founder');
+      const anon = await h.as(null, { onCookie: (c) => cookies.push(c) });
       // when
-      const me = await (await h.as(null, { onCookie: (c) => cookies.push(c) })).auth.signUp({
+      const answer = await anon.auth.signUp({
         orgName: '  Northwind Help  ',
         name: 'Nora North',
         email: email.toUpperCase(),
         password: PASSWORD,
       });
+      expect(answer).toEqual({ next: 'check_inbox' });
+      expect(cookies).toEqual([]);
+      const me = await anon.auth.confirmSignUp({ token: await mailedToken(db, email, 'sign_up.confirm') });
       // then
       expect(me).toMatchObject({
         org: { name: 'Northwind Help' },
@@ -186,34 +191,49 @@ describe.each(backends())('platform: going live without the API (%s)', (backend)
       expect([await count('organizations'), await count('users')]).toEqual(before);
     });
 
-    it('given an email that has an account, when someone signs up with another password, then the refusal names no account, links nothing and writes nothing', async () => {
+    it('given an email that has an account, when someone signs up with another password, then the answer is that of any sign-up, links nothing and writes only the mail to the owner', async () => {
       // given
       const owner = await h.signUp('Owner Org', 'owner');
-      const before = [await count('organizations'), await count('memberships')];
+      const before = [await count('organizations'), await count('memberships'), await count('users')];
+      const cookies: string[] = [];
       // when
-      const error = await trpcError(
-        (await h.as(null)).auth.signUp({
-          orgName: 'Takeover Ltd',
-          name: 'Mallory',
-          email: owner.email,
+      const answer = await (await h.as(null, { onCookie: (c) => cookies.push(c) })).auth.signUp({
+        orgName: 'Takeover Ltd',
+        name: 'Mallory',
+        email: owner.email,
+        password: 'not the owner password',
+      });
+      // then
+      expect(answer).toEqual({ next: 'check_inbox' });
+      expect(cookies).toEqual([]);
+      expect([await count('organizations'), await count('memberships'), await count('users')]).toEqual(
+        before,
+      );
+      const mail = await lastMailTo(db, owner.email, 'sign_up.existing');
+      expect(mail.body).toContain('"Takeover Ltd"');
+      // the link does not open with the password typed in the form
+      const refused = await trpcError(
+        (await h.as(null)).auth.confirmSignUp({
+          token: tokenOf(linkIn(mail)),
           password: 'not the owner password',
         }),
       );
-      // then: the same shape as any field problem, with no word of an existing account
-      expect(error.code).toBe('BAD_REQUEST');
-      expect(detailsOf(error)).toEqual({ fields: { email: error.message } });
-      expect(error.message).not.toMatch(/exist|already|registered/i);
-      expect([await count('organizations'), await count('memberships')]).toEqual(before);
+      expect(refused.code).toBe('BAD_REQUEST');
+      expect([await count('organizations'), await count('memberships')]).toEqual(before.slice(0, 2));
     });
 
-    it('given an email that has an account, when its owner signs up with their own password, then the new organization is theirs', async () => {
+    it('given an email that has an account, when its owner signs up and confirms with their own password, then the new organization is theirs', async () => {
       // given
       const owner = await h.signUp('First Org', 'owner');
       // when
-      const me = await (await h.as(null)).auth.signUp({
+      await (await h.as(null)).auth.signUp({
         orgName: 'Second Org',
         name: 'Some other name',
         email: owner.email,
+        password: 'anything typed here',
+      });
+      const me = await (await h.as(null)).auth.confirmSignUp({
+        token: await mailedToken(db, owner.email, 'sign_up.existing'),
         password: owner.password,
       });
       // then
@@ -312,10 +332,10 @@ describe.each(backends())('platform: going live without the API (%s)', (backend)
       const admin = await h.signUp('Rules Org');
       const manager = await h.addMember(admin, 'manager');
       const shared = await h.signUp('Other Org', 'shared');
-      await (await h.as(admin)).users.add({
-        name: 'Shared',
-        email: shared.email,
-        role: 'agent',
+      const { link } = await (await h.as(admin)).invitations.create({ email: shared.email, role: 'agent' });
+      await (await h.as(null)).invitations.accept({
+        token: tokenOf(link),
+        account: 'existing',
         password: PASSWORD,
       });
       const api = await h.as(admin);

@@ -12,6 +12,7 @@ import { type RunningServer, startServer } from '../../apps/server/src/server.ts
 import { headersOf, MAX_BATCH_SIZE, MAX_BODY_BYTES } from '../../apps/server/src/trpcHttp.ts';
 import type { TicketDetail } from '../../packages/api/src/runtime/ticketView.ts';
 import { PASSWORD } from '../support/apiSession.ts';
+import { lastMailTo, linkIn, tokenOf } from '../support/outbox.ts';
 import {
   apiAs,
   cookieFor,
@@ -117,8 +118,15 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
   const email = () => `http-${counter++}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   const signUpBody = (address: string) =>
     JSON.stringify({ orgName: 'HTTP Org', name: 'Hattie', email: address, password: PASSWORD });
-  const accountExists = async (address: string) =>
-    (await db.query('SELECT 1 FROM users WHERE email = $1', [address])).length > 0;
+  /** Whether a sign-up of the address got as far as the database (a request, its mail or an account). */
+  const signUpWritten = async (address: string) =>
+    (
+      await db.query(
+        `SELECT 1 FROM users WHERE email = $1 UNION ALL SELECT 1 FROM sign_up_requests WHERE email = $1
+         UNION ALL SELECT 1 FROM outgoing_mail WHERE to_address = $1`,
+        [address],
+      )
+    ).length > 0;
 
   beforeAll(async () => {
     db = await openTestDb(backend);
@@ -138,7 +146,7 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
     rmSync(webDir, { recursive: true, force: true });
   });
 
-  it('given a visitor, when they sign up over HTTP, then a session cookie is set and works for batched queries', async () => {
+  it('given a visitor, when they sign up over HTTP and confirm with the mailed link, then a session cookie is set only then and works for batched queries', async () => {
     // given
     const address = email();
     // when
@@ -147,12 +155,23 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
       headers: json(),
       body: signUpBody(address),
     });
-    // then
+    // then: "check your inbox", and no cookie yet
     expect(signUp.status).toBe(200);
-    expect(JSON.parse(signUp.body)).toMatchObject({
+    expect(JSON.parse(signUp.body)).toEqual({ result: { data: { next: 'check_inbox' } } });
+    expect(signUp.headers['set-cookie']).toBeUndefined();
+    const link = linkIn(await lastMailTo(db, address, 'sign_up.confirm'));
+    expect(link.startsWith(`${server.publicUrl}/signup/confirm/`)).toBe(true);
+    // when: the link is confirmed
+    const confirm = await send(server.url, '/trpc/auth.confirmSignUp', {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify({ token: tokenOf(link) }),
+    });
+    expect(confirm.status).toBe(200);
+    expect(JSON.parse(confirm.body)).toMatchObject({
       result: { data: { role: 'admin', user: { email: address } } },
     });
-    const setCookie = signUp.headers['set-cookie'] ?? [];
+    const setCookie = confirm.headers['set-cookie'] ?? [];
     expect(setCookie).toHaveLength(1);
     expect(setCookie[0]).toMatch(
       /^sw_session=[A-Za-z0-9_-]{43}; Max-Age=1209600; HttpOnly; SameSite=Lax; Path=\/$/,
@@ -200,7 +219,7 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
         error: { data: { code: 'FORBIDDEN', httpStatus: 403 } },
       });
       expect(reply.headers['set-cookie']).toBeUndefined();
-      expect(await accountExists(address)).toBe(false);
+      expect(await signUpWritten(address)).toBe(false);
     }
     // and the same request from this very origin goes through
     const address = email();
@@ -211,7 +230,7 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
       body: signUpBody(address),
     });
     expect(same.status).toBe(200);
-    expect(await accountExists(address)).toBe(true);
+    expect(await signUpWritten(address)).toBe(true);
   });
 
   it('given a 2 MiB body, when posted with or without a length, then 413 PAYLOAD_TOO_LARGE and nothing is written', async () => {
@@ -236,7 +255,7 @@ describe.each(backends())('server over HTTP (%s)', (backend) => {
       expect(JSON.parse(reply.body)).toMatchObject({
         error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } },
       });
-      expect(await accountExists(address)).toBe(false);
+      expect(await signUpWritten(address)).toBe(false);
     }
     // and the server still answers
     expect((await send(server.url, '/healthz')).status).toBe(200);

@@ -2,6 +2,7 @@ import { createCaller, createContextFactory, type Me } from '@stepwise/api';
 import type { Database, Role } from '@stepwise/db';
 import { CURRENT_SCHEMA_VERSION, type FlowDocument } from '@stepwise/flow';
 import { TRPCError } from '@trpc/server';
+import { mailedToken, tokenOf } from './outbox.ts';
 
 export type Api = ReturnType<typeof createCaller>;
 
@@ -14,8 +15,13 @@ export const PASSWORD = 'correct horse battery';
  * Calls the router in-process exactly as the server does: every call builds a fresh context from a
  * header bag (so a session revoked between calls is noticed), and Set-Cookie values are captured.
  */
-export function apiHarness(db: Database, options: { now?: () => Date } = {}) {
-  const createContext = createContextFactory({ db, now: options.now });
+export function apiHarness(db: Database, options: { now?: () => Date; publicUrl?: string } = {}) {
+  const { publicUrl } = options;
+  const createContext = createContextFactory({
+    db,
+    now: options.now,
+    ...(publicUrl ? { publicUrl: () => publicUrl } : {}),
+  });
   let counter = 0;
 
   async function as(
@@ -38,16 +44,18 @@ export function apiHarness(db: Database, options: { now?: () => Date } = {}) {
     return `${slug}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   }
 
+  /** Signs up a new organization and confirms it with the link mailed to the new admin (logged in). */
   async function signUp(orgName: string, label = 'admin'): Promise<TestUser> {
-    const cookies: string[] = [];
     const address = email(label);
-    const api = await as(null, { onCookie: (c) => cookies.push(c) });
-    const me = await api.auth.signUp({
+    await (await as(null)).auth.signUp({
       orgName,
       name: `${label} of ${orgName}`,
       email: address,
       password: PASSWORD,
     });
+    const token = await mailedToken(db, address, 'sign_up.confirm');
+    const cookies: string[] = [];
+    const me = await (await as(null, { onCookie: (c) => cookies.push(c) })).auth.confirmSignUp({ token });
     return { cookie: sessionCookieOf(cookies), me, email: address, password: PASSWORD };
   }
 
@@ -58,16 +66,18 @@ export function apiHarness(db: Database, options: { now?: () => Date } = {}) {
     return { cookie: sessionCookieOf(cookies), me, email: address, password };
   }
 
-  /** The admin adds a member with a role, who then logs in. */
+  /** The admin invites a new person with a role, who accepts (name and password) and is logged in. */
   async function addMember(admin: TestUser, role: Role, label: string = role): Promise<TestUser> {
     const address = email(label);
-    await (await as(admin)).users.add({
+    const { link } = await (await as(admin)).invitations.create({ email: address, role });
+    const cookies: string[] = [];
+    const me = await (await as(null, { onCookie: (c) => cookies.push(c) })).invitations.accept({
+      token: tokenOf(link),
+      account: 'new',
       name: `${label} ${address.slice(0, 6)}`,
-      email: address,
-      role,
       password: PASSWORD,
     });
-    return login(address);
+    return { cookie: sessionCookieOf(cookies), me, email: address, password: PASSWORD };
   }
 
   return { as, email, signUp, login, addMember };

@@ -10,12 +10,14 @@ import {
   prepareDemo,
 } from './config.ts';
 import { createLogger } from './logger.ts';
+import { mailFromOf, parseSmtpUrl, smtpSender } from './mailer.ts';
 import { startServer } from './server.ts';
 
 /**
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
- * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on). In demo mode, seeds the demo organization
+ * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), SMTP_URL (unset: mail goes to the log),
+ * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>). In demo mode, seeds the demo organization
  * into an empty database, and once the server answers, fills its history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
  */
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const port = parsePort(process.env.PORT);
   const publicUrl = parsePublicUrl(process.env.PUBLIC_URL);
+  const smtpUrl = parseSmtpUrl(process.env.SMTP_URL);
+  const mailFrom = mailFromOf(process.env.MAIL_FROM, publicUrl);
   const demo = demoModeOf(process.env);
   const history = demoHistoryOf(process.env) && demo;
   const host = process.env.HOST || '0.0.0.0';
@@ -40,12 +44,14 @@ async function main(): Promise<void> {
   // (the history fires its tickets' timers on its own clock).
   let historyDone = () => {};
   const holdLoopUntil = seeded && history ? new Promise<void>((done) => (historyDone = done)) : undefined;
-  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil });
+  const sendMail = smtpUrl ? smtpSender(smtpUrl, mailFrom) : undefined;
+  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil, sendMail });
   logger.info('server.listening', {
     url: server.url,
     port: server.port,
     host,
     publicUrl: server.publicUrl,
+    mail: smtpUrl ? 'smtp' : 'log',
     demo,
     ms: Date.now() - started,
   });
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
       await server.close();
       await backfill;
       await filled;
+      sendMail?.close();
       await db.close();
       logger.info('server.stopped', { signal });
       process.exit(0);

@@ -8,10 +8,12 @@ import {
   createContextFactory,
   liveHubOf,
   type RuntimeLoop,
+  type SendMail,
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
+import { logSender } from './mailer.ts';
 import { serveStatic } from './staticFiles.ts';
 import { headersOf, trpcHandler } from './trpcHttp.ts';
 
@@ -57,6 +59,8 @@ export type StartServerOptions = {
    * built on it. Default `http://localhost:<the port it listens on>`.
    */
   publicUrl?: string;
+  /** Sends the outgoing mail (SMTP, see mailer.ts); default: each message goes to the log with its link. */
+  sendMail?: SendMail;
 };
 
 export type RunningServer = {
@@ -76,7 +80,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? errorsOnlyLogger;
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;
-  const createContext = createContextFactory({ db, now });
+  // Known once the server listens (its port); requests arrive only after that.
+  let publicUrl = options.publicUrl ?? '';
+  const createContext = createContextFactory({ db, now, publicUrl: () => publicUrl });
   const trpc = trpcHandler({
     router: appRouter,
     createContext: (req, res) => contextOf(createContext, req, res),
@@ -126,7 +132,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const background = options.timers !== false;
   const intervalMs = options.pollMs ?? 1000;
   // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the loop.
@@ -141,6 +147,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       now,
       intervalMs,
       publicUrl,
+      sendMail: options.sendMail ?? logSender(logger),
       onError: (error, step) => logger.error(`${step}.error`, { error }),
     });
     loop = started;

@@ -4,6 +4,8 @@ import { AppShell } from './features/auth/AppShell.tsx';
 import { homeFor } from './features/auth/home.ts';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { SignUpPage } from './features/auth/SignUpPage.tsx';
+import { SignUpConfirmPage } from './features/auth/SignUpConfirmPage.tsx';
+import { AcceptInvitePage } from './features/auth/AcceptInvitePage.tsx';
 import { useMe } from './features/auth/useMe.ts';
 import { LazyAnalyticsPage } from './features/analytics/LazyAnalyticsPage.tsx';
 import { BuilderRoute } from './features/builder/BuilderRoute.tsx';
@@ -28,6 +30,8 @@ export function App() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/signup" element={<SignUpPage />} />
+      <Route path="/signup/confirm/:token" element={<SignUpConfirmPage />} />
+      <Route path="/invite/:token" element={<AcceptInvitePage />} />
       <Route path="/feedback/:token" element={<FeedbackPage />} />
       <Route element={<AppShell />}>
         <Route index element={<Home />} />

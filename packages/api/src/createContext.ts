@@ -23,7 +23,12 @@ export type ContextFactory = (request: ContextRequest) => Promise<RequestContext
  * Builds the per-request context: an `Authorization: Bearer sw_…` API token (role `api`; an invalid or
  * revoked one is UNAUTHORIZED), else the session cookie, resolves into the caller.
  */
-export function createContextFactory(options: { db: Database; now?: () => Date }): ContextFactory {
+export function createContextFactory(options: {
+  db: Database;
+  now?: () => Date;
+  /** The server's `PUBLIC_URL` (read per request: the server knows its port once it listens). */
+  publicUrl?: () => string;
+}): ContextFactory {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   return async (request) => {
@@ -41,6 +46,7 @@ export function createContextFactory(options: { db: Database; now?: () => Date }
       setCookie: request.setCookie ?? (() => {}),
       sessionToken,
       clientIp: request.clientIp ?? 'local',
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
   };
 }

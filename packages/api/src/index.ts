@@ -11,6 +11,7 @@ export {
 export { type AppRouter, appRouter, createCaller } from './router.ts';
 export { type LiveHub, liveHubOf, noteChange, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
 export { fireDueTimers } from './runtime/fireDueTimers.ts';
+export { deliverDueMail, type MailMessage, type SendMail } from './mail/outgoingMail.ts';
 export type { OutboxEffect } from './runtime/planEffects.ts';
 export { runDueEffects } from './runtime/runDueEffects.ts';
 export {

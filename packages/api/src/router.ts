@@ -3,6 +3,7 @@ import { analyticsRouter } from './routers/analytics.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
+import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
 import { routingRouter } from './routers/routing.ts';
 import { teamsRouter } from './routers/teams.ts';
@@ -14,6 +15,7 @@ import { createCallerFactory, router } from './trpc.ts';
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  invitations: invitationsRouter,
   teams: teamsRouter,
   flows: flowsRouter,
   routing: routingRouter,

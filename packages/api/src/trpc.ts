@@ -22,6 +22,11 @@ export type Context = {
   setCookie: (cookie: string) => void;
   /** Raw session token from the request cookie, for log out. */
   sessionToken: string | null;
+  /**
+   * The address people reach this app at (the server's `PUBLIC_URL`): links sent by mail are built on it.
+   * Omitted: http://localhost:3000.
+   */
+  publicUrl?: () => string;
 };
 
 /**

@@ -1,104 +1,63 @@
-import { memberships, organizations, users } from '@stepwise/db';
+import { organizations } from '@stepwise/db';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { audit } from '../audit.ts';
 import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
-import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
+import { verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
 import { clientIpOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
 import { findAccountByEmail, type Me, pickMembership } from '../services/accounts.ts';
 import { userOf } from '../services/callerOf.ts';
-import { changeOwnPassword, checkPasswordAttempts, type FieldProblems } from '../services/passwords.ts';
-import { uniqueViolation } from '../services/dbErrors.ts';
-import { Email, GivenPassword, NewPassword, PersonName, RowId, Title } from '../services/inputs.ts';
+import { changeOwnPassword } from '../services/passwords.ts';
+import {
+  Email,
+  GivenPassword,
+  LinkToken,
+  NewPassword,
+  PersonName,
+  RowId,
+  Title,
+} from '../services/inputs.ts';
+import { publicUrlOf } from '../services/secretLinks.ts';
+import { confirmSignUp, requestSignUp, type SignUpView, signUpByToken } from '../services/signUp.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const BAD_CREDENTIALS = 'Email or password is incorrect.';
-/**
- * The refusal of a sign-up whose email has an account and whose password is not that account's. It
- * names no account, and comes in the same shape as every other field problem of the form.
- */
-const SIGN_UP_REFUSED =
-  'We could not create a workspace with this email and password. Check them, or log in if you use Stepwise with this email.';
+
+/** The one answer of a sign-up, whatever the address: nothing is created before the mailed link is used. */
+export type SignUpAnswer = { next: 'check_inbox' };
 
 export const authRouter = router({
   /**
-   * Creates an organization with its first admin, and logs them in.
-   *
-   * An email that already has an account can never create an organization silently linked to another
-   * person's account: it goes ahead only with that account's own password (the owner adding a
-   * workspace; their name and password stay as they are). Otherwise the answer is a field problem on the
-   * email that does not say whether an account exists, after the same work (one password derivation) a
-   * new account costs; wrong passwords count towards the log-in lockout of that email and address.
-   * Invitations by mail, planned next, will let a new person join instead.
+   * Asks for a new organization with its first admin. The answer is the same for every address ("check
+   * your inbox") and no session opens: a new address is mailed a confirmation link; an address that has
+   * an account is mailed a link to create the workspace after signing in with its existing password.
    */
   signUp: procedure('public')
     .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
+    .mutation(async ({ ctx, input }): Promise<SignUpAnswer> => {
+      await requestSignUp(ctx.db, input, { now: ctx.now(), publicUrl: publicUrlOf(ctx) });
+      return { next: 'check_inbox' };
+    }),
+
+  /** What a sign-up's confirmation link leads to (for its page). */
+  signUpRequest: procedure('public')
+    .input(z.object({ token: LinkToken }))
+    .query(({ ctx, input }): Promise<SignUpView> => signUpByToken(ctx.db, input.token, ctx.now())),
+
+  /**
+   * Uses a sign-up's confirmation link: creates the organization, its admin is logged in. An address that
+   * has an account gives its password.
+   */
+  confirmSignUp: procedure('public')
+    .input(z.object({ token: LinkToken, password: GivenPassword.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
-      const now = ctx.now();
-      const attempts = checkPasswordAttempts(input.email, clientIpOf(ctx), now);
-      const existing = await findAccountByEmail(ctx.db.db, input.email);
-      // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
-      const passwordHash = existing ? null : await hashPassword(input.password);
-      if (existing && !(await verifyPassword(input.password, existing.passwordHash))) {
-        loginRateLimiter.recordFailure(attempts, now.getTime());
-        fail('BAD_REQUEST', SIGN_UP_REFUSED, { fields: { email: SIGN_UP_REFUSED } } satisfies FieldProblems);
-      }
-      let created: { orgId: string; userId: string };
-      try {
-        created = await ctx.db.db.transaction(async (tx) => {
-          const [org] = await tx
-            .insert(organizations)
-            .values({ name: input.orgName, createdAt: now })
-            .returning({ id: organizations.id });
-          let userId = existing?.id;
-          if (!userId) {
-            const [user] = await tx
-              .insert(users)
-              .values({
-                email: input.email,
-                name: input.name,
-                passwordHash: passwordHash ?? '',
-                createdAt: now,
-              })
-              .returning({ id: users.id });
-            userId = user?.id;
-          }
-          if (!org || !userId) throw new Error('INSERT … RETURNING returned no row');
-          await tx.insert(memberships).values({ orgId: org.id, userId, role: 'admin', createdAt: now });
-          await audit(tx, {
-            orgId: org.id,
-            actorId: userId,
-            action: 'organization.created',
-            targetType: 'organization',
-            targetId: org.id,
-            data: { name: input.orgName, adminEmail: input.email },
-            at: now,
-          });
-          return { orgId: org.id, userId };
-        });
-      } catch (error) {
-        // The same new email signed up twice at once: the second one is refused like a taken email.
-        if (uniqueViolation(error)?.constraint === 'users_email_key') {
-          fail('BAD_REQUEST', SIGN_UP_REFUSED, {
-            fields: { email: SIGN_UP_REFUSED },
-          } satisfies FieldProblems);
-        }
-        throw error;
-      }
-      loginRateLimiter.recordSuccess(attempts);
-      const session = await createSession(ctx.db.db, { ...created, now });
-      ctx.setCookie(sessionCookie(session.token));
-      return {
-        user: {
-          id: created.userId,
-          name: existing?.name ?? input.name,
-          email: existing?.email ?? input.email,
-        },
-        org: { id: created.orgId, name: input.orgName },
-        role: 'admin',
-      };
+      const { me, sessionToken } = await confirmSignUp(ctx.db, input, {
+        now: ctx.now(),
+        clientIp: clientIpOf(ctx),
+      });
+      ctx.setCookie(sessionCookie(sessionToken));
+      return me;
     }),
 
   /**

@@ -2,11 +2,8 @@ import { type Db, memberships, type Role, teamMembers, users } from '@stepwise/d
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
-import { hashPassword } from '../auth/password.ts';
 import { deleteMemberSessions, forgetSessions } from '../auth/sessions.ts';
-import { findAccountByEmail } from '../services/accounts.ts';
-import { uniqueViolation } from '../services/dbErrors.ts';
-import { Email, NewPassword, PersonName, RoleInput, RowId } from '../services/inputs.ts';
+import { NewPassword, RoleInput, RowId } from '../services/inputs.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
 import { resetMemberPassword } from '../services/passwords.ts';
 import { fail, procedure, router } from '../trpc.ts';
@@ -20,7 +17,6 @@ export type Member = {
   teamIds: string[];
 };
 
-const ALREADY_MEMBER = 'A user with this email is already a member of this organization.';
 const NOT_A_MEMBER = 'This user is not a member of your organization.';
 
 /** The members of an organization (or one of them), with the teams each is on. */
@@ -62,60 +58,6 @@ async function loadMember(db: Db, orgId: string, userId: string): Promise<Member
 
 export const usersRouter = router({
   list: procedure(['admin', 'manager']).query(({ ctx }) => loadMembers(ctx.db.db, callerOf(ctx).orgId)),
-
-  /**
-   * Adds a person to the organization. An account that already exists (in another organization) joins
-   * with its own password unchanged; the given password is used for new accounts only.
-   */
-  add: procedure(['admin'])
-    .input(z.object({ name: PersonName, email: Email, role: RoleInput, password: NewPassword }))
-    .mutation(async ({ ctx, input }) => {
-      const { orgId, userId: actorId } = userOf(ctx);
-      const now = ctx.now();
-      const existing = await findAccountByEmail(ctx.db.db, input.email);
-      // Hash outside the transaction: PGlite's one connection must not wait on ~0.3 s of CPU.
-      const passwordHash = existing ? null : await hashPassword(input.password);
-      let userId: string;
-      try {
-        userId = await ctx.db.db.transaction(async (tx) => {
-          let id = existing?.id;
-          if (!id) {
-            const [created] = await tx
-              .insert(users)
-              .values({
-                email: input.email,
-                name: input.name,
-                passwordHash: passwordHash ?? '',
-                createdAt: now,
-              })
-              .returning({ id: users.id });
-            if (!created) throw new Error('INSERT … RETURNING returned no row');
-            id = created.id;
-          }
-          const added = await tx
-            .insert(memberships)
-            .values({ orgId, userId: id, role: input.role, createdAt: now })
-            .onConflictDoNothing()
-            .returning({ userId: memberships.userId });
-          if (added.length === 0) fail('CONFLICT', ALREADY_MEMBER);
-          await audit(tx, {
-            orgId,
-            actorId,
-            action: 'user.added',
-            targetType: 'user',
-            targetId: id,
-            data: { email: input.email, role: input.role, existingAccount: existing !== undefined },
-            at: now,
-          });
-          return id;
-        });
-      } catch (error) {
-        // A concurrent add of the same new email.
-        if (uniqueViolation(error)?.constraint === 'users_email_key') fail('CONFLICT', ALREADY_MEMBER);
-        throw error;
-      }
-      return loadMember(ctx.db.db, orgId, userId);
-    }),
 
   /** Changes a member's role; the organization always keeps at least one enabled admin. */
   setRole: procedure(['admin'])

@@ -1,11 +1,12 @@
 import type { Database } from '@stepwise/db';
+import { deliverDueMail, type SendMail } from '../mail/outgoingMail.ts';
 import { deliverDueWebhooks } from '../webhooks/deliverDueWebhooks.ts';
 import { fireTimerBatch } from './fireDueTimers.ts';
 import { runDueEffects } from './runDueEffects.ts';
 import type { VersionCache } from './versionCache.ts';
 
 /** The kinds of background work, in the order a round does them. */
-export type RuntimeStep = 'timers' | 'effects' | 'webhooks';
+export type RuntimeStep = 'timers' | 'effects' | 'webhooks' | 'mail';
 
 export type RuntimeLoopOptions = {
   now?: () => Date;
@@ -18,6 +19,8 @@ export type RuntimeLoopOptions = {
   publicUrl?: string;
   /** The HTTP client of webhook deliveries (tests may inject one); default the global fetch. */
   fetch?: typeof fetch;
+  /** Sends the outgoing-mail outbox (invitations, sign-up links); without it the outbox is left alone. */
+  sendMail?: SendMail;
   onError?: (error: unknown, step: RuntimeStep) => void;
 };
 
@@ -40,9 +43,9 @@ function defaultOnError(error: unknown, step: RuntimeStep): void {
 
 /**
  * The one background loop of a server. A round fires the due SLA/wait timers (each through the move
- * pipeline), performs the outbox of moves' after-commit effects, then delivers the due webhooks. Every
- * step leases its work `FOR UPDATE SKIP LOCKED`, so any number of servers run it against one database
- * and each piece of work is done by one of them. A round that found work is followed by another at
+ * pipeline), performs the outbox of moves' after-commit effects, delivers the due webhooks, then sends the
+ * outgoing mail (when given a sender). Every step leases its work `FOR UPDATE SKIP LOCKED`, so any number
+ * of servers run it against one database and each piece of work is done by one of them. A round that found work is followed by another at
  * once (a timer's move may leave effects, an effect a delivery); otherwise the loop sleeps
  * `intervalMs`. One step failing does not keep the others from running.
  */
@@ -94,6 +97,15 @@ export function startRuntimeLoop(database: Database, options: RuntimeLoopOptions
       if (attempted > 0) busy = true;
     } catch (error) {
       onWebhooks(error);
+    }
+    const onMail = (error: unknown) => report(error, 'mail');
+    if (options.sendMail) {
+      try {
+        const attempted = await deliverDueMail(database, now(), { send: options.sendMail, onError: onMail });
+        if (attempted > 0) busy = true;
+      } catch (error) {
+        onMail(error);
+      }
     }
     return busy;
   };

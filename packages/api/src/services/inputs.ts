@@ -42,3 +42,10 @@ export const Title = z.string().trim().min(1, 'Enter a name.').max(200, 'A name 
 export const Description = z.string().max(10_000, 'A description is at most 10,000 characters.');
 
 export const RoleInput = z.enum(ROLES);
+
+/** The secret of a link sent by mail (an invitation, a sign-up confirmation): checked when it is looked up. */
+export const LinkToken = z
+  .string()
+  .trim()
+  .min(1, 'This link is incomplete.')
+  .max(200, 'This link is not valid.');

@@ -1,142 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { UserPlus } from 'lucide-react';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { toast } from 'sonner';
-import { inputIssuesOf } from '../../ui/apiErrors.ts';
 import { Badge } from '../../ui/Badge.tsx';
 import { ConfirmDialog } from '../../ui/Dialog.tsx';
-import { FormField } from '../../ui/FormField.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, type Role, useTRPC } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
+import { InvitationLink, InviteForm, PendingInvitations, ROLES, type SentLink } from './InvitationsAdmin.tsx';
 import { ResetPasswordDialog } from './ResetPasswordDialog.tsx';
 
-const ROLES: ReadonlyArray<{ value: Role; label: string; hint: string }> = [
-  { value: 'agent', label: 'Agent', hint: 'works tickets' },
-  { value: 'manager', label: 'Manager', hint: 'designs flows, manages teams' },
-  { value: 'admin', label: 'Admin', hint: 'everything, incl. users and integrations' },
-];
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-type NewUser = { name: string; email: string; role: Role; password: string };
-const EMPTY: NewUser = { name: '', email: '', role: 'agent', password: '' };
-
-function problemsOf(u: NewUser): Partial<Record<keyof NewUser, string>> {
-  const out: Partial<Record<keyof NewUser, string>> = {};
-  if (u.name.trim() === '') out.name = 'Enter a name.';
-  else if (u.name.trim().length > 200) out.name = 'A name is at most 200 characters.';
-  if (!EMAIL.test(u.email.trim())) out.email = 'Enter a valid email address.';
-  if (u.password.length < 10) out.password = 'Use a password of at least 10 characters.';
-  else if (u.password.length > 1024) out.password = 'A password is at most 1024 characters.';
-  return out;
-}
-
-function AddUserForm({ onDone }: { onDone: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [user, setUser] = useState<NewUser>(EMPTY);
-  const [submitted, setSubmitted] = useState(false);
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
-  const add = useMutation(
-    trpc.users.add.mutationOptions({
-      onSuccess: (member) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
-        toast.success(`${member.name} can now log in as ${member.role}.`);
-        setUser(EMPTY);
-        setSubmitted(false);
-        onDone();
-      },
-      onError: (error) => {
-        const issues = inputIssuesOf(error);
-        setServer(issues);
-        setGeneral(Object.keys(issues).length === 0 ? errorMessage(error) : null);
-      },
-    }),
-  );
-  const local = problemsOf(user);
-  const problem = (key: keyof NewUser) => server[key] ?? (submitted ? local[key] : undefined);
-  const set = <K extends keyof NewUser>(key: K, value: NewUser[K]) => {
-    setUser((u) => ({ ...u, [key]: value }));
-    setServer({});
-    setGeneral(null);
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (Object.keys(local).length > 0) return;
-    add.mutate({
-      name: user.name.trim(),
-      email: user.email.trim(),
-      role: user.role,
-      password: user.password,
-    });
-  };
-
-  return (
-    <form className="panel admin-form" onSubmit={submit} noValidate aria-label="Add a user">
-      <h2>Add a user</h2>
-      {general && (
-        <p className="field-error" role="alert">
-          {general}
-        </p>
-      )}
-      <fieldset className="form-row form-row-4" disabled={add.isPending}>
-        <legend className="sr-only">New user</legend>
-        <FormField label="Name" required error={problem('name')}>
-          {(p) => (
-            <input {...p} type="text" value={user.name} onChange={(e) => set('name', e.target.value)} />
-          )}
-        </FormField>
-        <FormField label="Email" required error={problem('email')}>
-          {(p) => (
-            <input {...p} type="email" value={user.email} onChange={(e) => set('email', e.target.value)} />
-          )}
-        </FormField>
-        <FormField label="Role">
-          {(p) => (
-            <select {...p} value={user.role} onChange={(e) => set('role', e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r.value} value={r.value}>
-                  {r.label} — {r.hint}
-                </option>
-              ))}
-            </select>
-          )}
-        </FormField>
-        <FormField
-          label="Initial password"
-          required
-          error={problem('password')}
-          hint="At least 10 characters; share it privately."
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={user.password}
-              onChange={(e) => set('password', e.target.value)}
-            />
-          )}
-        </FormField>
-      </fieldset>
-      <div className="form-actions">
-        <button type="button" className="btn btn-ghost" onClick={onDone} disabled={add.isPending}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={add.isPending}>
-          {add.isPending ? 'Adding…' : 'Add user'}
-        </button>
-      </div>
-    </form>
-  );
-}
-
 /**
- * Users of the organization: add one with a role and a first password, change roles, reset a password,
- * disable, enable.
+ * Users of the organization: invite someone with a role (and teams) and see the pending invitations,
+ * change roles, reset a password, disable, enable.
  */
 export function UsersAdmin() {
   const trpc = useTRPC();
@@ -145,6 +21,7 @@ export function UsersAdmin() {
   const users = useQuery(trpc.users.list.queryOptions());
   const teams = useQuery(trpc.teams.list.queryOptions());
   const [adding, setAdding] = useState(false);
+  const [sent, setSent] = useState<SentLink | null>(null);
   const [disabling, setDisabling] = useState<{ id: string; name: string } | null>(null);
   const [resetting, setResetting] = useState<{ id: string; name: string } | null>(null);
 
@@ -192,12 +69,28 @@ export function UsersAdmin() {
           <p className="page-sub">Everyone who can log in to this workspace, and what they may do.</p>
         </div>
         {!adding && (
-          <button type="button" className="btn btn-primary" onClick={() => setAdding(true)}>
-            <UserPlus size={16} aria-hidden="true" /> Add user
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => {
+              setSent(null);
+              setAdding(true);
+            }}
+          >
+            <UserPlus size={16} aria-hidden="true" /> Invite user
           </button>
         )}
       </div>
-      {adding && <AddUserForm onDone={() => setAdding(false)} />}
+      {adding && (
+        <InviteForm
+          onSent={(link) => {
+            setAdding(false);
+            setSent(link);
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
+      {sent && <InvitationLink sent={sent} onDone={() => setSent(null)} />}
       {users.isPending ? (
         <Loading label="Loading users…" />
       ) : users.isError ? (
@@ -279,7 +172,7 @@ export function UsersAdmin() {
                               type="button"
                               className="btn btn-ghost btn-small"
                               onClick={() => setResetting({ id: u.id, name: u.name })}
-                              aria-label={`Reset the password of ${u.name}`}
+                              aria-label={`Reset password of ${u.name}`}
                             >
                               Reset password
                             </button>
@@ -305,6 +198,7 @@ export function UsersAdmin() {
           </table>
         </div>
       )}
+      <PendingInvitations onResent={setSent} />
       <ConfirmDialog
         open={disabling !== null}
         title={`Disable ${disabling?.name ?? 'this user'}?`}

@@ -1,7 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Building2 } from 'lucide-react';
+import { useMutation } from '@tanstack/react-query';
+import { Building2, MailCheck } from 'lucide-react';
 import { type FormEvent, useRef, useState } from 'react';
-import { Link, Navigate, useNavigate } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { inputIssuesOf } from '../../ui/apiErrors.ts';
 import { FormField } from '../../ui/FormField.tsx';
 import { Notice } from '../../ui/Notice.tsx';
@@ -33,13 +33,43 @@ function problemsOf(v: SignUp): Partial<Record<Key, string>> {
 }
 
 /**
- * Sign-up: a new team creates its organization with its first admin, who is logged in at once and lands
- * in the (empty) app. Reached from the log-in page.
+ * What a sign-up answers, whatever the address: the workspace is created from the link mailed to it.
+ * (Without mail on the server, the link is in the server's log.)
+ */
+function CheckInbox({ email }: { email: string }) {
+  return (
+    <main className="login signup">
+      <div className="login-card signup-card">
+        <div className="brand brand-large">
+          <span className="brand-mark" aria-hidden="true" />
+          Stepwise
+        </div>
+        <div className="public-message">
+          <MailCheck size={36} aria-hidden="true" className="public-icon" />
+          <h1>Check your inbox</h1>
+          <p>
+            We sent a message to <strong>{email}</strong>. Open the link in it to create your workspace; it
+            works for 24 hours.
+          </p>
+          <p className="signup-note">
+            Nothing arrived? Check your spam folder. If this server has no mail set up, whoever runs it finds
+            the link in its log.
+          </p>
+        </div>
+        <p className="signup-switch">
+          Already have an account? <Link to="/login">Log in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}
+
+/**
+ * Sign-up: a new team asks for its organization with its first admin; the workspace is created (and its
+ * admin logged in) from the link mailed to the address. Reached from the log-in page.
  */
 export function SignUpPage() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const me = useMe();
   useTitle('Create a workspace');
   const [values, setValues] = useState<SignUp>(EMPTY);
@@ -55,12 +85,6 @@ export function SignUpPage() {
 
   const signUp = useMutation(
     trpc.auth.signUp.mutationOptions({
-      onSuccess: (result) => {
-        // A new session: nothing cached for anyone before may show.
-        queryClient.clear();
-        queryClient.setQueryData(trpc.auth.me.queryKey(), result);
-        void navigate(homeFor(result.role), { replace: true });
-      },
       onError: (error) => {
         const problems = { ...inputIssuesOf(error), ...fieldProblemsOf(error) };
         setServer(problems);
@@ -71,8 +95,8 @@ export function SignUpPage() {
   );
 
   if (me.isPending) return <Loading />;
-  if (me.data && !signUp.isPending && !signUp.isSuccess)
-    return <Navigate to={homeFor(me.data.role)} replace />;
+  if (me.data) return <Navigate to={homeFor(me.data.role)} replace />;
+  if (signUp.isSuccess && signUp.variables) return <CheckInbox email={signUp.variables.email} />;
 
   const local = problemsOf(values);
   const problem = (key: Key) => server[key] ?? (submitted ? local[key] : undefined);
@@ -171,7 +195,7 @@ export function SignUpPage() {
           </fieldset>
           <button type="submit" className="btn btn-primary btn-block" disabled={signUp.isPending}>
             <Building2 size={16} aria-hidden="true" />
-            {signUp.isPending ? 'Creating your workspace…' : 'Create workspace'}
+            {signUp.isPending ? 'Sending…' : 'Create workspace'}
           </button>
         </form>
         <p className="signup-switch">
