@@ -34,7 +34,7 @@ export const authRouter = router({
    * Invitations by mail, planned next, will let a new person join instead.
    */
   signUp: procedure('public')
-    .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
+    .input(z.strictObject({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
       const attempts = checkPasswordAttempts(input.email, clientIpOf(ctx), now);
@@ -106,7 +106,7 @@ export const authRouter = router({
    * this one stays.
    */
   changePassword: procedure('authenticated')
-    .input(z.object({ currentPassword: GivenPassword, newPassword: NewPassword }))
+    .input(z.strictObject({ currentPassword: GivenPassword, newPassword: NewPassword }))
     .mutation(async ({ ctx, input }) =>
       changeOwnPassword(
         ctx.db.db,
@@ -125,7 +125,7 @@ export const authRouter = router({
    * 15 minutes lock that pair out until the window passes.
    */
   login: procedure('public')
-    .input(z.object({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
+    .input(z.strictObject({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
       const key = LoginRateLimiter.key(input.email, clientIpOf(ctx));

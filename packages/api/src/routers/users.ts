@@ -68,7 +68,7 @@ export const usersRouter = router({
    * with its own password unchanged; the given password is used for new accounts only.
    */
   add: procedure(['admin'])
-    .input(z.object({ name: PersonName, email: Email, role: RoleInput, password: NewPassword }))
+    .input(z.strictObject({ name: PersonName, email: Email, role: RoleInput, password: NewPassword }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       const now = ctx.now();
@@ -119,7 +119,7 @@ export const usersRouter = router({
 
   /** Changes a member's role; the organization always keeps at least one enabled admin. */
   setRole: procedure(['admin'])
-    .input(z.object({ userId: RowId, role: RoleInput }))
+    .input(z.strictObject({ userId: RowId, role: RoleInput }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       await ctx.db.db.transaction(async (tx) => {
@@ -165,7 +165,7 @@ export const usersRouter = router({
 
   /** Disables a member: their sessions in this organization end at once. */
   disable: procedure(['admin'])
-    .input(z.object({ userId: RowId }))
+    .input(z.strictObject({ userId: RowId }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       if (input.userId === actorId) fail('BAD_REQUEST', 'You cannot disable your own account.');
@@ -201,7 +201,7 @@ export const usersRouter = router({
    * all their sessions; audited. Not for the admin themself, nor for an account of several organizations.
    */
   resetPassword: procedure(['admin'])
-    .input(z.object({ userId: RowId, password: NewPassword.optional() }))
+    .input(z.strictObject({ userId: RowId, password: NewPassword.optional() }))
     .mutation(async ({ ctx, input }) => {
       const caller = userOf(ctx);
       const result = await resetMemberPassword(ctx.db.db, caller, input, ctx.now());
@@ -209,7 +209,7 @@ export const usersRouter = router({
     }),
 
   enable: procedure(['admin'])
-    .input(z.object({ userId: RowId }))
+    .input(z.strictObject({ userId: RowId }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       await ctx.db.db.transaction(async (tx) => {
