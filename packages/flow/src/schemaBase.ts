@@ -36,14 +36,16 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constru
  */
 export const SafeString = z
   .string()
-  .refine((s) => !s.includes('\u0000'), {
-    message: 'contains the NUL character (U+0000), which text cannot hold: remove it',
-    abort: true,
-  })
-  .refine((s) => isWellFormedText(s), {
-    message: 'contains a broken character (an unpaired UTF-16 surrogate): retype or paste the text again',
-    abort: true,
-  });
+  // Not aborting: a union of a text and other kinds still names the field inside it (and these come
+  // first, so a refusal's first issue is this one, whatever checks are chained after).
+  .refine(
+    (s) => !s.includes('\u0000'),
+    'contains the NUL character (U+0000), which text cannot hold: remove it',
+  )
+  .refine(
+    (s) => isWellFormedText(s),
+    'contains a broken character (an unpaired UTF-16 surrogate): retype or paste the text again',
+  );
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -163,7 +165,13 @@ export type Operator = z.infer<typeof Operator>;
 
 export const ScalarValue = z.union([Text, z.number().finite(), z.boolean()]);
 export type ScalarValue = z.infer<typeof ScalarValue>;
-export const ConditionValue = z.union([ScalarValue, z.array(ScalarValue).max(LIMITS.maxListItems)]);
+/** ScalarValue's options listed flat (not a nested union), so a refusal names the item inside a list. */
+export const ConditionValue = z.union([
+  Text,
+  z.number().finite(),
+  z.boolean(),
+  z.array(ScalarValue).max(LIMITS.maxListItems),
+]);
 export type ConditionValue = z.infer<typeof ConditionValue>;
 
 export const Comparison = z.strictObject({
@@ -180,11 +188,15 @@ export type ConditionGroup = {
   combinator: 'all' | 'any';
   rules: Array<Comparison | ConditionGroup>;
 };
+type GroupOption = z.ZodType<ConditionGroup> & z.core.$ZodTypeDiscriminable;
 export const ConditionGroup: z.ZodType<ConditionGroup> = z.lazy(() =>
   z.strictObject({
     kind: z.literal('group'),
     combinator: z.enum(['all', 'any']),
-    rules: z.array(z.union([Comparison, ConditionGroup])).max(LIMITS.maxListItems),
+    // Discriminated by `kind`, so a refusal names the field inside the rule, not the whole rule.
+    rules: z
+      .array(z.discriminatedUnion('kind', [Comparison, ConditionGroup as GroupOption]))
+      .max(LIMITS.maxListItems),
   }),
 );
 

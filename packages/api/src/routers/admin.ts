@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newApiToken } from '../auth/apiTokens.ts';
 import { inTransaction } from '../runtime/sql.ts';
 import { userOf } from '../services/callerOf.ts';
-import { RowId, SafeString, Title } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -289,7 +289,7 @@ export const adminRouter = router({
         .strictObject({
           limit: z.number().int().min(1).max(200).default(50),
           /** An ISO time: entries strictly before it (the previous page's last `createdAt`). */
-          before: SafeString.pipe(z.iso.datetime({ offset: true })).optional(),
+          before: IsoDateTime('before must be a date-time such as 2030-03-01T00:00:00Z', true).optional(),
         })
         .default({ limit: 50 }),
     )

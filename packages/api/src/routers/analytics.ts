@@ -4,7 +4,7 @@ import { BACKTEST_BATCH, backtestBatch, backtestDocument } from '../analytics/ba
 import { compareVersionResults, pilotReadout } from '../analytics/compare.ts';
 import { checkRange, flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
-import { RowId, SafeString } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString } from '../services/inputs.ts';
 import { procedure, router } from '../trpc.ts';
 
 function utc(at: string): string {
@@ -16,12 +16,8 @@ export const ReportInput = z.strictObject({
   flowId: RowId,
   versionId: RowId.nullable().default(null),
   // Any offset is read, and the range goes on as UTC instants (the reports' days are UTC days).
-  from: SafeString.pipe(
-    z.iso.datetime({ offset: true, message: 'from must be a date-time such as 2030-03-01T00:00:00Z' }),
-  ).transform(utc),
-  to: SafeString.pipe(
-    z.iso.datetime({ offset: true, message: 'to must be a date-time such as 2030-03-31T00:00:00Z' }),
-  ).transform(utc),
+  from: IsoDateTime('from must be a date-time such as 2030-03-01T00:00:00Z', true).transform(utc),
+  to: IsoDateTime('to must be a date-time such as 2030-03-31T00:00:00Z', true).transform(utc),
   channel: Channel.optional(),
   priority: Priority.optional(),
   category: SafeString.trim().min(1).max(64, 'a category is at most 64 characters').optional(),
@@ -89,7 +85,7 @@ export const analyticsRouter = router({
           .max(BACKTEST_BATCH, `a batch replays at most ${BACKTEST_BATCH} tickets`),
         after: z
           .strictObject({
-            closedAt: SafeString.pipe(z.iso.datetime({ message: 'after.closedAt must be a UTC date-time' })),
+            closedAt: IsoDateTime('after.closedAt must be a UTC date-time'),
             id: RowId,
           })
           .nullable()

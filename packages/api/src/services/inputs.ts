@@ -8,7 +8,7 @@ import { z } from 'zod';
  * Every text input starts from `SafeString` (it refuses the NUL character and unpaired surrogates,
  * which PostgreSQL cannot store), every object input is a `z.strictObject` (an unknown key is refused,
  * named, not dropped) and every record-like input is a `SafeRecord` (`__proto__`, `constructor` and
- * `prototype` keys are refused). tests/unit/inputRules.test.ts fails on a router that starts one
+ * `prototype` keys are refused). services/inputs.test.ts fails on a router that starts one
  * from `z.string()`, `z.object()` or `z.record()`.
  */
 export { SafeRecord, SafeString };
@@ -44,5 +44,9 @@ export const PersonName = SafeString.trim()
 export const Title = SafeString.trim().min(1, 'Enter a name.').max(200, 'A name is at most 200 characters.');
 
 export const Description = SafeString.max(10_000, 'A description is at most 10,000 characters.');
+
+/** A date-time such as 2030-03-01T00:00:00Z (`offset`: any offset, such as +02:00, is read). */
+export const IsoDateTime = (message: string, offset = false) =>
+  SafeString.pipe(z.iso.datetime({ offset, message }));
 
 export const RoleInput = z.enum(ROLES);
