@@ -40,11 +40,11 @@ export const SafeString = z
   // first, so a refusal's first issue is this one, whatever checks are chained after).
   .refine(
     (s) => !s.includes('\u0000'),
-    'contains the NUL character (U+0000), which text cannot hold: remove it',
+    'contains an invisible NUL character (U+0000) that cannot be saved: delete it or retype the text',
   )
   .refine(
     (s) => isWellFormedText(s),
-    'contains a broken character (an unpaired UTF-16 surrogate): retype or paste the text again',
+    'contains a broken character (half of an emoji or symbol: an unpaired UTF-16 surrogate) that cannot be saved: retype the text',
   );
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
