@@ -469,5 +469,27 @@ describe.each(backends())('bad input (%s)', (backend) => {
       }
       expect(await everyRow(db)).toEqual(before);
     });
+
+    it('given a query with a NUL or an unknown key in its ?input=, when read over GET, then a 400 JSON error naming it', async () => {
+      // given
+      const asks: Array<[string, unknown, string]> = [
+        ['NUL', { channel: 'email', category: 'bill\u0000ing', priority: 'normal', tier: 'vip' }, 'category'],
+        [
+          'unknown key',
+          { channel: 'email', category: '', priority: 'normal', tier: 'vip', region: 'EU' },
+          '"region"',
+        ],
+      ];
+      for (const [name, input, named] of asks) {
+        // when
+        const query = encodeURIComponent(JSON.stringify(input));
+        const reply = await fetch(`${app.url}/trpc/routing.explain?input=${query}`, { headers: { cookie } });
+        // then
+        expect(reply.status, name).toBe(400);
+        const body = (await reply.json()) as { error: { message: string; data: { code: string } } };
+        expect(body.error.data.code, name).toBe('BAD_REQUEST');
+        expect(body.error.message, name).toContain(named);
+      }
+    });
   });
 });
