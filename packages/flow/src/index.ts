@@ -34,7 +34,10 @@ export {
   Position,
   PRIORITIES,
   Priority,
+  RESERVED_KEYS,
   requiredOutputsOf,
+  SafeRecord,
+  SafeString,
   ScalarValue,
   StartNode,
   StartTrigger,
@@ -44,6 +47,7 @@ export {
   TIERS,
   WaitNode,
 } from './schema.ts';
+export { isWellFormedText } from './schemaBase.ts';
 export type { NodeOf, NodeType } from './schema.ts';
 export type {
   ActionChange,

@@ -175,7 +175,7 @@ describe('parseFlowDocument', () => {
     });
   });
 
-  it('never lets __proto__ or constructor reach a prototype', () => {
+  it('refuses __proto__ and constructor keys, naming them, and never lets them reach a prototype', () => {
     // Given a document whose objects carry __proto__ and constructor keys
     const text = JSON.stringify(miniFlow()).replaceAll(
       '{"id"',
@@ -184,13 +184,69 @@ describe('parseFlowDocument', () => {
     const input = JSON.parse(text);
     // When parsed
     const result = parseFlowDocument(input);
-    // Then the document is read, the keys dropped, and no prototype changed
-    expect(result.ok).toBe(true);
-    if (result.ok) {
-      expect(Object.hasOwn(result.document.nodes[0]!, '__proto__')).toBe(false);
-      expect(Object.getPrototypeOf(result.document.nodes[0]!)).toBe(Object.prototype);
-    }
+    // Then the document is refused with the keys named, and no prototype changed
+    expect(result.ok).toBe(false);
+    const messages = result.ok ? '' : result.issues.map((i) => i.message).join('\n');
+    expect(messages).toContain('Unrecognized keys: "__proto__", "constructor"');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'an unknown key on a node',
+      (d: ReturnType<typeof json>) => Object.assign(d.nodes[1], { colour: 'red' }),
+      'nodes[1]',
+      'colour',
+    ],
+    [
+      'an unknown key in node data',
+      (d: ReturnType<typeof json>) => Object.assign(d.nodes[1].data, { colour: 'red' }),
+      'nodes[1].data',
+      'colour',
+    ],
+    [
+      'an unknown key at the top',
+      (d: ReturnType<typeof json>) => Object.assign(d, { colour: 'red' }),
+      '',
+      'colour',
+    ],
+  ])('refuses %s, naming it', (_what, change, where, key) => {
+    // Given a well-formed document with one key the schema does not know
+    const input = json(miniFlow());
+    change(input);
+    // When parsed
+    const result = parseFlowDocument(input);
+    // Then it is refused, the key and where it is named
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : (result.issues[0]?.message ?? '');
+    expect(message).toContain(`"${key}"`);
+    expect(message).toContain(where);
+  });
+
+  it.each([
+    ['a NUL character', 'Check\u0000 the invoice', 'NUL character'],
+    ['a lone high surrogate', 'Check \ud800 the invoice', 'unpaired UTF-16 surrogate'],
+    ['a lone low surrogate', 'Check \udc00 the invoice', 'unpaired UTF-16 surrogate'],
+  ])('refuses a label with %s, naming the field', (_what, label, why) => {
+    // Given a node label holding a character PostgreSQL cannot store
+    const input = json(miniFlow());
+    input.nodes[0].data.label = label;
+    // When parsed
+    const result = parseFlowDocument(input);
+    // Then it is refused, with the field's path and the reason
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : (result.issues[0]?.message ?? '');
+    expect(message).toContain('nodes[0].data.label');
+    expect(message).toContain(why);
+  });
+
+  it('keeps emoji, accents and right-to-left text as given', () => {
+    // Given a label with paired surrogates (emoji) and other scripts
+    const input = json(miniFlow());
+    input.nodes[0].data.label = 'Remboursé 💶 — استرداد';
+    // When parsed, then it is read unchanged
+    const result = parseFlowDocument(input);
+    expect(result.ok && result.document.nodes[0]?.data).toMatchObject({ label: 'Remboursé 💶 — استرداد' });
   });
 
   it('refuses reserved ids', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type NodeKind, NODE_TYPES, nodeKinds } from './nodes/registry.ts';
-import { CURRENT_SCHEMA_VERSION, FieldDef, Id, LIMITS, Position, Text } from './schemaBase.ts';
+import { CURRENT_SCHEMA_VERSION, FieldDef, Id, LIMITS, Position, SafeString, Text } from './schemaBase.ts';
 
 export * from './schemaBase.ts';
 export { ActionNode, ActionOp } from './nodes/action.ts';
@@ -40,18 +40,15 @@ export const AUTOMATIC_TYPES: ReadonlySet<NodeType> = new Set(
 // `outputs` of `nodes/<kind>.ts`): a step's `outcome:<outcomeId>` and `sla_breach`, a decision's
 // `branch:<branchId>` and `default`, a wait's `next` and (reply mode with minutes) `timeout`…
 
-export const Edge = z.object({
+export const Edge = z.strictObject({
   id: Id,
   source: Id,
-  sourceHandle: z
-    .string()
-    .min(1)
-    .max(LIMITS.maxId * 2 + 1),
+  sourceHandle: SafeString.min(1).max(LIMITS.maxId * 2 + 1),
   target: Id,
 });
 export type Edge = z.infer<typeof Edge>;
 
-export const Note = z.object({
+export const Note = z.strictObject({
   id: Id,
   position: Position,
   text: Text,
@@ -60,7 +57,7 @@ export const Note = z.object({
 });
 export type Note = z.infer<typeof Note>;
 
-export const FlowDocument = z.object({
+export const FlowDocument = z.strictObject({
   schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
   /** Custom ticket fields this flow reads or writes (built-ins are implicit). */
   fields: z.array(FieldDef).max(LIMITS.maxListItems),

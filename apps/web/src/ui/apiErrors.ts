@@ -14,7 +14,8 @@ export function inputIssuesOf(error: unknown): Record<string, string> {
     if (!issue || typeof issue !== 'object') continue;
     const path = 'path' in issue && typeof issue.path === 'string' ? issue.path : '';
     const message = 'message' in issue && typeof issue.message === 'string' ? issue.message : '';
-    if (message && !(path in out)) out[path] = message;
+    // Shown under the field as a sentence of its own ("contains an invisible NUL character…").
+    if (message && !(path in out)) out[path] = `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newApiToken } from '../auth/apiTokens.ts';
 import { inTransaction } from '../runtime/sql.ts';
 import { userOf } from '../services/callerOf.ts';
-import { RowId, Title } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -52,9 +52,7 @@ export type AuditRow = {
   createdAt: string;
 };
 
-const WebhookUrl = z
-  .string()
-  .trim()
+const WebhookUrl = SafeString.trim()
   .max(2000, 'A URL is at most 2,000 characters.')
   .refine((value) => {
     try {
@@ -83,7 +81,7 @@ const tokensRouter = router({
 
   /** A new token: `token` (`sw_…`) is returned this once and never again. */
   create: procedure(['admin'])
-    .input(z.object({ name: Title }))
+    .input(z.strictObject({ name: Title }))
     .mutation(
       async ({ ctx, input }): Promise<{ id: string; name: string; prefix: string; token: string }> => {
         const { orgId, userId } = userOf(ctx);
@@ -115,7 +113,7 @@ const tokensRouter = router({
 
   /** Revokes a token at once: its next request is UNAUTHORIZED. */
   revoke: procedure(['admin'])
-    .input(z.object({ tokenId: RowId }))
+    .input(z.strictObject({ tokenId: RowId }))
     .mutation(async ({ ctx, input }): Promise<{ id: string; revokedAt: string }> => {
       const { orgId, userId } = userOf(ctx);
       const now = ctx.now().toISOString();
@@ -147,7 +145,7 @@ const webhooksRouter = router({
 
   /** A new endpoint: every ticket event from now on is POSTed to it, signed with `secret` (shown once). */
   create: procedure(['admin'])
-    .input(z.object({ url: WebhookUrl, description: z.string().trim().max(500).optional() }))
+    .input(z.strictObject({ url: WebhookUrl, description: SafeString.trim().max(500).optional() }))
     .mutation(async ({ ctx, input }): Promise<{ id: string; url: string; secret: string }> => {
       const { orgId, userId } = userOf(ctx);
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -183,7 +181,7 @@ const webhooksRouter = router({
 
   /** Stops sending to an endpoint (events from now on get no delivery for it; pending ones still go). */
   disable: procedure(['admin'])
-    .input(z.object({ endpointId: RowId }))
+    .input(z.strictObject({ endpointId: RowId }))
     .mutation(async ({ ctx, input }): Promise<{ id: string; disabledAt: string }> => {
       const { orgId, userId } = userOf(ctx);
       const now = ctx.now().toISOString();
@@ -211,7 +209,7 @@ const webhooksRouter = router({
 
   /** Deletes an endpoint and its delivery history. */
   delete: procedure(['admin'])
-    .input(z.object({ endpointId: RowId }))
+    .input(z.strictObject({ endpointId: RowId }))
     .mutation(async ({ ctx, input }): Promise<{ id: string }> => {
       const { orgId, userId } = userOf(ctx);
       const now = ctx.now().toISOString();
@@ -239,7 +237,9 @@ const webhooksRouter = router({
 
   /** Recent deliveries, newest first (of one endpoint, or all). */
   deliveries: procedure(['admin'])
-    .input(z.object({ endpointId: RowId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .input(
+      z.strictObject({ endpointId: RowId.optional(), limit: z.number().int().min(1).max(200).default(50) }),
+    )
     .query(async ({ ctx, input }): Promise<WebhookDeliveryRow[]> => {
       const { orgId } = userOf(ctx);
       if (input.endpointId) {
@@ -286,10 +286,10 @@ export const adminRouter = router({
   audit: procedure(['admin'])
     .input(
       z
-        .object({
+        .strictObject({
           limit: z.number().int().min(1).max(200).default(50),
           /** An ISO time: entries strictly before it (the previous page's last `createdAt`). */
-          before: z.iso.datetime({ offset: true }).optional(),
+          before: IsoDateTime('before must be a date-time such as 2030-03-01T00:00:00Z', true).optional(),
         })
         .default({ limit: 50 }),
     )

@@ -4,7 +4,7 @@ import { BACKTEST_BATCH, backtestBatch, backtestDocument } from '../analytics/ba
 import { compareVersionResults, pilotReadout } from '../analytics/compare.ts';
 import { checkRange, flowReport, nodeHeat, waitingAt } from '../analytics/flowReport.ts';
 import { callerOf } from '../services/callerOf.ts';
-import { RowId } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString } from '../services/inputs.ts';
 import { procedure, router } from '../trpc.ts';
 
 function utc(at: string): string {
@@ -12,19 +12,15 @@ function utc(at: string): string {
 }
 
 /** The scope of a report: a flow, one of its versions (or all), a time range and ticket filters. */
-export const ReportInput = z.object({
+export const ReportInput = z.strictObject({
   flowId: RowId,
   versionId: RowId.nullable().default(null),
   // Any offset is read, and the range goes on as UTC instants (the reports' days are UTC days).
-  from: z.iso
-    .datetime({ offset: true, message: 'from must be a date-time such as 2030-03-01T00:00:00Z' })
-    .transform(utc),
-  to: z.iso
-    .datetime({ offset: true, message: 'to must be a date-time such as 2030-03-31T00:00:00Z' })
-    .transform(utc),
+  from: IsoDateTime('from must be a date-time such as 2030-03-01T00:00:00Z', true).transform(utc),
+  to: IsoDateTime('to must be a date-time such as 2030-03-31T00:00:00Z', true).transform(utc),
   channel: Channel.optional(),
   priority: Priority.optional(),
-  category: z.string().trim().min(1).max(64, 'a category is at most 64 characters').optional(),
+  category: SafeString.trim().min(1).max(64, 'a category is at most 64 characters').optional(),
   tier: Tier.optional(),
 });
 
@@ -67,7 +63,7 @@ export const analyticsRouter = router({
 
   /** The running pilot as an experiment: pilot against control since it started, and what to do next. */
   pilot: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId }))
+    .input(z.strictObject({ flowId: RowId }))
     .query(({ ctx, input }) =>
       pilotReadout(ctx.db, { ...input, orgId: callerOf(ctx).orgId, now: ctx.now() }),
     ),
@@ -79,7 +75,7 @@ export const analyticsRouter = router({
    */
   backtest: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         flowId: RowId,
         source: z.union([z.literal('draft'), RowId]),
         take: z
@@ -88,8 +84,8 @@ export const analyticsRouter = router({
           .min(1)
           .max(BACKTEST_BATCH, `a batch replays at most ${BACKTEST_BATCH} tickets`),
         after: z
-          .object({
-            closedAt: z.iso.datetime({ message: 'after.closedAt must be a UTC date-time' }),
+          .strictObject({
+            closedAt: IsoDateTime('after.closedAt must be a UTC date-time'),
             id: RowId,
           })
           .nullable()
@@ -111,10 +107,10 @@ export const analyticsRouter = router({
   /** The tickets waiting at a node of a version now (the oldest first, at most 50). */
   waiting: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         flowId: RowId,
         versionId: RowId,
-        nodeId: z.string().min(1).max(64, 'a node id is at most 64 characters'),
+        nodeId: SafeString.min(1).max(64, 'a node id is at most 64 characters'),
       }),
     )
     .query(({ ctx, input }) => waitingAt(ctx.db, { ...input, orgId: callerOf(ctx).orgId, limit: 50 })),

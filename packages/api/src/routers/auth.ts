@@ -34,7 +34,7 @@ export const authRouter = router({
    * an account is mailed a link to create the workspace after signing in with its existing password.
    */
   signUp: procedure('public')
-    .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
+    .input(z.strictObject({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
     .mutation(async ({ ctx, input }): Promise<SignUpAnswer> => {
       await requestSignUp(ctx.db, input, { now: ctx.now(), publicUrl: publicUrlOf(ctx) });
       return { next: 'check_inbox' };
@@ -42,7 +42,7 @@ export const authRouter = router({
 
   /** What a sign-up's confirmation link leads to (for its page). */
   signUpRequest: procedure('public')
-    .input(z.object({ token: LinkToken }))
+    .input(z.strictObject({ token: LinkToken }))
     .query(({ ctx, input }): Promise<SignUpView> => signUpByToken(ctx.db, input.token, ctx.now())),
 
   /**
@@ -50,7 +50,7 @@ export const authRouter = router({
    * has an account gives its password.
    */
   confirmSignUp: procedure('public')
-    .input(z.object({ token: LinkToken, password: GivenPassword.optional() }))
+    .input(z.strictObject({ token: LinkToken, password: GivenPassword.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const { me, sessionToken } = await confirmSignUp(ctx.db, input, {
         now: ctx.now(),
@@ -65,7 +65,7 @@ export const authRouter = router({
    * this one stays.
    */
   changePassword: procedure('authenticated')
-    .input(z.object({ currentPassword: GivenPassword, newPassword: NewPassword }))
+    .input(z.strictObject({ currentPassword: GivenPassword, newPassword: NewPassword }))
     .mutation(async ({ ctx, input }) =>
       changeOwnPassword(
         ctx.db.db,
@@ -84,7 +84,7 @@ export const authRouter = router({
    * 15 minutes lock that pair out until the window passes.
    */
   login: procedure('public')
-    .input(z.object({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
+    .input(z.strictObject({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
       const key = LoginRateLimiter.key(input.email, clientIpOf(ctx));

@@ -3,15 +3,16 @@ import { LoginRateLimiter } from '../auth/loginRateLimit.ts';
 import { clientIpOf } from '../createContext.ts';
 import { hashFeedbackToken } from '../runtime/feedbackLink.ts';
 import { recordFeedback } from '../runtime/operations.ts';
+import { SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 /** Each client address may open or answer feedback links 30 times in 10 minutes (per server). */
 export const feedbackRateLimiter = new LoginRateLimiter(30, 10 * 60 * 1000);
 
-const FeedbackToken = z
-  .string()
-  .max(64, 'This feedback link is not valid.')
-  .regex(/^[A-Za-z0-9_-]{43}$/, 'This feedback link is not valid.');
+const FeedbackToken = SafeString.max(64, 'This feedback link is not valid.').regex(
+  /^[A-Za-z0-9_-]{43}$/,
+  'This feedback link is not valid.',
+);
 
 const LINK_NOT_FOUND = 'This feedback link is not valid or has expired.';
 
@@ -38,13 +39,13 @@ export type FeedbackRequestView =
   | { state: 'invalid' };
 
 /** Any string a link may carry; only a well-formed token is looked up. */
-const GivenToken = z.string().max(256, 'This feedback link is not valid.');
+const GivenToken = SafeString.max(256, 'This feedback link is not valid.');
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
 export const feedbackRouter = router({
   /** The public feedback page: what the link is about (no login; the link's token is the key). */
   get: procedure('public')
-    .input(z.object({ token: GivenToken }))
+    .input(z.strictObject({ token: GivenToken }))
     .query(async ({ ctx, input }): Promise<FeedbackRequestView> => {
       const now = ctx.now();
       limit(ctx, now);
@@ -75,10 +76,10 @@ export const feedbackRouter = router({
    */
   submit: procedure('public')
     .input(
-      z.object({
+      z.strictObject({
         token: FeedbackToken,
         score: z.number().int().min(1, 'Pick a score from 1 to 5.').max(5, 'Pick a score from 1 to 5.'),
-        comment: z.string().trim().max(2000, 'A comment is at most 2,000 characters.').optional(),
+        comment: SafeString.trim().max(2000, 'A comment is at most 2,000 characters.').optional(),
       }),
     )
     .mutation(async ({ ctx, input }): Promise<{ ok: true; ticketNumber: number }> => {

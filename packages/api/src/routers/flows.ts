@@ -50,9 +50,11 @@ function parseOrFail(input: unknown): FlowDocument {
   const parsed = parseFlowDocument(input);
   if (!parsed.ok) {
     const n = parsed.issues.length;
+    // The first problem in the message (it names the node and the field), all of them in the details.
+    const first = parsed.issues[0]?.message;
     fail(
       'BAD_REQUEST',
-      `The flow document is not valid (${n} ${n === 1 ? 'problem' : 'problems'}).`,
+      `The flow document is not valid (${n} ${n === 1 ? 'problem' : 'problems'})${first ? `: ${first}` : '.'}`,
       parsed.issues,
     );
   }
@@ -65,7 +67,11 @@ function duplicateName(error: unknown, name: string | undefined): void {
   }
 }
 
-/** Flow documents arrive as JSON; the parser checks them (the 1 MiB body limit bounds their size). */
+/**
+ * Flow documents arrive as JSON; `parseFlowDocument` checks them against the document schema (strict
+ * objects built on `SafeString`, after migrating older versions), so this is the one input left as
+ * `z.unknown()` here (the 1 MiB body limit bounds its size).
+ */
 const DocumentInput = z.unknown();
 
 export const flowsRouter = router({
@@ -106,7 +112,13 @@ export const flowsRouter = router({
   }),
 
   create: procedure(['admin', 'manager'])
-    .input(z.object({ name: Title, description: Description.optional(), document: DocumentInput.optional() }))
+    .input(
+      z.strictObject({
+        name: Title,
+        description: Description.optional(),
+        document: DocumentInput.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       const document = input.document === undefined ? defaultFlowDocument() : parseOrFail(input.document);
@@ -154,7 +166,7 @@ export const flowsRouter = router({
     }),
 
   get: procedure('authenticated')
-    .input(z.object({ flowId: RowId }))
+    .input(z.strictObject({ flowId: RowId }))
     .query(async ({ ctx, input }) => {
       const [row] = await ctx.db.db
         .select({
@@ -190,7 +202,7 @@ export const flowsRouter = router({
    */
   saveDraft: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         flowId: RowId,
         revision: z.number().int().min(1).max(2_147_483_647),
         document: DocumentInput,
@@ -279,7 +291,7 @@ export const flowsRouter = router({
     }),
   /** The order intake tries flows in (the first whose start filters match takes the ticket). */
   setRouteOrder: procedure(['admin', 'manager'])
-    .input(z.object({ flowIds: z.array(RowId).min(1).max(200) }))
+    .input(z.strictObject({ flowIds: z.array(RowId).min(1).max(200) }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       return setRouteOrder(ctx.db, { orgId, actorId: userId, flowIds: input.flowIds, now: ctx.now() });

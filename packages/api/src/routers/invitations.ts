@@ -39,7 +39,7 @@ export const invitationsRouter = router({
   /** Invites an address with a role and teams; returns the pending invitation and its link. */
   create: procedure(['admin'])
     .input(
-      z.object({
+      z.strictObject({
         email: Email,
         role: RoleInput,
         teamIds: z.array(RowId).max(100, 'Choose at most 100 teams.').default([]),
@@ -51,7 +51,7 @@ export const invitationsRouter = router({
 
   /** Sends an open invitation again: a new link (the old one stops working), valid 7 more days. */
   resend: procedure(['admin'])
-    .input(z.object({ invitationId: RowId }))
+    .input(z.strictObject({ invitationId: RowId }))
     .mutation(({ ctx, input }) =>
       resendInvitation(ctx.db, userOf(ctx), input.invitationId, {
         now: ctx.now(),
@@ -61,12 +61,12 @@ export const invitationsRouter = router({
 
   /** Withdraws an open invitation: its link stops working. */
   revoke: procedure(['admin'])
-    .input(z.object({ invitationId: RowId }))
+    .input(z.strictObject({ invitationId: RowId }))
     .mutation(({ ctx, input }) => revokeInvitation(ctx.db, userOf(ctx), input.invitationId, ctx.now())),
 
   /** What an invitation link leads to: the organization, the address, the role and whether it still works. */
   get: procedure('public')
-    .input(z.object({ token: LinkToken }))
+    .input(z.strictObject({ token: LinkToken }))
     .query(({ ctx, input }): Promise<InvitationView> => invitationByToken(ctx.db, input.token, ctx.now())),
 
   /**
@@ -76,8 +76,13 @@ export const invitationsRouter = router({
   accept: procedure('public')
     .input(
       z.discriminatedUnion('account', [
-        z.object({ token: LinkToken, account: z.literal('new'), name: PersonName, password: NewPassword }),
-        z.object({
+        z.strictObject({
+          token: LinkToken,
+          account: z.literal('new'),
+          name: PersonName,
+          password: NewPassword,
+        }),
+        z.strictObject({
           token: LinkToken,
           account: z.literal('existing'),
           password: GivenPassword,

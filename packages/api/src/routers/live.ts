@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { liveHubOf, subscribeChanges, subscribeTicket } from '../live/hub.ts';
 import { isUuid } from '../runtime/sql.ts';
 import { callerOf } from '../services/callerOf.ts';
+import { SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const WORKERS = ['admin', 'manager', 'agent'] as const;
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
-const EventId = z.string().max(100).optional();
+const EventId = SafeString.max(100).optional();
 
 export type LiveTicketChange = { ticketId: string; seq: number; message?: true };
 
@@ -25,7 +26,7 @@ export const liveRouter = router({
    * behind a move.
    */
   ticket: procedure([...WORKERS])
-    .input(z.object({ ticketId: z.string().min(1).max(64), lastEventId: EventId.nullable() }))
+    .input(z.strictObject({ ticketId: SafeString.min(1).max(64), lastEventId: EventId.nullable() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const { orgId } = callerOf(ctx);
       const ticketId = input.ticketId.toLowerCase();
@@ -71,7 +72,7 @@ export const liveRouter = router({
    * then are sent first (at most 500).
    */
   queue: procedure([...WORKERS])
-    .input(z.object({ lastEventId: EventId.nullable() }).default({ lastEventId: null }))
+    .input(z.strictObject({ lastEventId: EventId.nullable() }).default({ lastEventId: null }))
     .subscription(async function* ({ ctx, input, signal }) {
       const { orgId } = callerOf(ctx);
       const hub = liveHubOf(ctx.db);

@@ -4,7 +4,7 @@ import { explainTicketRoute, previewPublish, routingOverview } from '../runtime/
 import { poolQuery } from '../runtime/sql.ts';
 import { versionCache } from '../runtime/versionCache.ts';
 import { callerOf } from '../services/callerOf.ts';
-import { RowId } from '../services/inputs.ts';
+import { RowId, SafeString } from '../services/inputs.ts';
 import { procedure, router } from '../trpc.ts';
 
 /** Routing: the order intake tries flows in, why a ticket lands where it does, and shadowed flows. */
@@ -20,9 +20,9 @@ export const routingRouter = router({
   /** Which flow a new ticket with these attributes would start on, and why each earlier flow did not. */
   explain: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         channel: z.enum(CHANNELS),
-        category: z.string().trim().max(200, 'A category is at most 200 characters.'),
+        category: SafeString.trim().max(200, 'A category is at most 200 characters.'),
         priority: z.enum(PRIORITIES),
         tier: z.enum(TIERS),
       }),
@@ -36,7 +36,7 @@ export const routingRouter = router({
    * flows would take every ticket it accepts.
    */
   previewPublish: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId, trigger: StartTrigger }))
+    .input(z.strictObject({ flowId: RowId, trigger: StartTrigger }))
     .query(({ ctx, input }) =>
       previewPublish(poolQuery(ctx.db), versionCache, callerOf(ctx).orgId, input.flowId, input.trigger),
     ),

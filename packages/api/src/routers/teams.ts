@@ -42,7 +42,7 @@ export const teamsRouter = router({
   list: procedure('authenticated').query(({ ctx }) => loadTeams(ctx.db.db, callerOf(ctx).orgId)),
 
   create: procedure(['admin', 'manager'])
-    .input(z.object({ name: Title }))
+    .input(z.strictObject({ name: Title }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       const now = ctx.now();
@@ -72,7 +72,7 @@ export const teamsRouter = router({
     }),
 
   rename: procedure(['admin', 'manager'])
-    .input(z.object({ teamId: RowId, name: Title }))
+    .input(z.strictObject({ teamId: RowId, name: Title }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       try {
@@ -108,7 +108,7 @@ export const teamsRouter = router({
   /** Replaces a team's members; every one must be a member of the organization. */
   setMembers: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         teamId: RowId,
         userIds: z.array(RowId).max(1000, 'A team has at most 1000 members.'),
       }),

@@ -20,71 +20,70 @@ import {
   type UnroutedRow,
 } from '../runtime/operations.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
-import { RowId } from '../services/inputs.ts';
+import { RowId, SafeRecord, SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
 const MAX_TEXT = 10_000;
 
 const Text = (what: string, min = 0) =>
-  z
-    .string()
-    .max(MAX_TEXT, `${what} is at most 10,000 characters.`)
-    .refine((s) => s.trim().length >= min, `${what} is required.`);
+  SafeString.max(MAX_TEXT, `${what} is at most 10,000 characters.`).refine(
+    (s) => s.trim().length >= min,
+    `${what} is required.`,
+  );
 
 /** A value of a custom field or a form field as submitted: a bounded scalar. */
 const FieldValue = z.union([
-  z.string().max(MAX_TEXT, 'a field value is at most 10,000 characters'),
+  SafeString.max(MAX_TEXT, 'a field value is at most 10,000 characters'),
   z.number().finite(),
   z.boolean(),
   z.null(),
 ]);
 
 /** Records keyed by field keys (never `__proto__`), with a bounded number of entries. */
-const FieldRecord = z
-  .record(FieldKey, FieldValue)
-  .refine((r) => Object.keys(r).length <= 200, 'at most 200 fields');
+const FieldRecord = SafeRecord(FieldKey, FieldValue).refine(
+  (r) => Object.keys(r).length <= 200,
+  'at most 200 fields',
+);
 
-export const CreateTicketInput = z.object({
+export const CreateTicketInput = z.strictObject({
   channel: z.enum(CHANNELS),
-  subject: Text('The subject', 1).pipe(z.string().max(500, 'The subject is at most 500 characters.')),
+  subject: Text('The subject', 1).pipe(SafeString.max(500, 'The subject is at most 500 characters.')),
   description: Text('The description'),
-  customer: z.object({
-    name: z
-      .string()
-      .trim()
+  customer: z.strictObject({
+    name: SafeString.trim()
       .min(1, 'Enter the customer’s name.')
       .max(200, 'A name is at most 200 characters.'),
-    email: z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
+    email: SafeString.trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
     tier: z.enum(TIERS),
   }),
-  category: z.string().trim().max(200, 'A category is at most 200 characters.'),
+  category: SafeString.trim().max(200, 'A category is at most 200 characters.'),
   priority: z.enum(PRIORITIES),
   tags: z
-    .array(z.string().trim().min(1).max(100, 'A tag is at most 100 characters.'))
+    .array(SafeString.trim().min(1).max(100, 'A tag is at most 100 characters.'))
     .max(50, 'At most 50 tags.')
     .optional(),
   fields: FieldRecord.optional(),
   flowId: RowId.optional(),
 });
 
-export const CompleteInput = z.object({
-  ticketId: z.string().min(1).max(64, 'an id is at most 64 characters'),
+export const CompleteInput = z.strictObject({
+  ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
   expectedSeq: z.number().int().min(0).max(2_147_483_647),
   nodeId: Id,
   outcomeId: Id,
   form: FieldRecord.default({}),
   checklist: z.array(Id).max(200, 'At most 200 checklist items.').default([]),
-  idempotencyKey: z
-    .string()
-    .min(8, 'An idempotency key is 8 to 128 characters.')
-    .max(128, 'An idempotency key is 8 to 128 characters.'),
+  idempotencyKey: SafeString.min(8, 'An idempotency key is 8 to 128 characters.').max(
+    128,
+    'An idempotency key is 8 to 128 characters.',
+  ),
 });
 
 export const QueueInput = z
-  .object({
+  .strictObject({
     scope: z.enum(['mine', 'teams', 'all']).default('teams'),
-    status: z.array(z.string().min(1).max(32)).max(10).optional(),
+    status: z.array(SafeString.min(1).max(32)).max(10).optional(),
     priority: z.array(z.enum(PRIORITIES)).max(10).optional(),
     flowId: RowId.optional(),
     nodeId: Id.optional(),
@@ -95,7 +94,7 @@ export const QueueInput = z
   .default({ scope: 'teams', limit: 100 });
 
 const WORKERS = ['admin', 'manager', 'agent'] as const;
-const TicketId = z.string().min(1).max(64, 'an id is at most 64 characters');
+const TicketId = SafeString.min(1).max(64, 'an id is at most 64 characters');
 
 export const ticketsRouter = router({
   /**
@@ -122,7 +121,7 @@ export const ticketsRouter = router({
    * CSAT answer, its parent and child runs (subflows) and the pending feedback link.
    */
   get: procedure([...WORKERS])
-    .input(z.object({ ticketId: TicketId }))
+    .input(z.strictObject({ ticketId: TicketId }))
     .query(async ({ ctx, input }): Promise<TicketPage> => {
       if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
       const ticketId = input.ticketId.toLowerCase();
@@ -137,7 +136,7 @@ export const ticketsRouter = router({
 
   /** Tickets no flow took at intake (start one by hand with `startFlow`), newest first. */
   unrouted: procedure(['admin', 'manager'])
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(100) }).default({ limit: 100 }))
+    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(100) }).default({ limit: 100 }))
     .query(
       ({ ctx, input }): Promise<UnroutedRow[]> =>
         listUnrouted(poolQuery(ctx.db), callerOf(ctx).orgId, input.limit),
@@ -148,7 +147,7 @@ export const ticketsRouter = router({
    * check-in, a follow-up. CONFLICT when the ticket is in a flow or moved meanwhile.
    */
   startFlow: procedure([...WORKERS])
-    .input(z.object({ ticketId: TicketId, flowId: RowId }))
+    .input(z.strictObject({ ticketId: TicketId, flowId: RowId }))
     .mutation(async ({ ctx, input }): Promise<TicketPage> => {
       const caller = userOf(ctx);
       if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
@@ -170,7 +169,7 @@ export const ticketsRouter = router({
    */
   assign: procedure([...WORKERS])
     .input(
-      z.object({
+      z.strictObject({
         ticketId: TicketId,
         assigneeId: RowId.nullable(),
         expectedSeq: z.number().int().min(0).max(2_147_483_647).optional(),
@@ -191,7 +190,7 @@ export const ticketsRouter = router({
    */
   addMessage: procedure([...WORKERS, 'api'])
     .input(
-      z.object({
+      z.strictObject({
         ticketId: TicketId,
         body: Text('The message', 1),
         from: z.enum(['agent', 'customer']),

@@ -61,7 +61,7 @@ export const usersRouter = router({
 
   /** Changes a member's role; the organization always keeps at least one enabled admin. */
   setRole: procedure(['admin'])
-    .input(z.object({ userId: RowId, role: RoleInput }))
+    .input(z.strictObject({ userId: RowId, role: RoleInput }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       await ctx.db.db.transaction(async (tx) => {
@@ -107,7 +107,7 @@ export const usersRouter = router({
 
   /** Disables a member: their sessions in this organization end at once. */
   disable: procedure(['admin'])
-    .input(z.object({ userId: RowId }))
+    .input(z.strictObject({ userId: RowId }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       if (input.userId === actorId) fail('BAD_REQUEST', 'You cannot disable your own account.');
@@ -143,7 +143,7 @@ export const usersRouter = router({
    * all their sessions; audited. Not for the admin themself, nor for an account of several organizations.
    */
   resetPassword: procedure(['admin'])
-    .input(z.object({ userId: RowId, password: NewPassword.optional() }))
+    .input(z.strictObject({ userId: RowId, password: NewPassword.optional() }))
     .mutation(async ({ ctx, input }) => {
       const caller = userOf(ctx);
       const result = await resetMemberPassword(ctx.db.db, caller, input, ctx.now());
@@ -151,7 +151,7 @@ export const usersRouter = router({
     }),
 
   enable: procedure(['admin'])
-    .input(z.object({ userId: RowId }))
+    .input(z.strictObject({ userId: RowId }))
     .mutation(async ({ ctx, input }) => {
       const { orgId, userId: actorId } = userOf(ctx);
       await ctx.db.db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { applyMigration, MIGRATION_LIMIT, previewMigration } from '../runtime/migrateTickets.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
-import { RowId } from '../services/inputs.ts';
+import { RowId, SafeRecord, SafeString } from '../services/inputs.ts';
 import { publishVersion } from '../services/publishVersion.ts';
 import {
   compareVersions,
@@ -19,17 +19,18 @@ import {
 import { fail, procedure, router } from '../trpc.ts';
 
 /** A node id of a flow document (ids are bounded by the document schema). */
-const NodeId = z.string().min(1).max(64, 'a node id is at most 64 characters');
+const NodeId = SafeString.min(1).max(64, 'a node id is at most 64 characters');
 
 /** A version id, or the flow's draft. */
 const VersionRef = z.union([z.literal('draft'), RowId]);
 
 /** The manager's choices over the proposed mapping: node → target node, or null to leave those tickets. */
-const Mapping = z
-  .record(NodeId, NodeId.nullable())
-  .refine((m) => Object.keys(m).length <= 1000, 'A mapping names at most 1,000 nodes.');
+const Mapping = SafeRecord(NodeId, NodeId.nullable()).refine(
+  (m) => Object.keys(m).length <= 1000,
+  'A mapping names at most 1,000 nodes.',
+);
 
-const MigrationInput = z.object({
+const MigrationInput = z.strictObject({
   flowId: RowId,
   fromVersionId: RowId,
   toVersionId: RowId,
@@ -42,9 +43,9 @@ export const versionsRouter = router({
   /** Validates the draft and freezes it as the next version, which becomes the active one. */
   publish: procedure(['admin', 'manager'])
     .input(
-      z.object({
+      z.strictObject({
         flowId: RowId,
-        message: z.string().trim().max(500, 'A version message is at most 500 characters.'),
+        message: SafeString.trim().max(500, 'A version message is at most 500 characters.'),
         /** The draft revision the publisher is looking at; a newer draft refuses the publish. */
         revision: z.number().int().min(1).max(2_147_483_647).optional(),
         /** Publish as a pilot on this share of new tickets; the active version stays active. */
@@ -66,7 +67,7 @@ export const versionsRouter = router({
 
   /** A flow's versions, newest first. */
   list: procedure('authenticated')
-    .input(z.object({ flowId: RowId }))
+    .input(z.strictObject({ flowId: RowId }))
     .query(async ({ ctx, input }) => {
       const [flow] = await ctx.db.db
         .select({ activeVersionId: flows.activeVersionId, pilotVersionId: flows.pilotVersionId })
@@ -105,7 +106,7 @@ export const versionsRouter = router({
     }),
 
   get: procedure('authenticated')
-    .input(z.object({ versionId: RowId }))
+    .input(z.strictObject({ versionId: RowId }))
     .query(async ({ ctx, input }) => {
       const [row] = await ctx.db.db
         .select({
@@ -136,7 +137,7 @@ export const versionsRouter = router({
 
   /** Writes a version's document into the draft as a new revision (compare-and-set); versions untouched. */
   restore: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId, versionId: RowId, revision: Revision }))
+    .input(z.strictObject({ flowId: RowId, versionId: RowId, revision: Revision }))
     .mutation(({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       return restoreVersion(ctx.db, { orgId, actorId: userId, now: ctx.now(), ...input });
@@ -144,7 +145,7 @@ export const versionsRouter = router({
 
   /** Two states of a flow (versions or the draft): their diff and the live tickets of `from` per node. */
   compare: procedure('authenticated')
-    .input(z.object({ flowId: RowId, from: VersionRef, to: VersionRef }))
+    .input(z.strictObject({ flowId: RowId, from: VersionRef, to: VersionRef }))
     .query(({ ctx, input }) => compareVersions(ctx.db, { orgId: callerOf(ctx).orgId, ...input })),
 
   /** Where each live ticket of `fromVersionId` would land on `toVersionId` (nothing is written). */
@@ -160,12 +161,10 @@ export const versionsRouter = router({
     .input(
       MigrationInput.extend({
         ticketIds: z.array(RowId).max(MIGRATION_LIMIT).optional(),
-        expected: z
-          .record(RowId, z.number().int().min(1).max(2_147_483_647))
-          .refine(
-            (e) => Object.keys(e).length <= MIGRATION_LIMIT,
-            `At most ${MIGRATION_LIMIT} tickets at once.`,
-          ),
+        expected: SafeRecord(RowId, z.number().int().min(1).max(2_147_483_647)).refine(
+          (e) => Object.keys(e).length <= MIGRATION_LIMIT,
+          `At most ${MIGRATION_LIMIT} tickets at once.`,
+        ),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -200,7 +199,7 @@ export const versionsRouter = router({
 
   /** A share of new tickets (1–99 %) takes `versionId` instead of the active version. */
   startPilot: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId, versionId: RowId, percent: z.number().int().min(1).max(99) }))
+    .input(z.strictObject({ flowId: RowId, versionId: RowId, percent: z.number().int().min(1).max(99) }))
     .mutation(({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       return startPilot(ctx.db, { orgId, actorId: userId, now: ctx.now(), ...input });
@@ -208,7 +207,7 @@ export const versionsRouter = router({
 
   /** The pilot version becomes the active one; the pilot ends. */
   promotePilot: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId }))
+    .input(z.strictObject({ flowId: RowId }))
     .mutation(({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       return endPilot(ctx.db, {
@@ -222,7 +221,7 @@ export const versionsRouter = router({
 
   /** The pilot ends; tickets already on the pilot version stay pinned to it. */
   rollbackPilot: procedure(['admin', 'manager'])
-    .input(z.object({ flowId: RowId }))
+    .input(z.strictObject({ flowId: RowId }))
     .mutation(({ ctx, input }) => {
       const { orgId, userId } = userOf(ctx);
       return endPilot(ctx.db, {

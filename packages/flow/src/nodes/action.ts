@@ -7,6 +7,8 @@ import {
   Label,
   nodeBase,
   PRIORITIES,
+  RESERVED_KEYS,
+  SafeString,
   ScalarValue,
   Text,
   TIERS,
@@ -15,28 +17,26 @@ import type { ActionChange, TicketData } from '../types.ts';
 import { defineKind } from './kind.ts';
 
 export const ActionOp = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('set_field'), field: FieldKey, value: ScalarValue }),
-  z.object({ op: z.literal('add_tag'), tag: Label }),
-  z.object({
+  z.strictObject({ op: z.literal('set_field'), field: FieldKey, value: ScalarValue }),
+  z.strictObject({ op: z.literal('add_tag'), tag: Label }),
+  z.strictObject({
     op: z.literal('assign'),
     teamId: Id,
     /** `team`: the team's queue; otherwise an agent of the team picked by the strategy. */
     strategy: z.enum(['team', 'round_robin', 'least_loaded']),
   }),
   /** `{{customer.name}}`-style placeholders are filled from ticket fields. */
-  z.object({ op: z.literal('send_message'), template: Text }),
-  z.object({ op: z.literal('webhook'), url: z.string().url().max(2000) }),
+  z.strictObject({ op: z.literal('send_message'), template: Text }),
+  z.strictObject({ op: z.literal('webhook'), url: SafeString.url().max(2000) }),
 ]);
 export type ActionOp = z.infer<typeof ActionOp>;
 
-export const ActionNode = z.object({
+export const ActionNode = z.strictObject({
   ...nodeBase,
   type: z.literal('action'),
-  data: z.object({ label: Label, ops: z.array(ActionOp).max(50) }),
+  data: z.strictObject({ label: Label, ops: z.array(ActionOp).max(50) }),
 });
 export type ActionNode = z.infer<typeof ActionNode>;
-
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function includes(list: readonly string[], value: unknown): boolean {
   return typeof value === 'string' && list.includes(value);
@@ -65,7 +65,7 @@ function withField(ticket: TicketData, key: string, value: ScalarValue): TicketD
       // Tags are a list: add_tag adds to it; one scalar cannot replace it.
       return null;
     default:
-      if (FORBIDDEN_KEYS.has(key)) return null;
+      if (RESERVED_KEYS.has(key)) return null;
       return { ...ticket, fields: { ...ticket.fields, [key]: value } };
   }
 }

@@ -4,13 +4,13 @@ import { ConditionGroup, Id, Label, nodeBase } from '../schemaBase.ts';
 import type { TrailEntry } from '../types.ts';
 import { defineKind, repeatedIds } from './kind.ts';
 
-export const Branch = z.object({ id: Id, label: Label, condition: ConditionGroup });
+export const Branch = z.strictObject({ id: Id, label: Label, condition: ConditionGroup });
 export type Branch = z.infer<typeof Branch>;
 
-export const DecisionNode = z.object({
+export const DecisionNode = z.strictObject({
   ...nodeBase,
   type: z.literal('decision'),
-  data: z.object({ label: Label, branches: z.array(Branch).max(50) }),
+  data: z.strictObject({ label: Label, branches: z.array(Branch).max(50) }),
 });
 export type DecisionNode = z.infer<typeof DecisionNode>;
 

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { END_STATUSES, Label, nodeBase } from '../schemaBase.ts';
 import { defineKind } from './kind.ts';
 
-export const EndNode = z.object({
+export const EndNode = z.strictObject({
   ...nodeBase,
   type: z.literal('end'),
-  data: z.object({ label: Label, status: z.enum(END_STATUSES), feedback: z.boolean() }),
+  data: z.strictObject({ label: Label, status: z.enum(END_STATUSES), feedback: z.boolean() }),
 });
 export type EndNode = z.infer<typeof EndNode>;
 

@@ -12,7 +12,7 @@ import {
 } from '../schemaBase.ts';
 import { defineKind } from './kind.ts';
 
-export const StartTrigger = z.object({
+export const StartTrigger = z.strictObject({
   /** `auto`: tickets whose attributes pass the filters enter; `manual`: an agent starts it by hand. */
   mode: z.enum(['auto', 'manual']),
   /** Empty list = any. */
@@ -23,10 +23,10 @@ export const StartTrigger = z.object({
 });
 export type StartTrigger = z.infer<typeof StartTrigger>;
 
-export const StartNode = z.object({
+export const StartNode = z.strictObject({
   ...nodeBase,
   type: z.literal('start'),
-  data: z.object({ label: Label, trigger: StartTrigger }),
+  data: z.strictObject({ label: Label, trigger: StartTrigger }),
 });
 export type StartNode = z.infer<typeof StartNode>;
 

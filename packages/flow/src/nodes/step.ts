@@ -4,10 +4,10 @@ import { defineKind, repeatedIds } from './kind.ts';
 
 const MINUTE = 60_000;
 
-export const ChecklistItem = z.object({ id: Id, label: Label, required: z.boolean() });
+export const ChecklistItem = z.strictObject({ id: Id, label: Label, required: z.boolean() });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
-export const FormField = z.object({
+export const FormField = z.strictObject({
   /** Captured into the ticket's fields under this key. */
   key: FieldKey,
   label: Label,
@@ -17,13 +17,13 @@ export const FormField = z.object({
 });
 export type FormField = z.infer<typeof FormField>;
 
-export const Outcome = z.object({ id: Id, label: Label });
+export const Outcome = z.strictObject({ id: Id, label: Label });
 export type Outcome = z.infer<typeof Outcome>;
 
-export const StepNode = z.object({
+export const StepNode = z.strictObject({
   ...nodeBase,
   type: z.literal('step'),
-  data: z.object({
+  data: z.strictObject({
     title: Label,
     instructions: Text,
     checklist: z.array(ChecklistItem).max(LIMITS.maxListItems),

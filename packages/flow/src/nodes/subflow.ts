@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { Id, Label, nodeBase } from '../schemaBase.ts';
 import { defineKind } from './kind.ts';
 
-export const SubflowNode = z.object({
+export const SubflowNode = z.strictObject({
   ...nodeBase,
   type: z.literal('subflow'),
-  data: z.object({ label: Label, flowId: Id.nullable() }),
+  data: z.strictObject({ label: Label, flowId: Id.nullable() }),
 });
 export type SubflowNode = z.infer<typeof SubflowNode>;
 

@@ -4,10 +4,10 @@ import { defineKind } from './kind.ts';
 
 const MINUTE = 60_000;
 
-export const WaitNode = z.object({
+export const WaitNode = z.strictObject({
   ...nodeBase,
   type: z.literal('wait'),
-  data: z.object({
+  data: z.strictObject({
     label: Label,
     /** `reply`: until the customer replies (timeout output after `timeoutMinutes`, if set); `duration`: for N minutes. */
     mode: z.enum(['reply', 'duration']),
