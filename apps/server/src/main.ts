@@ -7,6 +7,7 @@ import {
   fillDemoHistory,
   parsePort,
   parsePublicUrl,
+  parseTrustedProxy,
   prepareDemo,
 } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -15,7 +16,7 @@ import { startServer } from './server.ts';
 /**
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
- * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on). In demo mode, seeds the demo organization
+ * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), TRUSTED_PROXY (none). In demo mode, seeds the demo organization
  * into an empty database, and once the server answers, fills its history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
  */
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const port = parsePort(process.env.PORT);
   const publicUrl = parsePublicUrl(process.env.PUBLIC_URL);
+  const trustedProxy = parseTrustedProxy(process.env.TRUSTED_PROXY);
   const demo = demoModeOf(process.env);
   const history = demoHistoryOf(process.env) && demo;
   const host = process.env.HOST || '0.0.0.0';
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   // (the history fires its tickets' timers on its own clock).
   let historyDone = () => {};
   const holdLoopUntil = seeded && history ? new Promise<void>((done) => (historyDone = done)) : undefined;
-  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil });
+  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil, trustedProxy });
   logger.info('server.listening', {
     url: server.url,
     port: server.port,

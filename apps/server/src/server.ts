@@ -11,6 +11,7 @@ import {
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
+import { clientAddressOf, type TrustedProxies } from './clientAddress.ts';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { serveStatic } from './staticFiles.ts';
 import { headersOf, trpcHandler } from './trpcHttp.ts';
@@ -57,6 +58,11 @@ export type StartServerOptions = {
    * built on it. Default `http://localhost:<the port it listens on>`.
    */
   publicUrl?: string;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXY`, already checked); default none:
+   * the socket's peer is the client.
+   */
+  trustedProxy?: TrustedProxies | null;
 };
 
 export type RunningServer = {
@@ -79,7 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const createContext = createContextFactory({ db, now });
   const trpc = trpcHandler({
     router: appRouter,
-    createContext: (req, res) => contextOf(createContext, req, res),
+    createContext: (req, res) => contextOf(createContext, req, res, options.trustedProxy ?? null),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error('trpc.error', { path, error: error.cause ?? error });
@@ -173,11 +179,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
 }
 
-function contextOf(createContext: ContextFactory, req: IncomingMessage, res: ServerResponse) {
+function contextOf(
+  createContext: ContextFactory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trustedProxy: TrustedProxies | null,
+) {
   return createContext({
     headers: headersOf(req),
     setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
-    clientIp: req.socket.remoteAddress ?? 'unknown',
+    clientIp: clientAddressOf(req, trustedProxy),
   });
 }
 

@@ -12,26 +12,112 @@ const KEY_BYTES = 32;
 const MAX_COST = 2 ** 20;
 
 /**
- * Each derivation holds 128 MiB: at most this many run at once, the rest queue. A burst of log-ins
- * (or an attacker spraying emails) then costs latency, not memory.
+ * Each derivation holds 128 MiB and a core for a good part of a second, so they go through one queue:
+ *
+ * - at most `MAX_CONCURRENT` run at once (a burst costs latency, not memory);
+ * - work is queued per lane — the client address a log-in comes from — and a lane runs at most one
+ *   derivation at a time, so one address can never hold every slot;
+ * - a free slot goes to the waiting lane served least recently (a lane never served first), so a flooding
+ *   address waits its turn behind everyone else instead of in front of them;
+ * - a lane may have `MAX_PER_LANE` derivations pending (running or waiting), and all lanes together
+ *   `MAX_WAITING` waiting: beyond that a laned derivation is refused at once with `PasswordCheckBusy`,
+ *   before any hashing (the caller answers 429).
+ *
+ * Work without a lane (hashing a new password for an admin, the seed) is never refused; each such call is
+ * a lane of its own.
  */
 const MAX_CONCURRENT = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
+const MAX_PER_LANE = 3;
+const MAX_WAITING = 32;
+/** A refused derivation is told to come back after about one derivation's time. */
+const BUSY_RETRY_MS = 1000;
 
-async function acquire(): Promise<void> {
-  if (running < MAX_CONCURRENT) {
-    running += 1;
-    return;
+/** The hashing queue is full for this lane (or overall): nothing was hashed. */
+export class PasswordCheckBusy extends Error {
+  readonly retryAfterMs = BUSY_RETRY_MS;
+  constructor() {
+    super('Too many password checks are waiting.');
   }
-  // The releasing derivation hands its slot straight to the next in line.
-  await new Promise<void>((resolve) => waiting.push(resolve));
 }
 
-function release(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running -= 1;
+type Lane = { running: number; waiting: Array<() => void>; lastServed: number; arrived: number };
+
+const lanes = new Map<string | symbol, Lane>();
+let running = 0;
+let waitingLaned = 0;
+let served = 0;
+let arrivals = 0;
+
+/** How the queue stands (tests and diagnostics). */
+export function hashQueueState(): { running: number; waiting: number; lanes: number } {
+  let waiting = 0;
+  for (const lane of lanes.values()) waiting += lane.waiting.length;
+  return { running, waiting, lanes: lanes.size };
+}
+
+function acquire(laneKey: string | undefined): Promise<() => void> {
+  const key = laneKey ?? Symbol('unlaned');
+  let lane = lanes.get(key);
+  if (!lane) {
+    lane = { running: 0, waiting: [], lastServed: -1, arrived: arrivals++ };
+    lanes.set(key, lane);
+  }
+  const release = (): void => {
+    running -= 1;
+    if (lane) lane.running -= 1;
+    forget(key);
+    dispatch();
+  };
+  if (running < MAX_CONCURRENT && lane.running === 0) {
+    start(lane);
+    return Promise.resolve(release);
+  }
+  if (
+    laneKey !== undefined &&
+    (lane.running + lane.waiting.length >= MAX_PER_LANE || waitingLaned >= MAX_WAITING)
+  ) {
+    forget(key);
+    return Promise.reject(new PasswordCheckBusy());
+  }
+  const queued = lane;
+  if (laneKey !== undefined) waitingLaned += 1;
+  return new Promise((resolve) => {
+    queued.waiting.push(() => {
+      if (laneKey !== undefined) waitingLaned -= 1;
+      resolve(release);
+    });
+  });
+}
+
+function start(lane: Lane): void {
+  running += 1;
+  lane.running += 1;
+  served += 1;
+  lane.lastServed = served;
+}
+
+/** Hands free slots to the waiting lanes served least recently. */
+function dispatch(): void {
+  while (running < MAX_CONCURRENT) {
+    let next: Lane | null = null;
+    for (const lane of lanes.values()) {
+      if (lane.running > 0 || lane.waiting.length === 0) continue;
+      if (
+        !next ||
+        lane.lastServed < next.lastServed ||
+        (lane.lastServed === next.lastServed && lane.arrived < next.arrived)
+      )
+        next = lane;
+    }
+    if (!next) return;
+    start(next);
+    next.waiting.shift()?.();
+  }
+}
+
+function forget(key: string | symbol): void {
+  const lane = lanes.get(key);
+  if (lane && lane.running === 0 && lane.waiting.length === 0) lanes.delete(key);
 }
 
 async function derive(
@@ -39,8 +125,9 @@ async function derive(
   salt: Buffer,
   keylen: number,
   options: ScryptOptions,
+  lane: string | undefined,
 ): Promise<Buffer> {
-  await acquire();
+  const release = await acquire(lane);
   try {
     return await new Promise<Buffer>((resolve, reject) => {
       scrypt(password.normalize('NFKC'), salt, keylen, options, (error, key) => {
@@ -53,19 +140,32 @@ async function derive(
   }
 }
 
+/** Options of a hash: `lane`, the client address it is for (fair queuing, and refusal when flooded). */
+export type HashOptions = { lane?: string };
+
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (salt and hash in base64). */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, options: HashOptions = {}): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, KEY_BYTES, { ...PARAMS, maxmem: MAX_MEM });
+  const key = await derive(password, salt, KEY_BYTES, { ...PARAMS, maxmem: MAX_MEM }, options.lane);
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** Checks a password against a stored hash in constant time; a malformed hash never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  options: HashOptions = {},
+): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
   const { N, r, p, salt, hash } = parsed;
-  const key = await derive(password, salt, hash.length, { N, r, p, maxmem: Math.max(MAX_MEM, 129 * N * r) });
+  const key = await derive(
+    password,
+    salt,
+    hash.length,
+    { N, r, p, maxmem: Math.max(MAX_MEM, 129 * N * r) },
+    options.lane,
+  );
   return timingSafeEqual(key, hash);
 }
 
@@ -90,8 +190,8 @@ let dummy: Promise<string> | null = null;
  * Spends the same time as a real check for an unknown email, so response timing does not reveal which
  * emails have an account. The dummy hash is made once per process.
  */
-export async function verifyDummyPassword(password: string): Promise<false> {
+export async function verifyDummyPassword(password: string, options: HashOptions = {}): Promise<false> {
   dummy ??= hashPassword(randomBytes(16).toString('hex'));
-  await verifyPassword(password, await dummy);
+  await verifyPassword(password, await dummy, options);
   return false;
 }

@@ -2,8 +2,8 @@ import { memberships, organizations, users } from '@stepwise/db';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
-import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
+import { startPasswordAttempt } from '../auth/rateLimits.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
 import { clientIpOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
@@ -37,12 +37,11 @@ export const authRouter = router({
     .input(z.object({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
-      const attempts = checkPasswordAttempts(input.email, clientIpOf(ctx), now);
+      const attempts = await checkPasswordAttempts(ctx.db, input.email, clientIpOf(ctx), now);
       const existing = await findAccountByEmail(ctx.db.db, input.email);
       // Hashing takes ~0.3 s: never inside the transaction (PGlite has one connection).
       const passwordHash = existing ? null : await hashPassword(input.password);
       if (existing && !(await verifyPassword(input.password, existing.passwordHash))) {
-        loginRateLimiter.recordFailure(attempts, now.getTime());
         fail('BAD_REQUEST', SIGN_UP_REFUSED, { fields: { email: SIGN_UP_REFUSED } } satisfies FieldProblems);
       }
       let created: { orgId: string; userId: string };
@@ -87,7 +86,7 @@ export const authRouter = router({
         }
         throw error;
       }
-      loginRateLimiter.recordSuccess(attempts);
+      await attempts.succeeded();
       const session = await createSession(ctx.db.db, { ...created, now });
       ctx.setCookie(sessionCookie(session.token));
       return {
@@ -109,7 +108,7 @@ export const authRouter = router({
     .input(z.object({ currentPassword: GivenPassword, newPassword: NewPassword }))
     .mutation(async ({ ctx, input }) =>
       changeOwnPassword(
-        ctx.db.db,
+        ctx.db,
         userOf(ctx),
         { ...input, sessionToken: ctx.sessionToken, clientIp: clientIpOf(ctx) },
         ctx.now(),
@@ -121,32 +120,28 @@ export const authRouter = router({
 
   /**
    * Logs in to the given organization, or to the user's first enabled membership. Unknown emails and
-   * wrong passwords get the same message after the same work; 10 failures per email and address in
-   * 15 minutes lock that pair out until the window passes.
+   * wrong passwords get the same message after the same work. Every attempt is counted against the
+   * log-in limits before the password is checked (`auth/rateLimits.ts`: per email and address, per email,
+   * per address, distinct emails per address, and overall per minute; a right password gives its count
+   * back and clears the email's), and the check waits its turn in the hashing queue's lane of its address.
    */
   login: procedure('public')
     .input(z.object({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
-      const key = LoginRateLimiter.key(input.email, clientIpOf(ctx));
-      const waitMs = loginRateLimiter.retryAfterMs(key, now.getTime());
-      if (waitMs > 0) {
-        const minutes = Math.ceil(waitMs / 60_000);
-        fail(
-          'TOO_MANY_REQUESTS',
-          `Too many failed log-in attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-          { retryAfterSeconds: Math.ceil(waitMs / 1000) },
-        );
-      }
+      const attempt = await startPasswordAttempt(
+        ctx.db,
+        { email: input.email, clientIp: clientIpOf(ctx) },
+        now,
+      );
       const account = await findAccountByEmail(ctx.db.db, input.email);
-      const ok = account
-        ? await verifyPassword(input.password, account.passwordHash)
-        : await verifyDummyPassword(input.password);
-      if (!account || !ok) {
-        loginRateLimiter.recordFailure(key, now.getTime());
-        fail('UNAUTHORIZED', BAD_CREDENTIALS);
-      }
-      loginRateLimiter.recordSuccess(key);
+      const ok = await attempt.check((lane) =>
+        account
+          ? verifyPassword(input.password, account.passwordHash, { lane })
+          : verifyDummyPassword(input.password, { lane }),
+      );
+      if (!account || !ok) fail('UNAUTHORIZED', BAD_CREDENTIALS);
+      await attempt.succeeded();
       const membership = await pickMembership(ctx.db.db, account.id, input.orgId);
       if (!membership) {
         fail(

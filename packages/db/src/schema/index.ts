@@ -26,3 +26,4 @@ export {
   webhookDeliveries,
   webhookEndpoints,
 } from './integrations.ts';
+export { rateLimits } from './rateLimits.ts';
