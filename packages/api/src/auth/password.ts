@@ -15,24 +15,28 @@ const MAX_COST = 2 ** 20;
  * Each derivation holds 128 MiB and a core for a good part of a second, so they go through one queue:
  *
  * - at most `MAX_CONCURRENT` run at once (a burst costs latency, not memory);
- * - work is queued per lane — the client address a log-in comes from — and a lane runs at most one
- *   derivation at a time, so one address can never hold every slot;
+ * - a password check from a client is first admitted to its lane — the client's address — with a
+ *   `HashTicket`, at once and before any other work: a lane holds at most `MAX_PER_LANE` tickets, all
+ *   lanes together `MAX_ADMITTED`; beyond that `admitHash` throws `PasswordCheckBusy` (the caller answers
+ *   429 without touching the database or hashing);
+ * - a lane runs at most one derivation at a time, so one address never holds every slot;
  * - a free slot goes to the waiting lane served least recently (a lane never served first), so a flooding
  *   address waits its turn behind everyone else instead of in front of them;
- * - a lane may have `MAX_PER_LANE` derivations pending (running or waiting), and all lanes together
- *   `MAX_WAITING` waiting: beyond that a laned derivation is refused at once with `PasswordCheckBusy`,
- *   before any hashing (the caller answers 429).
+ * - a lane that has been refused (it is flooding) starts a derivation only while nothing else runs, or
+ *   once `FLOODING_PAUSE_MS` have passed since its last one started: it does not take a core from other
+ *   addresses' log-ins, yet is never starved.
  *
- * Work without a lane (hashing a new password for an admin, the seed) is never refused; each such call is
- * a lane of its own.
+ * Work without a ticket (hashing a new password for an admin, the seed) is never refused; each such call
+ * is a lane of its own.
  */
 const MAX_CONCURRENT = 2;
 const MAX_PER_LANE = 3;
-const MAX_WAITING = 32;
-/** A refused derivation is told to come back after about one derivation's time. */
+const MAX_ADMITTED = 32;
+const FLOODING_PAUSE_MS = 2000;
+/** A refused check is told to come back after about one derivation's time. */
 const BUSY_RETRY_MS = 1000;
 
-/** The hashing queue is full for this lane (or overall): nothing was hashed. */
+/** The hashing queue is full for this address (or overall): nothing was hashed. */
 export class PasswordCheckBusy extends Error {
   readonly retryAfterMs = BUSY_RETRY_MS;
   constructor() {
@@ -40,53 +44,95 @@ export class PasswordCheckBusy extends Error {
   }
 }
 
-type Lane = { running: number; waiting: Array<() => void>; lastServed: number; arrived: number };
+/** A client's admission to the hashing queue: its derivations run in its lane. Release it when done. */
+export type HashTicket = { readonly lane: string; release(): void };
+
+type Lane = {
+  /** Tickets out (laned lanes only). */
+  admitted: number;
+  running: number;
+  waiting: Array<() => void>;
+  lastServed: number;
+  /** When its last derivation started (Date.now()). */
+  lastStarted: number;
+  arrived: number;
+  /** A check from this lane was refused while the lane was in use: it runs only when nothing else does. */
+  flooding: boolean;
+};
 
 const lanes = new Map<string | symbol, Lane>();
 let running = 0;
-let waitingLaned = 0;
+let admitted = 0;
 let served = 0;
 let arrivals = 0;
 
 /** How the queue stands (tests and diagnostics). */
-export function hashQueueState(): { running: number; waiting: number; lanes: number } {
+export function hashQueueState(): { running: number; waiting: number; admitted: number; lanes: number } {
   let waiting = 0;
   for (const lane of lanes.values()) waiting += lane.waiting.length;
-  return { running, waiting, lanes: lanes.size };
+  return { running, waiting, admitted, lanes: lanes.size };
 }
 
-function acquire(laneKey: string | undefined): Promise<() => void> {
-  const key = laneKey ?? Symbol('unlaned');
+function laneOf(key: string | symbol): Lane {
   let lane = lanes.get(key);
   if (!lane) {
-    lane = { running: 0, waiting: [], lastServed: -1, arrived: arrivals++ };
+    lane = {
+      admitted: 0,
+      running: 0,
+      waiting: [],
+      lastServed: -1,
+      lastStarted: 0,
+      arrived: arrivals++,
+      flooding: false,
+    };
     lanes.set(key, lane);
   }
+  return lane;
+}
+
+/** Admits one password check from `lane` (a client address), or throws `PasswordCheckBusy` at once. */
+export function admitHash(lane: string): HashTicket {
+  const state = laneOf(lane);
+  if (state.admitted >= MAX_PER_LANE || admitted >= MAX_ADMITTED) {
+    if (state.admitted > 0) state.flooding = true;
+    forget(lane);
+    throw new PasswordCheckBusy();
+  }
+  state.admitted += 1;
+  admitted += 1;
+  let released = false;
+  return {
+    lane,
+    release() {
+      if (released) return;
+      released = true;
+      state.admitted -= 1;
+      admitted -= 1;
+      forget(lane);
+    },
+  };
+}
+
+function acquire(key: string | symbol): Promise<() => void> {
+  const lane = laneOf(key);
   const release = (): void => {
     running -= 1;
-    if (lane) lane.running -= 1;
+    lane.running -= 1;
     forget(key);
     dispatch();
   };
-  if (running < MAX_CONCURRENT && lane.running === 0) {
+  if (running < MAX_CONCURRENT && lane.waiting.length === 0 && mayStart(lane)) {
     start(lane);
     return Promise.resolve(release);
   }
-  if (
-    laneKey !== undefined &&
-    (lane.running + lane.waiting.length >= MAX_PER_LANE || waitingLaned >= MAX_WAITING)
-  ) {
-    forget(key);
-    return Promise.reject(new PasswordCheckBusy());
-  }
-  const queued = lane;
-  if (laneKey !== undefined) waitingLaned += 1;
-  return new Promise((resolve) => {
-    queued.waiting.push(() => {
-      if (laneKey !== undefined) waitingLaned -= 1;
-      resolve(release);
-    });
-  });
+  return new Promise((resolve) => lane.waiting.push(() => resolve(release)));
+}
+
+function mayStart(lane: Lane): boolean {
+  return (
+    lane.running === 0 &&
+    (!lane.flooding || running === 0 || Date.now() - lane.lastStarted >= FLOODING_PAUSE_MS)
+  );
 }
 
 function start(lane: Lane): void {
@@ -94,6 +140,7 @@ function start(lane: Lane): void {
   lane.running += 1;
   served += 1;
   lane.lastServed = served;
+  lane.lastStarted = Date.now();
 }
 
 /** Hands free slots to the waiting lanes served least recently. */
@@ -101,7 +148,7 @@ function dispatch(): void {
   while (running < MAX_CONCURRENT) {
     let next: Lane | null = null;
     for (const lane of lanes.values()) {
-      if (lane.running > 0 || lane.waiting.length === 0) continue;
+      if (lane.waiting.length === 0 || !mayStart(lane)) continue;
       if (
         !next ||
         lane.lastServed < next.lastServed ||
@@ -117,7 +164,7 @@ function dispatch(): void {
 
 function forget(key: string | symbol): void {
   const lane = lanes.get(key);
-  if (lane && lane.running === 0 && lane.waiting.length === 0) lanes.delete(key);
+  if (lane && lane.admitted === 0 && lane.running === 0 && lane.waiting.length === 0) lanes.delete(key);
 }
 
 async function derive(
@@ -125,9 +172,9 @@ async function derive(
   salt: Buffer,
   keylen: number,
   options: ScryptOptions,
-  lane: string | undefined,
+  ticket: HashTicket | undefined,
 ): Promise<Buffer> {
-  const release = await acquire(lane);
+  const release = await acquire(ticket?.lane ?? Symbol('unlaned'));
   try {
     return await new Promise<Buffer>((resolve, reject) => {
       scrypt(password.normalize('NFKC'), salt, keylen, options, (error, key) => {
@@ -140,13 +187,13 @@ async function derive(
   }
 }
 
-/** Options of a hash: `lane`, the client address it is for (fair queuing, and refusal when flooded). */
-export type HashOptions = { lane?: string };
+/** Options of a hash: `ticket`, the client's admission (its derivation runs in the client's lane). */
+export type HashOptions = { ticket?: HashTicket };
 
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (salt and hash in base64). */
 export async function hashPassword(password: string, options: HashOptions = {}): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, KEY_BYTES, { ...PARAMS, maxmem: MAX_MEM }, options.lane);
+  const key = await derive(password, salt, KEY_BYTES, { ...PARAMS, maxmem: MAX_MEM }, options.ticket);
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -164,7 +211,7 @@ export async function verifyPassword(
     salt,
     hash.length,
     { N, r, p, maxmem: Math.max(MAX_MEM, 129 * N * r) },
-    options.lane,
+    options.ticket,
   );
   return timingSafeEqual(key, hash);
 }

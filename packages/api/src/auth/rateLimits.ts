@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Database } from '@stepwise/db';
 import { TRPCError } from '@trpc/server';
 import { ErrorDetails, fail } from '../trpc.ts';
-import { PasswordCheckBusy } from './password.ts';
+import { admitHash, type HashOptions, type HashTicket, PasswordCheckBusy } from './password.ts';
 
 /**
  * Request limits kept in the database (`rate_limits`), so they hold across every server on one database
@@ -269,14 +269,9 @@ export function retryAfterSecondsOf(error: unknown): number | undefined {
     : undefined;
 }
 
-/** A password check in progress, counted against the limits. */
+/** A password attempt counted against the limits. */
 export type PasswordAttempt = {
-  /**
-   * Runs the check (a password hash: `verify` receives the lane of this address in the hashing queue).
-   * A full queue refuses with TOO_MANY_REQUESTS and gives the attempt back: nothing was tried.
-   */
-  check<T>(verify: (lane: string) => Promise<T>): Promise<T>;
-  /** The password was right: the counts go back and the account's counts are cleared. */
+  /** The password was right: the attempt's counts go back and the email's counts are cleared. */
   succeeded(): Promise<void>;
 };
 
@@ -293,14 +288,13 @@ export async function startPasswordAttempt(
 ): Promise<PasswordAttempt> {
   const email = who.email.trim().toLowerCase();
   const address = addressKeyOf(who.clientIp);
-  const pairKey = `${email}|${address}`;
   const taken = await take(
     db,
     [
       { limit: limits.account, key: email },
       { limit: limits.address, key: address },
       { limit: limits.global, key: 'all' },
-      { limit: limits.pair, key: pairKey },
+      { limit: limits.pair, key: `${email}|${address}` },
       { limit: limits.spray, key: address, unlessLive: limits.pair.scope },
     ],
     now,
@@ -326,29 +320,46 @@ export async function startPasswordAttempt(
     }
     refuse(`Too many failed log-in attempts. Try again in ${when}.`, taken.retryAfterMs, 'account');
   }
-  const clear = [limits.account.scope, limits.pair.scope];
   let settled = false;
   return {
-    async check(verify) {
-      try {
-        return await verify(address);
-      } catch (error) {
-        if (!(error instanceof PasswordCheckBusy)) throw error;
-        settled = true;
-        await giveBack(db, taken.counted, [], now);
-        refuse(
-          'Too many log-in attempts from your network at once. Try again in a moment.',
-          error.retryAfterMs,
-          'busy',
-        );
-      }
-    },
     async succeeded() {
       if (settled) return;
       settled = true;
-      await giveBack(db, taken.counted, clear, now);
+      await giveBack(db, taken.counted, [limits.account.scope, limits.pair.scope], now);
     },
   };
+}
+
+/**
+ * A password check from a client, in the order that keeps a flood cheap: admission to the client
+ * address's lane of the hashing queue (a full lane is refused at once: no database, no hashing), then the
+ * attempt is counted against the limits (`startPasswordAttempt`), then `verify` runs with the ticket its
+ * hashing must use. Returns what `verify` returned and the attempt, to call `succeeded()` on.
+ */
+export async function checkPassword<T>(
+  db: Database,
+  who: { email: string; clientIp: string },
+  now: Date,
+  verify: (hash: HashOptions) => Promise<T>,
+  limits: LoginLimits = LOGIN_LIMITS,
+): Promise<{ result: T; attempt: PasswordAttempt }> {
+  let ticket: HashTicket;
+  try {
+    ticket = admitHash(addressKeyOf(who.clientIp));
+  } catch (error) {
+    if (!(error instanceof PasswordCheckBusy)) throw error;
+    refuse(
+      'Too many log-in attempts from your network at once. Try again in a moment.',
+      error.retryAfterMs,
+      'busy',
+    );
+  }
+  try {
+    const attempt = await startPasswordAttempt(db, who, now, limits);
+    return { result: await verify({ ticket }), attempt };
+  } finally {
+    ticket.release();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
-import { startPasswordAttempt } from '../auth/rateLimits.ts';
+import { checkPassword } from '../auth/rateLimits.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
 import { clientIpOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
@@ -123,24 +123,26 @@ export const authRouter = router({
    * wrong passwords get the same message after the same work. Every attempt is counted against the
    * log-in limits before the password is checked (`auth/rateLimits.ts`: per email and address, per email,
    * per address, distinct emails per address, and overall per minute; a right password gives its count
-   * back and clears the email's), and the check waits its turn in the hashing queue's lane of its address.
+   * back and clears the email's); before that, the check is admitted to its address's lane of the hashing
+   * queue, where a flooding address is refused at once and cannot delay other addresses' log-ins.
    */
   login: procedure('public')
     .input(z.object({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
-      const attempt = await startPasswordAttempt(
+      const { result: account, attempt } = await checkPassword(
         ctx.db,
         { email: input.email, clientIp: clientIpOf(ctx) },
         now,
+        async (hash) => {
+          const found = await findAccountByEmail(ctx.db.db, input.email);
+          const ok = found
+            ? await verifyPassword(input.password, found.passwordHash, hash)
+            : await verifyDummyPassword(input.password, hash);
+          return ok ? found : null;
+        },
       );
-      const account = await findAccountByEmail(ctx.db.db, input.email);
-      const ok = await attempt.check((lane) =>
-        account
-          ? verifyPassword(input.password, account.passwordHash, { lane })
-          : verifyDummyPassword(input.password, { lane }),
-      );
-      if (!account || !ok) fail('UNAUTHORIZED', BAD_CREDENTIALS);
+      if (!account) fail('UNAUTHORIZED', BAD_CREDENTIALS);
       await attempt.succeeded();
       const membership = await pickMembership(ctx.db.db, account.id, input.orgId);
       if (!membership) {

@@ -3,7 +3,7 @@ import { type Database, type Db, memberships, sessions, users } from '@stepwise/
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { type PasswordAttempt, startPasswordAttempt } from '../auth/rateLimits.ts';
+import { checkPassword, type PasswordAttempt, startPasswordAttempt } from '../auth/rateLimits.ts';
 import { forgetSessions, hashSessionToken } from '../auth/sessions.ts';
 import { type Caller, fail } from '../trpc.ts';
 
@@ -37,16 +37,21 @@ export async function changeOwnPassword(
   now: Date,
 ): Promise<{ endedSessions: number }> {
   const db = database.db;
-  const attempt = await checkPasswordAttempts(database, caller.email, input.clientIp, now);
-  const [account] = await db
-    .select({ passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, caller.userId))
-    .limit(1);
+  const { result: account, attempt } = await checkPassword(
+    database,
+    { email: caller.email, clientIp: input.clientIp },
+    now,
+    async (hash) => {
+      const [found] = await db
+        .select({ passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.id, caller.userId))
+        .limit(1);
+      return found ? { ok: await verifyPassword(input.currentPassword, found.passwordHash, hash) } : null;
+    },
+  );
   if (!account) fail('UNAUTHORIZED', 'Log in to continue.');
-  if (
-    !(await attempt.check((lane) => verifyPassword(input.currentPassword, account.passwordHash, { lane })))
-  ) {
+  if (!account.ok) {
     fail('BAD_REQUEST', 'Your current password is not correct.', {
       fields: { currentPassword: 'This is not your current password.' },
     } satisfies FieldProblems);
