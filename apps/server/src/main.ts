@@ -16,8 +16,9 @@ import { startServer } from './server.ts';
 /**
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
- * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), TRUSTED_PROXY (none). In demo mode, seeds the demo organization
- * into an empty database, and once the server answers, fills its history in the background.
+ * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), TRUSTED_PROXY (none: the socket's peer is
+ * the client). In demo mode, seeds the demo organization into an empty database, and once the server
+ * answers, fills its history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
  */
 async function main(): Promise<void> {
