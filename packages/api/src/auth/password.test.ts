@@ -48,4 +48,20 @@ describe('the hashing queue', () => {
     for (const ticket of [...a, b]) ticket.release();
     expect(hashQueueState()).toEqual({ running: 0, waiting: 0, admitted: 0, lanes: 0 });
   }, 30_000);
+  it('given a burst of hashing with no client (sign-ups, an admin), when a log-in comes, then the burst holds one slot and the log-in the other', async () => {
+    // given
+    const burst = [
+      hashPassword('new account 1'),
+      hashPassword('new account 2'),
+      hashPassword('new account 3'),
+    ];
+    // when
+    const ticket = admitHash('192.0.2.77');
+    const login = hashPassword('checked password', { ticket });
+    // then
+    expect(hashQueueState()).toMatchObject({ running: 2, waiting: 2 });
+    await Promise.all([...burst, login]);
+    ticket.release();
+    expect(hashQueueState()).toEqual({ running: 0, waiting: 0, admitted: 0, lanes: 0 });
+  }, 30_000);
 });

@@ -26,8 +26,8 @@ const MAX_COST = 2 ** 20;
  *   once `FLOODING_PAUSE_MS` have passed since its last one started: it does not take a core from other
  *   addresses' log-ins, yet is never starved.
  *
- * Work without a ticket (hashing a new password for an admin, the seed) is never refused; each such call
- * is a lane of its own.
+ * Work without a ticket (a sign-up's new password, an admin setting a password, the seed) is never
+ * refused; it all shares one lane, so a burst of it (a flood of sign-ups) takes one slot, not both.
  */
 const MAX_CONCURRENT = 2;
 const MAX_PER_LANE = 3;
@@ -46,6 +46,9 @@ export class PasswordCheckBusy extends Error {
 
 /** A client's admission to the hashing queue: its derivations run in its lane. Release it when done. */
 export type HashTicket = { readonly lane: string; release(): void };
+
+/** The lane of hashing that no client address was admitted for. */
+const UNATTRIBUTED = Symbol('unattributed');
 
 type Lane = {
   /** Tickets out (laned lanes only). */
@@ -174,7 +177,7 @@ async function derive(
   options: ScryptOptions,
   ticket: HashTicket | undefined,
 ): Promise<Buffer> {
-  const release = await acquire(ticket?.lane ?? Symbol('unlaned'));
+  const release = await acquire(ticket?.lane ?? UNATTRIBUTED);
   try {
     return await new Promise<Buffer>((resolve, reject) => {
       scrypt(password.normalize('NFKC'), salt, keylen, options, (error, key) => {
