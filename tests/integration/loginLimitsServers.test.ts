@@ -138,7 +138,7 @@ describe.each(backends())('the hashing queue is fair per client address (%s)', (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given 40 concurrent bogus log-ins from address A, when a person logs in from address B meanwhile, then the flood delays B by less than 2 s and A is mostly refused before hashing', async () => {
+  it('given 40 concurrent bogus log-ins from address A, when a person logs in from address B meanwhile, then the flood delays B by less than 2 s (median of 3 rounds) and A is mostly refused before hashing', async () => {
     // given a server and an account
     let env: Record<string, string> = ENV;
     if (backend === 'postgres') {
@@ -150,47 +150,52 @@ describe.each(backends())('the hashing queue is fair per client address (%s)', (
     server = await spawnServer(db?.url ?? '', 60_000, env);
     const email = `fair-${Math.random().toString(36).slice(2, 8)}@example.test`;
     await signUp(server, email, '192.0.2.2');
-    // warm: one log-in of B's, and one unknown email (the server makes its stand-in hash once)
-    const alone = await login(server, email, PASSWORD, '192.0.2.2');
-    expect(alone.status).toBe(200);
+    // warm: one unknown email (the server makes its stand-in hash once)
     expect((await login(server, 'nobody@example.test', 'x', '192.0.2.3')).status).toBe(401);
-
-    // when A floods, and B logs in as soon as the flood is at the server (its first answer is back)
     const server_ = server;
-    let firstAnswer: () => void = () => {};
-    const floodArrived = new Promise<void>((resolve) => (firstAnswer = resolve));
-    const flood = Array.from({ length: 40 }, (_, i) =>
-      login(server_, `bogus-${i}@example.test`, 'Winter2031!', '203.0.113.66').then((answer) => {
-        firstAnswer();
-        return { ...answer, doneAt: performance.now() };
-      }),
-    );
-    await floodArrived;
-    const realStarted = performance.now();
-    const real = await login(server_, email, PASSWORD, '192.0.2.2');
-    const realDoneAt = performance.now();
-    const answers = await Promise.all(flood);
 
-    // then
-    const refused = answers.filter((x) => x.status === 429).length;
-    const checked = answers.filter((x) => x.status === 401).length;
-    const lastFloodDoneAt = Math.max(...answers.map((x) => x.doneAt));
-    console.info(
-      `[fairness ${backend}] B's log-in alone ${Math.round(alone.ms)} ms; during A's flood of 40: ${Math.round(real.ms)} ms ` +
-        `(delay ${Math.round(real.ms - alone.ms)} ms; A: ${checked} checked, ${refused} refused with 429; ` +
-        `A's last answer ${Math.round(lastFloodDoneAt - realStarted)} ms after B started)`,
-    );
-    expect(real.status).toBe(200);
-    // The acceptance bound: what the flood adds to B's log-in on this machine (a log-in's own time is one
-    // scrypt derivation, ~0.3 s on a quiet core and over a second on a loaded one).
-    expect(
-      real.ms - alone.ms,
-      `B's log-in took ${Math.round(real.ms)} ms during the flood, ${Math.round(alone.ms)} ms alone`,
-    ).toBeLessThan(2000);
-    expect(checked + refused).toBe(40);
-    expect(refused).toBeGreaterThanOrEqual(30);
-    expect(answers.filter((x) => x.status === 429).every((x) => Number(x.retryAfter) >= 1)).toBe(true);
-    // B did not simply come after the flood: A still had checks in the queue when B was in
-    expect(lastFloodDoneAt).toBeGreaterThan(realDoneAt);
+    /** One round: B's log-in alone, then A's flood of 40 with B's log-in as soon as the flood is at the server. */
+    const round = async (n: number) => {
+      const alone = await login(server_, email, PASSWORD, '192.0.2.2');
+      expect(alone.status).toBe(200);
+      let firstAnswer: () => void = () => {};
+      const floodArrived = new Promise<void>((resolve) => (firstAnswer = resolve));
+      const flood = Array.from({ length: 40 }, (_, i) =>
+        login(server_, `bogus-${n}-${i}@example.test`, 'Winter2031!', '203.0.113.66').then((answer) => {
+          firstAnswer();
+          return { ...answer, doneAt: performance.now() };
+        }),
+      );
+      await floodArrived;
+      const realStarted = performance.now();
+      const real = await login(server_, email, PASSWORD, '192.0.2.2');
+      const realDoneAt = performance.now();
+      const answers = await Promise.all(flood);
+      const refused = answers.filter((x) => x.status === 429);
+      const checked = answers.filter((x) => x.status === 401).length;
+      const lastFloodDoneAt = Math.max(...answers.map((x) => x.doneAt));
+      console.info(
+        `[fairness ${backend}, round ${n}] B's log-in alone ${Math.round(alone.ms)} ms; during A's flood of 40: ` +
+          `${Math.round(real.ms)} ms (delay ${Math.round(real.ms - alone.ms)} ms; A: ${checked} checked, ` +
+          `${refused.length} refused with 429; A's last answer ${Math.round(lastFloodDoneAt - realStarted)} ms after B started)`,
+      );
+      expect(real.status).toBe(200);
+      expect(checked + refused.length).toBe(40);
+      expect(refused.length).toBeGreaterThanOrEqual(30);
+      expect(refused.every((x) => Number(x.retryAfter) >= 1)).toBe(true);
+      // B did not simply come after the flood: A still had checks in the queue when B was in
+      expect(lastFloodDoneAt).toBeGreaterThan(realDoneAt);
+      return real.ms - alone.ms;
+    };
+
+    // when: three rounds (the machine's load moves a single figure by a second either way)
+    const delays: number[] = [];
+    for (let n = 1; n <= 3; n++) delays.push(await round(n));
+
+    // then, the acceptance bound: what the flood adds to B's log-in, as the median of the rounds (a log-in's
+    // own time is one scrypt derivation: ~0.3 s on a quiet core, over a second on a loaded one)
+    const median = [...delays].sort((x, y) => x - y)[1] ?? Number.POSITIVE_INFINITY;
+    console.info(`[fairness ${backend}] median delay ${Math.round(median)} ms`);
+    expect(median, `the flood delayed B by ${delays.map(Math.round).join(', ')} ms`).toBeLessThan(2000);
   });
 });
