@@ -18,9 +18,11 @@ import { admitHash, type HashOptions, type HashTicket, PasswordCheckBusy } from 
  * password is hashed (counting after the check would let every guess already in flight through); a
  * password that turns out right gives its count back, and clears the account's counts.
  *
- * Only the rows of keys in use exist, and a row whose window has passed is pruned (at most once a minute
- * per server, by whichever request comes then), so the table stays small: a flood refused by a limit
- * writes nothing, and what is counted is bounded by the global ceiling.
+ * Only the rows of keys in use exist, and rows whose window has passed are pruned (at most once a minute
+ * per server, by whichever request comes then, in batches), so the table holds the keys used within the
+ * last window: a flood refused by a limit writes nothing, and what log-ins count is bounded by the global
+ * ceiling. A fixed window lets a patient guesser spend up to twice the limit around a window's end; the
+ * long-run rate is the limit. docs/login-limits.md has the numbers and the trade-offs.
  */
 export type Limit = {
   /** The row's scope (what is counted). */
@@ -170,6 +172,8 @@ DELETE FROM rate_limits r USING (
 
 const PRUNE_EVERY_MS = MINUTE;
 const PRUNE_BATCH = 5000;
+/** Batches one pruning run deletes at most (the next run, a minute later, goes on). */
+const PRUNE_BATCHES = 20;
 const nextPruneAt = new WeakMap<Database, number>();
 
 async function take(db: Database, counts: Count[], now: Date): Promise<Taken> {
@@ -229,7 +233,9 @@ async function pruneNow(db: Database, now: Date): Promise<void> {
   if ((nextPruneAt.get(db) ?? 0) > now.getTime()) return;
   nextPruneAt.set(db, now.getTime() + PRUNE_EVERY_MS);
   try {
-    await pruneRateLimits(db, now);
+    for (let i = 0; i < PRUNE_BATCHES; i++) {
+      if ((await pruneRateLimits(db, now)) < PRUNE_BATCH) break;
+    }
   } catch (error) {
     // Pruning is housekeeping: a failure must not refuse a log-in; the next minute tries again.
     console.error('[stepwise] pruning rate_limits failed; retrying in a minute:', error);

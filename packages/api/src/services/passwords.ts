@@ -37,7 +37,7 @@ export async function changeOwnPassword(
   now: Date,
 ): Promise<{ endedSessions: number }> {
   const db = database.db;
-  const { result: account, attempt } = await checkPassword(
+  const { result: checked, attempt } = await checkPassword(
     database,
     { email: caller.email, clientIp: input.clientIp },
     now,
@@ -50,8 +50,8 @@ export async function changeOwnPassword(
       return found ? { ok: await verifyPassword(input.currentPassword, found.passwordHash, hash) } : null;
     },
   );
-  if (!account) fail('UNAUTHORIZED', 'Log in to continue.');
-  if (!account.ok) {
+  if (!checked) fail('UNAUTHORIZED', 'Log in to continue.');
+  if (!checked.ok) {
     fail('BAD_REQUEST', 'Your current password is not correct.', {
       fields: { currentPassword: 'This is not your current password.' },
     } satisfies FieldProblems);
