@@ -262,4 +262,30 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
       await phone.close();
     }
   });
+  it('given an email refused by the log-in limits, when someone logs in with it at 390 px, then the page says when to try again', async () => {
+    // given: 30 failures counted on the email (from any address) in the last minutes
+    const locked = `locked.${Date.now().toString(36)}@harbour.example`;
+    await db.query(
+      `INSERT INTO rate_limits (scope, key, hits, resets_at) VALUES ('login:account', $1, 30, now() + interval '14 minutes 30 seconds')`,
+      [locked],
+    );
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const view = await phone.newPage();
+      const seen = watchConsole(view);
+      await view.goto(`${server.url}/login`);
+      // when
+      await view.getByLabel('Email').fill(locked);
+      await view.getByLabel('Password').fill('any password at all');
+      await view.getByRole('button', { name: 'Log in' }).click();
+      // then
+      await view.getByText('Too many failed log-in attempts. Try again in 15 minutes.').waitFor();
+      expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(view, 'login-limited-390');
+      // (the refusal answers 429 by design: exactly that one)
+      expect(seen).toEqual([expect.stringMatching(/HTTP 429: POST .*auth\.login/)]);
+    } finally {
+      await phone.close();
+    }
+  });
 });

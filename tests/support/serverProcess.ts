@@ -1,7 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export type ServerProcess = { url: string; port: number; child: ChildProcess; stop(): Promise<void> };
+export type ServerProcess = {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+  /** Everything the server wrote to stdout so far (its JSON log lines). */
+  output(): string;
+};
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -55,7 +62,7 @@ export function spawnServer(
       if (match?.[1]) {
         clearTimeout(timer);
         const port = Number(match[1]);
-        resolvePromise({ url: `http://127.0.0.1:${port}`, port, child, stop });
+        resolvePromise({ url: `http://127.0.0.1:${port}`, port, child, stop, output: () => out });
       }
     });
     child.once('exit', (code) => {

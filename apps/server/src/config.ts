@@ -1,5 +1,7 @@
 import type { Database } from '@stepwise/db';
 import { demoHistoryStart, markSeededDemo, seedDemo, seedDemoHistory } from '@stepwise/api';
+import { isIP } from 'node:net';
+import { TrustedProxies } from './clientAddress.ts';
 import type { Logger } from './logger.ts';
 
 /** Environment variables, as the process receives them. */
@@ -39,6 +41,35 @@ export function parsePublicUrl(value: string | undefined): string | undefined {
   if (url.search || url.hash || given.includes('?') || given.includes('#'))
     throw problem('it must not have a query (?…) or a fragment (#…)');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * `TRUSTED_PROXY`: the reverse proxies (load balancers) in front of this server, as comma-separated
+ * addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `2001:db8::/32`). A request whose peer is one of
+ * them is counted under the client address its `X-Forwarded-For` names (the log-in and feedback limits
+ * are per client address); unset, the header is ignored and the peer is the client. Behind a proxy, leave
+ * it unset and every visitor shares the proxy's address — and its limits.
+ */
+export function parseTrustedProxy(value: string | undefined): TrustedProxies | null {
+  if (value === undefined || value.trim() === '') return null;
+  const entries = value.split(',').map((part) => {
+    const given = part.trim();
+    const [address = '', prefixText, extra] = given.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const prefix = prefixText === undefined ? null : Number(prefixText);
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (prefix !== null && (!/^\d{1,3}$/.test(prefixText ?? '') || prefix > max))
+    ) {
+      throw new Error(
+        `TRUSTED_PROXY must list the addresses of the proxies in front of this server, separated by commas, each an IP address or a range like 10.0.0.0/8 (got "${given}" in "${value}").`,
+      );
+    }
+    return { address, prefix };
+  });
+  return new TrustedProxies(entries);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   fillDemoHistory,
   parsePort,
   parsePublicUrl,
+  parseTrustedProxy,
   prepareDemo,
 } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -17,8 +18,9 @@ import { startServer } from './server.ts';
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
  * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), SMTP_URL (unset: mail goes to the log),
- * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>). In demo mode, seeds the demo organization
- * into an empty database, and once the server answers, fills its history in the background.
+ * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>), TRUSTED_PROXY (none: the socket's peer is the client).
+ * In demo mode, seeds the demo organization into an empty database, and once the server answers, fills its
+ * history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
  */
 async function main(): Promise<void> {
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
   const publicUrl = parsePublicUrl(process.env.PUBLIC_URL);
   const smtpUrl = parseSmtpUrl(process.env.SMTP_URL);
   const mailFrom = mailFromOf(process.env.MAIL_FROM, publicUrl);
+  const trustedProxy = parseTrustedProxy(process.env.TRUSTED_PROXY);
   const demo = demoModeOf(process.env);
   const history = demoHistoryOf(process.env) && demo;
   const host = process.env.HOST || '0.0.0.0';
@@ -45,7 +48,16 @@ async function main(): Promise<void> {
   let historyDone = () => {};
   const holdLoopUntil = seeded && history ? new Promise<void>((done) => (historyDone = done)) : undefined;
   const sendMail = smtpUrl ? smtpSender(smtpUrl, mailFrom) : undefined;
-  const server = await startServer({ db, port, host, logger, publicUrl, holdLoopUntil, sendMail });
+  const server = await startServer({
+    db,
+    port,
+    host,
+    logger,
+    publicUrl,
+    holdLoopUntil,
+    sendMail,
+    trustedProxy,
+  });
   logger.info('server.listening', {
     url: server.url,
     port: server.port,

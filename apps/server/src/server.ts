@@ -12,6 +12,7 @@ import {
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
+import { clientAddressOf, type TrustedProxies } from './clientAddress.ts';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { logSender } from './mailer.ts';
 import { serveStatic } from './staticFiles.ts';
@@ -61,6 +62,11 @@ export type StartServerOptions = {
   publicUrl?: string;
   /** Sends the outgoing mail (SMTP, see mailer.ts); default: each message goes to the log with its link. */
   sendMail?: SendMail;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXY`, already checked); default none:
+   * the socket's peer is the client.
+   */
+  trustedProxy?: TrustedProxies | null;
 };
 
 export type RunningServer = {
@@ -85,7 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const createContext = createContextFactory({ db, now, publicUrl: () => publicUrl });
   const trpc = trpcHandler({
     router: appRouter,
-    createContext: (req, res) => contextOf(createContext, req, res),
+    createContext: (req, res) => contextOf(createContext, req, res, options.trustedProxy ?? null),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error('trpc.error', { path, error: error.cause ?? error });
@@ -180,11 +186,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
 }
 
-function contextOf(createContext: ContextFactory, req: IncomingMessage, res: ServerResponse) {
+function contextOf(
+  createContext: ContextFactory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trustedProxy: TrustedProxies | null,
+) {
   return createContext({
     headers: headersOf(req),
     setCookie: (cookie) => res.appendHeader('set-cookie', cookie),
-    clientIp: req.socket.remoteAddress ?? 'unknown',
+    clientIp: clientAddressOf(req, trustedProxy),
   });
 }
 

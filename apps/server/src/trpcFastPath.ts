@@ -11,6 +11,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
+import { retryAfterSecondsOf } from '@stepwise/api';
 
 export type TrpcErrorInfo = { error: TRPCError; path: string | undefined };
 
@@ -89,7 +90,7 @@ export type TrpcErrorCall = {
 
 /**
  * An error in exactly the shape (and with the status) tRPC's adapter gives: the router's errorFormatter
- * applies. `closeConnection`: the body was refused unread (too large, or not to be read at all), so the
+ * applies, and a refusal that says when to come back (TOO_MANY_REQUESTS) says it in `Retry-After` too. `closeConnection`: the body was refused unread (too large, or not to be read at all), so the
  * connection closes rather than read, or mis-frame, the rest of it.
  */
 export function writeTrpcError(
@@ -107,6 +108,8 @@ export function writeTrpcError(
     ctx: call.ctx,
   });
   if (closeConnection) res.setHeader('connection', 'close');
+  const retryAfter = retryAfterSecondsOf(call.error);
+  if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
   writeJson(
     res,
     getHTTPStatusCode({ error: shape }),

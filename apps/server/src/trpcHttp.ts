@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { retryAfterSecondsOf } from '@stepwise/api';
 import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { type TrpcEndpoint, unbatchedMutations, writeTrpcError } from './trpcFastPath.ts';
@@ -45,8 +46,15 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
       maxBodySize: shared.maxBodySize,
       createContext: ({ req: request, res: response }) => shared.createContext(request, response),
       onError: ({ error, path: procedurePath }) => shared.onError({ error, path: procedurePath ?? path }),
+      responseMeta: ({ errors }) => retryAfterHeader(errors),
     });
   };
+}
+
+/** `Retry-After` (seconds) when a call was refused with TOO_MANY_REQUESTS: the longest wait of the request's calls. */
+function retryAfterHeader(errors: readonly TRPCError[]): { headers?: Record<string, string> } {
+  const seconds = errors.map(retryAfterSecondsOf).filter((s): s is number => s !== undefined);
+  return seconds.length > 0 ? { headers: { 'retry-after': String(Math.max(...seconds)) } } : {};
 }
 
 /** A declared body over the limit is refused before a byte of it is read. */

@@ -69,6 +69,8 @@ const NO_RETRY = new Set([
   'BAD_REQUEST',
   'CONFLICT',
   'PARSE_ERROR',
+  // A refusal by a limit says when to come back (minutes, usually): asking again at once only repeats it.
+  'TOO_MANY_REQUESTS',
 ]);
 
 export function makeQueryClient(): QueryClient {

@@ -2,6 +2,13 @@ export { backfillAnalytics, type RebuildResult, rebuildAnalytics } from './analy
 export { audit, type AuditEntry } from './audit.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
 export {
+  FEEDBACK_LIMIT,
+  LOGIN_LIMITS,
+  pruneRateLimits,
+  retryAfterSecondsOf,
+  type TooManyRequests,
+} from './auth/rateLimits.ts';
+export {
   type ContextFactory,
   type ContextRequest,
   createContextFactory,

@@ -16,6 +16,7 @@ export {
   idempotencyKeys,
   memberships,
   organizations,
+  rateLimits,
   ROLES,
   type Role,
   sessions,

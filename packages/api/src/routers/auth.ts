@@ -1,8 +1,8 @@
 import { organizations } from '@stepwise/db';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
 import { verifyDummyPassword, verifyPassword } from '../auth/password.ts';
+import { checkPassword } from '../auth/rateLimits.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
 import { clientIpOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
@@ -36,7 +36,11 @@ export const authRouter = router({
   signUp: procedure('public')
     .input(z.strictObject({ orgName: Title, name: PersonName, email: Email, password: NewPassword }))
     .mutation(async ({ ctx, input }): Promise<SignUpAnswer> => {
-      await requestSignUp(ctx.db, input, { now: ctx.now(), publicUrl: publicUrlOf(ctx) });
+      await requestSignUp(ctx.db, input, {
+        now: ctx.now(),
+        publicUrl: publicUrlOf(ctx),
+        clientIp: clientIpOf(ctx),
+      });
       return { next: 'check_inbox' };
     }),
 
@@ -68,7 +72,7 @@ export const authRouter = router({
     .input(z.strictObject({ currentPassword: GivenPassword, newPassword: NewPassword }))
     .mutation(async ({ ctx, input }) =>
       changeOwnPassword(
-        ctx.db.db,
+        ctx.db,
         userOf(ctx),
         { ...input, sessionToken: ctx.sessionToken, clientIp: clientIpOf(ctx) },
         ctx.now(),
@@ -80,32 +84,30 @@ export const authRouter = router({
 
   /**
    * Logs in to the given organization, or to the user's first enabled membership. Unknown emails and
-   * wrong passwords get the same message after the same work; 10 failures per email and address in
-   * 15 minutes lock that pair out until the window passes.
+   * wrong passwords get the same message after the same work. Every attempt is counted against the
+   * log-in limits before the password is checked (`auth/rateLimits.ts`: per email and address, per email,
+   * per address, distinct emails per address, and overall per minute; a right password gives its count
+   * back and clears the email's); before that, the check is admitted to its address's lane of the hashing
+   * queue, where a flooding address is refused at once and cannot delay other addresses' log-ins.
    */
   login: procedure('public')
     .input(z.strictObject({ email: Email, password: GivenPassword, orgId: RowId.optional() }))
     .mutation(async ({ ctx, input }): Promise<Me> => {
       const now = ctx.now();
-      const key = LoginRateLimiter.key(input.email, clientIpOf(ctx));
-      const waitMs = loginRateLimiter.retryAfterMs(key, now.getTime());
-      if (waitMs > 0) {
-        const minutes = Math.ceil(waitMs / 60_000);
-        fail(
-          'TOO_MANY_REQUESTS',
-          `Too many failed log-in attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-          { retryAfterSeconds: Math.ceil(waitMs / 1000) },
-        );
-      }
-      const account = await findAccountByEmail(ctx.db.db, input.email);
-      const ok = account
-        ? await verifyPassword(input.password, account.passwordHash)
-        : await verifyDummyPassword(input.password);
-      if (!account || !ok) {
-        loginRateLimiter.recordFailure(key, now.getTime());
-        fail('UNAUTHORIZED', BAD_CREDENTIALS);
-      }
-      loginRateLimiter.recordSuccess(key);
+      const { result: account, attempt } = await checkPassword(
+        ctx.db,
+        { email: input.email, clientIp: clientIpOf(ctx) },
+        now,
+        async (hash) => {
+          const found = await findAccountByEmail(ctx.db.db, input.email);
+          const ok = found
+            ? await verifyPassword(input.password, found.passwordHash, hash)
+            : await verifyDummyPassword(input.password, hash);
+          return ok ? found : null;
+        },
+      );
+      if (!account) fail('UNAUTHORIZED', BAD_CREDENTIALS);
+      await attempt.succeeded();
       const membership = await pickMembership(ctx.db.db, account.id, input.orgId);
       if (!membership) {
         fail(

@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import { LoginRateLimiter } from '../auth/loginRateLimit.ts';
+import { limitFeedback } from '../auth/rateLimits.ts';
 import { clientIpOf } from '../createContext.ts';
 import { hashFeedbackToken } from '../runtime/feedbackLink.ts';
 import { recordFeedback } from '../runtime/operations.ts';
 import { SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
-
-/** Each client address may open or answer feedback links 30 times in 10 minutes (per server). */
-export const feedbackRateLimiter = new LoginRateLimiter(30, 10 * 60 * 1000);
 
 const FeedbackToken = SafeString.max(64, 'This feedback link is not valid.').regex(
   /^[A-Za-z0-9_-]{43}$/,
@@ -16,15 +13,12 @@ const FeedbackToken = SafeString.max(64, 'This feedback link is not valid.').reg
 
 const LINK_NOT_FOUND = 'This feedback link is not valid or has expired.';
 
-function limit(ctx: Parameters<typeof clientIpOf>[0], now: Date): void {
-  const key = `feedback|${clientIpOf(ctx)}`;
-  const wait = feedbackRateLimiter.retryAfterMs(key, now.getTime());
-  if (wait > 0) {
-    fail('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`, {
-      retryAfterMs: wait,
-    });
-  }
-  feedbackRateLimiter.recordFailure(key, now.getTime());
+/**
+ * Each client address may open or answer feedback links 30 times in 10 minutes, counted in the database
+ * (so across every server and restart): a link's token cannot be guessed at speed.
+ */
+function limit(ctx: Parameters<typeof clientIpOf>[0], now: Date): Promise<void> {
+  return limitFeedback(ctx.db, clientIpOf(ctx), now);
 }
 
 /**
@@ -48,7 +42,7 @@ export const feedbackRouter = router({
     .input(z.strictObject({ token: GivenToken }))
     .query(async ({ ctx, input }): Promise<FeedbackRequestView> => {
       const now = ctx.now();
-      limit(ctx, now);
+      await limit(ctx, now);
       if (!TOKEN_RE.test(input.token)) return { state: 'invalid' };
       const rows = await ctx.db.query<{
         org_name: string;
@@ -84,7 +78,7 @@ export const feedbackRouter = router({
     )
     .mutation(async ({ ctx, input }): Promise<{ ok: true; ticketNumber: number }> => {
       const now = ctx.now();
-      limit(ctx, now);
+      await limit(ctx, now);
       const answer = await recordFeedback(ctx.db, {
         tokenHash: hashFeedbackToken(input.token),
         score: input.score,

@@ -1,14 +1,14 @@
 import type { Database, Role } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
-import { loginRateLimiter } from '../auth/loginRateLimit.ts';
+import { checkPassword } from '../auth/rateLimits.ts';
 import { createSession } from '../auth/sessions.ts';
 import { queueMail } from '../mail/outgoingMail.ts';
 import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { type Caller, fail } from '../trpc.ts';
 import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
-import { checkPasswordAttempts, type FieldProblems } from './passwords.ts';
+import type { FieldProblems } from './passwords.ts';
 import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
 
 /** An invitation link works this long after it was (last) sent. */
@@ -372,17 +372,25 @@ export async function acceptInvitation(
   let email: string;
   let passwordHash: string | null = null;
   if (input.account === 'existing') {
-    const attempts = checkPasswordAttempts(found.email, context.clientIp, now);
-    const account = await findAccountByEmail(db.db, found.email);
-    const ok = account
-      ? await verifyPassword(input.password, account.passwordHash)
-      : await verifyDummyPassword(input.password);
-    if (!account || !ok) {
-      loginRateLimiter.recordFailure(attempts, now.getTime());
+    // Counted against the log-in limits of the address, and hashed in the client's lane of the queue.
+    const { result: checked, attempt } = await checkPassword(
+      db,
+      { email: found.email, clientIp: context.clientIp },
+      now,
+      async (hash) => {
+        const account = await findAccountByEmail(db.db, found.email);
+        const ok = account
+          ? await verifyPassword(input.password, account.passwordHash, hash)
+          : await verifyDummyPassword(input.password, hash);
+        return { account, ok };
+      },
+    );
+    const { account } = checked;
+    if (!account || !checked.ok) {
       const message = `This password does not open a Stepwise account for ${found.email}.`;
       fail('BAD_REQUEST', message, { fields: { password: message } } satisfies FieldProblems);
     }
-    loginRateLimiter.recordSuccess(attempts);
+    await attempt.succeeded();
     ({ id: userId, name, email } = account);
   } else {
     // The same derivation whether or not the address has an account.

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type Db, memberships, sessions, users } from '@stepwise/db';
+import { type Database, type Db, memberships, sessions, users } from '@stepwise/db';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { audit } from '../audit.ts';
-import { loginRateLimiter, LoginRateLimiter } from '../auth/loginRateLimit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { checkPassword, type PasswordAttempt, startPasswordAttempt } from '../auth/rateLimits.ts';
 import { forgetSessions, hashSessionToken } from '../auth/sessions.ts';
 import { type Caller, fail } from '../trpc.ts';
 
@@ -12,19 +12,17 @@ export type FieldProblems = { fields: Record<string, string> };
 
 const NOT_A_MEMBER = 'This user is not a member of your organization.';
 
-/** Refuses while the email + address pair is locked out by failed password checks (shared with log-in). */
-export function checkPasswordAttempts(email: string, clientIp: string, now: Date): string {
-  const key = LoginRateLimiter.key(email, clientIp);
-  const waitMs = loginRateLimiter.retryAfterMs(key, now.getTime());
-  if (waitMs > 0) {
-    const minutes = Math.ceil(waitMs / 60_000);
-    fail(
-      'TOO_MANY_REQUESTS',
-      `Too many wrong passwords. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-      { retryAfterSeconds: Math.ceil(waitMs / 1000) },
-    );
-  }
-  return key;
+/**
+ * Counts a password check for `email` from `clientIp` against the log-in limits (shared with log-in),
+ * refusing with TOO_MANY_REQUESTS when one is reached: call `succeeded()` once the password proved right.
+ */
+export function checkPasswordAttempts(
+  db: Database,
+  email: string,
+  clientIp: string,
+  now: Date,
+): Promise<PasswordAttempt> {
+  return startPasswordAttempt(db, { email, clientIp }, now);
 }
 
 /**
@@ -33,25 +31,32 @@ export function checkPasswordAttempts(email: string, clientIp: string, now: Date
  * stays. Audited in the caller's organization as `user.password_changed` (never with the password).
  */
 export async function changeOwnPassword(
-  db: Db,
+  database: Database,
   caller: Caller & { userId: string },
   input: { currentPassword: string; newPassword: string; sessionToken: string | null; clientIp: string },
   now: Date,
 ): Promise<{ endedSessions: number }> {
-  const key = checkPasswordAttempts(caller.email, input.clientIp, now);
-  const [account] = await db
-    .select({ passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, caller.userId))
-    .limit(1);
-  if (!account) fail('UNAUTHORIZED', 'Log in to continue.');
-  if (!(await verifyPassword(input.currentPassword, account.passwordHash))) {
-    loginRateLimiter.recordFailure(key, now.getTime());
+  const db = database.db;
+  const { result: checked, attempt } = await checkPassword(
+    database,
+    { email: caller.email, clientIp: input.clientIp },
+    now,
+    async (hash) => {
+      const [found] = await db
+        .select({ passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.id, caller.userId))
+        .limit(1);
+      return found ? { ok: await verifyPassword(input.currentPassword, found.passwordHash, hash) } : null;
+    },
+  );
+  if (!checked) fail('UNAUTHORIZED', 'Log in to continue.');
+  if (!checked.ok) {
     fail('BAD_REQUEST', 'Your current password is not correct.', {
       fields: { currentPassword: 'This is not your current password.' },
     } satisfies FieldProblems);
   }
-  loginRateLimiter.recordSuccess(key);
+  await attempt.succeeded();
   if (input.newPassword === input.currentPassword) {
     fail('BAD_REQUEST', 'Choose a new password that differs from the current one.', {
       fields: { newPassword: 'Choose a password that differs from the current one.' },

@@ -1,14 +1,14 @@
 import type { Database } from '@stepwise/db';
 import { audit } from '../audit.ts';
-import { loginRateLimiter } from '../auth/loginRateLimit.ts';
-import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { checkPassword, inHashLane } from '../auth/rateLimits.ts';
+import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { createSession } from '../auth/sessions.ts';
 import { queueMail } from '../mail/outgoingMail.ts';
 import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { fail } from '../trpc.ts';
 import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
-import { checkPasswordAttempts, type FieldProblems } from './passwords.ts';
+import type { FieldProblems } from './passwords.ts';
 import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
 
 /** A sign-up's confirmation link works this long. */
@@ -40,12 +40,13 @@ const fmt = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')
 export async function requestSignUp(
   db: Database,
   input: { orgName: string; name: string; email: string; password: string },
-  context: { now: Date; publicUrl: string },
+  context: { now: Date; publicUrl: string; clientIp: string },
 ): Promise<void> {
   const { now } = context;
   const account = await findAccountByEmail(db.db, input.email);
-  // Derived either way, so both answers take the same time; kept only for a new account.
-  const passwordHash = await hashPassword(input.password);
+  // Derived either way, so both answers take the same time; kept only for a new account. Hashed in the
+  // client's lane of the queue, so a flood of sign-ups cannot starve anyone's log-in.
+  const passwordHash = await inHashLane(context.clientIp, (hash) => hashPassword(input.password, hash));
   const { token, hash } = newLinkToken();
   const link = appLink(context.publicUrl, `/signup/confirm/${token}`);
   const expiresAt = new Date(now.getTime() + SIGN_UP_TTL_MS);
@@ -170,18 +171,26 @@ export async function confirmSignUp(
   refuseUnusable(found, now);
   const account = await findAccountByEmail(db.db, found.email);
   if (account || found.password_hash === null) {
-    const attempts = checkPasswordAttempts(found.email, context.clientIp, now);
     const given = input.password ?? '';
-    const ok = account !== undefined && given !== '' && (await verifyPassword(given, account.passwordHash));
-    if (!ok) {
-      if (given !== '') loginRateLimiter.recordFailure(attempts, now.getTime());
-      const message =
-        given === ''
-          ? 'Enter the password of your Stepwise account.'
-          : 'This is not the password of your Stepwise account.';
+    if (given === '') {
+      const message = 'Enter the password of your Stepwise account.';
       fail('BAD_REQUEST', message, { fields: { password: message } } satisfies FieldProblems);
     }
-    loginRateLimiter.recordSuccess(attempts);
+    // Counted against the log-in limits of the address, and hashed in the client's lane of the queue.
+    const { result: ok, attempt } = await checkPassword(
+      db,
+      { email: found.email, clientIp: context.clientIp },
+      now,
+      async (hash) =>
+        account !== undefined
+          ? await verifyPassword(given, account.passwordHash, hash)
+          : await verifyDummyPassword(given, hash),
+    );
+    if (!ok) {
+      const message = 'This is not the password of your Stepwise account.';
+      fail('BAD_REQUEST', message, { fields: { password: message } } satisfies FieldProblems);
+    }
+    await attempt.succeeded();
   }
   let created: { orgId: string; userId: string };
   try {

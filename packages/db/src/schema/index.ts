@@ -27,3 +27,4 @@ export {
   webhookEndpoints,
 } from './integrations.ts';
 export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
+export { rateLimits } from './rateLimits.ts';
