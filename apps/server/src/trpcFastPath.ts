@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RETRY_AFTER_SECONDS } from '@stepwise/api';
 import {
   type AnyTRPCProcedure,
   type AnyTRPCRouter,
@@ -107,6 +108,7 @@ export function writeTrpcError(
     ctx: call.ctx,
   });
   if (closeConnection) res.setHeader('connection', 'close');
+  if (call.error.code === 'SERVICE_UNAVAILABLE') res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
   writeJson(
     res,
     getHTTPStatusCode({ error: shape }),

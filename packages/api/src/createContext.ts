@@ -1,6 +1,7 @@
 import type { Database } from '@stepwise/db';
 import { bearerOf, resolveApiToken } from './auth/apiTokens.ts';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.ts';
+import { isConnectionError, retryOnConnectionError, unavailableTrpcError } from './services/dbUnavailable.ts';
 import type { Context } from './trpc.ts';
 
 /**
@@ -31,9 +32,12 @@ export function createContextFactory(options: { db: Database; now?: () => Date }
     const sessionToken = bearer
       ? null
       : (parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null);
-    const caller = bearer
-      ? await resolveApiToken(db, bearer, now())
-      : await resolveSession(db, sessionToken, now());
+    // A read: retried once on a lost connection; still unreachable, the request is answered 503.
+    const caller = await retryOnConnectionError(() =>
+      bearer ? resolveApiToken(db, bearer, now()) : resolveSession(db, sessionToken, now()),
+    ).catch((error: unknown) => {
+      throw isConnectionError(error) ? unavailableTrpcError(error) : error;
+    });
     return {
       db,
       caller,
