@@ -185,7 +185,7 @@ describe.skipIf(unavailable !== null)('a database restarted under load (private 
       attempts.filter((a) => typeof a.status === 'number' && a.status >= 500 && a.status !== 503),
     ).toEqual([]);
     expect(count('network')).toBe(0);
-    expect(after.length).toBeGreaterThan(100);
+    expect(after.length).toBeGreaterThan(50);
     expect(slowest(after)).toBeLessThan(5000);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
@@ -235,17 +235,10 @@ describe.skipIf(unavailable !== null)('a database restarted under load (private 
           await new Promise((r) => setTimeout(r, 200));
         }
       }
-      const movedAt = Date.now();
       // then
       const deadline = Date.now() + 4000;
       while (!heard.includes(t.ticket.seq + 1) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
-      if (!heard.includes(t.ticket.seq + 1))
-        console.info(
-          'DEBUG',
-          { started, movedAt, heard },
-          logLines.filter((l) => l.includes('db.')).slice(-4),
-        );
       expect(heard).toContain(t.ticket.seq + 1);
       console.info(`[restart] the live stream heard the move ${Date.now() - started} ms after the restart`);
     } finally {

@@ -8,7 +8,7 @@ import type { Context } from './trpc.ts';
  * The context of one request. `clientIp` (the socket's address, set by the server) keys the login rate
  * limit; it rides along on the context so procedures can read it with `clientIpOf`.
  */
-export type RequestContext = Context & { clientIp: string };
+export type RequestContext = Context & { clientIp: string; userAgent: string | null };
 
 export type ContextRequest = {
   headers: Headers;
@@ -45,8 +45,16 @@ export function createContextFactory(options: { db: Database; now?: () => Date }
       setCookie: request.setCookie ?? (() => {}),
       sessionToken,
       clientIp: request.clientIp ?? 'local',
+      userAgent: request.headers.get('user-agent'),
     };
   };
+}
+
+/** The browser of a request (its User-Agent and address), recorded with a session it opens. */
+export function clientOf(ctx: Context): { userAgent: string | null; clientIp: string | null } {
+  const userAgent = 'userAgent' in ctx && typeof ctx.userAgent === 'string' ? ctx.userAgent : null;
+  const ip = clientIpOf(ctx);
+  return { userAgent, clientIp: ip === 'local' || ip === 'unknown' ? null : ip };
 }
 
 /** The client address of a request context ('local' when the context did not come from the server). */

@@ -5,6 +5,7 @@ import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
 import { liveRouter } from './routers/live.ts';
 import { routingRouter } from './routers/routing.ts';
+import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
@@ -14,6 +15,7 @@ import { createCallerFactory, router } from './trpc.ts';
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  sessions: sessionsRouter,
   teams: teamsRouter,
   flows: flowsRouter,
   routing: routingRouter,

@@ -204,15 +204,23 @@ export class LiveHub {
 
   private relistened(): void {
     this.stats.relistens++;
-    // A fresh read: a round already in flight may have read before the changes of the outage landed.
-    if (this.watchers.size > 0)
-      (this.reconciling ?? Promise.resolve())
-        .catch(() => {})
-        .then(() => this.reconcile())
-        .catch((error: unknown) => {
-          if (!isConnectionError(error))
-            console.error('[stepwise live] reconcile after a reconnect failed:', error);
-        });
+    // A fresh read (a round already in flight may have read before the changes of the outage landed),
+    // tried again while the pool's own connections are still coming back.
+    const catchUp = async () => {
+      for (let attempt = 0; attempt < 10 && this.watchers.size > 0 && this.unlisten !== null; attempt++) {
+        await (this.reconciling ?? Promise.resolve()).catch(() => {});
+        try {
+          await this.reconcile();
+          return;
+        } catch (error) {
+          if (!isConnectionError(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    };
+    catchUp().catch((error: unknown) =>
+      console.error('[stepwise live] reconcile after a reconnect failed:', error),
+    );
     for (const listener of this.reconnected) {
       try {
         listener();

@@ -5,7 +5,7 @@ import { audit } from '../audit.ts';
 import { LoginRateLimiter, loginRateLimiter } from '../auth/loginRateLimit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
-import { clientIpOf } from '../createContext.ts';
+import { clientIpOf, clientOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
 import { findAccountByEmail, type Me, pickMembership } from '../services/accounts.ts';
 import { userOf } from '../services/callerOf.ts';
@@ -88,7 +88,7 @@ export const authRouter = router({
         throw error;
       }
       loginRateLimiter.recordSuccess(attempts);
-      const session = await createSession(ctx.db.db, { ...created, now });
+      const session = await createSession(ctx.db.db, { ...created, now, client: clientOf(ctx) });
       ctx.setCookie(sessionCookie(session.token));
       return {
         user: {
@@ -156,7 +156,12 @@ export const authRouter = router({
             : 'You are not an active member of this organization.',
         );
       }
-      const session = await createSession(ctx.db.db, { orgId: membership.orgId, userId: account.id, now });
+      const session = await createSession(ctx.db.db, {
+        orgId: membership.orgId,
+        userId: account.id,
+        now,
+        client: clientOf(ctx),
+      });
       ctx.setCookie(sessionCookie(session.token));
       return {
         user: { id: account.id, name: account.name, email: account.email },
