@@ -153,6 +153,8 @@ class Listener {
   private sql: postgres.Sql | null = null;
   private readonly channels = new Map<string, Set<Subscription>>();
   private relistening: Promise<void> | null = null;
+  /** The connection closed since the last LISTEN went through. */
+  private lost = false;
   private closed = false;
 
   constructor(
@@ -176,6 +178,7 @@ class Listener {
       max_lifetime: 0,
       fetch_types: false,
       onclose: () => {
+        this.lost = true;
         if (!this.closed && this.channels.size > 0) void this.relisten();
       },
     });
@@ -215,17 +218,18 @@ class Listener {
   /** LISTEN again on every channel, retrying until the database answers (or the listener closes). */
   private relisten(): Promise<void> {
     this.relistening ??= (async () => {
-      for (let attempt = 0; !this.closed && this.channels.size > 0; attempt++) {
-        if (attempt > 0) await sleep(250);
+      // `lost` is set again by a close during an attempt: that attempt's LISTEN went with it.
+      while (this.lost && !this.closed && this.channels.size > 0) {
+        this.lost = false;
         try {
           const sql = this.client();
           for (const channel of [...this.channels.keys()]) await sql.unsafe(`LISTEN ${quoteIdent(channel)}`);
-          break;
         } catch {
           // Still down (or restarting): the next attempt follows.
+          this.lost = true;
+          await sleep(250);
         }
       }
-      this.relistening = null;
       if (this.closed) return;
       for (const subs of this.channels.values())
         for (const sub of subs) {
@@ -235,7 +239,9 @@ class Listener {
             console.error('[stepwise db] a LISTEN subscriber failed on reconnect:', error);
           }
         }
-    })();
+    })().finally(() => {
+      this.relistening = null;
+    });
     return this.relistening;
   }
 
