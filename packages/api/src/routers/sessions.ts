@@ -21,7 +21,7 @@ export const sessionsRouter = router({
 
   /** Signs one of the caller's sessions out (the current one too: that is logging out here). */
   revoke: procedure('authenticated')
-    .input(z.object({ sessionId: RowId }))
+    .input(z.strictObject({ sessionId: RowId }))
     .mutation(async ({ ctx, input }): Promise<{ ended: number; signedOut: boolean }> => {
       const { orgId, userId } = userOf(ctx);
       const result = await endSessions(ctx.db, {
@@ -40,7 +40,7 @@ export const sessionsRouter = router({
    * `keepCurrent` (the default: "sign out of all other browsers").
    */
   revokeAll: procedure('authenticated')
-    .input(z.object({ keepCurrent: z.boolean().default(true) }).default({ keepCurrent: true }))
+    .input(z.strictObject({ keepCurrent: z.boolean().default(true) }).default({ keepCurrent: true }))
     .mutation(async ({ ctx, input }): Promise<{ ended: number; signedOut: boolean }> => {
       const { orgId, userId } = userOf(ctx);
       const result = await endSessions(ctx.db, {
@@ -55,7 +55,7 @@ export const sessionsRouter = router({
 
   /** An admin signs a member of their organization out of every session here (audited). */
   revokeMember: procedure(['admin'])
-    .input(z.object({ userId: RowId }))
+    .input(z.strictObject({ userId: RowId }))
     .mutation(async ({ ctx, input }): Promise<{ ended: number; signedOut: boolean }> => {
       const admin = userOf(ctx);
       const members = await ctx.db.query<{ name: string }>(
