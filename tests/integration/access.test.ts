@@ -30,6 +30,10 @@ const ACCESS_TABLE: Record<string, Access> = {
   'users.disable': ['admin'],
   'users.enable': ['admin'],
   'users.resetPassword': ['admin'],
+  'sessions.list': 'authenticated',
+  'sessions.revoke': 'authenticated',
+  'sessions.revokeAll': 'authenticated',
+  'sessions.revokeMember': ['admin'],
   'teams.list': 'authenticated',
   'teams.create': ['admin', 'manager'],
   'teams.rename': ['admin', 'manager'],
@@ -191,6 +195,7 @@ describe.each(backends())('access (%s)', (backend) => {
     tokenId: '',
     endpointId: '',
     invitationId: '',
+    sessionId: '',
   };
   const secretsOfA: string[] = [];
 
@@ -240,6 +245,12 @@ describe.each(backends())('access (%s)', (backend) => {
       teamId: team.id,
       ticketId: ticket.ticket.id,
       userId: org.A.agent.me.user.id,
+      sessionId:
+        (
+          await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1::uuid LIMIT 1', [
+            org.A.agent.me.user.id,
+          ])
+        )[0]?.id ?? '',
     });
     secretsOfA.push(
       'Secret',
@@ -308,6 +319,8 @@ describe.each(backends())('access (%s)', (backend) => {
         input: () => ({ userId: idsOfA.userId, password: 'taken over by B' }),
         expect: 'NOT_FOUND',
       },
+      'sessions.revoke': { input: () => ({ sessionId: idsOfA.sessionId }), expect: 'NOT_FOUND' },
+      'sessions.revokeMember': { input: () => ({ userId: idsOfA.userId }), expect: 'NOT_FOUND' },
       'teams.rename': { input: () => ({ teamId: idsOfA.teamId, name: 'Taken over' }), expect: 'NOT_FOUND' },
       'teams.setMembers': {
         input: () => ({ teamId: idsOfA.teamId, userIds: [idsOfA.userId] }),

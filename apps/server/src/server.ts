@@ -6,7 +6,9 @@ import {
   appRouter,
   type ContextFactory,
   createContextFactory,
+  isConnectionError,
   liveHubOf,
+  RETRY_AFTER_SECONDS,
   type RuntimeLoop,
   type SendMail,
   startRuntimeLoop,
@@ -55,6 +57,8 @@ export type StartServerOptions = {
    */
   holdLoopUntil?: Promise<unknown>;
   logger?: Logger;
+  /** The keep-alive comment interval of live streams (default 20 s; tests shorten it). */
+  ssePingMs?: number;
   /**
    * The address people reach this app at (`PUBLIC_URL`, already checked): links sent out of the app are
    * built on it. Default `http://localhost:<the port it listens on>`.
@@ -90,6 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let publicUrl = options.publicUrl ?? '';
   const createContext = createContextFactory({ db, now, publicUrl: () => publicUrl });
   const trpc = trpcHandler({
+    ssePingMs: options.ssePingMs,
     router: appRouter,
     createContext: (req, res) => contextOf(createContext, req, res, options.trustedProxy ?? null),
     onError: ({ error, path }) => {
@@ -144,7 +149,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // One LISTEN per process: live subscriptions fan out from it, and a committed move wakes the loop.
   const hub = liveHubOf(db);
   await hub.start();
+  // The LISTEN connection is back after the database was lost: said once per outage.
+  const offDbBack = hub.onReconnect(() => {
+    logger.info('db.reachable', { wasReported: dbDown });
+    dbDown = false;
+  });
   let loop: RuntimeLoop | null = null;
+  let dbDown = false;
   let offLoop = () => {};
   let closing: Promise<void> | null = null;
   const startLoop = () => {
@@ -154,10 +165,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       intervalMs,
       publicUrl,
       sendMail: options.sendMail ?? logSender(logger),
-      onError: (error, step) => logger.error(`${step}.error`, { error }),
+      onError: (error, step) => {
+        // While the database is down every round fails the same way: said once, until a round succeeds.
+        if (isConnectionError(error)) {
+          if (!dbDown) logger.error('db.unreachable', { step, error });
+          dbDown = true;
+          return;
+        }
+        logger.error(`${step}.error`, { error });
+      },
     });
     loop = started;
-    offLoop = hub.onAny(() => started.nudge());
+    const offChange = hub.onAny(() => started.nudge());
+    // Back after an outage: work noted while the database was down is picked up at once.
+    const offReconnect = hub.onReconnect(() => started.nudge());
+    offLoop = () => {
+      offChange();
+      offReconnect();
+    };
   };
   if (options.holdLoopUntil) void options.holdLoopUntil.then(startLoop, startLoop);
   else startLoop();
@@ -169,6 +194,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close() {
       closing ??= (async () => {
         offLoop();
+        offDbBack();
         await loop?.stop();
         await new Promise<void>((resolveClose) => {
           // Live streams (SSE) never end by themselves: give in-flight requests a moment, then cut.
@@ -206,8 +232,11 @@ async function health(req: IncomingMessage, res: ServerResponse, db: Database): 
     await db.query('SELECT 1');
     res.statusCode = 200;
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: true, db: db.kind }));
-  } catch {
+  } catch (error) {
+    // Unreachable (restarting, failing over): a load balancer should try again shortly.
     res.statusCode = 503;
-    res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: false, db: db.kind }));
+    res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+    const reason = isConnectionError(error) ? 'unreachable' : 'failing';
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ok: false, db: db.kind, reason }));
   }
 }

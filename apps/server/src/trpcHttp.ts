@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { retryAfterSecondsOf } from '@stepwise/api';
+import { RETRY_AFTER_SECONDS, retryAfterSecondsOf } from '@stepwise/api';
 import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { type TrpcEndpoint, unbatchedMutations, writeTrpcError } from './trpcFastPath.ts';
@@ -8,6 +8,11 @@ import { type TrpcEndpoint, unbatchedMutations, writeTrpcError } from './trpcFas
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** At most this many calls in one batched request. */
 export const MAX_BATCH_SIZE = 50;
+/**
+ * A live stream that carries no event for this long gets a comment line: proxies and load balancers
+ * commonly cut a connection idle for 30–60 s, and a comment is ignored by every event-stream reader.
+ */
+export const SSE_PING_MS = 20_000;
 
 /**
  * `/trpc/…`: every call passes the same gate — no caching, CSRF-checked mutations, the body limit on the
@@ -16,9 +21,13 @@ export const MAX_BATCH_SIZE = 50;
  * same router, context factory, body limit and error log.
  */
 export function trpcHandler<TRouter extends AnyTRPCRouter>(
-  endpoint: Omit<TrpcEndpoint<TRouter>, 'maxBodySize'>,
+  endpoint: Omit<TrpcEndpoint<TRouter>, 'maxBodySize'> & {
+    /** The keep-alive interval of live streams (default `SSE_PING_MS`). */
+    ssePingMs?: number;
+  },
 ) {
-  const shared: TrpcEndpoint<TRouter> = { ...endpoint, maxBodySize: MAX_BODY_BYTES };
+  const { ssePingMs = SSE_PING_MS, ...rest } = endpoint;
+  const shared: TrpcEndpoint<TRouter> = { ...rest, maxBodySize: MAX_BODY_BYTES };
   const fast = unbatchedMutations(shared);
   return (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     res.setHeader('cache-control', 'no-store');
@@ -36,6 +45,8 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
       }
       if (fast.accepts(req, url, path)) return fast.serve(req, res, path);
     }
+    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream'))
+      keepAlive(res, ssePingMs);
     return nodeHTTPRequestHandler<TRouter, IncomingMessage, ServerResponse>({
       router: shared.router,
       req,
@@ -51,10 +62,33 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
   };
 }
 
-/** `Retry-After` (seconds) when a call was refused with TOO_MANY_REQUESTS: the longest wait of the request's calls. */
+/**
+ * `Retry-After` (seconds) when a call was refused with TOO_MANY_REQUESTS (the longest wait of the
+ * request's calls) or the database is unreachable (SERVICE_UNAVAILABLE, 503).
+ */
 function retryAfterHeader(errors: readonly TRPCError[]): { headers?: Record<string, string> } {
-  const seconds = errors.map(retryAfterSecondsOf).filter((s): s is number => s !== undefined);
+  const seconds = errors
+    .map(
+      (e) => retryAfterSecondsOf(e) ?? (e.code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : undefined),
+    )
+    .filter((s): s is number => s !== undefined);
   return seconds.length > 0 ? { headers: { 'retry-after': String(Math.max(...seconds)) } } : {};
+}
+
+/**
+ * Writes a comment line (`: ping`) on an event stream every `intervalMs` while it is open. tRPC writes
+ * each line of an event whole, so a comment never lands inside a line; a comment line between the
+ * lines of an event is ignored by the reader, and no blank line is sent (which would end an event).
+ */
+function keepAlive(res: ServerResponse, intervalMs: number): void {
+  const timer = setInterval(() => {
+    if (res.writableEnded || res.destroyed) return;
+    if (!res.headersSent || !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream'))
+      return;
+    res.write(': ping\n');
+  }, intervalMs);
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
 }
 
 /** A declared body over the limit is refused before a byte of it is read. */

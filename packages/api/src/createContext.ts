@@ -1,13 +1,14 @@
 import type { Database } from '@stepwise/db';
 import { bearerOf, resolveApiToken } from './auth/apiTokens.ts';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.ts';
+import { isConnectionError, retryOnConnectionError, unavailableTrpcError } from './services/dbUnavailable.ts';
 import type { Context } from './trpc.ts';
 
 /**
  * The context of one request. `clientIp` (the socket's address, set by the server) keys the login rate
  * limit; it rides along on the context so procedures can read it with `clientIpOf`.
  */
-export type RequestContext = Context & { clientIp: string };
+export type RequestContext = Context & { clientIp: string; userAgent: string | null };
 
 export type ContextRequest = {
   headers: Headers;
@@ -36,9 +37,12 @@ export function createContextFactory(options: {
     const sessionToken = bearer
       ? null
       : (parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null);
-    const caller = bearer
-      ? await resolveApiToken(db, bearer, now())
-      : await resolveSession(db, sessionToken, now());
+    // A read: retried once on a lost connection; still unreachable, the request is answered 503.
+    const caller = await retryOnConnectionError(() =>
+      bearer ? resolveApiToken(db, bearer, now()) : resolveSession(db, sessionToken, now()),
+    ).catch((error: unknown) => {
+      throw isConnectionError(error) ? unavailableTrpcError(error) : error;
+    });
     return {
       db,
       caller,
@@ -47,8 +51,16 @@ export function createContextFactory(options: {
       sessionToken,
       clientIp: request.clientIp ?? 'local',
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      userAgent: request.headers.get('user-agent'),
     };
   };
+}
+
+/** The browser of a request (its User-Agent and address), recorded with a session it opens. */
+export function clientOf(ctx: Context): { userAgent: string | null; clientIp: string | null } {
+  const userAgent = 'userAgent' in ctx && typeof ctx.userAgent === 'string' ? ctx.userAgent : null;
+  const ip = clientIpOf(ctx);
+  return { userAgent, clientIp: ip === 'local' || ip === 'unknown' ? null : ip };
 }
 
 /** The client address of a request context ('local' when the context did not come from the server). */

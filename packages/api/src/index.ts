@@ -38,5 +38,10 @@ export {
 export { FAST_TRACK_LIMIT, FAST_TRACK_NODES } from './seed/refundFastTrack.ts';
 export { demoHistoryStart, markSeededDemo, type SeedOptions, seedDemo } from './seed/seedDemo.ts';
 export type { Me } from './services/accounts.ts';
+export {
+  DatabaseUnavailableError,
+  isConnectionError,
+  RETRY_AFTER_SECONDS,
+} from './services/dbUnavailable.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';
 export type { Access, Caller, Context, Meta } from './trpc.ts';

@@ -6,6 +6,7 @@ import { flowsRouter } from './routers/flows.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
 import { routingRouter } from './routers/routing.ts';
+import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   invitations: invitationsRouter,
+  sessions: sessionsRouter,
   teams: teamsRouter,
   flows: flowsRouter,
   routing: routingRouter,

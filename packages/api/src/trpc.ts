@@ -2,6 +2,12 @@ import type { Database, Role } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { RuntimeError, type RuntimeErrorCode } from './runtime/runtimeError.ts';
+import {
+  isConnectionError,
+  RETRY_DELAY_MS,
+  RETRY_AFTER_SECONDS,
+  unavailableTrpcError,
+} from './services/dbUnavailable.ts';
 
 /** Who is calling: resolved from the session cookie (or, for intake, an API token) by `createContext`. */
 export type Caller = {
@@ -79,6 +85,7 @@ const t = initTRPC
           // Never leak a stack trace to a client.
           stack: undefined,
           details: cause instanceof ErrorDetails ? cause.details : undefined,
+          retryAfterSeconds: error.code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : undefined,
           zodIssues,
         },
       };
@@ -108,14 +115,27 @@ export function trpcErrorOf(error: RuntimeError): TRPCError {
   });
 }
 
-/** Every procedure: a RuntimeError thrown below becomes its tRPC error (the runtime never throws TRPCError). */
-const mapRuntimeErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof RuntimeError) throw trpcErrorOf(result.error.cause);
+/**
+ * Every procedure: a RuntimeError thrown below becomes its tRPC error (the runtime never throws
+ * TRPCError), and a lost database connection becomes SERVICE_UNAVAILABLE (503 with Retry-After). A query
+ * only reads, so one that failed on the connection runs once more after a short pause (a connection
+ * dropped by a database restart is usually back by then); a mutation is not repeated here: the runtime's
+ * moves read back and classify a write whose outcome is unknown themselves.
+ */
+const mapErrors = t.middleware(async ({ next, type }) => {
+  let result = await next();
+  if (!result.ok && type === 'query' && isConnectionError(result.error)) {
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    result = await next();
+  }
+  if (result.ok) return result;
+  if (result.error.cause instanceof RuntimeError) throw trpcErrorOf(result.error.cause);
+  if (result.error.code !== 'SERVICE_UNAVAILABLE' && isConnectionError(result.error))
+    throw unavailableTrpcError(result.error.cause ?? result.error);
   return result;
 });
 
-const base = t.procedure.use(mapRuntimeErrors);
+const base = t.procedure.use(mapErrors);
 
 /**
  * The only way to declare a procedure: `procedure('public')`, `procedure('authenticated')` or

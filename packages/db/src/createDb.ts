@@ -22,8 +22,12 @@ export type Database = {
   db: Db;
   /** A raw parameterised statement: the hot paths use it to control round trips exactly. */
   query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
-  /** LISTEN on a channel (NOTIFY from any process on the same database reaches it). */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<Unlisten>;
+  /**
+   * LISTEN on a channel (NOTIFY from any process on the same database reaches it). The subscription
+   * outlives a lost connection: it listens again once the database is back, then calls `onRelisten`
+   * (notifications sent meanwhile were missed: the caller reads what it needs again).
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onRelisten?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 };
 
@@ -41,7 +45,7 @@ export type CreateDbOptions = {
 };
 
 /** The driver behind each Database, for the few places that need it (migrations, test templates). */
-const drivers = new WeakMap<Database, { sql?: postgres.Sql; pg?: PGlite }>();
+const drivers = new WeakMap<Database, { sql?: postgres.Sql; url?: string; pg?: PGlite }>();
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
 
@@ -68,15 +72,58 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   return database;
 }
 
+/**
+ * The PostgreSQL connection settings, chosen for a database that can restart under load (a failover, a
+ * maintenance restart, `pg_ctl restart -m immediate`):
+ *
+ * - `connect_timeout` 3 s: a reachable server answers a connection in milliseconds (tens with TLS across
+ *   a network); one that does not answer in 3 s is down, and a request should hear so (503) rather than
+ *   wait the driver's default 30 s.
+ * - `backoff` 50 ms doubling to at most 500 ms between failed connection attempts. The driver's default
+ *   grows to 20 s after a handful of failures, shared by the whole pool: requests queued during a restart
+ *   then waited up to 20 s after the database was back.
+ * - `idle_timeout` 60 s: an idle connection is closed after a minute, so a pool shrinks after a burst and
+ *   fewer connections are left to find broken after a restart.
+ * - `max_lifetime` 15–30 min (random per connection, so they do not all reconnect at once): connections
+ *   are renewed regularly, picking up a failover's new address and releasing server-side memory.
+ * - `statement_timeout` 15 s: the app's statements are single-ticket moves (milliseconds) and reports
+ *   (well under a second at a million tickets); one still running after 15 s is stuck behind something,
+ *   and would hold one of the pool's connections. `idle_in_transaction_session_timeout` 60 s ends a
+ *   transaction its process forgot (crashed mid-way) so its locks are released. Both can be raised for a
+ *   deployment through the URL (`?statement_timeout=60000`), which the driver sends as session settings.
+ */
+export const POSTGRES_SETTINGS = {
+  connectTimeoutSeconds: 3,
+  idleTimeoutSeconds: 60,
+  maxLifetimeSeconds: () => 60 * (15 + Math.random() * 15),
+  backoffSeconds: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 60_000,
+} as const;
+
 function openPostgres(url: string, max: number): Database {
   // JIT off: the app's statements are single-row moves and reports of well under a second, where compiling
   // a plan (30–250 ms measured on the analytics reports) costs more than it could ever save.
-  const sql = postgres(url, {
-    max,
+  const options = {
     onnotice: () => {},
-    connection: { application_name: 'stepwise', jit: 'off' },
+    connect_timeout: POSTGRES_SETTINGS.connectTimeoutSeconds,
+    backoff: POSTGRES_SETTINGS.backoffSeconds,
+    connection: {
+      application_name: 'stepwise',
+      jit: 'off',
+      statement_timeout: POSTGRES_SETTINGS.statementTimeoutMs,
+      idle_in_transaction_session_timeout: POSTGRES_SETTINGS.idleInTransactionTimeoutMs,
+    },
+  } satisfies postgres.Options<Record<string, never>>;
+  const sql = postgres(url, {
+    ...options,
+    max,
+    idle_timeout: POSTGRES_SETTINGS.idleTimeoutSeconds,
+    // A function: the driver draws each connection's lifetime anew.
+    max_lifetime: POSTGRES_SETTINGS.maxLifetimeSeconds as unknown as number,
   });
   const db = drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Db;
+  const listener = new Listener(url, options);
   const database: Database = {
     kind: 'postgres',
     db,
@@ -84,16 +131,134 @@ function openPostgres(url: string, max: number): Database {
       const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
       return rows as unknown as T[];
     },
-    async listen(channel, onMessage) {
-      const sub = await sql.listen(channel, onMessage);
-      return () => sub.unlisten();
-    },
+    listen: (channel, onMessage, onRelisten) => listener.listen(channel, onMessage, onRelisten),
     async close() {
+      await listener.close();
       await sql.end({ timeout: 5 });
     },
   };
-  drivers.set(database, { sql });
+  drivers.set(database, { sql, url });
   return database;
+}
+
+type Subscription = { onMessage: (payload: string) => void; onRelisten: (() => void) | undefined };
+
+/**
+ * LISTEN on one dedicated connection that comes back by itself. The driver's own `listen` issues LISTEN
+ * again when its connection closes, but only once: while the database is still restarting that LISTEN
+ * fails, and the channel stays silent for good. Here a lost connection is followed by LISTEN attempts
+ * every 250 ms until the database answers, then every subscriber is told (`onRelisten`).
+ */
+class Listener {
+  private sql: postgres.Sql | null = null;
+  private readonly channels = new Map<string, Set<Subscription>>();
+  private relistening: Promise<void> | null = null;
+  /** The connection closed since the last LISTEN went through. */
+  private lost = false;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: postgres.Options<Record<string, never>>,
+  ) {}
+
+  private client(): postgres.Sql {
+    // `onnotify` is the driver's (its `listen` uses it) but missing from its types.
+    const notify = {
+      onnotify: (channel: string, payload: string) => {
+        for (const sub of this.channels.get(channel) ?? []) sub.onMessage(payload);
+      },
+    } as Record<string, unknown>;
+    this.sql ??= postgres(this.url, {
+      ...this.options,
+      ...notify,
+      max: 1,
+      // Never closed for idleness or age: a LISTEN connection is idle by design.
+      idle_timeout: 0,
+      max_lifetime: 0,
+      fetch_types: false,
+      onclose: () => {
+        this.lost = true;
+        if (!this.closed && this.channels.size > 0) void this.relisten();
+      },
+    });
+    return this.sql;
+  }
+
+  async listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onRelisten?: () => void,
+  ): Promise<Unlisten> {
+    const sub: Subscription = { onMessage, onRelisten };
+    let subs = this.channels.get(channel);
+    const first = !subs;
+    if (!subs) {
+      subs = new Set();
+      this.channels.set(channel, subs);
+    }
+    subs.add(sub);
+    if (first) {
+      try {
+        await this.client().unsafe(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        subs.delete(sub);
+        if (subs.size === 0) this.channels.delete(channel);
+        throw error;
+      }
+    }
+    return async () => {
+      const current = this.channels.get(channel);
+      if (!current?.delete(sub) || current.size > 0) return;
+      this.channels.delete(channel);
+      await this.sql?.unsafe(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+    };
+  }
+
+  /** LISTEN again on every channel, retrying until the database answers (or the listener closes). */
+  private relisten(): Promise<void> {
+    this.relistening ??= (async () => {
+      // `lost` is set again by a close during an attempt: that attempt's LISTEN went with it.
+      while (this.lost && !this.closed && this.channels.size > 0) {
+        this.lost = false;
+        try {
+          const sql = this.client();
+          for (const channel of [...this.channels.keys()]) await sql.unsafe(`LISTEN ${quoteIdent(channel)}`);
+        } catch {
+          // Still down (or restarting): the next attempt follows.
+          this.lost = true;
+          await sleep(250);
+        }
+      }
+      if (this.closed) return;
+      for (const subs of this.channels.values())
+        for (const sub of subs) {
+          try {
+            sub.onRelisten?.();
+          } catch (error) {
+            console.error('[stepwise db] a LISTEN subscriber failed on reconnect:', error);
+          }
+        }
+    })().finally(() => {
+      this.relistening = null;
+    });
+    return this.relistening;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channels.clear();
+    await this.relistening;
+    await this.sql?.end({ timeout: 5 });
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolvePromise) => setTimeout(resolvePromise, ms).unref());
 }
 
 async function openPglite(options: CreateDbOptions): Promise<Database> {
@@ -124,6 +289,7 @@ async function openPglite(options: CreateDbOptions): Promise<Database> {
       return result.rows;
     },
     async listen(channel, onMessage) {
+      // One process owns the embedded database: its connection is never lost.
       const unsub = await pg.listen(channel, onMessage);
       return () => unsub();
     },
@@ -199,14 +365,27 @@ export async function runMigrations(database: Database): Promise<void> {
     }
     return;
   }
-  const sql = drivers.get(database)?.sql;
-  if (!sql) throw new Error('not a PostgreSQL database');
-  const lock = await sql.reserve();
+  const url = drivers.get(database)?.url;
+  if (!url) throw new Error('not a PostgreSQL database');
+  // A migration may rewrite a large table: its own two connections (the lock's and the migration's), with
+  // no statement timeout.
+  const sql = postgres(url, {
+    max: 2,
+    onnotice: () => {},
+    connect_timeout: POSTGRES_SETTINGS.connectTimeoutSeconds,
+    connection: { application_name: 'stepwise-migrate', statement_timeout: 0 },
+  });
   try {
-    await lock`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
-    await migratePostgres(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    const lock = await sql.reserve();
+    try {
+      await lock`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+      const db = drizzlePostgres(sql, { schema, casing: 'snake_case' });
+      await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await lock`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+      lock.release();
+    }
   } finally {
-    await lock`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
-    lock.release();
+    await sql.end({ timeout: 5 });
   }
 }

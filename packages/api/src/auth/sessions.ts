@@ -31,10 +31,13 @@ export function clearedSessionCookie(): string {
   return `${SESSION_COOKIE}=; Max-Age=0; ${cookieAttributes()}`;
 }
 
+/** The browser a session was opened from, as its owner sees it in their list of sessions. */
+export type SessionClient = { userAgent: string | null; clientIp: string | null };
+
 /** Opens a session for a member of an organization; returns the raw token (for the cookie only). */
 export async function createSession(
   db: Db,
-  input: { orgId: string; userId: string; now: Date },
+  input: { orgId: string; userId: string; now: Date; client?: SessionClient },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSessionToken();
   const expiresAt = new Date(input.now.getTime() + SESSION_TTL_MS);
@@ -46,9 +49,17 @@ export async function createSession(
     userId: input.userId,
     createdAt: input.now,
     expiresAt,
+    lastSeenAt: input.now,
+    userAgent: input.client?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    clientIp: input.client?.clientIp?.slice(0, 64) ?? null,
   });
   return { token, expiresAt };
 }
+
+const MAX_USER_AGENT = 512;
+
+/** How stale a session's `last_seen_at` may get before a request writes it again. */
+export const LAST_SEEN_GRANULARITY_MS = 5 * 60_000;
 
 type SessionRow = {
   user_id: string;
@@ -93,14 +104,21 @@ export async function resolveSession(
   const hit = sessionCache.get(hash);
   if (hit && hit.until > performance.now() && hit.expiresAt > now.getTime()) return hit.caller;
   const generation = sessionGeneration;
+  // The same statement marks the session seen, at most once per LAST_SEEN_GRANULARITY_MS (a write per
+  // request would cost more than "last seen" is worth).
   const rows = await db.query<SessionRow>(
-    `SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email,
-            ${iso('s.expires_at')} AS expires_at
-       FROM sessions s
-       JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
-       JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND m.disabled_at IS NULL`,
-    [hash, now.toISOString()],
+    `WITH found AS (
+       SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email, s.expires_at, s.last_seen_at
+         FROM sessions s
+         JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
+         JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND m.disabled_at IS NULL),
+     seen AS (
+       UPDATE sessions SET last_seen_at = $2::timestamptz
+        WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM found
+          WHERE found.last_seen_at IS NULL OR found.last_seen_at < $2::timestamptz - $3::int * interval '1 millisecond'))
+     SELECT user_id, org_id, role, name, email, ${iso('expires_at')} AS expires_at FROM found`,
+    [hash, now.toISOString(), LAST_SEEN_GRANULARITY_MS],
   );
   const row = rows[0];
   if (!row) {
@@ -141,4 +159,62 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
 export async function deleteMemberSessions(db: Db, orgId: string, userId: string): Promise<void> {
   await db.delete(sessions).where(and(eq(sessions.orgId, orgId), eq(sessions.userId, userId)));
   forgetSessions();
+}
+
+/** One of a person's sessions, as their list shows it. */
+export type SessionView = {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+  expiresAt: string;
+  userAgent: string | null;
+  clientIp: string | null;
+  /** The session of the request asking. */
+  current: boolean;
+};
+
+/** A person's unexpired sessions in one organization, the current one first, then the most recently seen. */
+export async function listSessions(
+  db: Database,
+  input: { orgId: string; userId: string; currentToken: string | null; now: Date },
+): Promise<SessionView[]> {
+  const current = input.currentToken ? hashSessionToken(input.currentToken) : null;
+  return db.query<SessionView>(
+    `SELECT id, ${iso('created_at')} AS "createdAt", ${iso('last_seen_at')} AS "lastSeenAt",
+            ${iso('expires_at')} AS "expiresAt", user_agent AS "userAgent", client_ip AS "clientIp",
+            token_hash = $3 AS current
+       FROM sessions
+      WHERE org_id = $1::uuid AND user_id = $2::uuid AND expires_at > $4::timestamptz
+      ORDER BY token_hash = $3 DESC, coalesce(last_seen_at, created_at) DESC, id`,
+    [input.orgId, input.userId, current ?? '', input.now.toISOString()],
+  );
+}
+
+/**
+ * Ends sessions of a person in one organization: one (`sessionId`), or all of them (`keepToken`: all but
+ * the session with that token). Returns how many ended, and whether the one of `currentToken` was among
+ * them. This server stops honouring them at once; other servers within SESSION_CACHE_MS.
+ */
+export async function endSessions(
+  db: Database,
+  input: {
+    orgId: string;
+    userId: string;
+    sessionId?: string;
+    keepToken?: string | null;
+    currentToken: string | null;
+  },
+): Promise<{ ended: number; endedCurrent: boolean }> {
+  const keep = input.keepToken ? hashSessionToken(input.keepToken) : null;
+  const current = input.currentToken ? hashSessionToken(input.currentToken) : null;
+  const rows = await db.query<{ token_hash: string }>(
+    `DELETE FROM sessions
+      WHERE org_id = $1::uuid AND user_id = $2::uuid
+        AND ($3::uuid IS NULL OR id = $3::uuid)
+        AND ($4::text IS NULL OR token_hash <> $4::text)
+      RETURNING token_hash`,
+    [input.orgId, input.userId, input.sessionId ?? null, keep],
+  );
+  forgetSessions();
+  return { ended: rows.length, endedCurrent: current !== null && rows.some((r) => r.token_hash === current) };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Unlisten } from '@stepwise/db';
+import { isConnectionError } from '../services/dbUnavailable.ts';
 
 /**
  * The NOTIFY channel every ticket change is announced on. A payload is `~<origin> <change> <change>…`
@@ -65,6 +66,7 @@ export class LiveHub {
   readonly origin = randomBytes(6).toString('hex');
   private readonly byOrg = new Map<string, Set<Listener>>();
   private readonly any = new Set<Listener>();
+  private readonly reconnected = new Set<() => void>();
   private readonly watchers = new Map<string, Set<Watcher>>();
   /** The highest sequence number heard per ticket (insertion order = age; the oldest are forgotten). */
   private readonly latest = new Map<string, number>();
@@ -85,7 +87,15 @@ export class LiveHub {
    */
   announce = true;
   /** Counters for tests and metrics. */
-  readonly stats = { noted: 0, announced: 0, batches: 0, sendFailures: 0, heard: 0, reconciled: 0 };
+  readonly stats = {
+    noted: 0,
+    announced: 0,
+    batches: 0,
+    sendFailures: 0,
+    heard: 0,
+    reconciled: 0,
+    relistens: 0,
+  };
 
   constructor(
     private readonly db: Database,
@@ -96,10 +106,18 @@ export class LiveHub {
     this.coalesceMs = options.coalesceMs ?? 10;
   }
 
-  /** Starts listening (idempotent; subscribers call it, so the first subscription starts the LISTEN). */
+  /**
+   * Starts listening (idempotent; subscribers call it, so the first subscription starts the LISTEN).
+   * The LISTEN survives a database restart: once it is back, the watched tickets are read at once (the
+   * notifications of the outage were lost) and the `onReconnect` listeners are told.
+   */
   start(): Promise<void> {
     this.starting ??= this.db
-      .listen(TICKET_CHANNEL, (payload) => this.hear(payload))
+      .listen(
+        TICKET_CHANNEL,
+        (payload) => this.hear(payload),
+        () => this.relistened(),
+      )
       .then((unlisten) => {
         this.unlisten = unlisten;
         this.scheduleReconcile();
@@ -182,6 +200,40 @@ export class LiveHub {
       this.sending = false;
       if (this.pending.size > 0) this.scheduleSend();
     }
+  }
+
+  private relistened(): void {
+    this.stats.relistens++;
+    // A fresh read (a round already in flight may have read before the changes of the outage landed),
+    // tried again while the pool's own connections are still coming back.
+    const catchUp = async () => {
+      for (let attempt = 0; attempt < 10 && this.watchers.size > 0 && this.unlisten !== null; attempt++) {
+        await (this.reconciling ?? Promise.resolve()).catch(() => {});
+        try {
+          await this.reconcile();
+          return;
+        } catch (error) {
+          if (!isConnectionError(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    };
+    catchUp().catch((error: unknown) =>
+      console.error('[stepwise live] reconcile after a reconnect failed:', error),
+    );
+    for (const listener of this.reconnected) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('[stepwise live] a reconnect listener failed:', error);
+      }
+    }
+  }
+
+  /** Called each time the LISTEN connection is back after the database was lost. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnected.add(listener);
+    return () => this.reconnected.delete(listener);
   }
 
   /** Every change of every organization (the server's background workers use it as a wake-up). */
@@ -294,7 +346,10 @@ export class LiveHub {
       this.reconcileTimer = null;
       const round = this.watchers.size > 0 ? this.reconcile() : Promise.resolve();
       round
-        .catch((error: unknown) => console.error('[stepwise live] reconcile failed:', error))
+        .catch((error: unknown) => {
+          // The database is down: the reconnect reads the watched tickets as soon as it is back.
+          if (!isConnectionError(error)) console.error('[stepwise live] reconcile failed:', error);
+        })
         .finally(() => this.scheduleReconcile());
     }, this.reconcileMs);
     this.reconcileTimer.unref();

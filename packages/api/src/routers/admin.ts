@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newApiToken } from '../auth/apiTokens.ts';
 import { inTransaction } from '../runtime/sql.ts';
 import { userOf } from '../services/callerOf.ts';
-import { IsoDateTime, RowId, SafeString, Title } from '../services/inputs.ts';
+import { RowId, SafeString, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -282,26 +282,59 @@ export const adminRouter = router({
   tokens: tokensRouter,
   webhooks: webhooksRouter,
 
-  /** Who changed what (flows, versions, users, roles, teams, tokens, webhooks), newest first. */
+  /**
+   * Who changed what (flows, versions, users, roles, teams, tokens, webhooks), newest first, a page at a
+   * time. `cursor` is the previous page's `nextCursor`: the position (time to the microsecond, then id)
+   * of its last entry, so entries that share a timestamp are never skipped nor shown twice.
+   */
   audit: procedure(['admin'])
     .input(
       z
         .strictObject({
           limit: z.number().int().min(1).max(200).default(50),
-          /** An ISO time: entries strictly before it (the previous page's last `createdAt`). */
-          before: IsoDateTime('before must be a date-time such as 2030-03-01T00:00:00Z', true).optional(),
+          /** Where the previous page ended (its `nextCursor`); none for the first page. */
+          cursor: SafeString.max(200, 'This cursor is not valid.').nullish(),
         })
         .default({ limit: 50 }),
     )
-    .query(async ({ ctx, input }): Promise<AuditRow[]> => {
+    .query(async ({ ctx, input }): Promise<AuditPage> => {
       const { orgId } = userOf(ctx);
-      return ctx.db.query<AuditRow>(
+      const after = input.cursor ? parseAuditCursor(input.cursor) : null;
+      const rows = await ctx.db.query<AuditRow & { position: string }>(
         `SELECT a.id, u.name AS "actorName", a.action, a.target_type AS "targetType", a.target_id AS "targetId",
-                a.data, ${iso('a.created_at')} AS "createdAt"
+                a.data, ${iso('a.created_at')} AS "createdAt",
+                to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position
            FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-          WHERE a.org_id = $1::uuid AND ($2::timestamptz IS NULL OR a.created_at < $2::timestamptz)
-          ORDER BY a.created_at DESC, a.id DESC LIMIT $3::int`,
-        [orgId, input.before ?? null, input.limit],
+          WHERE a.org_id = $1::uuid
+            AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2::timestamptz, $3::uuid))
+          ORDER BY a.created_at DESC, a.id DESC LIMIT $4::int`,
+        [orgId, after?.at ?? null, after?.id ?? null, input.limit + 1],
       );
+      const page = rows.slice(0, input.limit);
+      const last = page.at(-1);
+      return {
+        entries: page.map(({ position: _, ...entry }) => entry),
+        nextCursor: rows.length > input.limit && last ? auditCursorOf(last.position, last.id) : null,
+      };
     }),
 });
+
+export type AuditPage = { entries: AuditRow[]; nextCursor: string | null };
+
+/** A page position as an opaque token: the entry's time (microseconds, UTC) and id. */
+function auditCursorOf(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+}
+
+const CURSOR_RE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+function parseAuditCursor(cursor: string): { at: string; id: string } {
+  const match = CURSOR_RE.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1] || !match[2])
+    fail(
+      'BAD_REQUEST',
+      'This page cursor is not one the audit log gave out: start again from the first page.',
+    );
+  return { at: match[1], id: match[2] };
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { checkPassword } from '../auth/rateLimits.ts';
 import { clearedSessionCookie, createSession, deleteSession, sessionCookie } from '../auth/sessions.ts';
-import { clientIpOf } from '../createContext.ts';
+import { clientIpOf, clientOf } from '../createContext.ts';
 import { type DemoLogins, findDemoLogins } from '../seed/seedDemo.ts';
 import { findAccountByEmail, type Me, pickMembership } from '../services/accounts.ts';
 import { userOf } from '../services/callerOf.ts';
@@ -59,6 +59,7 @@ export const authRouter = router({
       const { me, sessionToken } = await confirmSignUp(ctx.db, input, {
         now: ctx.now(),
         clientIp: clientIpOf(ctx),
+        client: clientOf(ctx),
       });
       ctx.setCookie(sessionCookie(sessionToken));
       return me;
@@ -117,7 +118,12 @@ export const authRouter = router({
             : 'You are not an active member of this organization.',
         );
       }
-      const session = await createSession(ctx.db.db, { orgId: membership.orgId, userId: account.id, now });
+      const session = await createSession(ctx.db.db, {
+        orgId: membership.orgId,
+        userId: account.id,
+        now,
+        client: clientOf(ctx),
+      });
       ctx.setCookie(sessionCookie(session.token));
       return {
         user: { id: account.id, name: account.name, email: account.email },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sessionCookie } from '../auth/sessions.ts';
-import { clientIpOf } from '../createContext.ts';
+import { clientIpOf, clientOf } from '../createContext.ts';
 import type { Me } from '../services/accounts.ts';
 import { userOf } from '../services/callerOf.ts';
 import {
@@ -93,6 +93,7 @@ export const invitationsRouter = router({
       const { me, sessionToken } = await acceptInvitation(ctx.db, input, {
         now: ctx.now(),
         clientIp: clientIpOf(ctx),
+        client: clientOf(ctx),
       });
       ctx.setCookie(sessionCookie(sessionToken));
       return me;

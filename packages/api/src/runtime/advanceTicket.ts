@@ -11,6 +11,11 @@ import {
   transition,
 } from '@stepwise/flow';
 import { noteChange, type TicketChange } from '../live/hub.ts';
+import {
+  DatabaseUnavailableError,
+  isConnectionError,
+  retryOnConnectionError,
+} from '../services/dbUnavailable.ts';
 import { type PreparedMove, prepareMove, type StoredInput } from './prepareMove.ts';
 import { constraintOf, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
 import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
@@ -189,6 +194,11 @@ type Run = {
  * 3. One compare-and-set statement writes the ticket, its event, timers, messages, effects and key.
  * 4. A lost compare-and-set is read again and classified: `replay` (the key landed first), `conflict`
  *    (the ticket moved), `forbidden`, `not_found`.
+ * 5. A write whose answer was lost with its connection (a database restart) may or may not have
+ *    committed: it is never sent again blindly. The ticket is read again (`settle`): the key there means
+ *    it landed (`replay`); the ticket still at the expected sequence number means it did not, and the
+ *    move is made once more from that read; the ticket past it is checked for this move's own event.
+ *    Reads are retried once on a lost connection; a second loss is a `DatabaseUnavailableError`.
  *
  * It performs nothing else: the caller builds its answer from the result.
  */
@@ -222,7 +232,7 @@ export async function advanceTicket(
 }
 
 /** The one-statement move from a cached state; null when anything needs a read to be decided. */
-async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<Advanced | null> {
+async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<AdvanceResult | null> {
   const planned = await plan(run, hit.row);
   if (!planned.ok) return null;
   const { move } = planned;
@@ -232,6 +242,7 @@ async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<Advanced | 
     assigneeId: access.kind === 'assignee' ? access.userId : null,
   };
   const result = await write(run, move);
+  if (result === UNKNOWN) return settle(run, hit.row, planned, false);
   if (!result) return null;
   landed(run, move);
   return { ok: true, before: hit.row, move, result, version: planned.version };
@@ -239,20 +250,29 @@ async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<Advanced | 
 
 type Read = LeanReadRow;
 
-/** One read of the ticket, with the caller's team membership and the idempotency key. */
+/**
+ * One read of the ticket, with the caller's team membership and the idempotency key. On the pool a read
+ * lost with its connection is made once more; inside a caller's transaction the transaction is gone too.
+ */
 async function read(run: Run): Promise<Read | null> {
   const { ref, mover, options } = run;
-  const rows = await run.query<Read>(LEAN_READ_SQL, [
-    ref.ticketId,
-    mover.orgId,
-    mover.userId,
-    options.key?.key ?? null,
-  ]);
-  return rows[0] ?? null;
+  const once = async () => {
+    const rows = await run.query<Read>(LEAN_READ_SQL, [
+      ref.ticketId,
+      mover.orgId,
+      mover.userId,
+      options.key?.key ?? null,
+    ]);
+    return rows[0] ?? null;
+  };
+  return run.cached ? retryOnConnectionError(once) : once();
 }
 
-/** The move after one read; a lost compare-and-set is read again and classified. */
-async function moveAfterRead(run: Run): Promise<AdvanceResult> {
+/**
+ * The move after one read; a lost compare-and-set is read again and classified. `again`: this is the
+ * second attempt after a write that did not land when its connection was lost.
+ */
+async function moveAfterRead(run: Run, again = false): Promise<AdvanceResult> {
   const got = await read(run);
   if (!got) {
     run.tickets.delete(run.ref.ticketId);
@@ -260,10 +280,17 @@ async function moveAfterRead(run: Run): Promise<AdvanceResult> {
   }
   if (run.cached) run.tickets.observe(rowOf(got));
   const classified = classify(run, got);
-  if (classified) return classified;
+  if (classified) {
+    // A replay may be the retry of a move whose answer (and announcement) was lost with its connection:
+    // announcing the ticket's sequence number again costs nothing (listeners drop what they have heard).
+    if (classified.reason === 'replay' && run.cached)
+      noteChange(run.database, { orgId: got.org_id, ticketId: got.id, seq: got.seq });
+    return classified;
+  }
   const planned = await plan(run, got);
   if (!planned.ok) return planned;
   const result = await write(run, planned.move);
+  if (result === UNKNOWN) return settle(run, got, planned, again);
   if (result) {
     landed(run, planned.move);
     return { ok: true, before: got, move: planned.move, result, version: planned.version };
@@ -442,12 +469,16 @@ async function pinned(run: Run, row: TicketRow, versionId: string): Promise<Cach
 
 const KEY_CONSTRAINT = 'idempotency_keys_org_id_key_pk';
 
+/** A move statement whose answer was lost with its connection: it may or may not have committed. */
+const UNKNOWN = Symbol('unknown outcome');
+
 /**
  * Runs the move statement. Null: it did not land (the compare-and-set or a guard failed). A move on the
  * pool has committed when it returns: live updates hear of it now. A caller's transaction notes it
- * after its own commit (`changeOf`).
+ * after its own commit (`changeOf`). `UNKNOWN`: the connection was lost before the answer (on the pool
+ * only; a caller's transaction is lost with it, and the caller hears the error).
  */
-async function write(run: Run, move: PreparedMove): Promise<MoveResult | null> {
+async function write(run: Run, move: PreparedMove): Promise<MoveResult | null | typeof UNKNOWN> {
   try {
     const result = await writeMove(run.query, move.write);
     if (result && !run.options.query) noteChange(run.database, changeOf({ move }));
@@ -456,8 +487,80 @@ async function write(run: Run, move: PreparedMove): Promise<MoveResult | null> {
     // The key is used (a retry in flight, or a request on another ticket): its unique index refused
     // the key row, so nothing was written. The caller reads and classifies (replay or reuse).
     if (sqlState(error) === '23505' && move.write.key && constraintOf(error) === KEY_CONSTRAINT) return null;
+    if (run.cached && isConnectionError(error)) {
+      // What this process remembers of the ticket may be one move behind, or not: forget it.
+      run.tickets.delete(run.ref.ticketId);
+      return UNKNOWN;
+    }
     throw error;
   }
+}
+
+/**
+ * Decides a move whose statement's answer was lost with its connection, from a fresh read (never by
+ * sending it again as it was):
+ * - the key is used: the move (or a retry of the same request) landed — `replay` answers as the first;
+ * - the ticket is still where the move started: it did not land, and is made once more from this read
+ *   (the compare-and-set and the key still guard it); a second loss is `DatabaseUnavailableError`;
+ * - the ticket moved on: the event at the move's sequence number is compared with this move's — its
+ *   own means it landed (answered as landed, and announced now); anything else is a conflict.
+ */
+async function settle(
+  run: Run,
+  before: TicketRow,
+  planned: { move: PreparedMove; version: CachedVersion | null },
+  again: boolean,
+): Promise<AdvanceResult> {
+  const { move } = planned;
+  const fresh = await read(run);
+  if (!fresh) return { ok: false, reason: 'not_found' };
+  run.tickets.observe(rowOf(fresh));
+  if (fresh.key_hash !== null) {
+    noteChange(run.database, { orgId: fresh.org_id, ticketId: fresh.id, seq: fresh.seq });
+    return classify(run, fresh) ?? { ok: false, reason: 'conflict', seq: fresh.seq };
+  }
+  if (fresh.seq === move.write.expectedSeq) {
+    if (again)
+      throw new DatabaseUnavailableError(new Error('The connection was lost twice while writing a move'));
+    return moveAfterRead(run, true);
+  }
+  if (fresh.seq >= move.row.seq) {
+    const result = await retryOnConnectionError(() => ownEvent(run, move));
+    if (result) {
+      if (fresh.seq === move.row.seq) landed(run, move);
+      noteChange(run.database, changeOf({ move }));
+      return { ok: true, before, move, result, version: planned.version };
+    }
+  }
+  return classify(run, fresh) ?? { ok: false, reason: 'conflict', seq: fresh.seq };
+}
+
+/**
+ * The move's result when the event at its sequence number is its own (same type, actor, time and
+ * data: the data carries the move's input and trail), else null.
+ */
+async function ownEvent(run: Run, move: PreparedMove): Promise<MoveResult | null> {
+  const { event } = move.write;
+  const rows = await run.query<{ ours: boolean; team_name: string | null; assignee_name: string | null }>(
+    `SELECT (e.type = $3 AND e.actor_id IS NOT DISTINCT FROM $4::uuid
+             AND e.created_at = $5::timestamptz AND e.data = $6::jsonb) AS ours,
+            (SELECT name FROM teams WHERE id = $7::uuid) AS team_name,
+            (SELECT name FROM users WHERE id = $8::uuid) AS assignee_name
+       FROM ticket_events e WHERE e.ticket_id = $1::uuid AND e.org_id = $2::uuid AND e.seq = $9::int`,
+    [
+      move.row.id,
+      move.row.org_id,
+      event.type,
+      event.actorId,
+      move.write.now,
+      event.data,
+      move.row.team_id,
+      move.row.assignee_id,
+      move.row.seq,
+    ],
+  );
+  const row = rows[0];
+  return row?.ours ? { seq: move.row.seq, team_name: row.team_name, assignee_name: row.assignee_name } : null;
 }
 
 /** The cache moves on to the state after a move. */

@@ -47,7 +47,9 @@ function defaultOnError(error: unknown, step: RuntimeStep): void {
  * outgoing mail (when given a sender). Every step leases its work `FOR UPDATE SKIP LOCKED`, so any number
  * of servers run it against one database and each piece of work is done by one of them. A round that found work is followed by another at
  * once (a timer's move may leave effects, an effect a delivery); otherwise the loop sleeps
- * `intervalMs`. One step failing does not keep the others from running.
+ * `intervalMs`. One step failing does not keep the others from running. A lost database connection is
+ * one more failure: the work in flight stays due (its lease lapses with the connection), and a round at
+ * most `intervalMs` later takes it up again once the database answers.
  */
 export function startRuntimeLoop(database: Database, options: RuntimeLoopOptions = {}): RuntimeLoop {
   const now = options.now ?? (() => new Date());

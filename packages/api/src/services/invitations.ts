@@ -2,7 +2,7 @@ import type { Database, Role } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
 import { checkPassword } from '../auth/rateLimits.ts';
-import { createSession } from '../auth/sessions.ts';
+import { createSession, type SessionClient } from '../auth/sessions.ts';
 import { queueMail } from '../mail/outgoingMail.ts';
 import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { type Caller, fail } from '../trpc.ts';
@@ -362,7 +362,7 @@ const EXISTING_ACCOUNT =
 export async function acceptInvitation(
   db: Database,
   input: AcceptInput,
-  context: { now: Date; clientIp: string },
+  context: { now: Date; clientIp: string; client?: SessionClient },
 ): Promise<{ me: Me; sessionToken: string }> {
   const { now } = context;
   const found = await findByToken((text, params) => db.query(text, params), input.token);
@@ -468,7 +468,7 @@ export async function acceptInvitation(
       } satisfies FieldProblems);
     throw error;
   }
-  const session = await createSession(db.db, { orgId: found.org_id, userId, now });
+  const session = await createSession(db.db, { orgId: found.org_id, userId, now, client: context.client });
   return {
     me: {
       user: { id: userId, name, email },

@@ -2,7 +2,7 @@ import type { Database } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { checkPassword, inHashLane } from '../auth/rateLimits.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
-import { createSession } from '../auth/sessions.ts';
+import { createSession, type SessionClient } from '../auth/sessions.ts';
 import { queueMail } from '../mail/outgoingMail.ts';
 import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { fail } from '../trpc.ts';
@@ -164,7 +164,7 @@ export async function signUpByToken(db: Database, token: string, now: Date): Pro
 export async function confirmSignUp(
   db: Database,
   input: { token: string; password?: string | undefined },
-  context: { now: Date; clientIp: string },
+  context: { now: Date; clientIp: string; client?: SessionClient },
 ): Promise<{ me: Me; sessionToken: string }> {
   const { now } = context;
   const found = await findByToken((text, params) => db.query(text, params), input.token);
@@ -248,7 +248,7 @@ export async function confirmSignUp(
     }
     throw error;
   }
-  const session = await createSession(db.db, { ...created, now });
+  const session = await createSession(db.db, { ...created, now, client: context.client });
   return {
     me: {
       user: { id: created.userId, name: account?.name ?? found.name, email: account?.email ?? found.email },

@@ -57,6 +57,8 @@ export const sessions = pgTable(
   'sessions',
   {
     tokenHash: text('token_hash').primaryKey(),
+    /** Names the session to its owner (listing, signing one out) without revealing the token's hash. */
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -65,8 +67,13 @@ export const sessions = pgTable(
       .references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** When a request last used it (kept to the nearest few minutes: see resolveSession). */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** The browser's User-Agent and address at sign-in, so a person recognises their devices. */
+    userAgent: text('user_agent'),
+    clientIp: text('client_ip'),
   },
-  (t) => [index('sessions_user_idx').on(t.userId)],
+  (t) => [index('sessions_user_idx').on(t.userId), uniqueIndex('sessions_id_key').on(t.id)],
 );
 
 export const teams = pgTable(
@@ -117,5 +124,6 @@ export const auditLog = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_org_time_idx').on(t.orgId, t.createdAt)],
+  // Pages go by (created_at, id): the index orders by both, so a page is one index range.
+  (t) => [index('audit_log_org_time_idx').on(t.orgId, t.createdAt, t.id)],
 );

@@ -42,12 +42,11 @@ export function AuditLog() {
   const client = useTRPCClient();
   const audit = useInfiniteQuery({
     queryKey: [...trpc.admin.audit.queryKey(), 'pages'],
-    queryFn: ({ pageParam }) =>
-      client.admin.audit.query({ limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
+    queryFn: ({ pageParam }) => client.admin.audit.query({ limit: PAGE, cursor: pageParam }),
     initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.length < PAGE ? null : (last.at(-1)?.createdAt ?? null)),
+    getNextPageParam: (last) => last.nextCursor,
   });
-  const entries = audit.data?.pages.flat() ?? [];
+  const entries = audit.data?.pages.flatMap((page) => page.entries) ?? [];
 
   return (
     <section aria-labelledby="audit-heading">

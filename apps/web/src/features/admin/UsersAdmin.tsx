@@ -24,6 +24,7 @@ export function UsersAdmin() {
   const [sent, setSent] = useState<SentLink | null>(null);
   const [disabling, setDisabling] = useState<{ id: string; name: string } | null>(null);
   const [resetting, setResetting] = useState<{ id: string; name: string } | null>(null);
+  const [signingOut, setSigningOut] = useState<{ id: string; name: string } | null>(null);
 
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
   const setRole = useMutation(
@@ -44,6 +45,16 @@ export function UsersAdmin() {
         refresh();
         setDisabling(null);
         toast.success(`${m.name} is disabled and logged out everywhere.`);
+      },
+    }),
+  );
+  const signOut = useMutation(
+    trpc.sessions.revokeMember.mutationOptions({
+      onSuccess: (result) => {
+        toast.success(
+          `${signingOut?.name ?? 'They'} ${result.ended === 0 ? 'had no open sessions' : `${result.ended === 1 ? 'is signed out of 1 session' : `is signed out of ${result.ended} sessions`}`}.`,
+        );
+        setSigningOut(null);
       },
     }),
   );
@@ -180,6 +191,17 @@ export function UsersAdmin() {
                               type="button"
                               className="btn btn-ghost btn-small"
                               onClick={() => {
+                                signOut.reset();
+                                setSigningOut({ id: u.id, name: u.name });
+                              }}
+                              aria-label={`Sign ${u.name} out everywhere`}
+                            >
+                              Sign out everywhere
+                            </button>
+                            <button
+                              type="button"
+                              className="btn btn-ghost btn-small"
+                              onClick={() => {
                                 disable.reset();
                                 setDisabling({ id: u.id, name: u.name });
                               }}
@@ -209,6 +231,17 @@ export function UsersAdmin() {
         error={disable.error ? errorMessage(disable.error) : null}
         onConfirm={() => disabling && disable.mutate({ userId: disabling.id })}
         onClose={() => setDisabling(null)}
+      />
+      <ConfirmDialog
+        open={signingOut !== null}
+        title={`Sign ${signingOut?.name ?? 'this user'} out everywhere?`}
+        body="Every browser where they are signed in to this workspace is signed out at once. They can log in again with their password (reset it too if someone else may know it)."
+        confirmLabel="Sign out everywhere"
+        danger
+        pending={signOut.isPending}
+        error={signOut.error ? errorMessage(signOut.error) : null}
+        onConfirm={() => signingOut && signOut.mutate({ userId: signingOut.id })}
+        onClose={() => setSigningOut(null)}
       />
       <ResetPasswordDialog target={resetting} onClose={() => setResetting(null)} />
     </section>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Inbox, KeyRound, ListOrdered, LogOut, Settings, Workflow } from 'lucide-react';
+import { Inbox, KeyRound, ListOrdered, LogOut, MonitorSmartphone, Settings, Workflow } from 'lucide-react';
 import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { toast } from 'sonner';
@@ -7,6 +7,7 @@ import { capitalize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
+import { SessionsDialog } from './SessionsDialog.tsx';
 import { useMe } from './useMe.ts';
 
 /** The logged-in frame: header with navigation, organization and user; sends visitors to the login page. */
@@ -17,6 +18,7 @@ export function AppShell() {
   const location = useLocation();
   const me = useMe();
   const [changingPassword, setChangingPassword] = useState(false);
+  const [viewingSessions, setViewingSessions] = useState(false);
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSuccess: () => {
@@ -91,6 +93,16 @@ export function AppShell() {
           <button
             type="button"
             className="btn btn-ghost btn-small"
+            onClick={() => setViewingSessions(true)}
+            aria-label="Where you are signed in"
+            title="Where you are signed in"
+          >
+            <MonitorSmartphone size={15} aria-hidden="true" />
+            <span className="user-action-text">Sessions</span>
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
             onClick={() => logout.mutate()}
             disabled={logout.isPending}
           >
@@ -102,6 +114,7 @@ export function AppShell() {
         <Outlet />
       </main>
       <ChangePasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
+      {viewingSessions && <SessionsDialog open onClose={() => setViewingSessions(false)} />}
     </div>
   );
 }
