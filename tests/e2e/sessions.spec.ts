@@ -108,7 +108,7 @@ describe.skipIf(!runs)('where you are signed in, in Chromium', () => {
     await page.goto(`${app.server.url}/admin/users`);
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     // when
-    await page.getByRole('button', { name: 'Sign Alex Agent out everywhere' }).click();
+    await page.getByRole('button', { name: 'Sign out everywhere: Alex Agent' }).click();
     const confirm = page.getByRole('dialog', { name: /Sign Alex Agent out everywhere/ });
     await confirm.waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -194,7 +194,7 @@ export function UsersAdmin() {
                                 signOut.reset();
                                 setSigningOut({ id: u.id, name: u.name });
                               }}
-                              aria-label={`Sign ${u.name} out everywhere`}
+                              aria-label={`Sign out everywhere: ${u.name}`}
                             >
                               Sign out everywhere
                             </button>

@@ -94,7 +94,7 @@ export function AppShell() {
             type="button"
             className="btn btn-ghost btn-small"
             onClick={() => setViewingSessions(true)}
-            aria-label="Where you are signed in"
+            aria-label="Sessions: where you are signed in"
             title="Where you are signed in"
           >
             <MonitorSmartphone size={15} aria-hidden="true" />
