@@ -11,7 +11,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
-import { RETRY_AFTER_SECONDS, retryAfterSecondsOf } from '@stepwise/api';
+import { retryAfterOf } from '@stepwise/api';
 
 export type TrpcErrorInfo = { error: TRPCError; path: string | undefined };
 
@@ -108,9 +108,7 @@ export function writeTrpcError(
     ctx: call.ctx,
   });
   if (closeConnection) res.setHeader('connection', 'close');
-  const retryAfter =
-    retryAfterSecondsOf(call.error) ??
-    (call.error.code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : undefined);
+  const retryAfter = retryAfterOf(call.error);
   if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
   writeJson(
     res,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RETRY_AFTER_SECONDS, retryAfterSecondsOf } from '@stepwise/api';
+import { retryAfterOf } from '@stepwise/api';
 import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { type TrpcEndpoint, unbatchedMutations, writeTrpcError } from './trpcFastPath.ts';
@@ -67,11 +67,7 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
  * request's calls) or the database is unreachable (SERVICE_UNAVAILABLE, 503).
  */
 function retryAfterHeader(errors: readonly TRPCError[]): { headers?: Record<string, string> } {
-  const seconds = errors
-    .map(
-      (e) => retryAfterSecondsOf(e) ?? (e.code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : undefined),
-    )
-    .filter((s): s is number => s !== undefined);
+  const seconds = errors.map(retryAfterOf).filter((s): s is number => s !== undefined);
   return seconds.length > 0 ? { headers: { 'retry-after': String(Math.max(...seconds)) } } : {};
 }
 

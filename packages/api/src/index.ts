@@ -5,7 +5,6 @@ export {
   FEEDBACK_LIMIT,
   LOGIN_LIMITS,
   pruneRateLimits,
-  retryAfterSecondsOf,
   type TooManyRequests,
 } from './auth/rateLimits.ts';
 export {
@@ -42,6 +41,7 @@ export {
   DatabaseUnavailableError,
   isConnectionError,
   RETRY_AFTER_SECONDS,
+  retryAfterOf,
 } from './services/dbUnavailable.ts';
 export { type PublishedVersion, type PublishInput, publishVersion } from './services/publishVersion.ts';
 export type { Access, Caller, Context, Meta } from './trpc.ts';

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { retryAfterSecondsOf } from '../auth/rateLimits.ts';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 2;
@@ -104,4 +105,14 @@ export async function retryOnConnectionError<T>(work: () => Promise<T>): Promise
     if (isConnectionError(error)) throw new DatabaseUnavailableError(error);
     throw error;
   }
+}
+
+/**
+ * The `Retry-After` (seconds) a refused call's answer carries: the wait of a limit (TOO_MANY_REQUESTS), or
+ * RETRY_AFTER_SECONDS while the database is unreachable (SERVICE_UNAVAILABLE); none for anything else.
+ */
+export function retryAfterOf(error: TRPCError): number | undefined {
+  return (
+    retryAfterSecondsOf(error) ?? (error.code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : undefined)
+  );
 }

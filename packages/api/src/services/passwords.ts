@@ -3,7 +3,7 @@ import { type Database, type Db, memberships, sessions, users } from '@stepwise/
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { checkPassword, type PasswordAttempt, startPasswordAttempt } from '../auth/rateLimits.ts';
+import { checkPassword } from '../auth/rateLimits.ts';
 import { forgetSessions, hashSessionToken } from '../auth/sessions.ts';
 import { type Caller, fail } from '../trpc.ts';
 
@@ -11,19 +11,6 @@ import { type Caller, fail } from '../trpc.ts';
 export type FieldProblems = { fields: Record<string, string> };
 
 const NOT_A_MEMBER = 'This user is not a member of your organization.';
-
-/**
- * Counts a password check for `email` from `clientIp` against the log-in limits (shared with log-in),
- * refusing with TOO_MANY_REQUESTS when one is reached: call `succeeded()` once the password proved right.
- */
-export function checkPasswordAttempts(
-  db: Database,
-  email: string,
-  clientIp: string,
-  now: Date,
-): Promise<PasswordAttempt> {
-  return startPasswordAttempt(db, { email, clientIp }, now);
-}
 
 /**
  * A person changes their own password: the current one must match, the new one must differ. Every other
