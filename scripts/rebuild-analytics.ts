@@ -11,8 +11,8 @@
  * (./.data) is used — stop the server first, the embedded database has one user at a time.
  */
 import { join, resolve } from 'node:path';
-import { rebuildAnalytics } from '@stepwise/api';
-import { createDb } from '@stepwise/db';
+import { rebuildAnalytics, rebuildEveryOrganization } from '@stepwise/api';
+import { createDb, withOrg } from '@stepwise/db';
 
 const args = process.argv.slice(2);
 const orgAt = args.indexOf('--org');
@@ -26,10 +26,10 @@ const dataDir = resolve(process.env.STEPWISE_DATA_DIR || '.data');
 const db = await createDb({ url, dataDir: join(dataDir, 'pglite') });
 const started = Date.now();
 try {
-  const result = await rebuildAnalytics(db, {
-    ...(orgId ? { orgId } : {}),
-    onProgress: (done) => process.stdout.write(`\r${done} tickets rebuilt`),
-  });
+  const onProgress = (done: number) => process.stdout.write(`\r${done} tickets rebuilt`);
+  const result = orgId
+    ? await withOrg(orgId, () => rebuildAnalytics(db, { orgId, onProgress }))
+    : await rebuildEveryOrganization(db, { onProgress });
   process.stdout.write('\n');
   console.log(
     `Rebuilt the facts of ${result.tickets} tickets (${result.visits} visits) in ${((Date.now() - started) / 1000).toFixed(1)} s` +

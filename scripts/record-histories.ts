@@ -188,7 +188,7 @@ type Scenario = {
 };
 
 async function main(): Promise<void> {
-  const db = await createDb({ dataDir: 'memory://' });
+  const db = await createDb({ dataDir: 'memory://', ownerOutsideScopes: true });
   const clock = fakeClock(new Date('2030-03-04T09:00:00.000Z'));
   const org = await createRuntimeOrg(db, 'Corpus Ltd', clock.now());
   const aliases = new Map<string, string>([

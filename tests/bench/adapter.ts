@@ -38,7 +38,7 @@ const [SERVED_PORT, STANDARD_PORT] = (process.env.PORTS ?? '3413,3414').split(',
 
 /** The child: the app's server and the standard adapter alone, on one pool. */
 async function serve(url: string): Promise<void> {
-  const db = await createDb({ url, migrate: false, maxConnections: 16 });
+  const db = await createDb({ url, migrate: false, maxConnections: 16, ownerOutsideScopes: true });
   await startServer({ db, port: SERVED_PORT ?? 3413, timers: false });
   const createContext = createContextFactory({ db });
   const standard = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -97,7 +97,12 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   let child: ChildProcess | null = null;
   try {
-    const db = await createDb({ url: url.toString(), migrate: true, maxConnections: 8 });
+    const db = await createDb({
+      url: url.toString(),
+      migrate: true,
+      maxConnections: 8,
+      ownerOutsideScopes: true,
+    });
     const now = new Date();
     const org = await createRuntimeOrg(db, 'Adapter Bench', now);
     const { flowId } = await publishFlow(db, org, 'Loop', loopDocument({ slaMinutes: null }), 1);

@@ -98,7 +98,7 @@ export async function openAnalyticsDatabase(options: {
   try {
     const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${options.name}`;
     if (exists.length > 0 && !options.fresh) {
-      const db = await createDb({ url, maxConnections: 10 });
+      const db = await createDb({ url, maxConnections: 10, ownerOutsideScopes: true });
       const [print] = await db
         .query<{ generator: number; tickets: number; org_id: string; flow_id: string }>(
           'SELECT generator, tickets, org_id, flow_id FROM bench_fingerprint',
@@ -119,7 +119,7 @@ export async function openAnalyticsDatabase(options: {
     await admin.end({ timeout: 5 });
   }
   log(`  ${options.name}: generating ${millions(options.tickets)} tickets`);
-  const db = await createDb({ url, maxConnections: 10 });
+  const db = await createDb({ url, maxConnections: 10, ownerOutsideScopes: true });
   const t0 = performance.now();
   const data = await generateAnalyticsData(db, options.tickets, log);
   const generatedMs = performance.now() - t0;
@@ -428,7 +428,7 @@ export async function benchAnalytics(options: AnalyticsOptions = {}): Promise<Be
   // The embedded database: the dashboard over 50k tickets (10k with --quick).
   {
     const tickets = quick ? 10_000 : 50_000;
-    const db = await createDb({ dataDir: 'memory://' });
+    const db = await createDb({ dataDir: 'memory://', ownerOutsideScopes: true });
     try {
       const t0 = performance.now();
       const data = await generateAnalyticsData(db, tickets);

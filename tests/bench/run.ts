@@ -36,7 +36,7 @@ import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Database } from '@stepwise/db';
+import { createDb, type Database, withOrg } from '@stepwise/db';
 import {
   type EngineEvent,
   type FlowDocument,
@@ -529,7 +529,14 @@ async function benchDatabase(): Promise<void> {
   let server: { url: string; child: ChildProcess } | null = null;
   const pools: Database[] = [];
   const open = async (max: number) => {
-    const db = await createDb({ url: benchUrl, maxConnections: max, migrate: pools.length === 0 });
+    // The runtime serves as the application role (as the server does); the seeding below, made outside any
+    // organization scope, runs as the owner.
+    const db = await createDb({
+      url: benchUrl,
+      maxConnections: max,
+      migrate: pools.length === 0,
+      ownerOutsideScopes: true,
+    });
     pools.push(db);
     return db;
   };
@@ -624,20 +631,23 @@ async function benchDatabase(): Promise<void> {
         const db = await poolFor(workers);
         return load(workers, RUN_MS, async (w) => {
           const i = pick(pop, w, workers);
-          const view = await completeStep(
-            db,
-            agent,
-            {
-              ticketId: pop.ids[i] ?? '',
-              expectedSeq: pop.seqs[i] ?? 0,
-              nodeId: 'work',
-              outcomeId: 'again',
-              form: {},
-              checklist: [],
-              idempotencyKey: `bench-${process.pid}-${keyCounter++}`,
-            },
-            new Date(),
-            { tickets },
+          // Acting for the agent's organization, as a request does once its caller is known.
+          const view = await withOrg(agent.orgId, () =>
+            completeStep(
+              db,
+              agent,
+              {
+                ticketId: pop.ids[i] ?? '',
+                expectedSeq: pop.seqs[i] ?? 0,
+                nodeId: 'work',
+                outcomeId: 'again',
+                form: {},
+                checklist: [],
+                idempotencyKey: `bench-${process.pid}-${keyCounter++}`,
+              },
+              new Date(),
+              { tickets },
+            ),
           );
           pop.seqs[i] = view.ticket.seq;
           sent?.set(`${view.ticket.id}:${view.ticket.seq}`, performance.now());

@@ -59,7 +59,7 @@ describe.skipIf(unavailable !== null)('a database restarted under load (private 
 
   beforeAll(async () => {
     cluster = await createPrivateCluster(await clusterPort());
-    db = await createDb({ url: cluster.url });
+    db = await createDb({ url: cluster.url, ownerOutsideScopes: true });
     org = await createRuntimeOrg(db, 'Restart Ltd', clock.now());
     flowId = (await publishFlow(db, org, 'Loop', loopDocument({ slaMinutes: null }), 1)).flowId;
     server = await spawnServer(cluster.url, 60_000, { STEPWISE_DEMO: '0' });

@@ -294,7 +294,7 @@ describe.each(backends())('auth (%s)', (backend) => {
     const counting = {
       ...db,
       query: (text: string, params?: unknown[]) => {
-        if (text.includes('FROM sessions s')) reads++;
+        if (text.includes('FROM stepwise_session(')) reads++;
         return db.query(text, params);
       },
     } as typeof db;

@@ -43,7 +43,9 @@ describe.each(backends())('effects outbox (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDb(backend);
-    second = db.url ? await createDb({ url: db.url, migrate: false, maxConnections: 4 }) : db;
+    second = db.url
+      ? await createDb({ url: db.url, migrate: false, maxConnections: 4, ownerOutsideScopes: true })
+      : db;
     org = await createRuntimeOrg(db, 'Outbox Ltd', clock.now());
     // The subflow's child waits at a step (so its end is a move of its own), billing team, no SLA.
     childFlowId = (await publishFlow(db, org, 'Check', loopDocument({ slaMinutes: null }), 50)).flowId;

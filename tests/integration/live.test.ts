@@ -277,7 +277,7 @@ describe.skipIf(!hasPostgres())('live updates after the commit, two hubs on one 
     org = await createRuntimeOrg(db, 'Live Hubs', clock.now());
     flowId = (await publishFlow(db, org, 'Loop', loopDocument(), 1)).flowId;
     // A second server: its own pool and hub on the same database.
-    other = await createDb({ url: db.url, migrate: false, maxConnections: 2 });
+    other = await createDb({ url: db.url, migrate: false, maxConnections: 2, ownerOutsideScopes: true });
     hub = new LiveHub(other, { reconcileMs: 60_000 });
     await hub.start();
   }, 60_000);

@@ -195,7 +195,9 @@ describe.skipIf(!hasPostgres())('races on one step (postgres)', () => {
     beforeAll(async () => {
       if (!db.url) throw new Error('no database url');
       const url = db.url;
-      pools = await Promise.all([0, 1].map(() => createDb({ url, migrate: false, maxConnections: 12 })));
+      pools = await Promise.all(
+        [0, 1].map(() => createDb({ url, migrate: false, maxConnections: 12, ownerOutsideScopes: true })),
+      );
       servers = await Promise.all(
         pools.map((pool) => startServer({ db: pool, port: 0, now: clock.now, timers: false })),
       );

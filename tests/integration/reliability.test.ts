@@ -159,7 +159,7 @@ describe.skipIf(!hasPostgres())(
     beforeAll(async () => {
       db = await openTestDb('postgres', { maxConnections: 12 });
       if (!db.url) throw new Error('no database URL');
-      second = await createDb({ url: db.url, migrate: false, maxConnections: 12 });
+      second = await createDb({ url: db.url, migrate: false, maxConnections: 12, ownerOutsideScopes: true });
       org = await createRuntimeOrg(db, 'Timers at scale', clock.now());
       flowId = (await publishFlow(db, org, 'Loop', loopDocument({ slaMinutes: 60 }), 1)).flowId;
     }, 60_000);

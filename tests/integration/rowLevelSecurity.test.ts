@@ -1,4 +1,5 @@
-import { pgliteOf } from '@stepwise/db';
+import { pgliteOf, withOrg } from '@stepwise/db';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueEffects } from '../../packages/api/src/runtime/runDueEffects.ts';
@@ -164,6 +165,80 @@ describe.each(backends())('row-level security (%s)', (backend) => {
     expect(owned).toEqual([]);
   });
 
+  it('every table under the policies binds its owner too (FORCE), and no function turns them off', async () => {
+    const unforced = await db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
+          AND NOT c.relforcerowsecurity ORDER BY 1`,
+    );
+    expect(unforced).toEqual([]);
+    // The functions that act across organizations run as stepwise_system (it cannot log in), are not
+    // executable by PUBLIC, and are executable by the application role.
+    const functions = await db.query<{ name: string; owner: string; public: boolean; app: boolean }>(
+      `SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner,
+              coalesce(p.proacl::text LIKE '%{=X%' OR p.proacl::text LIKE '%,=X%', true) AS public,
+              has_function_privilege($1, p.oid, 'EXECUTE') AS app
+         FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef ORDER BY 1`,
+      [APP_ROLE],
+    );
+    expect(functions.length).toBeGreaterThanOrEqual(10);
+    expect(functions.filter((f) => f.owner !== 'stepwise_system' || f.public || !f.app)).toEqual([]);
+    const [system] = await db.query<{ rolcanlogin: boolean; rolsuper: boolean; rolbypassrls: boolean }>(
+      `SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'stepwise_system'`,
+    );
+    expect(system).toEqual({ rolcanlogin: false, rolsuper: false, rolbypassrls: false });
+  });
+
+  it("the product's own statements run as the application role, acting for their scope's organization", async () => {
+    const [who] = await withOrg(a.orgId, () =>
+      db.query<{ role: string; org: string }>(
+        `SELECT current_user AS role, current_setting('app.org_id') AS org`,
+      ),
+    );
+    expect(who).toEqual({ role: APP_ROLE, org: a.orgId });
+    const count = (orgId: string | null) =>
+      withOrg(orgId, () => db.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets'));
+    const [owned] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM tickets WHERE org_id = $1::uuid',
+      [a.orgId],
+    );
+    expect(owned?.n).toBeGreaterThan(0);
+    expect(await count(a.orgId)).toEqual([{ n: owned?.n }]);
+    expect(await count(null)).toEqual([{ n: 0 }]);
+    // Through drizzle and inside a transaction alike.
+    const inTx = await withOrg(b.orgId, () =>
+      db.db.transaction(async (tx) =>
+        rowsOfResult(
+          await tx.execute(
+            sql`SELECT count(DISTINCT org_id)::int AS n, min(org_id::text) AS org FROM tickets`,
+          ),
+        ),
+      ),
+    );
+    expect(inTx).toEqual([{ n: 1, org: b.orgId }]);
+  });
+
+  it('given statements of two organizations sent at once, when the pool interleaves them on its connections, then each sees its own organization only', async () => {
+    const orgs = [a.orgId, b.orgId];
+    const seen = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => {
+        const orgId = orgs[i % 2] as string;
+        // Raw statements, drizzle, and a transaction now and then, all at once.
+        if (i % 25 === 0)
+          return withOrg(orgId, () =>
+            db.db.transaction(async (tx) =>
+              rowsOfResult(await tx.execute(sql`SELECT DISTINCT org_id::text AS org FROM tickets`)),
+            ),
+          ).then((rows) => ({ orgId, rows }));
+        return withOrg(orgId, () =>
+          db.query<{ org: string }>('SELECT DISTINCT org_id::text AS org FROM tickets'),
+        ).then((rows) => ({ orgId, rows: rows as unknown[] }));
+      }),
+    );
+    const wrong = seen.filter((s) => JSON.stringify(s.rows) !== JSON.stringify([{ org: s.orgId }]));
+    expect(wrong).toEqual([]);
+  });
+
   it('every table of the schema either has an org_id under a policy or is named global', async () => {
     const tables = await db.query<{ name: string; rls: boolean; policies: number }>(
       `SELECT c.relname AS name, c.relrowsecurity AS rls,
@@ -252,6 +327,11 @@ describe.each(backends())('row-level security (%s)', (backend) => {
     expect(problems).toEqual([]);
   }, 120_000);
 });
+
+/** The rows of a drizzle `execute` (an array on postgres.js, `{ rows }` on PGlite). */
+function rowsOfResult(result: unknown): unknown[] {
+  return Array.isArray(result) ? [...result] : ((result as { rows: unknown[] }).rows ?? []);
+}
 
 /** insufficient_privilege: a row-level security policy (or a missing privilege) refused the statement. */
 const RLS_REFUSED = '42501';

@@ -28,7 +28,9 @@ describe.each(backends())('timers (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDb(backend);
-    second = db.url ? await createDb({ url: db.url, migrate: false, maxConnections: 4 }) : db;
+    second = db.url
+      ? await createDb({ url: db.url, migrate: false, maxConnections: 4, ownerOutsideScopes: true })
+      : db;
     org = await createRuntimeOrg(db, 'Timers Inc', clock.now());
     await publishFlow(db, org, 'Refund request', template('refund-request'), 10);
     await publishFlow(db, org, 'Ticket resolution', template('ticket-resolution'), 20);

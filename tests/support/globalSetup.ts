@@ -18,7 +18,7 @@ declare module 'vitest' {
  * PostgreSQL URL is set, a template database that each test file copies with CREATE DATABASE … TEMPLATE.
  */
 export default async function setup(project: TestProject) {
-  const embedded = await createDb({ dataDir: 'memory://' });
+  const embedded = await createDb({ dataDir: 'memory://', access: 'owner' });
   const dump = await pgliteOf(embedded).dumpDataDir('none');
   await embedded.close();
   const dumpPath = join(tmpdir(), `stepwise-template-${process.pid}.tar`);
@@ -47,7 +47,11 @@ export default async function setup(project: TestProject) {
   } finally {
     await admin.end();
   }
-  const migrated = await createDb({ url: withDatabase(adminUrl, template), maxConnections: 2 });
+  const migrated = await createDb({
+    url: withDatabase(adminUrl, template),
+    maxConnections: 2,
+    access: 'owner',
+  });
   await migrated.close();
   console.info(`[stepwise tests] PostgreSQL suite RUNS against ${redact(adminUrl)} (template ${template}).`);
   project.provide('postgresTemplate', { adminUrl, template, runId });

@@ -30,7 +30,12 @@ export async function openTestDb(
 ): Promise<TestDb> {
   if (backend === 'pglite') {
     const dump = new Blob([readFileSync(inject('pgliteTemplate'))]);
-    const db = await createDb({ dataDir: 'memory://', loadDataDir: dump, migrate: false });
+    const db = await createDb({
+      dataDir: 'memory://',
+      loadDataDir: dump,
+      migrate: false,
+      ownerOutsideScopes: true,
+    });
     return Object.assign(db, { url: undefined, dispose: () => db.close() });
   }
   const tpl = inject('postgresTemplate');
@@ -43,7 +48,12 @@ export async function openTestDb(
     await admin.end();
   }
   const url = withDatabase(tpl.adminUrl, name);
-  const db = await createDb({ url, migrate: false, maxConnections: options.maxConnections ?? 10 });
+  const db = await createDb({
+    url,
+    migrate: false,
+    maxConnections: options.maxConnections ?? 10,
+    ownerOutsideScopes: true,
+  });
   return Object.assign(db, {
     url,
     async dispose() {

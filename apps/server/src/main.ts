@@ -16,6 +16,7 @@ import { startServer } from './server.ts';
 
 /**
  * The process: PORT (3000), HOST (0.0.0.0), DATABASE_URL (PostgreSQL; embedded PGlite when unset),
+ * MIGRATION_DATABASE_URL (the owner role migrations run as; default DATABASE_URL),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
  * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), SMTP_URL (unset: mail goes to the log),
  * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>), TRUSTED_PROXY (none: the socket's peer is the client).
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.STEPWISE_DATA_DIR || '.data');
 
   const started = Date.now();
-  const db = await createDb({ url, dataDir: join(dataDir, 'pglite') });
+  // Served as the application role under the row-level security policies; migrations run as the owner
+  // (MIGRATION_DATABASE_URL, else DATABASE_URL's role).
+  const migrationUrl = process.env.MIGRATION_DATABASE_URL || undefined;
+  const db = await createDb({ url, migrationUrl, dataDir: join(dataDir, 'pglite') });
   logger.info('db.ready', { kind: db.kind, ms: Date.now() - started, ...(url ? {} : { dataDir }) });
 
   const seededAt = new Date();

@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { bearerOf, resolveApiToken } from './auth/apiTokens.ts';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.ts';
 import { isConnectionError, retryOnConnectionError, unavailableTrpcError } from './services/dbUnavailable.ts';
@@ -39,7 +39,9 @@ export function createContextFactory(options: {
       : (parseCookies(request.headers.get('cookie'))[SESSION_COOKIE] ?? null);
     // A read: retried once on a lost connection; still unreachable, the request is answered 503.
     const caller = await retryOnConnectionError(() =>
-      bearer ? resolveApiToken(db, bearer, now()) : resolveSession(db, sessionToken, now()),
+      withOrg(null, () =>
+        bearer ? resolveApiToken(db, bearer, now()) : resolveSession(db, sessionToken, now()),
+      ),
     ).catch((error: unknown) => {
       throw isConnectionError(error) ? unavailableTrpcError(error) : error;
     });

@@ -1,4 +1,9 @@
-export { backfillAnalytics, type RebuildResult, rebuildAnalytics } from './analytics/rebuild.ts';
+export {
+  backfillAnalytics,
+  type RebuildResult,
+  rebuildAnalytics,
+  rebuildEveryOrganization,
+} from './analytics/rebuild.ts';
 export { audit, type AuditEntry } from './audit.ts';
 export { hashPassword, verifyPassword } from './auth/password.ts';
 export {

@@ -1,4 +1,4 @@
-import type { Database, Role } from '@stepwise/db';
+import { type Database, type Role, withOrg } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { RuntimeError, type RuntimeErrorCode } from './runtime/runtimeError.ts';
@@ -123,10 +123,11 @@ export function trpcErrorOf(error: RuntimeError): TRPCError {
  * moves read back and classify a write whose outcome is unknown themselves.
  */
 const mapErrors = t.middleware(async ({ next, type }) => {
-  let result = await next();
+  // Acting for no organization until the caller's is known (the access check below names it).
+  let result = await withOrg(null, () => next());
   if (!result.ok && type === 'query' && isConnectionError(result.error)) {
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-    result = await next();
+    result = await withOrg(null, () => next());
   }
   if (result.ok) return result;
   if (result.error.cause instanceof RuntimeError) throw trpcErrorOf(result.error.cause);
@@ -161,6 +162,8 @@ function authenticated(access: 'authenticated' | Array<Role | 'api'>) {
         message: `This needs ${needed}; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
       });
     }
-    return next({ ctx: { caller } });
+    // Every statement from here on acts for the caller's organization: the row-level security policies
+    // admit its rows only.
+    return withOrg(caller.orgId, () => next({ ctx: { caller } }));
   });
 }

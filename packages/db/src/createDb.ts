@@ -7,6 +7,13 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema/index.ts';
+import { PgliteGate, TenantPool, transparentTypes } from './tenantConnections.ts';
+
+/**
+ * The role the application's statements run as: neither the tables' owner, a superuser nor BYPASSRLS,
+ * so the row-level security policies bind it (created and granted by the migrations).
+ */
+export const APP_ROLE = 'stepwise_app';
 
 /** One drizzle type over both drivers. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -42,10 +49,28 @@ export type CreateDbOptions = {
   maxConnections?: number | undefined;
   /** Run migrations at start (default true). */
   migrate?: boolean | undefined;
+  /**
+   * PostgreSQL: the URL migrations run with (the tables' owner). Default: `url`. When `url` itself names
+   * a privileged role (a superuser, BYPASSRLS, or the tables' owner), migrations run with it and the
+   * application connects as `stepwise_app` at the same address instead (a development database that
+   * trusts local connections; production names the application role in `url`).
+   */
+  migrationUrl?: string | undefined;
+  /**
+   * `app` (default): every statement runs as the application role with the organization of its scope
+   * (`withOrg`), under the row-level security policies. `owner`: as the URL's role, no policies applied
+   * (maintenance scripts that work across organizations, such as rebuilding the analytics facts).
+   */
+  access?: 'app' | 'owner' | undefined;
+  /**
+   * Tests: statements made outside every `withOrg` scope run as the owner (the tests' own setup and
+   * inspection queries), while everything the product runs, always inside a scope, runs as the application.
+   */
+  ownerOutsideScopes?: boolean | undefined;
 };
 
 /** The driver behind each Database, for the few places that need it (migrations, test templates). */
-const drivers = new WeakMap<Database, { sql?: postgres.Sql; url?: string; pg?: PGlite }>();
+const drivers = new WeakMap<Database, { url?: string; pg?: PGlite; rawDb?: Db; gate?: PgliteGate | null }>();
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
 
@@ -58,9 +83,15 @@ const MIGRATION_LOCK = 727_274_001;
  * advisory lock, identically on both.
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
-  const database = options.url
-    ? openPostgres(options.url, options.maxConnections ?? 10)
-    : await openPglite(options);
+  const access = options.access ?? 'app';
+  if (options.url) {
+    const migrationUrl = options.migrationUrl ?? options.url;
+    if (options.migrate !== false) await migratePostgresUrl(migrationUrl);
+    const url = access === 'app' ? await appUrlFor(options.url) : options.url;
+    const owner = access === 'app' && options.ownerOutsideScopes ? migrationUrl : null;
+    return openPostgres(url, migrationUrl, options.maxConnections ?? 10, access === 'app', owner);
+  }
+  const database = await openPglite(options, access === 'app');
   if (options.migrate !== false) {
     try {
       await runMigrations(database);
@@ -70,6 +101,47 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
     }
   }
   return database;
+}
+
+/**
+ * The URL the application connects with: `url` itself when its role is bound by the row-level security
+ * policies; when it names a privileged role (superuser, BYPASSRLS or the tables' owner), the same address
+ * as `stepwise_app` (without a password: a development server trusting local connections).
+ */
+async function appUrlFor(url: string): Promise<string> {
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: POSTGRES_SETTINGS.connectTimeoutSeconds,
+  });
+  try {
+    const [row] = await sql<{ privileged: boolean }[]>`
+      SELECT r.rolsuper OR r.rolbypassrls OR EXISTS (
+               SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user) AS privileged
+        FROM pg_roles r WHERE r.rolname = current_user`;
+    if (!row?.privileged) return url;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const app = new URL(url);
+  app.username = APP_ROLE;
+  app.password = '';
+  const probe = postgres(app.toString(), {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: POSTGRES_SETTINGS.connectTimeoutSeconds,
+  });
+  try {
+    await probe`SELECT 1`;
+  } catch (error) {
+    throw new Error(
+      `DATABASE_URL names a privileged role, and the application cannot connect as ${APP_ROLE} at the same address (${(error as Error).message}). ` +
+        `Set DATABASE_URL to the application role (${APP_ROLE}, with its password) and MIGRATION_DATABASE_URL to the owner role: docs/security.md shows the setup.`,
+    );
+  } finally {
+    await probe.end({ timeout: 5 });
+  }
+  return app.toString();
 }
 
 /**
@@ -101,7 +173,13 @@ export const POSTGRES_SETTINGS = {
   idleInTransactionTimeoutMs: 60_000,
 } as const;
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(
+  url: string,
+  migrationUrl: string,
+  max: number,
+  tenant: boolean,
+  ownerUrl: string | null,
+): Database {
   // JIT off: the app's statements are single-row moves and reports of well under a second, where compiling
   // a plan (30–250 ms measured on the analytics reports) costs more than it could ever save.
   const options = {
@@ -115,29 +193,50 @@ function openPostgres(url: string, max: number): Database {
       idle_in_transaction_session_timeout: POSTGRES_SETTINGS.idleInTransactionTimeoutMs,
     },
   } satisfies postgres.Options<Record<string, never>>;
-  const sql = postgres(url, {
+  const pooled = {
     ...options,
-    max,
     idle_timeout: POSTGRES_SETTINGS.idleTimeoutSeconds,
     // A function: the driver draws each connection's lifetime anew.
     max_lifetime: POSTGRES_SETTINGS.maxLifetimeSeconds as unknown as number,
-  });
-  const db = drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Db;
-  const listener = new Listener(url, options);
-  const database: Database = {
-    kind: 'postgres',
-    db,
-    async query<T extends Row>(text: string, params: unknown[] = []) {
-      const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
-      return rows as unknown as T[];
-    },
-    listen: (channel, onMessage, onRelisten) => listener.listen(channel, onMessage, onRelisten),
-    async close() {
-      await listener.close();
-      await sql.end({ timeout: 5 });
-    },
   };
-  drivers.set(database, { sql, url });
+  const listener = new Listener(url, options);
+  let database: Database;
+  if (tenant) {
+    const owner = ownerUrl ? postgres(ownerUrl, { ...pooled, max: 4 }) : null;
+    if (owner) transparentTypes(owner);
+    const pool = new TenantPool((onclose) => postgres(url, { ...pooled, max: 1, onclose }), max, owner);
+    const db = drizzlePostgres(pool as unknown as postgres.Sql, {
+      schema,
+      casing: 'snake_case',
+    }) as unknown as Db;
+    database = {
+      kind: 'postgres',
+      db,
+      query: <T extends Row>(text: string, params: unknown[] = []) => pool.query<T>(text, params),
+      listen: (channel, onMessage, onRelisten) => listener.listen(channel, onMessage, onRelisten),
+      async close() {
+        await listener.close();
+        await pool.end({ timeout: 5 });
+      },
+    };
+  } else {
+    const sql = postgres(url, { ...pooled, max });
+    const db = drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Db;
+    database = {
+      kind: 'postgres',
+      db,
+      async query<T extends Row>(text: string, params: unknown[] = []) {
+        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+        return rows as unknown as T[];
+      },
+      listen: (channel, onMessage, onRelisten) => listener.listen(channel, onMessage, onRelisten),
+      async close() {
+        await listener.close();
+        await sql.end({ timeout: 5 });
+      },
+    };
+  }
+  drivers.set(database, { url: migrationUrl });
   return database;
 }
 
@@ -261,7 +360,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolvePromise) => setTimeout(resolvePromise, ms).unref());
 }
 
-async function openPglite(options: CreateDbOptions): Promise<Database> {
+async function openPglite(options: CreateDbOptions, tenant: boolean): Promise<Database> {
   const dataDir = options.dataDir ?? join(process.cwd(), '.data', 'pglite');
   let releaseLock = (): void => {};
   if (!dataDir.startsWith('memory://')) {
@@ -280,12 +379,18 @@ async function openPglite(options: CreateDbOptions): Promise<Database> {
     releaseLock();
     throw error;
   }
-  const db = drizzlePglite(pg, { schema, casing: 'snake_case' }) as unknown as Db;
+  const rawDb = drizzlePglite(pg, { schema, casing: 'snake_case' }) as unknown as Db;
+  // The application's statements run as the application role (one connection: switched per statement).
+  const gate = tenant ? new PgliteGate(pg, APP_ROLE, options.ownerOutsideScopes === true) : null;
+  const db = gate
+    ? (drizzlePglite(gate.client() as PGlite, { schema, casing: 'snake_case' }) as unknown as Db)
+    : rawDb;
+  const run = gate ? <T>(work: () => Promise<T>) => gate.run(work) : <T>(work: () => Promise<T>) => work();
   const database: Database = {
     kind: 'pglite',
     db,
     async query<T extends Row>(text: string, params: unknown[] = []) {
-      const result = await pg.query<T>(text, params);
+      const result = await run(() => pg.query<T>(text, params));
       return result.rows;
     },
     async listen(channel, onMessage) {
@@ -301,7 +406,7 @@ async function openPglite(options: CreateDbOptions): Promise<Database> {
       }
     },
   };
-  drivers.set(database, { pg });
+  drivers.set(database, { pg, rawDb, gate });
   return database;
 }
 
@@ -356,17 +461,27 @@ function isAlive(pid: number): boolean {
 /** Applies the migrations in `drizzle/` once; concurrent starts wait on an advisory lock. */
 export async function runMigrations(database: Database): Promise<void> {
   if (database.kind === 'pglite') {
-    await database.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const driver = drivers.get(database);
+    if (!driver?.pg || !driver.rawDb) throw new Error('not a PGlite database');
+    // As the owner: the migrations create and alter what the application role is then granted.
+    driver.gate?.forget();
+    await driver.pg.exec('RESET ROLE');
+    await driver.pg.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
-      await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migratePglite(driver.rawDb as never, { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
-      await database.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await driver.pg.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
     return;
   }
   const url = drivers.get(database)?.url;
   if (!url) throw new Error('not a PostgreSQL database');
+  await migratePostgresUrl(url);
+}
+
+/** Applies the migrations to the PostgreSQL database at `url` (its role owns what they create). */
+async function migratePostgresUrl(url: string): Promise<void> {
   // A migration may rewrite a large table: its own two connections (the lock's and the migration's), with
   // no statement timeout.
   const sql = postgres(url, {

@@ -1,4 +1,5 @@
 export {
+  APP_ROLE,
   createDb,
   type CreateDbOptions,
   type Database,
@@ -28,3 +29,4 @@ export {
   timers,
   users,
 } from './schema/index.ts';
+export { currentOrg, withOrg } from './orgScope.ts';

@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { type OpenVisit, parseStoredEvent, type StoredEvent, type Visit, visitsOfMove } from '@stepwise/flow';
 import { iso, poolQuery } from '../runtime/sql.ts';
 import { VISIT_RECORD, visitRecordOf } from '../runtime/writeMove.ts';
@@ -205,9 +205,38 @@ export async function backfillAnalytics(
   const query = poolQuery(database);
   const owed = await query<{ id: number }>('SELECT id FROM analytics_backfill WHERE done_at IS NULL');
   if (owed.length === 0) return null;
-  const result = await rebuildAnalytics(database, signal ? { signal } : {});
+  const result = await rebuildEveryOrganization(database, signal ? { signal } : {});
   // Stopped before the end: the next server to start does it again (rebuilding a ticket twice is harmless).
   if (signal?.aborted) return null;
   await query('UPDATE analytics_backfill SET done_at = now() WHERE done_at IS NULL');
   return result;
+}
+
+/**
+ * Rebuilds the facts of every organization, one at a time, each acting for itself (the organizations are
+ * listed through the narrowly granted `stepwise_organization_ids` function).
+ */
+export async function rebuildEveryOrganization(
+  database: Database,
+  options: { onProgress?: (done: number) => void; signal?: AbortSignal } = {},
+): Promise<RebuildResult> {
+  const orgs = await withOrg(null, () =>
+    database.query<{ id: string }>('SELECT id FROM stepwise_organization_ids() AS id'),
+  );
+  const total: RebuildResult = { tickets: 0, visits: 0, skipped: 0 };
+  for (const org of orgs) {
+    if (options.signal?.aborted) break;
+    const before = total.tickets;
+    const part = await withOrg(org.id, () =>
+      rebuildAnalytics(database, {
+        orgId: org.id,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (done) => options.onProgress?.(before + done),
+      }),
+    );
+    total.tickets += part.tickets;
+    total.visits += part.visits;
+    total.skipped += part.skipped;
+  }
+  return total;
 }

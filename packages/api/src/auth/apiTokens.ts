@@ -30,14 +30,9 @@ export async function resolveApiToken(db: Database, token: string, now: Date): P
   if (!TOKEN_RE.test(token)) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This API token is not valid.' });
   }
+  // Before the organization is known: through the narrowly granted `stepwise_api_token` function.
   const rows = await db.query<{ id: string; org_id: string; name: string }>(
-    `WITH tok AS (
-       SELECT id, org_id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL),
-     used AS (
-       UPDATE api_tokens SET last_used_at = $2::timestamptz
-        WHERE id = (SELECT id FROM tok)
-          AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute'))
-     SELECT id, org_id, name FROM tok`,
+    'SELECT id, org_id, name FROM stepwise_api_token($1, $2::timestamptz)',
     [hashApiToken(token), now.toISOString()],
   );
   const row = rows[0];

@@ -106,18 +106,10 @@ export async function resolveSession(
   const generation = sessionGeneration;
   // The same statement marks the session seen, at most once per LAST_SEEN_GRANULARITY_MS (a write per
   // request would cost more than "last seen" is worth).
+  // Before the organization is known: through the narrowly granted `stepwise_session` function.
   const rows = await db.query<SessionRow>(
-    `WITH found AS (
-       SELECT u.id AS user_id, m.org_id, m.role, u.name, u.email, s.expires_at, s.last_seen_at
-         FROM sessions s
-         JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
-         JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND m.disabled_at IS NULL),
-     seen AS (
-       UPDATE sessions SET last_seen_at = $2::timestamptz
-        WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM found
-          WHERE found.last_seen_at IS NULL OR found.last_seen_at < $2::timestamptz - $3::int * interval '1 millisecond'))
-     SELECT user_id, org_id, role, name, email, ${iso('expires_at')} AS expires_at FROM found`,
+    `SELECT user_id, org_id, role, name, email, ${iso('expires_at')} AS expires_at
+       FROM stepwise_session($1, $2::timestamptz, $3::int)`,
     [hash, now.toISOString(), LAST_SEEN_GRANULARITY_MS],
   );
   const row = rows[0];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, Unlisten } from '@stepwise/db';
+import { type Database, type Unlisten, withOrg } from '@stepwise/db';
 import { isConnectionError } from '../services/dbUnavailable.ts';
 
 /**
@@ -320,24 +320,34 @@ export class LiveHub {
   }
 
   private async readWatched(): Promise<void> {
-    const ids = [...this.watchers.keys()];
-    for (let at = 0; at < ids.length; at += 1000) {
-      const rows = await this.db.query<{ id: string; org_id: string; seq: number }>(
-        'SELECT id, org_id, seq FROM tickets WHERE id = ANY($1::uuid[])',
-        [ids.slice(at, at + 1000)],
-      );
-      for (const row of rows) {
-        const set = this.watchers.get(row.id);
-        if (!set) continue;
-        const behind = [...set].filter((w) => w.orgId === row.org_id && w.seq < row.seq);
-        if (behind.length === 0) continue;
-        this.stats.reconciled++;
-        // Heard late: the organization's listeners (queues) are told too, unless this seq was heard.
-        this.deliver({ orgId: row.org_id, ticketId: row.id, seq: row.seq });
-        for (const watcher of behind)
-          safely(watcher.listener, { orgId: row.org_id, ticketId: row.id, seq: row.seq });
+    // Per organization, each read acting for it (the policies admit one organization's rows at a time).
+    const byOrg = new Map<string, string[]>();
+    for (const [ticketId, set] of this.watchers)
+      for (const watcher of set) {
+        const list = byOrg.get(watcher.orgId) ?? [];
+        if (list.at(-1) !== ticketId) list.push(ticketId);
+        byOrg.set(watcher.orgId, list);
       }
-    }
+    for (const [orgId, ids] of byOrg)
+      for (let at = 0; at < ids.length; at += 1000) {
+        const rows = await withOrg(orgId, () =>
+          this.db.query<{ id: string; org_id: string; seq: number }>(
+            'SELECT id, org_id, seq FROM tickets WHERE org_id = $1::uuid AND id = ANY($2::uuid[])',
+            [orgId, ids.slice(at, at + 1000)],
+          ),
+        );
+        for (const row of rows) {
+          const set = this.watchers.get(row.id);
+          if (!set) continue;
+          const behind = [...set].filter((w) => w.orgId === row.org_id && w.seq < row.seq);
+          if (behind.length === 0) continue;
+          this.stats.reconciled++;
+          // Heard late: the organization's listeners (queues) are told too, unless this seq was heard.
+          this.deliver({ orgId: row.org_id, ticketId: row.id, seq: row.seq });
+          for (const watcher of behind)
+            safely(watcher.listener, { orgId: row.org_id, ticketId: row.id, seq: row.seq });
+        }
+      }
   }
 
   private scheduleReconcile(): void {

@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import type { Query } from '../runtime/sql.ts';
 
 /** One plain-text message, as a sender receives it. */
@@ -47,17 +47,14 @@ export async function deliverDueMail(
   options: { send: SendMail; batch?: number; onError?: (error: unknown) => void },
 ): Promise<number> {
   const nowIso = now.toISOString();
-  const claimed = await db.query<Claimed>(
-    `WITH due AS (
-       SELECT id FROM outgoing_mail
-        WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
-        ORDER BY next_attempt_at, id LIMIT $2::int
-        FOR UPDATE SKIP LOCKED)
-     UPDATE outgoing_mail m SET attempts = m.attempts + 1,
-            next_attempt_at = $1::timestamptz + make_interval(secs => $3::int / 1000.0)
-       FROM due WHERE m.id = due.id
-      RETURNING m.id, m.kind, m.to_address, m.subject, m.body, m.attempts`,
-    [nowIso, options.batch ?? 20, LEASE_MS],
+  // Messages of every organization and of none (a sign-up's), leased and settled through the narrowly
+  // granted functions.
+  const claimed = await withOrg(null, () =>
+    db.query<Claimed>(
+      `SELECT id, kind, to_address, subject, body, attempts
+         FROM stepwise_lease_mail($1::timestamptz, $2::int, $3::int)`,
+      [nowIso, options.batch ?? 20, LEASE_MS],
+    ),
   );
   for (const mail of claimed) await attempt(db, mail, now, options);
   return claimed.length;
@@ -83,22 +80,21 @@ async function attempt(
   }
   try {
     if (error === null) {
-      await db.query(
-        `UPDATE outgoing_mail SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
-          WHERE id = $1::uuid`,
-        [mail.id, now.toISOString()],
+      await withOrg(null, () =>
+        db.query(`SELECT stepwise_settle_mail($1::uuid, 'sent', $2::timestamptz, NULL, NULL)`, [
+          mail.id,
+          now.toISOString(),
+        ]),
       );
     } else {
       const delay = MAIL_RETRY_DELAYS_MS[mail.attempts - 1];
-      await db.query(
-        `UPDATE outgoing_mail SET status = $2, next_attempt_at = $3::timestamptz, last_error = $4
-          WHERE id = $1::uuid`,
-        [
+      await withOrg(null, () =>
+        db.query(`SELECT stepwise_settle_mail($1::uuid, $2, NULL, $3::timestamptz, $4)`, [
           mail.id,
           delay === undefined ? 'failed' : 'pending',
           new Date(now.getTime() + (delay ?? 0)).toISOString(),
           error,
-        ],
+        ]),
       );
     }
   } catch (cause) {

@@ -1,4 +1,4 @@
-import { organizations } from '@stepwise/db';
+import { organizations, withOrg } from '@stepwise/db';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { verifyDummyPassword, verifyPassword } from '../auth/password.ts';
@@ -118,12 +118,9 @@ export const authRouter = router({
             : 'You are not an active member of this organization.',
         );
       }
-      const session = await createSession(ctx.db.db, {
-        orgId: membership.orgId,
-        userId: account.id,
-        now,
-        client: clientOf(ctx),
-      });
+      const session = await withOrg(membership.orgId, () =>
+        createSession(ctx.db.db, { orgId: membership.orgId, userId: account.id, now, client: clientOf(ctx) }),
+      );
       ctx.setCookie(sessionCookie(session.token));
       return {
         user: { id: account.id, name: account.name, email: account.email },
@@ -142,11 +139,13 @@ export const authRouter = router({
   me: procedure('public').query(async ({ ctx }): Promise<Me | null> => {
     const caller = ctx.caller;
     if (!caller || caller.role === 'api' || caller.userId === null) return null;
-    const [org] = await ctx.db.db
-      .select({ name: organizations.name })
-      .from(organizations)
-      .where(eq(organizations.id, caller.orgId))
-      .limit(1);
+    const [org] = await withOrg(caller.orgId, async () =>
+      ctx.db.db
+        .select({ name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.id, caller.orgId))
+        .limit(1),
+    );
     if (!org) return null;
     return {
       user: { id: caller.userId, name: caller.name, email: caller.email },

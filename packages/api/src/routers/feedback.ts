@@ -5,6 +5,7 @@ import { hashFeedbackToken } from '../runtime/feedbackLink.ts';
 import { recordFeedback } from '../runtime/operations.ts';
 import { SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
+import { withLinkOrg } from '../services/linkScope.ts';
 
 const FeedbackToken = SafeString.max(64, 'This feedback link is not valid.').regex(
   /^[A-Za-z0-9_-]{43}$/,
@@ -44,18 +45,21 @@ export const feedbackRouter = router({
       const now = ctx.now();
       await limit(ctx, now);
       if (!TOKEN_RE.test(input.token)) return { state: 'invalid' };
-      const rows = await ctx.db.query<{
-        org_name: string;
-        number: number;
-        subject: string;
-        used: boolean;
-        expired: boolean;
-      }>(
-        `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used,
+      const tokenHash = hashFeedbackToken(input.token);
+      const rows = await withLinkOrg(ctx.db, 'feedback', tokenHash, () =>
+        ctx.db.query<{
+          org_name: string;
+          number: number;
+          subject: string;
+          used: boolean;
+          expired: boolean;
+        }>(
+          `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used,
                 fr.expires_at <= $2::timestamptz AS expired
            FROM feedback_requests fr JOIN tickets t ON t.id = fr.ticket_id JOIN organizations o ON o.id = fr.org_id
           WHERE fr.token_hash = $1`,
-        [hashFeedbackToken(input.token), now.toISOString()],
+          [tokenHash, now.toISOString()],
+        ),
       );
       const row = rows[0];
       if (!row) return { state: 'invalid' };
@@ -79,12 +83,10 @@ export const feedbackRouter = router({
     .mutation(async ({ ctx, input }): Promise<{ ok: true; ticketNumber: number }> => {
       const now = ctx.now();
       await limit(ctx, now);
-      const answer = await recordFeedback(ctx.db, {
-        tokenHash: hashFeedbackToken(input.token),
-        score: input.score,
-        comment: input.comment ?? null,
-        now,
-      });
+      const tokenHash = hashFeedbackToken(input.token);
+      const answer = await withLinkOrg(ctx.db, 'feedback', tokenHash, () =>
+        recordFeedback(ctx.db, { tokenHash, score: input.score, comment: input.comment ?? null, now }),
+      );
       if (answer.state === 'recorded') return { ok: true, ticketNumber: answer.ticketNumber };
       if (answer.state === 'answered') fail('CONFLICT', 'Thanks — we already have your feedback.');
       fail('NOT_FOUND', LINK_NOT_FOUND);

@@ -1,3 +1,4 @@
+import { withOrg } from '@stepwise/db';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { liveHubOf, subscribeChanges, subscribeTicket } from '../live/hub.ts';
@@ -38,9 +39,12 @@ export const liveRouter = router({
       await hub.start();
       const changes = subscribeTicket(hub, orgId, ticketId, from ?? 0, signal);
       try {
-        const rows = await ctx.db.query<{ seq: number }>(
-          'SELECT seq FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid',
-          [ticketId, orgId],
+        // A subscription's body runs when the stream is read, outside the procedure's scope: it names its own.
+        const rows = await withOrg(orgId, () =>
+          ctx.db.query<{ seq: number }>('SELECT seq FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid', [
+            ticketId,
+            orgId,
+          ]),
         );
         const row = rows[0];
         if (!row) fail('NOT_FOUND', TICKET_NOT_FOUND);
@@ -82,10 +86,12 @@ export const liveRouter = router({
       try {
         const since = input.lastEventId == null ? Number.NaN : Number(input.lastEventId.split('.')[0]);
         if (Number.isFinite(since)) {
-          const missed = await ctx.db.query<{ id: string; seq: number }>(
-            `SELECT id, seq FROM tickets WHERE org_id = $1::uuid AND updated_at > $2::timestamptz
-              ORDER BY updated_at, id LIMIT 500`,
-            [orgId, new Date(since - 5000).toISOString()],
+          const missed = await withOrg(orgId, () =>
+            ctx.db.query<{ id: string; seq: number }>(
+              `SELECT id, seq FROM tickets WHERE org_id = $1::uuid AND updated_at > $2::timestamptz
+                ORDER BY updated_at, id LIMIT 500`,
+              [orgId, new Date(since - 5000).toISOString()],
+            ),
           );
           for (const row of missed)
             yield tracked(id(row.seq), { ticketId: row.id, seq: row.seq } satisfies LiveTicketChange);

@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { noteChange, type TicketChange } from '../live/hub.ts';
 import { advanceTicket, changeOf } from './advanceTicket.ts';
 import { inSavepoint, inTransaction, type Query } from './sql.ts';
@@ -45,19 +45,21 @@ export async function fireTimerBatch(
     // timers (a completion voids them); a claim that took only the timers and reached for the ticket
     // later would wait on that move while the move waits on it: a deadlock. A ticket moving right now
     // is skipped, and its timer is left for the next round.
+    // Timers of every organization, through the narrowly granted claim function (it takes the same
+    // locks); each timer then fires acting for its own organization.
     const due = await tx<DueTimer>(
-      `SELECT tm.id::text AS id, tm.org_id, tm.ticket_id, tm.seq, tm.kind, tm.node_id
-         FROM timers tm JOIN tickets t ON t.id = tm.ticket_id
-        WHERE tm.fired_at IS NULL AND tm.cancelled_at IS NULL AND tm.due_at <= $1::timestamptz
-        ORDER BY tm.due_at, tm.id LIMIT $2::int
-        FOR UPDATE OF tm, t SKIP LOCKED`,
+      'SELECT id, org_id, ticket_id, seq, kind, node_id FROM stepwise_claim_timers($1::timestamptz, $2::int)',
       [nowIso, batch],
     );
     let fired = 0;
     for (const timer of due) {
       try {
         // A savepoint per timer: one that fails is left for the next tick without undoing the others.
-        const change = await inSavepoint(tx, 'fire_timer', () => fireOne(database, tx, cache, timer, now));
+        const change = await inSavepoint(tx, 'fire_timer', async () => {
+          // The claim's transaction acts for the timer's organization until the next timer.
+          await tx(`SELECT set_config('app.org_id', $1, true)`, [timer.org_id]);
+          return withOrg(timer.org_id, () => fireOne(database, tx, cache, timer, now));
+        });
         if (change) {
           moved.push(change);
           fired++;

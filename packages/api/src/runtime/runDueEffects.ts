@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { noteChange } from '../live/hub.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { applyEngineEvent } from './applyEvent.ts';
@@ -48,15 +48,13 @@ export async function runDueEffects(
 ): Promise<number> {
   const nowIso = now.toISOString();
   const onError = options.onError ?? defaultOnError;
-  const claimed = await database.query<Claimed>(
-    `WITH due AS (
-       SELECT id FROM runtime_jobs WHERE done_at IS NULL AND next_attempt_at <= $1::timestamptz
-        ORDER BY next_attempt_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED)
-     UPDATE runtime_jobs j SET attempts = j.attempts + 1,
-            next_attempt_at = $1::timestamptz + make_interval(secs => $3::int / 1000.0)
-       FROM due WHERE j.id = due.id
-     RETURNING j.id::text AS id, j.org_id, j.ticket_id, j.seq, j.attempts, j.effects`,
-    [nowIso, options.batch ?? 50, LEASE_MS],
+  // Rows of every organization, through the narrowly granted lease function; each row's work then acts
+  // for its own organization.
+  const claimed = await withOrg(null, () =>
+    database.query<Claimed>(
+      'SELECT id, org_id, ticket_id, seq, attempts, effects FROM stepwise_lease_jobs($1::timestamptz, $2::int, $3::int)',
+      [nowIso, options.batch ?? 50, LEASE_MS],
+    ),
   );
   const context: EffectContext = {
     database,
@@ -66,28 +64,39 @@ export async function runDueEffects(
     publicUrl: options.publicUrl ?? DEFAULT_PUBLIC_URL,
   };
   for (const row of claimed.sort((a, b) => Number(a.id) - Number(b.id))) {
-    try {
-      await performAll(context, row);
-      await database.query(
-        'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
-        [row.id, nowIso],
-      );
-    } catch (error) {
-      onError(error);
-      const wait = Math.min(row.attempts * RETRY_STEP_MS, 600_000);
-      await database
-        .query(
-          'UPDATE runtime_jobs SET next_attempt_at = $2::timestamptz, last_error = $3 WHERE id = $1::bigint',
-          [
-            row.id,
-            new Date(now.getTime() + wait).toISOString(),
-            (error instanceof Error ? error.message : String(error)).slice(0, 1000),
-          ],
-        )
-        .catch(onError);
-    }
+    await withOrg(row.org_id, () => settleJob(database, context, row, now, onError));
   }
   return claimed.length;
+}
+
+async function settleJob(
+  database: Database,
+  context: EffectContext,
+  row: Claimed,
+  now: Date,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  const nowIso = now.toISOString();
+  try {
+    await performAll(context, row);
+    await database.query(
+      'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
+      [row.id, nowIso],
+    );
+  } catch (error) {
+    onError(error);
+    const wait = Math.min(row.attempts * RETRY_STEP_MS, 600_000);
+    await database
+      .query(
+        'UPDATE runtime_jobs SET next_attempt_at = $2::timestamptz, last_error = $3 WHERE id = $1::bigint',
+        [
+          row.id,
+          new Date(now.getTime() + wait).toISOString(),
+          (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+        ],
+      )
+      .catch(onError);
+  }
 }
 
 function defaultOnError(error: unknown): void {

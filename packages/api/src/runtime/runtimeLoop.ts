@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { deliverDueMail, type SendMail } from '../mail/outgoingMail.ts';
 import { deliverDueWebhooks } from '../webhooks/deliverDueWebhooks.ts';
 import { fireTimerBatch } from './fireDueTimers.ts';
@@ -115,7 +115,8 @@ export function startRuntimeLoop(database: Database, options: RuntimeLoopOptions
   const run = async (): Promise<boolean> => {
     // One round at a time per loop; a round asked for during one waits for it, then runs.
     while (running) await running.catch(() => false);
-    running = round();
+    // The loop acts for no organization; each row it takes is worked acting for the row's own.
+    running = withOrg(null, round);
     try {
       return await running;
     } finally {

@@ -28,7 +28,7 @@ function toSql(text: string, params: readonly unknown[]): SQL {
   return sql.join(chunks);
 }
 
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   if (typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows)) {
     return result.rows as T[];

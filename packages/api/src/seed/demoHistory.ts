@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { type FlowDocument, parseFlowDocument, seededRandom } from '@stepwise/flow';
 import { completeStep, type StepCompletion } from '../runtime/completeStep.ts';
@@ -13,6 +13,7 @@ import { versionCache } from '../runtime/versionCache.ts';
 import { publishVersion } from '../services/publishVersion.ts';
 import type { Caller } from '../trpc.ts';
 import { FAST_TRACK_NODES, refundFastTrack } from './refundFastTrack.ts';
+import { demoOrgId } from './seedDemo.ts';
 
 /**
  * The demo's history: weeks of finished tickets on the demo organization, made by the real runtime — every
@@ -698,6 +699,24 @@ export async function seedDemoHistory(
   options: DemoHistoryOptions = {},
 ): Promise<DemoHistoryResult | null> {
   const started = Date.now();
+  const now = (options.now ?? new Date()).getTime();
+  const seed = options.seed ?? DEMO_HISTORY_SEED;
+  const days = options.days ?? DEMO_HISTORY_DAYS;
+  const count = options.tickets ?? DEMO_HISTORY_TICKETS;
+  const pilotPercent = options.pilotPercent ?? 30;
+  const from = now - days * DAY;
+  const pilotAt = Math.floor((now - (options.pilotDaysAgo ?? 29) * DAY) / DAY) * DAY + 10 * HOUR;
+  // Everything the history writes acts for the demo organization.
+  const demoOrg = await demoOrgId(database);
+  if (!demoOrg) return null;
+  return withOrg(demoOrg, () => fillHistory(database, options, started));
+}
+
+async function fillHistory(
+  database: Database,
+  options: DemoHistoryOptions,
+  started: number,
+): Promise<DemoHistoryResult | null> {
   const now = (options.now ?? new Date()).getTime();
   const seed = options.seed ?? DEMO_HISTORY_SEED;
   const days = options.days ?? DEMO_HISTORY_DAYS;

@@ -1,7 +1,9 @@
-import type { Database } from '@stepwise/db';
+import { randomUUID } from 'node:crypto';
+import { type Database, withOrg } from '@stepwise/db';
 import { flows, memberships, organizations, type Role, teamMembers, teams, users } from '@stepwise/db';
 import { type FlowDocument, type FlowNode, TEMPLATES } from '@stepwise/flow';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../runtime/sql.ts';
 import { audit } from '../audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { completeStep } from '../runtime/completeStep.ts';
@@ -275,26 +277,31 @@ const TICKETS: DemoTicket[] = [
  * with `history`, also weeks of finished tickets before them. Returns null, changing nothing, when any
  * organization exists.
  */
-export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedResult | null> {
+export function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedResult | null> {
+  // Its id is chosen here: everything the seed writes acts for the new organization.
+  const orgId = randomUUID();
+  return withOrg(orgId, () => seedAs(database, options, orgId));
+}
+
+async function seedAs(database: Database, options: SeedOptions, orgId: string): Promise<SeedResult | null> {
   const now = options.now ?? new Date();
   const history = options.history === true ? {} : options.history || null;
   // The organization, its people and flows date from when the first versions were published.
   const publishedAt =
     options.publishedAt ?? (history ? demoHistoryStart(now, history.days ?? DEMO_HISTORY_DAYS) : now);
-  if ((await database.query('SELECT 1 FROM organizations LIMIT 1')).length > 0) return null;
+  // Only into an empty database (asked through the narrowly granted function: organizations are walled).
+  if ((await withOrg(null, () => database.query('SELECT id FROM stepwise_first_org()'))).length > 0)
+    return null;
   // Hashing takes a while: never inside the transaction (PGlite has one connection).
   // One at a time: each scrypt hash takes 128 MiB.
   const hashes: string[] = [];
   for (const _person of PEOPLE) hashes.push(await hashPassword(DEMO_PASSWORD));
+  const org = { id: orgId };
   const created = await database.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`);
-    const existing = await tx.select({ id: organizations.id }).from(organizations).limit(1);
+    const existing = rowsOf(await tx.execute(sql`SELECT id FROM stepwise_first_org()`));
     if (existing.length > 0) return null;
-    const [org] = await tx
-      .insert(organizations)
-      .values({ name: DEMO_ORG, createdAt: publishedAt })
-      .returning({ id: organizations.id });
-    if (!org) throw new Error('INSERT … RETURNING returned no row');
+    await tx.insert(organizations).values({ id: org.id, name: DEMO_ORG, createdAt: publishedAt });
     const teamRows = await tx
       .insert(teams)
       .values([
@@ -319,16 +326,15 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     });
     const people: Record<string, Caller> = {};
     for (const [i, person] of PEOPLE.entries()) {
-      const [user] = await tx
-        .insert(users)
-        .values({
-          email: person.email,
-          name: person.name,
-          passwordHash: hashes[i] ?? '',
-          createdAt: publishedAt,
-        })
-        .returning({ id: users.id });
-      if (!user) throw new Error('INSERT … RETURNING returned no row');
+      // Not read back: the policies show an account only once it is a member.
+      const user = { id: randomUUID() };
+      await tx.insert(users).values({
+        id: user.id,
+        email: person.email,
+        name: person.name,
+        passwordHash: hashes[i] ?? '',
+        createdAt: publishedAt,
+      });
       await tx
         .insert(memberships)
         .values({ orgId: org.id, userId: user.id, role: person.role, createdAt: publishedAt });
@@ -372,7 +378,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
   });
   if (!created) return null;
 
-  const { orgId, people } = created;
+  const { people } = created;
   for (const flowId of created.flowIds) {
     await publishVersion(database, {
       orgId,
@@ -432,8 +438,13 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
  * Returns whether it marked one. Harmless to repeat.
  */
 export async function markSeededDemo(database: Database): Promise<boolean> {
-  const rows = await database.query<{ id: string }>(
-    `INSERT INTO audit_log (org_id, actor_id, action, target_type, target_id, data)
+  const [first] = await withOrg(null, () =>
+    database.query<{ id: string }>('SELECT id FROM stepwise_first_org()'),
+  );
+  if (!first) return false;
+  const rows = await withOrg(first.id, () =>
+    database.query<{ id: string }>(
+      `INSERT INTO audit_log (org_id, actor_id, action, target_type, target_id, data)
      SELECT o.id, NULL, $1, 'organization', o.id::text, jsonb_build_object('name', o.name, 'backfilled', true)
        FROM (SELECT id, name FROM organizations ORDER BY created_at, id LIMIT 1) o
       WHERE o.name = $2
@@ -441,7 +452,8 @@ export async function markSeededDemo(database: Database): Promise<boolean> {
                      WHERE m.org_id = o.id AND lower(u.email) = $3)
         AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = o.id AND a.action = $1)
      RETURNING org_id AS id`,
-    [DEMO_SEEDED_ACTION, DEMO_ORG, PEOPLE[0]?.email ?? ''],
+      [DEMO_SEEDED_ACTION, DEMO_ORG, PEOPLE[0]?.email ?? ''],
+    ),
   );
   return rows.length > 0;
 }
@@ -459,8 +471,11 @@ export type DemoLogins = {
  */
 export async function findDemoLogins(database: Database): Promise<DemoLogins | null> {
   const emails = PEOPLE.map((p) => p.email);
-  const rows = await database.query<{ email: string; role: Role; org_name: string }>(
-    `SELECT u.email, m.role, o.name AS org_name
+  const demoOrg = await demoOrgId(database);
+  if (!demoOrg) return null;
+  const rows = await withOrg(demoOrg, () =>
+    database.query<{ email: string; role: Role; org_name: string }>(
+      `SELECT u.email, m.role, o.name AS org_name
        FROM users u
        JOIN memberships m ON m.user_id = u.id AND m.disabled_at IS NULL
        JOIN organizations o ON o.id = m.org_id
@@ -468,7 +483,8 @@ export async function findDemoLogins(database: Database): Promise<DemoLogins | n
         AND EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = m.org_id AND a.action = $2)
         AND NOT EXISTS (SELECT 1 FROM audit_log c WHERE c.org_id = m.org_id AND c.target_id = u.id::text
                           AND c.action IN ('user.password_changed', 'user.password_reset'))`,
-    [emails, DEMO_SEEDED_ACTION],
+      [emails, DEMO_SEEDED_ACTION],
+    ),
   );
   const first = rows[0];
   if (!first) return null;
@@ -480,4 +496,12 @@ export async function findDemoLogins(database: Database): Promise<DemoLogins | n
       .sort((a, b) => order(a.email) - order(b.email))
       .map((r) => ({ role: r.role, email: r.email })),
   };
+}
+
+/** The demo organization (the one its seed marked), found through the narrowly granted function. */
+export async function demoOrgId(database: Database): Promise<string | null> {
+  const [row] = await withOrg(null, () =>
+    database.query<{ id: string | null }>('SELECT stepwise_demo_org() AS id'),
+  );
+  return row?.id ?? null;
 }

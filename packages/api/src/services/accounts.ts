@@ -1,5 +1,6 @@
-import { type Db, memberships, organizations, type Role, users } from '@stepwise/db';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Role } from '@stepwise/db';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../runtime/sql.ts';
 
 /** What the web app knows about the logged-in user. */
 export type Me = {
@@ -12,11 +13,12 @@ export type Account = { id: string; name: string; email: string; passwordHash: s
 
 /** Emails are unique case-insensitively (the index is on lower(email)). */
 export async function findAccountByEmail(db: Db, email: string): Promise<Account | undefined> {
-  const [row] = await db
-    .select({ id: users.id, name: users.name, email: users.email, passwordHash: users.passwordHash })
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
-    .limit(1);
+  // Accounts belong to no one organization: read through the narrowly granted `stepwise_account` function.
+  const [row] = rowsOf<Account>(
+    await db.execute(
+      sql`SELECT id, name, email, password_hash AS "passwordHash" FROM stepwise_account(${email.toLowerCase()})`,
+    ),
+  );
   return row;
 }
 
@@ -29,18 +31,11 @@ export async function pickMembership(
   userId: string,
   orgId: string | undefined,
 ): Promise<{ orgId: string; orgName: string; role: Role } | null> {
-  const [row] = await db
-    .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(
-      and(
-        eq(memberships.userId, userId),
-        isNull(memberships.disabledAt),
-        orgId === undefined ? undefined : eq(memberships.orgId, orgId),
-      ),
-    )
-    .orderBy(asc(memberships.createdAt), asc(memberships.orgId))
-    .limit(1);
+  const [row] = rowsOf<{ orgId: string; orgName: string; role: Role }>(
+    await db.execute(
+      sql`SELECT org_id AS "orgId", org_name AS "orgName", role FROM stepwise_memberships(${userId}::uuid)
+           WHERE ${orgId ?? null}::uuid IS NULL OR org_id = ${orgId ?? null}::uuid LIMIT 1`,
+    ),
+  );
   return row ?? null;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database, Role } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
@@ -8,6 +9,7 @@ import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { type Caller, fail } from '../trpc.ts';
 import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
+import { withLinkOrg } from './linkScope.ts';
 import type { FieldProblems } from './passwords.ts';
 import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
 
@@ -340,7 +342,16 @@ function refuseUnusable(row: Found, now: Date): void {
 }
 
 /** What an invitation link leads to (for its page); an unknown link is NOT_FOUND. */
-export async function invitationByToken(db: Database, token: string, now: Date): Promise<InvitationView> {
+export function invitationByToken(db: Database, token: string, now: Date): Promise<InvitationView> {
+  return withLinkOrg(db, 'invitation', linkHashOf(token), () => viewByToken(db, token, now));
+}
+
+/** The hash a link's token is stored by ('' for a malformed token, which matches nothing). */
+function linkHashOf(token: string): string {
+  return isLinkToken(token) ? hashLinkToken(token) : '';
+}
+
+async function viewByToken(db: Database, token: string, now: Date): Promise<InvitationView> {
   const row = await findByToken((text, params) => db.query(text, params), token);
   return {
     orgName: row.org_name,
@@ -359,7 +370,16 @@ const EXISTING_ACCOUNT =
  * signs in with its one password; either becomes a member (with the invitation's role and teams) only
  * now, and gets a session in the organization. The link works once: the claim is a conditional update.
  */
-export async function acceptInvitation(
+export function acceptInvitation(
+  db: Database,
+  input: AcceptInput,
+  context: { now: Date; clientIp: string; client?: SessionClient },
+): Promise<{ me: Me; sessionToken: string }> {
+  // The link names the organization all of this acts for.
+  return withLinkOrg(db, 'invitation', linkHashOf(input.token), () => accept(db, input, context));
+}
+
+async function accept(
   db: Database,
   input: AcceptInput,
   context: { now: Date; clientIp: string; client?: SessionClient },
@@ -426,13 +446,13 @@ export async function acceptInvitation(
       }
       let id = userId;
       if (passwordHash !== null) {
-        const [created] = await query<{ id: string }>(
-          `INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4::timestamptz)
-           RETURNING id`,
-          [email, name, passwordHash, now.toISOString()],
+        // The id is chosen here: the new account is not yet a member, so the policies would not let the
+        // statement read its row back (RETURNING).
+        id = randomUUID();
+        await query(
+          `INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1::uuid, $2, $3, $4, $5::timestamptz)`,
+          [id, email, name, passwordHash, now.toISOString()],
         );
-        if (!created) throw new Error('INSERT … RETURNING returned no row');
-        id = created.id;
       }
       const added = await query<{ user_id: string }>(
         `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz)

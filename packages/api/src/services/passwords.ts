@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, type Db, memberships, sessions, users } from '@stepwise/db';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { type Database, type Db, memberships, users } from '@stepwise/db';
+import { and, eq, sql } from 'drizzle-orm';
 import { audit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { checkPassword } from '../auth/rateLimits.ts';
 import { forgetSessions, hashSessionToken } from '../auth/sessions.ts';
+import { rowsOf } from '../runtime/sql.ts';
 import { type Caller, fail } from '../trpc.ts';
 
 /** Field errors in `details.fields`, keyed like the input (the forms show each under its control). */
@@ -54,22 +55,18 @@ export async function changeOwnPassword(
   const keep = input.sessionToken ? hashSessionToken(input.sessionToken) : null;
   const changed = await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, caller.userId));
-    const ended = await tx
-      .delete(sessions)
-      .where(
-        and(eq(sessions.userId, caller.userId), keep === null ? undefined : ne(sessions.tokenHash, keep)),
-      )
-      .returning({ tokenHash: sessions.tokenHash });
+    // In every organization (through the narrowly granted function): a new password ends them all.
+    const ended = await endUserSessions(tx, caller.userId, keep);
     await audit(tx, {
       orgId: caller.orgId,
       actorId: caller.userId,
       action: 'user.password_changed',
       targetType: 'user',
       targetId: caller.userId,
-      data: { endedSessions: ended.length },
+      data: { endedSessions: ended },
       at: now,
     });
-    return { endedSessions: ended.length };
+    return { endedSessions: ended };
   });
   forgetSessions();
   return changed;
@@ -106,10 +103,12 @@ export async function resetMemberPassword(
     .where(and(eq(memberships.orgId, caller.orgId), eq(memberships.userId, input.userId)))
     .limit(1);
   if (!target) fail('NOT_FOUND', NOT_A_MEMBER);
-  const [elsewhere] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(memberships)
-    .where(and(eq(memberships.userId, input.userId), ne(memberships.orgId, caller.orgId)));
+  // Memberships elsewhere are walled off: counted through the narrowly granted function.
+  const [elsewhere] = rowsOf<{ n: number }>(
+    await db.execute(
+      sql`SELECT stepwise_other_memberships(${input.userId}::uuid, ${caller.orgId}::uuid) AS n`,
+    ),
+  );
   if (Number(elsewhere?.n ?? 0) > 0) {
     fail(
       'PRECONDITION_FAILED',
@@ -120,20 +119,29 @@ export async function resetMemberPassword(
   const passwordHash = await hashPassword(input.password ?? generated ?? '');
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId));
-    const ended = await tx
-      .delete(sessions)
-      .where(eq(sessions.userId, input.userId))
-      .returning({ tokenHash: sessions.tokenHash });
+    const ended = await endUserSessions(tx, input.userId, null);
     await audit(tx, {
       orgId: caller.orgId,
       actorId: caller.userId,
       action: 'user.password_reset',
       targetType: 'user',
       targetId: input.userId,
-      data: { generated: generated !== null, endedSessions: ended.length },
+      data: { generated: generated !== null, endedSessions: ended },
       at: now,
     });
   });
   forgetSessions();
   return { temporaryPassword: generated };
+}
+
+/** Ends every session of a person, in every organization, but the one of `keepTokenHash`; how many ended. */
+async function endUserSessions(
+  tx: { execute: Db['execute'] },
+  userId: string,
+  keepTokenHash: string | null,
+): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`SELECT stepwise_end_user_sessions(${userId}::uuid, ${keepTokenHash}) AS n`),
+  );
+  return Number(row?.n ?? 0);
 }

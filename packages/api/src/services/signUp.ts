@@ -1,4 +1,5 @@
-import type { Database } from '@stepwise/db';
+import { randomUUID } from 'node:crypto';
+import { type Database, withOrg } from '@stepwise/db';
 import { audit } from '../audit.ts';
 import { checkPassword, inHashLane } from '../auth/rateLimits.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password.ts';
@@ -8,6 +9,7 @@ import { iso, type Query, queryOn } from '../runtime/sql.ts';
 import { fail } from '../trpc.ts';
 import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
+import { withLinkOrg } from './linkScope.ts';
 import type { FieldProblems } from './passwords.ts';
 import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
 
@@ -144,7 +146,17 @@ function refuseUnusable(row: Found, now: Date): void {
 }
 
 /** What a confirmation link leads to; an unknown link is NOT_FOUND. */
-export async function signUpByToken(db: Database, token: string, now: Date): Promise<SignUpView> {
+export function signUpByToken(db: Database, token: string, now: Date): Promise<SignUpView> {
+  // An unconfirmed sign-up belongs to no organization; a used one to the organization it created.
+  return withLinkOrg(db, 'sign_up', linkHashOf(token), () => viewByToken(db, token, now));
+}
+
+/** The hash a link's token is stored by ('' for a malformed token, which matches nothing). */
+function linkHashOf(token: string): string {
+  return isLinkToken(token) ? hashLinkToken(token) : '';
+}
+
+async function viewByToken(db: Database, token: string, now: Date): Promise<SignUpView> {
   const row = await findByToken((text, params) => db.query(text, params), token);
   const account = await findAccountByEmail(db.db, row.email);
   return {
@@ -167,7 +179,9 @@ export async function confirmSignUp(
   context: { now: Date; clientIp: string; client?: SessionClient },
 ): Promise<{ me: Me; sessionToken: string }> {
   const { now } = context;
-  const found = await findByToken((text, params) => db.query(text, params), input.token);
+  const found = await withLinkOrg(db, 'sign_up', linkHashOf(input.token), () =>
+    findByToken((text, params) => db.query(text, params), input.token),
+  );
   refuseUnusable(found, now);
   const account = await findAccountByEmail(db.db, found.email);
   if (account || found.password_hash === null) {
@@ -193,53 +207,56 @@ export async function confirmSignUp(
     await attempt.succeeded();
   }
   let created: { orgId: string; userId: string };
+  // The new organization's id is chosen here: everything from now on acts for it.
+  const orgId = randomUUID();
   try {
-    created = await db.db.transaction(async (tx) => {
-      const query = queryOn(tx);
-      const [org] = await query<{ id: string }>(
-        `INSERT INTO organizations (name, created_at) VALUES ($1, $2::timestamptz) RETURNING id`,
-        [found.org_name, now.toISOString()],
-      );
-      if (!org) throw new Error('INSERT … RETURNING returned no row');
-      const claimed = await query<{ id: string }>(
-        `UPDATE sign_up_requests SET used_at = $2::timestamptz, org_id = $3::uuid
+    created = await withOrg(orgId, () =>
+      db.db.transaction(async (tx) => {
+        const query = queryOn(tx);
+        const org = { id: orgId };
+        await query(
+          `INSERT INTO organizations (id, name, created_at) VALUES ($1::uuid, $2, $3::timestamptz)`,
+          [orgId, found.org_name, now.toISOString()],
+        );
+        const claimed = await query<{ id: string }>(
+          `UPDATE sign_up_requests SET used_at = $2::timestamptz, org_id = $3::uuid
           WHERE id = $1::uuid AND used_at IS NULL AND expires_at > $2::timestamptz RETURNING id`,
-        [found.id, now.toISOString(), org.id],
-      );
-      if (claimed.length === 0) {
-        fail(
-          'PRECONDITION_FAILED',
-          `This link was already used: ${found.org_name} exists. Log in to open it.`,
-          {
-            reason: 'used',
-          },
+          [found.id, now.toISOString(), org.id],
         );
-      }
-      let userId = account?.id;
-      if (!userId) {
-        const [user] = await query<{ id: string }>(
-          `INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4::timestamptz)
-           RETURNING id`,
-          [found.email, found.name, found.password_hash, now.toISOString()],
+        if (claimed.length === 0) {
+          fail(
+            'PRECONDITION_FAILED',
+            `This link was already used: ${found.org_name} exists. Log in to open it.`,
+            {
+              reason: 'used',
+            },
+          );
+        }
+        let userId = account?.id;
+        if (!userId) {
+          // Not read back (RETURNING): the policies show an account only to organizations it is a member of.
+          userId = randomUUID();
+          await query(
+            `INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1::uuid, $2, $3, $4, $5::timestamptz)`,
+            [userId, found.email, found.name, found.password_hash, now.toISOString()],
+          );
+        }
+        await query(
+          `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1::uuid, $2::uuid, 'admin', $3::timestamptz)`,
+          [org.id, userId, now.toISOString()],
         );
-        userId = user?.id;
-      }
-      if (!userId) throw new Error('INSERT … RETURNING returned no row');
-      await query(
-        `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1::uuid, $2::uuid, 'admin', $3::timestamptz)`,
-        [org.id, userId, now.toISOString()],
-      );
-      await audit(tx, {
-        orgId: org.id,
-        actorId: userId,
-        action: 'organization.created',
-        targetType: 'organization',
-        targetId: org.id,
-        data: { name: found.org_name, adminEmail: found.email, newAccount: account === undefined },
-        at: now,
-      });
-      return { orgId: org.id, userId };
-    });
+        await audit(tx, {
+          orgId: org.id,
+          actorId: userId,
+          action: 'organization.created',
+          targetType: 'organization',
+          targetId: org.id,
+          data: { name: found.org_name, adminEmail: found.email, newAccount: account === undefined },
+          at: now,
+        });
+        return { orgId: org.id, userId };
+      }),
+    );
   } catch (error) {
     // Two confirmations of the same new address at once: the second one is asked for the password.
     if (uniqueViolation(error)?.constraint === 'users_email_key') {
@@ -248,7 +265,9 @@ export async function confirmSignUp(
     }
     throw error;
   }
-  const session = await createSession(db.db, { ...created, now, client: context.client });
+  const session = await withOrg(created.orgId, () =>
+    createSession(db.db, { ...created, now, client: context.client }),
+  );
   return {
     me: {
       user: { id: created.userId, name: account?.name ?? found.name, email: account?.email ?? found.email },

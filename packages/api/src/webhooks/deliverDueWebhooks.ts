@@ -1,4 +1,4 @@
-import type { Database } from '@stepwise/db';
+import { type Database, withOrg } from '@stepwise/db';
 import { signWebhook } from './sign.ts';
 
 /** Waits before attempts 2…7 (then the delivery is failed): 10 s, 1 min, 5 min, 30 min, 2 h, 6 h. */
@@ -9,6 +9,7 @@ const TIMEOUT_MS = 10_000;
 
 type Claimed = {
   id: string;
+  org_id: string;
   url: string;
   secret: string;
   event_type: string;
@@ -35,21 +36,18 @@ export async function deliverDueWebhooks(
   options: DeliverOptions = {},
 ): Promise<number> {
   const nowIso = now.toISOString();
-  const claimed = await db.query<Claimed>(
-    `WITH due AS (
-       SELECT d.id FROM webhook_deliveries d
-        WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
-        ORDER BY d.next_attempt_at, d.id LIMIT $2::int
-        FOR UPDATE SKIP LOCKED)
-     UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
-            next_attempt_at = $1::timestamptz + make_interval(secs => $3::int / 1000.0)
-       FROM due, webhook_endpoints e
-      WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, e.url, e.secret, d.event_type, d.payload, d.attempts,
-        to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
-    [nowIso, options.batch ?? 20, LEASE_MS],
+  // Deliveries of every organization, through the narrowly granted lease function; each one's outcome is
+  // then written acting for its own organization.
+  const claimed = await withOrg(null, () =>
+    db.query<Claimed>(
+      `SELECT id, org_id, url, secret, event_type, payload, attempts, created_at
+         FROM stepwise_lease_webhooks($1::timestamptz, $2::int, $3::int)`,
+      [nowIso, options.batch ?? 20, LEASE_MS],
+    ),
   );
-  await Promise.all(claimed.map((delivery) => attempt(db, delivery, now, options)));
+  await Promise.all(
+    claimed.map((delivery) => withOrg(delivery.org_id, () => attempt(db, delivery, now, options))),
+  );
   return claimed.length;
 }
 
