@@ -121,7 +121,11 @@ export class TenantPool {
     return org;
   }
 
-  unsafe(text: string, params?: unknown[], options?: { prepare?: boolean }): ReturnType<postgres.Sql['unsafe']> {
+  unsafe(
+    text: string,
+    params?: unknown[],
+    options?: { prepare?: boolean },
+  ): ReturnType<postgres.Sql['unsafe']> {
     const target = this.target();
     if (target === 'owner') return (this.owner as postgres.Sql).unsafe(text, params as never[], options);
     const slot = this.slotFor(target);
