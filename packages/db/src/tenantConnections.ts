@@ -15,7 +15,10 @@ import { currentOrg } from './orgScope.ts';
  * with none, which sees no tenant rows), and the next statement routed to it sets it again.
  */
 
-/** Connections whose organization matches are preferred over an idle one only up to this many waiting statements. */
+/**
+ * What changing a connection's organization weighs against statements waiting on it: among equally busy
+ * connections one already set to the statement's organization wins, but never at the price of waiting.
+ */
 const SWITCH_COST = 0.5;
 
 const SET_ORG = `SELECT set_config('app.org_id', $1, false)`;
