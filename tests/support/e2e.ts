@@ -154,6 +154,19 @@ export async function seriousAxeViolations(page: Page, exclude: string[] = []): 
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the debugging protocol: the app's Content-Security-Policy forbids inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  // Judged once it has settled: a toast still fading in measures a contrast it never shows at rest.
+  await page
+    .waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every(
+            (a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
+          ),
+      undefined,
+      { timeout: 3000 },
+    )
+    .catch(() => {});
   const violations = await page.evaluate(async (excluded) => {
     type AxeResult = {
       violations: Array<{
