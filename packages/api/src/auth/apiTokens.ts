@@ -35,7 +35,7 @@ export async function resolveApiToken(db: Database, token: string, now: Date): P
        SELECT id, org_id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL),
      used AS (
        UPDATE api_tokens SET last_used_at = $2::timestamptz
-        WHERE id = (SELECT id FROM tok)
+        WHERE (org_id, id) = (SELECT org_id, id FROM tok)
           AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute'))
      SELECT id, org_id, name FROM tok`,
     [hashApiToken(token), now.toISOString()],

@@ -320,11 +320,17 @@ export class LiveHub {
   }
 
   private async readWatched(): Promise<void> {
-    const ids = [...this.watchers.keys()];
-    for (let at = 0; at < ids.length; at += 1000) {
+    // Each watched ticket by its key within its organization: (org_id, id) pairs.
+    const keys: Array<[string, string]> = [];
+    for (const [ticketId, set] of this.watchers) {
+      for (const orgId of new Set([...set].map((w) => w.orgId))) keys.push([orgId, ticketId]);
+    }
+    for (let at = 0; at < keys.length; at += 1000) {
+      const slice = keys.slice(at, at + 1000);
       const rows = await this.db.query<{ id: string; org_id: string; seq: number }>(
-        'SELECT id, org_id, seq FROM tickets WHERE id = ANY($1::uuid[])',
-        [ids.slice(at, at + 1000)],
+        `SELECT t.id, t.org_id, t.seq FROM tickets t
+           JOIN unnest($1::uuid[], $2::uuid[]) AS k(org_id, id) ON t.org_id = k.org_id AND t.id = k.id`,
+        [slice.map((k) => k[0]), slice.map((k) => k[1])],
       );
       for (const row of rows) {
         const set = this.watchers.get(row.id);

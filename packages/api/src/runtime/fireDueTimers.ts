@@ -47,7 +47,7 @@ export async function fireTimerBatch(
     // is skipped, and its timer is left for the next round.
     const due = await tx<DueTimer>(
       `SELECT tm.id::text AS id, tm.org_id, tm.ticket_id, tm.seq, tm.kind, tm.node_id
-         FROM timers tm JOIN tickets t ON t.id = tm.ticket_id
+         FROM timers tm JOIN tickets t ON t.org_id = tm.org_id AND t.id = tm.ticket_id
         WHERE tm.fired_at IS NULL AND tm.cancelled_at IS NULL AND tm.due_at <= $1::timestamptz
         ORDER BY tm.due_at, tm.id LIMIT $2::int
         FOR UPDATE OF tm, t SKIP LOCKED`,
@@ -78,9 +78,10 @@ function defaultOnError(error: unknown): void {
 }
 
 async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<null> {
-  await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE id = $1::bigint', [
+  await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE org_id = $3::uuid AND id = $1::bigint', [
     timer.id,
     now.toISOString(),
+    timer.org_id,
   ]);
   return null;
 }

@@ -9,6 +9,7 @@ const TIMEOUT_MS = 10_000;
 
 type Claimed = {
   id: string;
+  org_id: string;
   url: string;
   secret: string;
   event_type: string;
@@ -37,15 +38,15 @@ export async function deliverDueWebhooks(
   const nowIso = now.toISOString();
   const claimed = await db.query<Claimed>(
     `WITH due AS (
-       SELECT d.id FROM webhook_deliveries d
+       SELECT d.org_id, d.id FROM webhook_deliveries d
         WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
         ORDER BY d.next_attempt_at, d.id LIMIT $2::int
         FOR UPDATE SKIP LOCKED)
      UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
             next_attempt_at = $1::timestamptz + make_interval(secs => $3::int / 1000.0)
        FROM due, webhook_endpoints e
-      WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, e.url, e.secret, d.event_type, d.payload, d.attempts,
+      WHERE d.org_id = due.org_id AND d.id = due.id AND e.org_id = d.org_id AND e.id = d.endpoint_id
+      RETURNING d.id, d.org_id, e.url, e.secret, d.event_type, d.payload, d.attempts,
         to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
     [nowIso, options.batch ?? 20, LEASE_MS],
   );
@@ -90,20 +91,21 @@ async function attempt(db: Database, delivery: Claimed, now: Date, options: Deli
     if (error === null) {
       await db.query(
         `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $2::timestamptz,
-                last_status_code = $3::int, last_error = NULL WHERE id = $1::uuid`,
-        [delivery.id, now.toISOString(), status],
+                last_status_code = $3::int, last_error = NULL WHERE org_id = $4::uuid AND id = $1::uuid`,
+        [delivery.id, now.toISOString(), status, delivery.org_id],
       );
     } else {
       const delay = RETRY_DELAYS_MS[delivery.attempts - 1];
       await db.query(
         `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3::timestamptz,
-                last_status_code = $4::int, last_error = $5 WHERE id = $1::uuid`,
+                last_status_code = $4::int, last_error = $5 WHERE org_id = $6::uuid AND id = $1::uuid`,
         [
           delivery.id,
           delay === undefined ? 'failed' : 'pending',
           new Date(now.getTime() + (delay ?? 0)).toISOString(),
           status,
           error,
+          delivery.org_id,
         ],
       );
     }
