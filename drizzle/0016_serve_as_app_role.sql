@@ -68,7 +68,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_catalog AS $
      WHERE t.token_hash = token_hash_ AND t.revoked_at IS NULL),
   used AS (
     UPDATE api_tokens SET last_used_at = now_
-     WHERE api_tokens.id = (SELECT tok.id FROM tok)
+     WHERE (api_tokens.org_id, api_tokens.id) = (SELECT tok.org_id, tok.id FROM tok)
        AND (api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < now_ - interval '1 minute'))
   SELECT tok.id, tok.org_id, tok.name FROM tok
 $$;
@@ -95,7 +95,7 @@ CREATE OR REPLACE FUNCTION stepwise_claim_timers(now_ timestamptz, batch int)
 RETURNS TABLE (id text, org_id uuid, ticket_id uuid, seq int, kind text, node_id text)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
   SELECT tm.id::text, tm.org_id, tm.ticket_id, tm.seq, tm.kind, tm.node_id
-    FROM timers tm JOIN tickets t ON t.id = tm.ticket_id
+    FROM timers tm JOIN tickets t ON t.org_id = tm.org_id AND t.id = tm.ticket_id
    WHERE tm.fired_at IS NULL AND tm.cancelled_at IS NULL AND tm.due_at <= now_
    ORDER BY tm.due_at, tm.id LIMIT batch
      FOR UPDATE OF tm, t SKIP LOCKED
@@ -105,10 +105,10 @@ CREATE OR REPLACE FUNCTION stepwise_lease_jobs(now_ timestamptz, batch int, leas
 RETURNS TABLE (id text, org_id uuid, ticket_id uuid, seq int, attempts int, effects jsonb)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
   WITH due AS (
-    SELECT j.id FROM runtime_jobs j WHERE j.done_at IS NULL AND j.next_attempt_at <= now_
+    SELECT j.org_id, j.id FROM runtime_jobs j WHERE j.done_at IS NULL AND j.next_attempt_at <= now_
      ORDER BY j.next_attempt_at, j.id LIMIT batch FOR UPDATE SKIP LOCKED)
   UPDATE runtime_jobs j SET attempts = j.attempts + 1, next_attempt_at = now_ + make_interval(secs => lease_ms / 1000.0)
-    FROM due WHERE j.id = due.id
+    FROM due WHERE j.org_id = due.org_id AND j.id = due.id
   RETURNING j.id::text, j.org_id, j.ticket_id, j.seq, j.attempts, j.effects
 $$;
 --> statement-breakpoint
@@ -116,13 +116,13 @@ CREATE OR REPLACE FUNCTION stepwise_lease_webhooks(now_ timestamptz, batch int, 
 RETURNS TABLE (id uuid, org_id uuid, url text, secret text, event_type text, payload jsonb, attempts int, created_at text)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
   WITH due AS (
-    SELECT d.id FROM webhook_deliveries d
+    SELECT d.org_id, d.id FROM webhook_deliveries d
      WHERE d.status = 'pending' AND d.next_attempt_at <= now_
      ORDER BY d.next_attempt_at, d.id LIMIT batch FOR UPDATE SKIP LOCKED)
   UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
          next_attempt_at = now_ + make_interval(secs => lease_ms / 1000.0)
     FROM due, webhook_endpoints e
-   WHERE d.id = due.id AND e.id = d.endpoint_id
+   WHERE d.org_id = due.org_id AND d.id = due.id AND e.org_id = d.org_id AND e.id = d.endpoint_id
   RETURNING d.id, d.org_id, e.url, e.secret, d.event_type, d.payload, d.attempts,
     to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;

@@ -173,7 +173,8 @@ const k2 = (db: Database, scope: ReportScope & { versionId: string }, nodeId: st
 /**
  * The baseline: the plain count(*) of the rows each report reads, by the same indexes — the tickets
  * finished and those created in the range (K1) or those open now (K2), and the stays that ended in the
- * range, counted node by node as the reports read them (the stays' index leads with version and node).
+ * range, counted node by node as the reports read them (the stays' index leads with organization, version
+ * and node).
  */
 const counts = (db: Database, scope: ReportScope & { versionId: string }, kind: 'k1' | 'k2') => () =>
   Promise.all([
@@ -192,14 +193,17 @@ const counts = (db: Database, scope: ReportScope & { versionId: string }, kind: 
         ),
     db.query(
       `WITH RECURSIVE seen AS (
-         SELECT (SELECT node_id FROM ticket_visits WHERE version_id = $1::uuid ORDER BY node_id LIMIT 1) AS node_id
+         SELECT (SELECT node_id FROM ticket_visits WHERE org_id = $4::uuid AND version_id = $1::uuid
+                  ORDER BY node_id LIMIT 1) AS node_id
          UNION ALL
-         SELECT (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = $1::uuid AND v.node_id > s.node_id
+         SELECT (SELECT v.node_id FROM ticket_visits v
+                  WHERE v.org_id = $4::uuid AND v.version_id = $1::uuid AND v.node_id > s.node_id
                   ORDER BY v.node_id LIMIT 1)
          FROM seen s WHERE s.node_id IS NOT NULL)
        SELECT sum(c) FROM seen s CROSS JOIN LATERAL (SELECT count(*) AS c FROM ticket_visits v
-         WHERE v.version_id = $1::uuid AND v.node_id = s.node_id AND v.left_at >= $2::timestamptz AND v.left_at < $3::timestamptz) x`,
-      [scope.versionId, scope.from, scope.to],
+         WHERE v.org_id = $4::uuid AND v.version_id = $1::uuid AND v.node_id = s.node_id
+           AND v.left_at >= $2::timestamptz AND v.left_at < $3::timestamptz) x`,
+      [scope.versionId, scope.from, scope.to, scope.orgId],
     ),
   ]);
 

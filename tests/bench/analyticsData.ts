@@ -105,8 +105,8 @@ async function workTemplates(
     (
       await db.query<TicketRow>(
         `SELECT seq, status, node_id, to_char(sla_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS sla_due_at
-           FROM tickets WHERE id = $1::uuid`,
-        [id],
+           FROM tickets WHERE org_id = $2::uuid AND id = $1::uuid`,
+        [id, org.orgId],
       )
     )[0] as TicketRow;
   /** Time passes; when the step's SLA passes meanwhile, the timer fires through the runtime. */
@@ -219,8 +219,8 @@ async function workTemplates(
     clock += between(1_000, 30_000);
     for (let k = 0; k < 3; k++) await runDueEffects(db, now(), { publicUrl });
     const [message] = await db.query<{ body: string }>(
-      `SELECT body FROM ticket_messages WHERE ticket_id = $1::uuid AND body LIKE '%/feedback/%'`,
-      [id],
+      `SELECT body FROM ticket_messages WHERE org_id = $2::uuid AND ticket_id = $1::uuid AND body LIKE '%/feedback/%'`,
+      [id, org.orgId],
     );
     const token = /\/feedback\/([A-Za-z0-9_-]{43})/.exec(message?.body ?? '')?.[1];
     if (token && next() < 0.55) {
@@ -265,17 +265,19 @@ async function makeTemplates(db: Database, perVersion: number, openPerVersion: n
       ${ms('t.updated_at')} AS updated_off, ${ms('t.sla_due_at')} AS due_off,
       ${ms('f.created_at')} AS fb_created_off, ${ms('f.expires_at')} AS fb_expires_off, ${ms('f.used_at')} AS fb_used_off,
       f.id IS NOT NULL AS asked, t.csat_score IS NOT NULL AS rated
-    FROM tickets t LEFT JOIN feedback_requests f ON f.ticket_id = t.id
+    FROM tickets t LEFT JOIN feedback_requests f ON f.org_id = t.org_id AND f.ticket_id = t.id
     WHERE t.flow_id = $1::uuid`,
     [v1.flowId],
   );
   await db.query(`CREATE TABLE bench_tpl_events AS
     SELECT p.tpl, e.seq, e.type, e.actor_id, e.from_node, e.to_node, e.data, ${ms('e.created_at')} AS off
-    FROM bench_tpl p JOIN ticket_events e ON e.ticket_id = p.ticket_id JOIN tickets t ON t.id = p.ticket_id`);
+    FROM bench_tpl p JOIN tickets t ON t.id = p.ticket_id
+      JOIN ticket_events e ON e.org_id = t.org_id AND e.ticket_id = t.id`);
   await db.query(`CREATE TABLE bench_tpl_visits AS
     SELECT p.tpl, v.seq, v.ordinal, v.version_id, v.node_id, ${ms('v.entered_at')} AS entered_off,
       ${ms('v.left_at')} AS left_off, v.exit, v.handle, v.next_node_id, v.agent_id, v.breached
-    FROM bench_tpl p JOIN ticket_visits v ON v.ticket_id = p.ticket_id JOIN tickets t ON t.id = p.ticket_id`);
+    FROM bench_tpl p JOIN tickets t ON t.id = p.ticket_id
+      JOIN ticket_visits v ON v.org_id = t.org_id AND v.ticket_id = t.id`);
   return { org, flowId: v1.flowId, v1: v1.versionId, v2: v2.id };
 }
 

@@ -386,7 +386,8 @@ const D0_READ_SQL = `SELECT t.seq, t.status, t.node_id, t.team_id, t.assignee_id
 
 /** D0: the write of a step — the ticket's compare-and-set, its event and the idempotency key. */
 const D0_WRITE_SQL = `WITH u AS (
-  UPDATE tickets SET seq = seq + 1, updated_at = now() WHERE id = $1::uuid AND seq = $2::int RETURNING id, org_id, seq),
+  UPDATE tickets SET seq = seq + 1, updated_at = now()
+   WHERE id = $1::uuid AND org_id = $8::uuid AND seq = $2::int RETURNING id, org_id, seq),
 ev AS (
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
   SELECT org_id, id, seq, 'bench.reference', $3::uuid, 'work', 'work', $4::jsonb, now() FROM u),
@@ -587,7 +588,8 @@ async function benchDatabase(): Promise<void> {
     const [sample] = await raw<{ data: string; response: string; hash: string }[]>`
       SELECT e.data::text AS data, k.response::text AS response, k.request_hash AS hash
         FROM ticket_events e, idempotency_keys k
-       WHERE e.ticket_id = ${template.ticket.id} AND e.seq = 2 AND k.key = ${`sample-${process.pid}`}`;
+       WHERE e.org_id = ${org.orgId} AND e.ticket_id = ${template.ticket.id} AND e.seq = 2
+         AND k.org_id = e.org_id AND k.key = ${`sample-${process.pid}`}`;
     if (!sample) throw new Error('the sample step left no event or key');
 
     let keyCounter = 0;
@@ -608,7 +610,7 @@ async function benchDatabase(): Promise<void> {
         }
         const rows = await raw.unsafe(
           D0_WRITE_SQL,
-          [id, seq, agent.userId, sample.data, key, sample.hash, sample.response],
+          [id, seq, agent.userId, sample.data, key, sample.hash, sample.response, org.orgId],
           { prepare: true },
         );
         if (rows.count !== 1) return 'conflict';
@@ -853,10 +855,10 @@ async function benchDatabase(): Promise<void> {
     const [bad] = await raw<{ seq_mismatch: number; gaps: number; events: number; keys: number }[]>`
       SELECT
         (SELECT count(*)::int FROM tickets t
-          WHERE t.seq <> (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id)) AS seq_mismatch,
+          WHERE t.seq <> (SELECT count(*) FROM ticket_events e WHERE e.org_id = t.org_id AND e.ticket_id = t.id)) AS seq_mismatch,
         (SELECT count(*)::int FROM (SELECT ticket_id FROM ticket_events GROUP BY ticket_id
           HAVING max(seq) <> count(*) OR min(seq) <> 1) g) AS gaps,
-        (SELECT count(*)::int FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+        (SELECT count(*)::int FROM ticket_events e JOIN tickets t ON t.org_id = e.org_id AND t.id = e.ticket_id
           WHERE e.type = 'step.completed' AND t.description = 'runtime') AS events,
         (SELECT count(*)::int FROM idempotency_keys WHERE key LIKE 'bench-%') AS keys`;
     const tracked = run.seqs.reduce((a, s) => a + (s - 1), 0);

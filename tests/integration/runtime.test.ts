@@ -41,6 +41,9 @@ describe.each(backends())('runtime (%s)', (backend) => {
       expect((await cache.get(query, org.orgId, loop))?.number).toBe(1);
       expect(await cache.get(query, org.orgId, foreign)).toBeNull();
       expect(await cache.get(query, other.orgId, loop)).toBeNull();
+      // The read names the organization: another's version is not even loaded.
+      expect(cache.size).toBe(1);
+      expect((await cache.get(query, other.orgId, foreign))?.number).toBe(1);
       expect(cache.size).toBe(2);
       expect((await cache.get(query, org.orgId, resolution))?.document.nodes.length).toBeGreaterThan(5);
       expect(cache.size).toBe(2);

@@ -139,7 +139,7 @@ const excludesZero = (i: Interval) => i.low > 0 || i.high < 0;
 export async function compareVersionResults(database: Database, scope: CompareScope): Promise<Comparison> {
   const query = poolQuery(database);
   const versions = await query<{ id: string; number: number }>(
-    `SELECT v.id, v.number FROM flow_versions v JOIN flows f ON f.id = v.flow_id
+    `SELECT v.id, v.number FROM flow_versions v JOIN flows f ON f.org_id = v.org_id AND f.id = v.flow_id
       WHERE f.id = $1::uuid AND f.org_id = $2::uuid AND v.id IN ($3::uuid, $4::uuid)`,
     [scope.flowId, scope.orgId, scope.a, scope.b],
   );
@@ -252,8 +252,8 @@ export async function pilotReadout(
     `SELECT f.active_version_id AS active, av.number AS active_number, f.pilot_version_id AS pilot,
             pv.number AS pilot_number, f.pilot_percent AS percent
        FROM flows f
-       LEFT JOIN flow_versions av ON av.id = f.active_version_id
-       LEFT JOIN flow_versions pv ON pv.id = f.pilot_version_id
+       LEFT JOIN flow_versions av ON av.org_id = f.org_id AND av.id = f.active_version_id
+       LEFT JOIN flow_versions pv ON pv.org_id = f.org_id AND pv.id = f.pilot_version_id
       WHERE f.id = $1::uuid AND f.org_id = $2::uuid`,
     [input.flowId, input.orgId],
   );

@@ -159,7 +159,7 @@ function finishedStatement(scope: ReportScope): Statement {
   const text = `WITH asking AS (
   SELECT fv.id AS version_id, n.node->>'id' AS node_id
     FROM flow_versions fv CROSS JOIN LATERAL jsonb_array_elements(fv.document->'nodes') AS n(node)
-   WHERE fv.flow_id = ${p(scope.flowId, '::uuid')} AND n.node->>'type' = 'end'
+   WHERE fv.org_id = ${p(scope.orgId, '::uuid')} AND fv.flow_id = ${p(scope.flowId, '::uuid')} AND n.node->>'type' = 'end'
      AND (n.node->'data'->>'feedback')::boolean
 ),
 fin AS MATERIALIZED (
@@ -229,36 +229,40 @@ FROM agg a`;
  * The stays of a scope that ended in the range, node by node. A stay counts on the version it happened
  * on: the scope's version, or each of the flow's (the flow was checked to be the organization's by
  * `checkScope`, and a version's stays are its organization's). The nodes are found by a loose scan of the
- * index on (version, node, left_at, …) — one descent per node — and each node's stays in the range are a
+ * index on (organization, version, node, left_at, …) — one descent per node — and each node's stays in the range are a
  * range of that index, read from the index alone: no sort of all the range's stays by node, no heap.
  * Gives the statement's `WITH` (`versions`, `nodes`), `of(extra)`: the FROM and WHERE of the stays of the
  * node `n.node_id`, and `filters`: the scope's ticket filters over `tickets t` (empty when none is set).
  */
 function staysOf(scope: ReportScope): {
   params: unknown[];
+  /** The organization's parameter: every read of the stays and tickets names it. */
+  org: string;
   withNodes: string;
   of: (extra?: string) => string;
   filters: string;
 } {
   const { params, p } = parameters();
-  const versions = `SELECT id FROM flow_versions WHERE flow_id = ${p(scope.flowId, '::uuid')}${
+  const org = p(scope.orgId, '::uuid');
+  const versions = `SELECT id FROM flow_versions WHERE org_id = ${org} AND flow_id = ${p(scope.flowId, '::uuid')}${
     scope.versionId === null ? '' : ` AND id = ${p(scope.versionId, '::uuid')}`
   }`;
   const range = `v.left_at >= ${p(scope.from, '::timestamptz')} AND v.left_at < ${p(scope.to, '::timestamptz')}`;
   const withNodes = `WITH RECURSIVE versions AS (${versions}),
 seen AS (
   SELECT x.id AS version_id,
-    (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = x.id ORDER BY v.node_id LIMIT 1) AS node_id
+    (SELECT v.node_id FROM ticket_visits v WHERE v.org_id = ${org} AND v.version_id = x.id ORDER BY v.node_id LIMIT 1) AS node_id
   FROM versions x
   UNION ALL
-  SELECT s.version_id, (SELECT v.node_id FROM ticket_visits v WHERE v.version_id = s.version_id AND v.node_id > s.node_id
+  SELECT s.version_id, (SELECT v.node_id FROM ticket_visits v
+      WHERE v.org_id = ${org} AND v.version_id = s.version_id AND v.node_id > s.node_id
       ORDER BY v.node_id LIMIT 1)
   FROM seen s WHERE s.node_id IS NOT NULL
 ),
 nodes AS (SELECT DISTINCT node_id FROM seen WHERE node_id IS NOT NULL)`;
   const of = (extra = '') =>
-    `ticket_visits v WHERE v.version_id = ANY (ARRAY(SELECT id FROM versions)) AND v.node_id = n.node_id AND ${range}${extra}`;
-  return { params, withNodes, of, filters: givenFilters('t', scope, p) };
+    `ticket_visits v WHERE v.org_id = ${org} AND v.version_id = ANY (ARRAY(SELECT id FROM versions)) AND v.node_id = n.node_id AND ${range}${extra}`;
+  return { params, org, withNodes, of, filters: givenFilters('t', scope, p) };
 }
 
 /**
@@ -276,7 +280,7 @@ function filteredStays(
 stays AS MATERIALIZED (
   SELECT s.* FROM nodes n CROSS JOIN LATERAL (SELECT v.node_id, v.ticket_id, ${columns} FROM ${stays.of(extra)} OFFSET 0) s
 )
-${select.replace('$STAYS', `stays v JOIN tickets t ON t.id = v.ticket_id WHERE true${stays.filters}`)}`;
+${select.replace('$STAYS', `stays v JOIN tickets t ON t.org_id = ${stays.org} AND t.id = v.ticket_id WHERE true${stays.filters}`)}`;
 }
 
 /**
@@ -390,7 +394,8 @@ function statsOf(raw: Stats): DurationStats {
 async function checkScope(database: Database, scope: ReportScope): Promise<void> {
   const rows = await poolQuery(database)<{ ok: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM flows f WHERE f.id = $1::uuid AND f.org_id = $2::uuid
-        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM flow_versions v WHERE v.id = $3::uuid AND v.flow_id = f.id))) AS ok`,
+        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM flow_versions v
+              WHERE v.org_id = f.org_id AND v.id = $3::uuid AND v.flow_id = f.id))) AS ok`,
     [scope.flowId, scope.orgId, scope.versionId],
   );
   if (!rows[0]?.ok) refuse('not_found', 'This flow (or version) does not exist in your organization.');

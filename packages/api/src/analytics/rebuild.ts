@@ -72,17 +72,21 @@ export function factsOf(
   };
 }
 
+/** The organizations a rebuild of all goes through, one at a time (each batch is one organization's). */
+const ORGS_SQL = 'SELECT id FROM organizations ORDER BY id';
+
 const TICKETS_SQL = `SELECT id, version_id, org_id FROM tickets
-  WHERE ($1::uuid IS NULL OR org_id = $1::uuid) AND ($2::uuid IS NULL OR id > $2::uuid)
+  WHERE org_id = $1::uuid AND ($2::uuid IS NULL OR id > $2::uuid)
   ORDER BY id LIMIT $3::int`;
 
 const EVENTS_SQL = `SELECT ticket_id, seq, actor_id, ${iso('created_at')} AS created_at, data
-  FROM ticket_events WHERE ticket_id = ANY($1::uuid[]) ORDER BY ticket_id, seq`;
+  FROM ticket_events WHERE org_id = $1::uuid AND ticket_id = ANY($2::uuid[]) ORDER BY ticket_id, seq`;
 
 /**
  * Writes facts in one statement: a ticket's columns only while it is still at the sequence number they
  * were computed at (a move that landed meanwhile wrote its own facts: the ticket is left for the next
- * pass), then its visits — each upserted by its key, any other row of the ticket deleted.
+ * pass), then its visits — each upserted by its key, any other row of the ticket deleted. One
+ * organization's tickets ($3) a batch.
  */
 const WRITE_SQL = `WITH f AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS f(ticket_id uuid, seq int, node_entered_at timestamptz, first_response_at timestamptz)
@@ -92,10 +96,10 @@ v AS (
 ),
 fresh AS (
   UPDATE tickets t SET node_entered_at = f.node_entered_at, first_response_at = f.first_response_at
-  FROM f WHERE t.id = f.ticket_id AND t.seq = f.seq RETURNING t.id
+  FROM f WHERE t.org_id = $3::uuid AND t.id = f.ticket_id AND t.seq = f.seq RETURNING t.id
 ),
 gone AS (
-  DELETE FROM ticket_visits x WHERE x.ticket_id IN (SELECT id FROM fresh)
+  DELETE FROM ticket_visits x WHERE x.org_id = $3::uuid AND x.ticket_id IN (SELECT id FROM fresh)
     AND NOT EXISTS (SELECT 1 FROM v WHERE v.ticket_id = x.ticket_id AND v.seq = x.seq AND v.ordinal = x.ordinal)
 ),
 kept AS (
@@ -103,8 +107,8 @@ kept AS (
     next_node_id, agent_id, breached)
   SELECT v.ticket_id, v.seq, v.ordinal, v.org_id, v.version_id, v.node_id, v.entered_at, v.left_at, v.exit, v.handle,
     v.next_node_id, v.agent_id, v.breached
-  FROM v WHERE v.ticket_id IN (SELECT id FROM fresh)
-  ON CONFLICT (ticket_id, seq, ordinal) DO UPDATE SET org_id = excluded.org_id, version_id = excluded.version_id,
+  FROM v WHERE v.org_id = $3::uuid AND v.ticket_id IN (SELECT id FROM fresh)
+  ON CONFLICT (org_id, ticket_id, seq, ordinal) DO UPDATE SET version_id = excluded.version_id,
     node_id = excluded.node_id, entered_at = excluded.entered_at, left_at = excluded.left_at, exit = excluded.exit,
     handle = excluded.handle, next_node_id = excluded.next_node_id, agent_id = excluded.agent_id,
     breached = excluded.breached
@@ -134,29 +138,36 @@ export async function rebuildAnalytics(
   const query = poolQuery(database);
   const batch = options.batch ?? 200;
   const total: RebuildResult = { tickets: 0, visits: 0, skipped: 0 };
-  let after: string | null = null;
-  while (!options.signal?.aborted) {
-    const tickets: TicketRef[] = await query<TicketRef>(TICKETS_SQL, [options.orgId ?? null, after, batch]);
-    if (tickets.length === 0) break;
-    after = tickets[tickets.length - 1]?.id ?? null;
-    let pending = tickets;
-    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
-      const written = await rebuildBatch(query, pending);
-      total.visits += written.visits;
-      total.tickets += written.tickets;
-      pending = pending.filter((t) => !written.fresh.has(t.id));
+  const orgIds =
+    options.orgId !== undefined
+      ? [options.orgId]
+      : (await query<{ id: string }>(ORGS_SQL, [])).map((o) => o.id);
+  for (const orgId of orgIds) {
+    let after: string | null = null;
+    while (!options.signal?.aborted) {
+      const tickets: TicketRef[] = await query<TicketRef>(TICKETS_SQL, [orgId, after, batch]);
+      if (tickets.length === 0) break;
+      after = tickets[tickets.length - 1]?.id ?? null;
+      let pending = tickets;
+      for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+        const written = await rebuildBatch(query, orgId, pending);
+        total.visits += written.visits;
+        total.tickets += written.tickets;
+        pending = pending.filter((t) => !written.fresh.has(t.id));
+      }
+      total.skipped += pending.length;
+      options.onProgress?.(total.tickets);
     }
-    total.skipped += pending.length;
-    options.onProgress?.(total.tickets);
   }
   return total;
 }
 
 async function rebuildBatch(
   query: ReturnType<typeof poolQuery>,
+  orgId: string,
   tickets: readonly TicketRef[],
 ): Promise<{ tickets: number; visits: number; fresh: Set<string> }> {
-  const rows = await query<EventRow & { ticket_id: string }>(EVENTS_SQL, [tickets.map((t) => t.id)]);
+  const rows = await query<EventRow & { ticket_id: string }>(EVENTS_SQL, [orgId, tickets.map((t) => t.id)]);
   const byTicket = new Map<string, Array<EventRow & { ticket_id: string }>>();
   for (const row of rows) {
     const list = byTicket.get(row.ticket_id) ?? [];
@@ -179,14 +190,15 @@ async function rebuildBatch(
   const [written] = await query<{ tickets: number; visits: number }>(WRITE_SQL, [
     JSON.stringify(facts),
     JSON.stringify(visits),
+    orgId,
   ]);
   // Which tickets were still where the facts were computed: read back by their new columns' seq guard.
   const fresh = new Set<string>();
   if ((written?.tickets ?? 0) === tickets.length) for (const t of tickets) fresh.add(t.id);
   else {
     const seqs = await query<{ id: string; seq: number }>(
-      'SELECT id, seq FROM tickets WHERE id = ANY($1::uuid[])',
-      [tickets.map((t) => t.id)],
+      'SELECT id, seq FROM tickets WHERE org_id = $1::uuid AND id = ANY($2::uuid[])',
+      [orgId, tickets.map((t) => t.id)],
     );
     const computed = new Map(facts.map((f) => [f.ticket_id as string, f.seq as number]));
     for (const row of seqs) if (computed.get(row.id) === row.seq) fresh.add(row.id);

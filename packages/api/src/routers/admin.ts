@@ -136,8 +136,8 @@ const webhooksRouter = router({
     const { orgId } = userOf(ctx);
     return ctx.db.query<WebhookEndpointRow>(
       `SELECT e.id, e.url, e.description, ${iso('e.created_at')} AS "createdAt", ${iso('e.disabled_at')} AS "disabledAt",
-              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS pending,
-              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'failed') AS failed
+              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.endpoint_id = e.id AND d.status = 'pending') AS pending,
+              (SELECT count(*)::int FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.endpoint_id = e.id AND d.status = 'failed') AS failed
          FROM webhook_endpoints e WHERE e.org_id = $1::uuid ORDER BY e.created_at, e.id`,
       [orgId],
     );

@@ -56,7 +56,8 @@ export const feedbackRouter = router({
         }>(
           `SELECT o.name AS org_name, t.number, t.subject, fr.used_at IS NOT NULL AS used,
                 fr.expires_at <= $2::timestamptz AS expired
-           FROM feedback_requests fr JOIN tickets t ON t.id = fr.ticket_id JOIN organizations o ON o.id = fr.org_id
+           FROM feedback_requests fr JOIN tickets t ON t.org_id = fr.org_id AND t.id = fr.ticket_id
+           JOIN organizations o ON o.id = fr.org_id
           WHERE fr.token_hash = $1`,
           [tokenHash, now.toISOString()],
         ),

@@ -87,13 +87,16 @@ export const flowsRouter = router({
         pilotVersionId: flows.pilotVersionId,
         pilotPercent: flows.pilotPercent,
         versionCount:
-          sql<number>`(SELECT count(*) FROM ${flowVersions} fv WHERE fv.flow_id = ${flows.id})`.mapWith(
+          sql<number>`(SELECT count(*) FROM ${flowVersions} fv WHERE fv.org_id = ${flows.orgId} AND fv.flow_id = ${flows.id})`.mapWith(
             Number,
           ),
         updatedAt: flows.updatedAt,
       })
       .from(flows)
-      .leftJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId))
+      .leftJoin(
+        flowVersions,
+        and(eq(flowVersions.orgId, flows.orgId), eq(flowVersions.id, flows.activeVersionId)),
+      )
       .where(and(eq(flows.orgId, callerOf(ctx).orgId), isNull(flows.archivedAt)))
       .orderBy(asc(flows.name), asc(flows.id));
     return rows.map((r) => ({

@@ -18,7 +18,7 @@ async function loadTeams(db: Db, orgId: string, teamId?: string): Promise<Team[]
       name: teams.name,
       memberIds: sql<string[]>`coalesce((
         SELECT array_agg(${teamMembers.userId}::text ORDER BY ${teamMembers.userId})
-          FROM ${teamMembers} WHERE ${teamMembers.teamId} = ${teams.id}
+          FROM ${teamMembers} WHERE ${teamMembers.orgId} = ${teams.orgId} AND ${teamMembers.teamId} = ${teams.id}
       ), ARRAY[]::text[])`,
     })
     .from(teams)
@@ -141,13 +141,17 @@ export const teamsRouter = router({
         const before = await tx
           .select({ userId: teamMembers.userId })
           .from(teamMembers)
-          .where(eq(teamMembers.teamId, input.teamId));
+          .where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.teamId, input.teamId)));
         await tx
           .delete(teamMembers)
           .where(
             userIds.length > 0
-              ? and(eq(teamMembers.teamId, input.teamId), notInArray(teamMembers.userId, userIds))
-              : eq(teamMembers.teamId, input.teamId),
+              ? and(
+                  eq(teamMembers.orgId, orgId),
+                  eq(teamMembers.teamId, input.teamId),
+                  notInArray(teamMembers.userId, userIds),
+                )
+              : and(eq(teamMembers.orgId, orgId), eq(teamMembers.teamId, input.teamId)),
           );
         if (userIds.length > 0) {
           // Members who stay keep their round-robin position (last_assigned_at).

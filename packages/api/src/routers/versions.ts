@@ -121,7 +121,7 @@ export const versionsRouter = router({
           contentHash: flowVersions.contentHash,
         })
         .from(flowVersions)
-        .innerJoin(flows, eq(flows.id, flowVersions.flowId))
+        .innerJoin(flows, and(eq(flows.orgId, flowVersions.orgId), eq(flows.id, flowVersions.flowId)))
         .leftJoin(users, eq(users.id, flowVersions.authorId))
         .where(and(eq(flowVersions.id, input.versionId), eq(flowVersions.orgId, callerOf(ctx).orgId)))
         .limit(1);

@@ -544,7 +544,7 @@ async function ownEvent(run: Run, move: PreparedMove): Promise<MoveResult | null
   const rows = await run.query<{ ours: boolean; team_name: string | null; assignee_name: string | null }>(
     `SELECT (e.type = $3 AND e.actor_id IS NOT DISTINCT FROM $4::uuid
              AND e.created_at = $5::timestamptz AND e.data = $6::jsonb) AS ours,
-            (SELECT name FROM teams WHERE id = $7::uuid) AS team_name,
+            (SELECT name FROM teams WHERE org_id = $2::uuid AND id = $7::uuid) AS team_name,
             (SELECT name FROM users WHERE id = $8::uuid) AS assignee_name
        FROM ticket_events e WHERE e.ticket_id = $1::uuid AND e.org_id = $2::uuid AND e.seq = $9::int`,
     [

@@ -196,6 +196,7 @@ async function replay(
   if (stored.version && !version)
     throw new Error(`The stored response names version ${stored.version.id}, which is missing`);
   const record = await readMoveRecord(run.query, {
+    orgId: used.orgId,
     ticketId: stored.ticket.id,
     seq: stored.ticket.seq,
     messages: storedMessages(stored),

@@ -80,9 +80,10 @@ function defaultOnError(error: unknown): void {
 }
 
 async function cancel(tx: Query, timer: DueTimer, now: Date): Promise<null> {
-  await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE id = $1::bigint', [
+  await tx('UPDATE timers SET cancelled_at = $2::timestamptz WHERE org_id = $3::uuid AND id = $1::bigint', [
     timer.id,
     now.toISOString(),
+    timer.org_id,
   ]);
   return null;
 }

@@ -71,13 +71,13 @@ export async function ticketExtras(
   }>(
     `SELECT t.csat_score, t.csat_comment,
        (SELECT json_build_object('id', p.id, 'number', p.number, 'status', p.status, 'flowName', pf.name)
-          FROM tickets p LEFT JOIN flows pf ON pf.id = p.flow_id
+          FROM tickets p LEFT JOIN flows pf ON pf.org_id = p.org_id AND pf.id = p.flow_id
          WHERE p.id = t.parent_ticket_id AND p.org_id = t.org_id) AS parent,
        (SELECT json_agg(json_build_object('id', c.id, 'number', c.number, 'status', c.status, 'flowName', cf.name)
                  ORDER BY c.created_at, c.number)
-          FROM tickets c LEFT JOIN flows cf ON cf.id = c.flow_id
+          FROM tickets c LEFT JOIN flows cf ON cf.org_id = c.org_id AND cf.id = c.flow_id
          WHERE c.parent_ticket_id = t.id AND c.org_id = t.org_id) AS children,
-       EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.ticket_id = t.id AND fr.used_at IS NULL
+       EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.org_id = t.org_id AND fr.ticket_id = t.id AND fr.used_at IS NULL
                  AND fr.expires_at > $3::timestamptz) AS feedback_pending
      FROM tickets t WHERE t.id = $1::uuid AND t.org_id = $2::uuid`,
     [ticketId, orgId, now.toISOString()],
@@ -238,6 +238,8 @@ export async function recordFeedback(
 ): Promise<{ state: 'recorded'; ticketNumber: number } | { state: 'answered' } | { state: 'invalid' }> {
   const query = poolQuery(database);
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The link's hash is all the customer has: found by it alone (its plain index; the one read here
+    // without an organization), and from then on everything names the link's organization.
     const links = await query<{ org_id: string; ticket_id: string; used: boolean; expired: boolean }>(
       `SELECT org_id, ticket_id, used_at IS NOT NULL AS used, expires_at <= $2::timestamptz AS expired
          FROM feedback_requests WHERE token_hash = $1`,
@@ -302,6 +304,9 @@ export async function addMessage(
     }
     if (result.reason !== 'conflict') break;
   }
-  const after = await query<{ seq: number }>('SELECT seq FROM tickets WHERE id = $1::uuid', [row.ticket_id]);
+  const after = await query<{ seq: number }>(
+    'SELECT seq FROM tickets WHERE org_id = $1::uuid AND id = $2::uuid',
+    [caller.orgId, row.ticket_id],
+  );
   return { messageId: row.id, seq: after[0]?.seq ?? row.seq, movedOn: false };
 }

@@ -112,9 +112,9 @@ export async function queueOf(
             ${iso('t.sla_breached_at')} AS sla_breached_at,
             ${iso('t.updated_at')} AS updated_at
        FROM tickets t
-       LEFT JOIN flows f ON f.id = t.flow_id
-       LEFT JOIN flow_versions v ON v.id = t.version_id
-       LEFT JOIN teams tm ON tm.id = t.team_id
+       LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
+       LEFT JOIN flow_versions v ON v.org_id = t.org_id AND v.id = t.version_id
+       LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
        LEFT JOIN users u ON u.id = t.assignee_id
       WHERE ${where.join(' AND ')}
       ORDER BY t.sla_due_at ASC NULLS LAST,

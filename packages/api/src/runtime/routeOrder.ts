@@ -30,7 +30,7 @@ async function writeRouteOrder(query: Query, orgId: string, ids: readonly string
     `UPDATE flows f SET route_order = $3::int + r.rank * 10
        FROM (SELECT id, row_number() OVER (ORDER BY route_order, name, id) AS rank FROM flows
               WHERE org_id = $1::uuid AND id NOT IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)) r
-      WHERE f.id = r.id`,
+      WHERE f.org_id = $1::uuid AND f.id = r.id`,
     [orgId, JSON.stringify(ids), ids.length * 10],
   );
 }

@@ -80,19 +80,20 @@ async function settleJob(
   try {
     await performAll(context, row);
     await database.query(
-      'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE id = $1::bigint',
-      [row.id, nowIso],
+      'UPDATE runtime_jobs SET done_at = $2::timestamptz, last_error = NULL WHERE org_id = $3::uuid AND id = $1::bigint',
+      [row.id, nowIso, row.org_id],
     );
   } catch (error) {
     onError(error);
     const wait = Math.min(row.attempts * RETRY_STEP_MS, 600_000);
     await database
       .query(
-        'UPDATE runtime_jobs SET next_attempt_at = $2::timestamptz, last_error = $3 WHERE id = $1::bigint',
+        'UPDATE runtime_jobs SET next_attempt_at = $2::timestamptz, last_error = $3 WHERE org_id = $4::uuid AND id = $1::bigint',
         [
           row.id,
           new Date(now.getTime() + wait).toISOString(),
           (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+          row.org_id,
         ],
       )
       .catch(onError);
@@ -202,8 +203,8 @@ async function startSubflow(
 ): Promise<void> {
   if (parent.seq !== seq || parent.status !== 'in_subflow' || parent.node_id !== effect.nodeId) return;
   const existing = await context.query(
-    'SELECT 1 FROM tickets WHERE parent_ticket_id = $1::uuid AND parent_seq = $2::int',
-    [parent.id, seq],
+    'SELECT 1 FROM tickets WHERE org_id = $3::uuid AND parent_ticket_id = $1::uuid AND parent_seq = $2::int',
+    [parent.id, seq, parent.org_id],
   );
   if (existing.length > 0) return;
   type Input = Parameters<typeof createTicket>[1];
@@ -247,7 +248,7 @@ async function requestFeedback(context: EffectContext, ticket: EffectTicket): Pr
     `WITH fr AS (
        INSERT INTO feedback_requests (org_id, ticket_id, token_hash, created_at, expires_at)
        VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz, $5::timestamptz)
-       ON CONFLICT (ticket_id) DO NOTHING RETURNING ticket_id)
+       ON CONFLICT (org_id, ticket_id) DO NOTHING RETURNING ticket_id)
      INSERT INTO ticket_messages (org_id, ticket_id, author_kind, author_id, body, created_at)
      SELECT $1::uuid, fr.ticket_id, 'system', NULL, $6, $4::timestamptz FROM fr`,
     [

@@ -85,12 +85,16 @@ export type TicketReadRow = TicketRow & {
  * team membership and (when a key is given) the idempotency key row. Parameters: ticket id, org id,
  * caller user id (or null), idempotency key (or null).
  */
-/** A ticket's events as the view shows them (`ticketId`: an SQL expression; `upTo`: an optional bound). */
-function eventsSql(ticketId: string, upTo = ''): string {
+/**
+ * A ticket's events as the view shows them (`orgId`, `ticketId`: SQL expressions; `upTo`: an optional
+ * bound). Every read of a tenant table names the organization: it routes to one shard (docs/scale-out.md).
+ */
+function eventsSql(orgId: string, ticketId: string, upTo = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
       'seq', e.seq, 'type', e.type, 'actorName', ua.name, 'fromNode', e.from_node, 'toNode', e.to_node,
       'data', e.data || jsonb_build_object('trail', coalesce(e.data->'trail', '[]'::jsonb)), 'createdAt', ${iso('e.created_at')}) ORDER BY e.seq), '[]'::json)
-     FROM ticket_events e LEFT JOIN users ua ON ua.id = e.actor_id WHERE e.ticket_id = ${ticketId}${upTo})`;
+     FROM ticket_events e LEFT JOIN users ua ON ua.id = e.actor_id
+     WHERE e.org_id = ${orgId} AND e.ticket_id = ${ticketId}${upTo})`;
 }
 
 /**
@@ -101,14 +105,15 @@ export const MASKED_FEEDBACK_LINK_SQL = `regexp_replace(mg.body,
   '(https?://[^[:space:]]*)?/feedback/[A-Za-z0-9_-]{39}([A-Za-z0-9_-]{4})', '…/feedback/••••\\2', 'g')`;
 
 /** A ticket's messages as the view shows them, in conversation order (time, then id). */
-function messagesSql(ticketId: string, only = ''): string {
+function messagesSql(orgId: string, ticketId: string, only = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
       'id', mg.id, 'authorKind', mg.author_kind,
       'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE um.name END,
       'body', CASE mg.author_kind WHEN 'system' THEN ${MASKED_FEEDBACK_LINK_SQL} ELSE mg.body END,
       'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
-     FROM ticket_messages mg JOIN tickets tk ON tk.id = mg.ticket_id LEFT JOIN users um ON um.id = mg.author_id
-     WHERE mg.ticket_id = ${ticketId}${only})`;
+     FROM ticket_messages mg JOIN tickets tk ON tk.org_id = mg.org_id AND tk.id = mg.ticket_id
+     LEFT JOIN users um ON um.id = mg.author_id
+     WHERE mg.org_id = ${orgId} AND mg.ticket_id = ${ticketId}${only})`;
 }
 
 /**
@@ -119,13 +124,13 @@ function messagesSql(ticketId: string, only = ''): string {
 export const READ_TICKET_SQL = `SELECT ${ticketColumns('t')},
   f.name AS flow_name, tm.name AS team_name, u.name AS assignee_name,
   (SELECT json_object_agg(x.id, x.name) FROM teams x WHERE x.org_id = t.org_id) AS team_names,
-  EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
-  ${eventsSql('t.id')} AS events,
-  ${messagesSql('t.id')} AS messages,
+  EXISTS (SELECT 1 FROM team_members m WHERE m.org_id = t.org_id AND m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
+  ${eventsSql('t.org_id', 't.id')} AS events,
+  ${messagesSql('t.org_id', 't.id')} AS messages,
   k.request_hash AS key_hash, k.response AS key_response
 FROM tickets t
-LEFT JOIN flows f ON f.id = t.flow_id
-LEFT JOIN teams tm ON tm.id = t.team_id
+LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
+LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
 LEFT JOIN users u ON u.id = t.assignee_id
 LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
 WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
@@ -136,7 +141,7 @@ WHERE t.id = $1::uuid AND t.org_id = $2::uuid`;
  * statement returns the names). Parameters: ticket id, org id, caller user id (or null), key (or null).
  */
 export const LEAN_READ_SQL = `SELECT ${ticketColumns('t')},
-  EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
+  EXISTS (SELECT 1 FROM team_members m WHERE m.org_id = t.org_id AND m.team_id = t.team_id AND m.user_id = $3::uuid) AS on_team,
   k.request_hash AS key_hash, k.response AS key_response
 FROM tickets t
 LEFT JOIN idempotency_keys k ON k.org_id = t.org_id AND k.key = $4::text
@@ -152,21 +157,23 @@ export type LeanReadRow = TicketRow & {
  * What one move recorded, for replaying its answer: its event (at `seq`), its messages (by id, or — for
  * an answer stored before ids were kept — the system messages written at the move's time) and today's
  * team and assignee names. Parameters: ticket id, seq, message ids (or null), move time (or null), team
- * id, assignee id.
+ * id, assignee id, org id.
  */
-const MOVE_RECORD_SQL = `SELECT ${eventsSql('$1::uuid', ' AND e.seq = $2::int')} AS events,
+const MOVE_RECORD_SQL = `SELECT ${eventsSql('$7::uuid', '$1::uuid', ' AND e.seq = $2::int')} AS events,
   ${messagesSql(
+    '$7::uuid',
     '$1::uuid',
     ` AND CASE WHEN $3::uuid[] IS NULL
       THEN mg.author_kind = 'system' AND mg.created_at = $4::timestamptz
       ELSE mg.id = ANY($3::uuid[]) END`,
   )} AS messages,
-  (SELECT name FROM teams WHERE id = $5::uuid) AS team_name,
+  (SELECT name FROM teams WHERE org_id = $7::uuid AND id = $5::uuid) AS team_name,
   (SELECT name FROM users WHERE id = $6::uuid) AS assignee_name`;
 
 export async function readMoveRecord(
   query: Query,
   input: {
+    orgId: string;
     ticketId: string;
     seq: number;
     messages: { ids: string[] } | { at: string };
@@ -191,6 +198,7 @@ export async function readMoveRecord(
     'at' in input.messages ? input.messages.at : null,
     input.teamId,
     input.assigneeId,
+    input.orgId,
   ]);
   const row = rows[0];
   return {

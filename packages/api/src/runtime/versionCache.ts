@@ -32,10 +32,12 @@ export class VersionCache {
       this.entries.set(versionId, hit);
       return hit.orgId === orgId ? hit : null;
     }
-    let pending = this.loading.get(versionId);
+    // The read names the organization (it routes to one shard), so loads in flight are per organization.
+    const loadKey = `${orgId}:${versionId}`;
+    let pending = this.loading.get(loadKey);
     if (!pending) {
-      pending = this.load(query, versionId).finally(() => this.loading.delete(versionId));
-      this.loading.set(versionId, pending);
+      pending = this.load(query, orgId, versionId).finally(() => this.loading.delete(loadKey));
+      this.loading.set(loadKey, pending);
     }
     const version = await pending;
     return version && version.orgId === orgId ? version : null;
@@ -50,10 +52,10 @@ export class VersionCache {
     return this.entries.size;
   }
 
-  private async load(query: Query, versionId: string): Promise<CachedVersion | null> {
+  private async load(query: Query, orgId: string, versionId: string): Promise<CachedVersion | null> {
     const rows = await query<VersionRow>(
-      'SELECT id, org_id, flow_id, number, document FROM flow_versions WHERE id = $1::uuid',
-      [versionId],
+      'SELECT id, org_id, flow_id, number, document FROM flow_versions WHERE org_id = $1::uuid AND id = $2::uuid',
+      [orgId, versionId],
     );
     const row = rows[0];
     if (!row) return null;

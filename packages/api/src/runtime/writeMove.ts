@@ -113,23 +113,23 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   if (move.feedbackTokenHash !== undefined) {
     parts.push(`spent AS (
   UPDATE feedback_requests SET used_at = ${now}
-  WHERE token_hash = ${p(move.feedbackTokenHash)} AND ticket_id IN (SELECT id FROM moved))`);
+  WHERE org_id = ${org} AND token_hash = ${p(move.feedbackTokenHash)} AND ticket_id IN (SELECT id FROM moved))`);
   }
   const fired = move.firedTimerId === null ? null : p(move.firedTimerId, '::bigint');
   if (move.cancelTimers) {
     parts.push(`cancelled AS (
   UPDATE timers SET cancelled_at = ${now}
-  WHERE ticket_id IN (SELECT id FROM moved) AND fired_at IS NULL AND cancelled_at IS NULL${fired ? ` AND id <> ${fired}` : ''})`);
+  WHERE org_id = ${org} AND ticket_id IN (SELECT id FROM moved) AND fired_at IS NULL AND cancelled_at IS NULL${fired ? ` AND id <> ${fired}` : ''})`);
   }
   if (fired) {
     parts.push(
-      `fired AS (UPDATE timers SET fired_at = ${now} WHERE id = ${fired} AND EXISTS (SELECT 1 FROM moved))`,
+      `fired AS (UPDATE timers SET fired_at = ${now} WHERE org_id = ${org} AND id = ${fired} AND EXISTS (SELECT 1 FROM moved))`,
     );
   }
   if (move.carryTimers && !move.cancelTimers) {
     parts.push(`carried AS (
   UPDATE timers SET seq = moved.seq FROM moved
-  WHERE timers.ticket_id = moved.id AND timers.fired_at IS NULL AND timers.cancelled_at IS NULL${fired ? ` AND timers.id <> ${fired}` : ''})`);
+  WHERE timers.org_id = ${org} AND timers.ticket_id = moved.id AND timers.fired_at IS NULL AND timers.cancelled_at IS NULL${fired ? ` AND timers.id <> ${fired}` : ''})`);
   }
   if (move.timers.length > 0) {
     parts.push(`new_timers AS (
@@ -161,7 +161,7 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   const select = ['moved.seq'];
   if (move.names) {
     select.push(
-      `(SELECT name FROM teams WHERE id = ${p(c.teamId, '::uuid')}) AS team_name`,
+      `(SELECT name FROM teams WHERE org_id = ${org} AND id = ${p(c.teamId, '::uuid')}) AS team_name`,
       `(SELECT name FROM users WHERE id = ${p(c.assigneeId, '::uuid')}) AS assignee_name`,
     );
   }
@@ -265,15 +265,16 @@ function optionalSets(move: MoveWrite, p: (value: unknown, cast?: string) => str
 function guardsOf(move: MoveWrite, p: (value: unknown, cast?: string) => string): string {
   let sql = '';
   if (move.feedbackTokenHash !== undefined) {
-    sql += `\n    AND EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.token_hash = ${p(move.feedbackTokenHash)}
-      AND fr.ticket_id = tickets.id AND fr.used_at IS NULL AND fr.expires_at > ${p(move.now, '::timestamptz')})`;
+    sql += `\n    AND EXISTS (SELECT 1 FROM feedback_requests fr WHERE fr.org_id = tickets.org_id
+      AND fr.token_hash = ${p(move.feedbackTokenHash)} AND fr.ticket_id = tickets.id AND fr.used_at IS NULL AND fr.expires_at > ${p(move.now, '::timestamptz')})`;
   }
   const guards = move.guards;
   if (!guards) return sql;
   if (guards.agentId !== null) {
     const agent = p(guards.agentId, '::uuid');
     sql += `\n    AND (tickets.assignee_id = ${agent} OR EXISTS (
-      SELECT 1 FROM team_members m WHERE m.team_id = tickets.team_id AND m.user_id = ${agent}))`;
+      SELECT 1 FROM team_members m WHERE m.org_id = tickets.org_id AND m.team_id = tickets.team_id
+        AND m.user_id = ${agent}))`;
   }
   if (guards.assigneeId) sql += `\n    AND tickets.assignee_id = ${p(guards.assigneeId, '::uuid')}`;
   return sql;

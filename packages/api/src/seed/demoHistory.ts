@@ -606,7 +606,7 @@ async function findDemo(database: Database): Promise<Demo | null> {
     pilot: string | null;
   }>(
     `SELECT f.id, f.draft, f.pilot_version_id AS pilot,
-            (SELECT count(*)::int FROM flow_versions v WHERE v.flow_id = f.id) AS versions
+            (SELECT count(*)::int FROM flow_versions v WHERE v.org_id = f.org_id AND v.flow_id = f.id) AS versions
        FROM flows f WHERE f.org_id = $1::uuid AND f.name = 'Refund request' AND f.active_version_id IS NOT NULL`,
     [org.id],
   );
@@ -764,7 +764,8 @@ async function fillHistory(
     for (;;) {
       const [next] = await database.query<{ due: string | null }>(
         `SELECT to_char(min(due_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due
-           FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL`,
+           FROM timers WHERE org_id = $1::uuid AND fired_at IS NULL AND cancelled_at IS NULL`,
+        [demo.orgId],
       );
       const due = next?.due ? Date.parse(next.due) : Number.NaN;
       // A timer that failed to fire stays due: it is left to the server's loop rather than retried here.
@@ -781,7 +782,7 @@ async function fillHistory(
   const timersMoved = async (at: Date) => {
     await runDueEffects(database, at);
     const rows = await database.query<TicketState & { id: string }>(
-      `SELECT t.id, ${STATE_COLUMNS} FROM timers tm JOIN tickets t ON t.id = tm.ticket_id
+      `SELECT t.id, ${STATE_COLUMNS} FROM timers tm JOIN tickets t ON t.org_id = tm.org_id AND t.id = tm.ticket_id
         WHERE tm.org_id = $1::uuid AND tm.fired_at = $2::timestamptz ORDER BY t.number`,
       [demo.orgId, at.toISOString()],
     );
@@ -838,10 +839,10 @@ async function fillHistory(
   const askedForRating = async (t: Tracked, at: number) => {
     await runDueEffects(database, new Date(at));
     const [link] = await database.query<{ body: string; end_status: string | null }>(
-      `SELECT m.body, t.end_status FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
-        WHERE m.ticket_id = $1::uuid AND m.author_kind = 'system' AND m.body LIKE '%/feedback/%'
+      `SELECT m.body, t.end_status FROM ticket_messages m JOIN tickets t ON t.org_id = m.org_id AND t.id = m.ticket_id
+        WHERE m.org_id = $2::uuid AND m.ticket_id = $1::uuid AND m.author_kind = 'system' AND m.body LIKE '%/feedback/%'
         ORDER BY m.created_at DESC, m.id DESC LIMIT 1`,
-      [t.id],
+      [t.id, demo.orgId],
     );
     const token = link ? /\/feedback\/([A-Za-z0-9_-]{43})/.exec(link.body)?.[1] : undefined;
     if (!link || !token) return;
@@ -981,8 +982,8 @@ async function fillHistory(
     );
     if (!answer.movedOn) return; // the wait had already timed out
     const [row] = await database.query<TicketState>(
-      `SELECT ${STATE_COLUMNS} FROM tickets t WHERE t.id = $1::uuid`,
-      [t.id],
+      `SELECT ${STATE_COLUMNS} FROM tickets t WHERE t.org_id = $2::uuid AND t.id = $1::uuid`,
+      [t.id, demo.orgId],
     );
     if (!row) return;
     stats.moves++;
@@ -1008,12 +1009,13 @@ async function fillHistory(
     // The manager drafts the fast track on top of version 1 and publishes it as a pilot.
     await database.query(
       `UPDATE flows SET draft = $2::jsonb, draft_revision = draft_revision + 1, updated_at = $3::timestamptz,
-              updated_by = $4::uuid WHERE id = $1::uuid`,
+              updated_by = $4::uuid WHERE org_id = $5::uuid AND id = $1::uuid`,
       [
         demo.refundFlowId,
         JSON.stringify(refundFastTrack(demo.refundDocument)),
         new Date(at).toISOString(),
         demo.manager.userId,
+        demo.orgId,
       ],
     );
     const version = await publishVersion(database, {
@@ -1068,8 +1070,8 @@ async function fillHistory(
   }
   await fireTimersUntil(now);
   const open = await database.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tickets WHERE id = ANY($1::uuid[]) AND status <> 'ended'`,
-    [tracked.map((t) => t.id)],
+    `SELECT count(*)::int AS n FROM tickets WHERE org_id = $2::uuid AND id = ANY($1::uuid[]) AND status <> 'ended'`,
+    [tracked.map((t) => t.id), demo.orgId],
   );
   if ((open[0]?.n ?? 0) > 0) throw new Error(`${open[0]?.n} history tickets are still open at the end`);
   return {

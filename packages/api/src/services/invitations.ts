@@ -231,8 +231,8 @@ export async function resendInvitation(
       fail('PRECONDITION_FAILED', 'This invitation was revoked. Invite the address again to send a new one.');
     await query(
       `UPDATE invitations SET token_hash = $2, sent_at = $3::timestamptz, expires_at = $4::timestamptz
-        WHERE id = $1::uuid`,
-      [invitation.id, hash, now.toISOString(), expiresAt.toISOString()],
+        WHERE org_id = $5::uuid AND id = $1::uuid`,
+      [invitation.id, hash, now.toISOString(), expiresAt.toISOString(), orgId],
     );
     const mail = invitationMail({
       inviter: caller.name,
@@ -272,10 +272,10 @@ export async function revokeInvitation(
         `${invitation.email} has already accepted this invitation; disable the user instead.`,
       );
     if (invitation.revoked) return { id: invitation.id, email: invitation.email };
-    await query(`UPDATE invitations SET revoked_at = $2::timestamptz WHERE id = $1::uuid`, [
-      invitation.id,
-      now.toISOString(),
-    ]);
+    await query(
+      `UPDATE invitations SET revoked_at = $2::timestamptz WHERE org_id = $3::uuid AND id = $1::uuid`,
+      [invitation.id, now.toISOString(), orgId],
+    );
     await audit(tx, {
       orgId,
       actorId: caller.userId,
@@ -428,9 +428,10 @@ async function accept(
       const query = queryOn(tx);
       const claimed = await query<{ id: string }>(
         `UPDATE invitations SET accepted_at = $2::timestamptz
-          WHERE id = $1::uuid AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz
+          WHERE org_id = $3::uuid AND id = $1::uuid AND accepted_at IS NULL AND revoked_at IS NULL
+            AND expires_at > $2::timestamptz
           RETURNING id`,
-        [found.id, now.toISOString()],
+        [found.id, now.toISOString(), found.org_id],
       );
       if (claimed.length === 0) {
         // Used, revoked or expired between the check above and now.
@@ -438,8 +439,8 @@ async function accept(
           `SELECT i.id, i.org_id, o.name AS org_name, i.email, i.role, i.team_ids,
                   ${iso('i.expires_at')} AS expires_at,
                   i.accepted_at IS NOT NULL AS accepted, i.revoked_at IS NOT NULL AS revoked
-             FROM invitations i JOIN organizations o ON o.id = i.org_id WHERE i.id = $1::uuid`,
-          [found.id],
+             FROM invitations i JOIN organizations o ON o.id = i.org_id WHERE i.org_id = $2::uuid AND i.id = $1::uuid`,
+          [found.id, found.org_id],
         );
         if (again) refuseUnusable(again, now);
         fail('NOT_FOUND', LINK_BROKEN);

@@ -78,7 +78,7 @@ export async function publishVersion(database: Database, input: PublishInput): P
 
   const attempt = () =>
     database.db.transaction(async (tx) => {
-      const latest = await latestVersion(tx, input.flowId);
+      const latest = await latestVersion(tx, input.orgId, input.flowId);
       if (latest?.contentHash === hash) {
         if (!pilot) await activate(tx, input, latest);
         else if (latest.id !== flow.activeVersionId) await pilotLatest(tx, input, latest, pilot);
@@ -109,7 +109,7 @@ export async function publishVersion(database: Database, input: PublishInput): P
       await tx
         .update(flows)
         .set(pilot ? { pilotVersionId: row.id, pilotPercent: pilot } : { activeVersionId: row.id })
-        .where(eq(flows.id, input.flowId));
+        .where(and(eq(flows.orgId, input.orgId), eq(flows.id, input.flowId)));
       await audit(tx, {
         orgId: input.orgId,
         actorId: input.authorId,
@@ -234,11 +234,11 @@ function publishProblems(errors: readonly PublishIssue[]): string {
   return `This flow has ${n} ${n === 1 ? 'problem' : 'problems'} to fix before publishing.`;
 }
 
-async function latestVersion(db: Db, flowId: string): Promise<PublishedVersion | undefined> {
+async function latestVersion(db: Db, orgId: string, flowId: string): Promise<PublishedVersion | undefined> {
   const [row] = await db
     .select({ id: flowVersions.id, number: flowVersions.number, contentHash: flowVersions.contentHash })
     .from(flowVersions)
-    .where(eq(flowVersions.flowId, flowId))
+    .where(and(eq(flowVersions.orgId, orgId), eq(flowVersions.flowId, flowId)))
     .orderBy(desc(flowVersions.number))
     .limit(1);
   return row;

@@ -88,20 +88,21 @@ async function attempt(db: Database, delivery: Claimed, now: Date, options: Deli
     if (error === null) {
       await db.query(
         `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $2::timestamptz,
-                last_status_code = $3::int, last_error = NULL WHERE id = $1::uuid`,
-        [delivery.id, now.toISOString(), status],
+                last_status_code = $3::int, last_error = NULL WHERE org_id = $4::uuid AND id = $1::uuid`,
+        [delivery.id, now.toISOString(), status, delivery.org_id],
       );
     } else {
       const delay = RETRY_DELAYS_MS[delivery.attempts - 1];
       await db.query(
         `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3::timestamptz,
-                last_status_code = $4::int, last_error = $5 WHERE id = $1::uuid`,
+                last_status_code = $4::int, last_error = $5 WHERE org_id = $6::uuid AND id = $1::uuid`,
         [
           delivery.id,
           delay === undefined ? 'failed' : 'pending',
           new Date(now.getTime() + (delay ?? 0)).toISOString(),
           status,
           error,
+          delivery.org_id,
         ],
       );
     }

@@ -1,12 +1,23 @@
 import type { FlowDocument } from '@stepwise/flow';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { organizations, users } from './organizations.ts';
 
 /** A named process with one editable draft. */
 export const flows = pgTable(
   'flows',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -28,6 +39,7 @@ export const flows = pgTable(
     updatedBy: uuid('updated_by').references(() => users.id),
   },
   (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
     uniqueIndex('flows_org_name_key').on(t.orgId, t.name),
     index('flows_org_order_idx').on(t.orgId, t.routeOrder),
   ],
@@ -37,13 +49,11 @@ export const flows = pgTable(
 export const flowVersions = pgTable(
   'flow_versions',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    flowId: uuid('flow_id')
-      .notNull()
-      .references(() => flows.id),
+    flowId: uuid('flow_id').notNull(),
     number: integer('number').notNull(),
     document: jsonb('document').$type<FlowDocument>().notNull(),
     /** SHA-256 of the canonical JSON of the document. */
@@ -53,7 +63,13 @@ export const flowVersions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('flow_versions_flow_number_key').on(t.flowId, t.number),
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'flow_versions_flow_fk',
+      columns: [t.orgId, t.flowId],
+      foreignColumns: [flows.orgId, flows.id],
+    }),
+    uniqueIndex('flow_versions_flow_number_key').on(t.orgId, t.flowId, t.number),
     index('flow_versions_org_idx').on(t.orgId),
   ],
 );

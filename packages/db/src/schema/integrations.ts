@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  foreignKey,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -17,7 +19,7 @@ import { tickets } from './tickets.ts';
 export const apiTokens = pgTable(
   'api_tokens',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -30,14 +32,21 @@ export const apiTokens = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_org_idx').on(t.orgId)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    // Unique within the organization (a distributed table allows no other unique key); the intake's
+    // lookup by hash alone uses the plain index (a 256-bit random token does not collide).
+    uniqueIndex('api_tokens_hash_key').on(t.orgId, t.tokenHash),
+    index('api_tokens_token_hash_idx').on(t.tokenHash),
+    index('api_tokens_org_idx').on(t.orgId),
+  ],
 );
 
 /** Where an organization's ticket events are POSTed (signed with `secret`). */
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -48,7 +57,7 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
   },
-  (t) => [index('webhook_endpoints_org_idx').on(t.orgId)],
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('webhook_endpoints_org_idx').on(t.orgId)],
 );
 
 /**
@@ -58,13 +67,11 @@ export const webhookEndpoints = pgTable(
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    endpointId: uuid('endpoint_id')
-      .notNull()
-      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id').notNull(),
     ticketId: uuid('ticket_id'),
     seq: integer('seq'),
     eventType: text('event_type').notNull(),
@@ -80,9 +87,15 @@ export const webhookDeliveries = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'webhook_deliveries_endpoint_fk',
+      columns: [t.orgId, t.endpointId],
+      foreignColumns: [webhookEndpoints.orgId, webhookEndpoints.id],
+    }).onDelete('cascade'),
     index('webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(t.orgId, t.endpointId, t.createdAt),
-    uniqueIndex('webhook_deliveries_event_key').on(t.endpointId, t.ticketId, t.seq, t.eventType),
+    uniqueIndex('webhook_deliveries_event_key').on(t.orgId, t.endpointId, t.ticketId, t.seq, t.eventType),
   ],
 );
 
@@ -90,21 +103,27 @@ export const webhookDeliveries = pgTable(
 export const feedbackRequests = pgTable(
   'feedback_requests',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    ticketId: uuid('ticket_id').notNull(),
     tokenHash: text('token_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('feedback_requests_hash_key').on(t.tokenHash),
-    uniqueIndex('feedback_requests_ticket_key').on(t.ticketId),
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'feedback_requests_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    // The public feedback page finds a link by its hash alone (the plain index); unique per organization.
+    uniqueIndex('feedback_requests_hash_key').on(t.orgId, t.tokenHash),
+    index('feedback_requests_token_hash_idx').on(t.tokenHash),
+    uniqueIndex('feedback_requests_ticket_key').on(t.orgId, t.ticketId),
   ],
 );
 
@@ -117,13 +136,11 @@ export const feedbackRequests = pgTable(
 export const runtimeJobs = pgTable(
   'runtime_jobs',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    ticketId: uuid('ticket_id').notNull(),
     seq: integer('seq').notNull(),
     /** The effects to perform, in order (the runtime's `OutboxEffect` union). */
     effects: jsonb('effects').$type<Array<{ type: string; [key: string]: unknown }>>(),
@@ -134,7 +151,13 @@ export const runtimeJobs = pgTable(
     doneAt: timestamp('done_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('runtime_jobs_event_key').on(t.ticketId, t.seq),
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'runtime_jobs_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    uniqueIndex('runtime_jobs_event_key').on(t.orgId, t.ticketId, t.seq),
     index('runtime_jobs_pending_idx').on(t.nextAttemptAt).where(sql`done_at IS NULL`),
   ],
 );

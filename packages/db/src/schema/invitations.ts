@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { organizations, ROLES, users } from './organizations.ts';
 
 /**
@@ -10,7 +20,7 @@ import { organizations, ROLES, users } from './organizations.ts';
 export const invitations = pgTable(
   'invitations',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -30,7 +40,10 @@ export const invitations = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('invitations_token_hash_key').on(t.tokenHash),
+    primaryKey({ columns: [t.orgId, t.id] }),
+    // Accepting finds the invitation by its link's hash alone (the plain index); unique per organization.
+    uniqueIndex('invitations_token_hash_key').on(t.orgId, t.tokenHash),
+    index('invitations_token_hash_idx').on(t.tokenHash),
     uniqueIndex('invitations_open_email_key')
       .on(t.orgId, sql`lower(${t.email})`)
       .where(sql`${t.acceptedAt} IS NULL AND ${t.revokedAt} IS NULL`),

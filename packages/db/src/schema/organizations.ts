@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  foreignKey,
   index,
   jsonb,
   integer,
@@ -79,14 +80,14 @@ export const sessions = pgTable(
 export const teams = pgTable(
   'teams',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
     name: text('name').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('teams_org_name_key').on(t.orgId, t.name)],
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), uniqueIndex('teams_org_name_key').on(t.orgId, t.name)],
 );
 
 export const teamMembers = pgTable(
@@ -95,9 +96,7 @@ export const teamMembers = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teams.id, { onDelete: 'cascade' }),
+    teamId: uuid('team_id').notNull(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
@@ -105,7 +104,12 @@ export const teamMembers = pgTable(
     lastAssignedAt: timestamp('last_assigned_at', { withTimezone: true }),
   },
   (t) => [
-    primaryKey({ columns: [t.teamId, t.userId] }),
+    primaryKey({ columns: [t.orgId, t.teamId, t.userId] }),
+    foreignKey({
+      name: 'team_members_team_fk',
+      columns: [t.orgId, t.teamId],
+      foreignColumns: [teams.orgId, teams.id],
+    }).onDelete('cascade'),
     index('team_members_user_idx').on(t.orgId, t.userId),
   ],
 );
@@ -113,7 +117,7 @@ export const teamMembers = pgTable(
 export const auditLog = pgTable(
   'audit_log',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
@@ -125,5 +129,8 @@ export const auditLog = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   // Pages go by (created_at, id): the index orders by both, so a page is one index range.
-  (t) => [index('audit_log_org_time_idx').on(t.orgId, t.createdAt, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index('audit_log_org_time_idx').on(t.orgId, t.createdAt, t.id),
+  ],
 );

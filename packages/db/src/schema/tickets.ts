@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -24,14 +25,14 @@ import { organizations, teams, users } from './organizations.ts';
 export const tickets = pgTable(
   'tickets',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
     number: integer('number').notNull(),
-    flowId: uuid('flow_id').references(() => flows.id),
+    flowId: uuid('flow_id'),
     /** The version the ticket is pinned to. */
-    versionId: uuid('version_id').references(() => flowVersions.id),
+    versionId: uuid('version_id'),
     nodeId: text('node_id'),
     seq: integer('seq').notNull().default(0),
     status: text('status').notNull(),
@@ -49,7 +50,7 @@ export const tickets = pgTable(
       .$type<Record<string, string | number | boolean | null>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
-    teamId: uuid('team_id').references(() => teams.id),
+    teamId: uuid('team_id'),
     assigneeId: uuid('assignee_id').references(() => users.id),
     /** The current step's SLA has passed (cleared when the ticket leaves the step). */
     breached: boolean('breached').notNull().default(false),
@@ -75,7 +76,25 @@ export const tickets = pgTable(
     firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('tickets_parent_entry_key').on(t.parentTicketId, t.parentSeq),
+    // Keyed within the organization (docs/scale-out.md): every key, unique index and key between tenant
+    // tables starts with org_id, so a ticket and all its rows live on one shard.
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'tickets_flow_fk',
+      columns: [t.orgId, t.flowId],
+      foreignColumns: [flows.orgId, flows.id],
+    }),
+    foreignKey({
+      name: 'tickets_version_fk',
+      columns: [t.orgId, t.versionId],
+      foreignColumns: [flowVersions.orgId, flowVersions.id],
+    }),
+    foreignKey({
+      name: 'tickets_team_fk',
+      columns: [t.orgId, t.teamId],
+      foreignColumns: [teams.orgId, teams.id],
+    }),
+    uniqueIndex('tickets_parent_entry_key').on(t.orgId, t.parentTicketId, t.parentSeq),
     uniqueIndex('tickets_org_number_key').on(t.orgId, t.number),
     index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
     index('tickets_org_team_idx').on(t.orgId, t.teamId),
@@ -88,7 +107,7 @@ export const tickets = pgTable(
 
 /**
  * Append-only: one row per move of a ticket (who, when, from, to, why). `seq` is the ticket's sequence
- * after the move; (ticket_id, seq) is the primary key, so two moves from the same state cannot both land.
+ * after the move; (org_id, ticket_id, seq) is the primary key, so two moves from the same state cannot both land.
  */
 export const ticketEvents = pgTable(
   'ticket_events',
@@ -96,9 +115,7 @@ export const ticketEvents = pgTable(
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    ticketId: uuid('ticket_id').notNull(),
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
     actorId: uuid('actor_id'),
@@ -109,7 +126,12 @@ export const ticketEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.ticketId, t.seq] }),
+    primaryKey({ columns: [t.orgId, t.ticketId, t.seq] }),
+    foreignKey({
+      name: 'ticket_events_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
     index('ticket_events_org_time_idx').on(t.orgId, t.createdAt),
   ],
 );
@@ -140,11 +162,12 @@ export const ticketVisits = pgTable(
     breached: boolean('breached').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.ticketId, t.seq, t.ordinal] }),
-    // The reports read one node's stays of a version that ended in a range, from the index alone: the
-    // columns after `left_at` are there so the index covers the per-node figures, the edge traffic and
-    // the join to the ticket a filtered report needs.
-    index('ticket_visits_version_node_left_idx').on(
+    primaryKey({ columns: [t.orgId, t.ticketId, t.seq, t.ordinal] }),
+    // The reports read one node's stays of a version (of one organization) that ended in a range, from
+    // the index alone: the columns after `left_at` are there so the index covers the per-node figures,
+    // the edge traffic and the join to the ticket a filtered report needs.
+    index('ticket_visits_org_version_node_left_idx').on(
+      t.orgId,
       t.versionId,
       t.nodeId,
       t.leftAt,
@@ -172,19 +195,25 @@ export const analyticsBackfill = pgTable('analytics_backfill', {
 export const ticketMessages = pgTable(
   'ticket_messages',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    ticketId: uuid('ticket_id').notNull(),
     authorKind: text('author_kind', { enum: ['customer', 'agent', 'system'] }).notNull(),
     authorId: uuid('author_id'),
     body: text('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('ticket_messages_ticket_idx').on(t.ticketId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'ticket_messages_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    index('ticket_messages_ticket_idx').on(t.ticketId, t.createdAt),
+  ],
 );
 
 /**
@@ -194,13 +223,11 @@ export const ticketMessages = pgTable(
 export const timers = pgTable(
   'timers',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     orgId: uuid('org_id')
       .notNull()
       .references(() => organizations.id),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    ticketId: uuid('ticket_id').notNull(),
     seq: integer('seq').notNull(),
     kind: text('kind', { enum: ['sla', 'wait', 'timeout'] }).notNull(),
     nodeId: text('node_id').notNull(),
@@ -209,9 +236,15 @@ export const timers = pgTable(
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'timers_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
     index('timers_pending_due_idx').on(t.dueAt).where(sql`fired_at IS NULL AND cancelled_at IS NULL`),
     index('timers_ticket_idx').on(t.ticketId),
-    uniqueIndex('timers_entry_key').on(t.ticketId, t.seq, t.kind),
+    uniqueIndex('timers_entry_key').on(t.orgId, t.ticketId, t.seq, t.kind),
   ],
 );
 
