@@ -64,7 +64,7 @@ describe.skipIf(!runs)('invitations, in Chromium', () => {
     await pending.locator('.row-title', { hasText: email }).waitFor();
     expect(await page.locator('.row-title', { hasText: 'Nina Newcomer' }).count()).toBe(0);
     await screenshot(page, 'invite-link-1280');
-    // (the toast's own colours are sonner's, app-wide, and judged elsewhere)
+    // The success toast is on screen here: its colours are judged too.
     expect(await seriousAxeViolations(page)).toEqual([]);
     // when: the invitee opens it in their own browser, on a phone
     const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });

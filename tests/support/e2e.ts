@@ -154,7 +154,8 @@ export async function seriousAxeViolations(page: Page, exclude: string[] = []): 
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the debugging protocol: the app's Content-Security-Policy forbids inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  // Judged once it has settled: a toast still fading in measures a contrast it never shows at rest.
+  // Judged once it has settled, and frozen while it is judged: a toast fading in or out measures a
+  // contrast it never shows at rest (transitions and animations jump to their end while axe runs).
   await page
     .waitForFunction(
       () =>
@@ -167,13 +168,19 @@ export async function seriousAxeViolations(page: Page, exclude: string[] = []): 
       { timeout: 3000 },
     )
     .catch(() => {});
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('*, *::before, *::after { transition: none !important; animation: none !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    (window as unknown as { __axeFreeze?: CSSStyleSheet }).__axeFreeze = sheet;
+  });
   const violations = await page.evaluate(async (excluded) => {
     type AxeResult = {
       violations: Array<{
         id: string;
         impact: string | null;
         help: string;
-        nodes: Array<{ target: unknown[] }>;
+        nodes: Array<{ target: unknown[]; any?: Array<{ message?: string }> }>;
       }>;
     };
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<AxeResult> } })
@@ -188,9 +195,13 @@ export async function seriousAxeViolations(page: Page, exclude: string[] = []): 
         (v) =>
           `${v.id}: ${v.help} — ${v.nodes
             .slice(0, 3)
-            .map((n) => n.target.join(' '))
+            .map((n) => `${n.target.join(' ')}${n.any?.[0]?.message ? ` (${n.any[0].message})` : ''}`)
             .join(', ')}`,
       );
   }, exclude);
+  await page.evaluate(() => {
+    const sheet = (window as unknown as { __axeFreeze?: CSSStyleSheet }).__axeFreeze;
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+  });
   return violations;
 }
