@@ -161,30 +161,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
   END
 $$;
 --> statement-breakpoint
-DO $$
-DECLARE f text;
-BEGIN
-  -- A function's new owner needs CREATE on its schema, for the moment of the change only.
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepwise_system') THEN
-    EXECUTE 'GRANT CREATE ON SCHEMA public TO stepwise_system';
-  END IF;
-  FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p
-            WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'stepwise\_%' AND p.prosecdef
-  LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepwise_app') THEN
-      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO stepwise_app', f);
-    END IF;
-    -- Last: once it is stepwise_system's, the migrating role may no longer grant on it.
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepwise_system') THEN
-      EXECUTE format('ALTER FUNCTION %s OWNER TO stepwise_system', f);
-    END IF;
-  END LOOP;
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepwise_system') THEN
-    EXECUTE 'REVOKE CREATE ON SCHEMA public FROM stepwise_system';
-  END IF;
-END $$;
---> statement-breakpoint
 -- A sign-up before it is confirmed belongs to no organization (its link is mailed to the address): the
 -- application may file and read it in any scope. Once confirmed it belongs to the organization it created.
 CREATE POLICY unconfirmed ON sign_up_requests USING (org_id IS NULL) WITH CHECK (org_id IS NULL);
@@ -235,6 +211,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
   SELECT o.id FROM organizations o ORDER BY o.id
 $$;
 --> statement-breakpoint
+-- Every function above: executable by the application role alone, and owned by stepwise_system.
 DO $$
 DECLARE f text;
 BEGIN
@@ -243,8 +220,7 @@ BEGIN
     EXECUTE 'GRANT CREATE ON SCHEMA public TO stepwise_system';
   END IF;
   FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p
-            WHERE p.pronamespace = 'public'::regnamespace AND p.proname IN ('stepwise_first_org', 'stepwise_demo_org', 'stepwise_organization_ids',
-                                  'stepwise_end_user_sessions', 'stepwise_other_memberships')
+            WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'stepwise\_%' AND p.prosecdef
   LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepwise_app') THEN

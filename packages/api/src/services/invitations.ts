@@ -11,7 +11,7 @@ import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
 import { withLinkOrg } from './linkScope.ts';
 import type { FieldProblems } from './passwords.ts';
-import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
+import { appLink, hashLinkToken, isLinkToken, linkHashOf, newLinkToken } from './secretLinks.ts';
 
 /** An invitation link works this long after it was (last) sent. */
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -344,11 +344,6 @@ function refuseUnusable(row: Found, now: Date): void {
 /** What an invitation link leads to (for its page); an unknown link is NOT_FOUND. */
 export function invitationByToken(db: Database, token: string, now: Date): Promise<InvitationView> {
   return withLinkOrg(db, 'invitation', linkHashOf(token), () => viewByToken(db, token, now));
-}
-
-/** The hash a link's token is stored by ('' for a malformed token, which matches nothing). */
-function linkHashOf(token: string): string {
-  return isLinkToken(token) ? hashLinkToken(token) : '';
 }
 
 async function viewByToken(db: Database, token: string, now: Date): Promise<InvitationView> {

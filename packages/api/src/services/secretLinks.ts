@@ -29,3 +29,8 @@ export function appLink(publicUrl: string, path: string): string {
 export function publicUrlOf(ctx: Context): string {
   return ctx.publicUrl?.() ?? DEFAULT_PUBLIC_URL;
 }
+
+/** The hash a link's token is stored by ('' for a malformed token, which matches nothing). */
+export function linkHashOf(token: string): string {
+  return isLinkToken(token) ? hashLinkToken(token) : '';
+}

@@ -11,7 +11,7 @@ import { findAccountByEmail, type Me } from './accounts.ts';
 import { uniqueViolation } from './dbErrors.ts';
 import { withLinkOrg } from './linkScope.ts';
 import type { FieldProblems } from './passwords.ts';
-import { appLink, hashLinkToken, isLinkToken, newLinkToken } from './secretLinks.ts';
+import { appLink, hashLinkToken, isLinkToken, linkHashOf, newLinkToken } from './secretLinks.ts';
 
 /** A sign-up's confirmation link works this long. */
 export const SIGN_UP_TTL_MS = 24 * 60 * 60 * 1000;
@@ -149,11 +149,6 @@ function refuseUnusable(row: Found, now: Date): void {
 export function signUpByToken(db: Database, token: string, now: Date): Promise<SignUpView> {
   // An unconfirmed sign-up belongs to no organization; a used one to the organization it created.
   return withLinkOrg(db, 'sign_up', linkHashOf(token), () => viewByToken(db, token, now));
-}
-
-/** The hash a link's token is stored by ('' for a malformed token, which matches nothing). */
-function linkHashOf(token: string): string {
-  return isLinkToken(token) ? hashLinkToken(token) : '';
 }
 
 async function viewByToken(db: Database, token: string, now: Date): Promise<SignUpView> {
