@@ -8,6 +8,8 @@
  *   (`completeStep` → `advanceTicket`) cold (no cached ticket: read, then write) and warm (the ticket
  *   cached at the expected sequence number: one statement), as a ratio of D0 at 8 and 16 workers,
  *   with live updates off (D0 announces nothing; N1 measures them). D2 the latency of one worker.
+ * - R1 what row-level security costs a step: D1 as the application role under the policies ÷ D1 connected
+ *   as the owner (no policy applies), cold and warm, 8 workers (target ≥ 0.95).
  * - N1 throughput with live updates on (every move announced after its commit, a second server
  *   listening) ÷ off, and how long a move takes to reach the listening server (p99).
  * - A1/A2 the browser's path: unbatched `POST /trpc/tickets.complete` through the shipped server (its own
@@ -694,6 +696,51 @@ async function benchDatabase(): Promise<void> {
           warm.subj,
           '≥ 0.85 of D0',
           0.85,
+        ),
+      );
+    }
+
+    // R1: what row-level security costs the step. The same runtime, steps and pool size, once connected
+    // as the owner (no policy applies to it) and once as the application role under the policies, with its
+    // organization set per connection.
+    {
+      const workers = 8;
+      const ownerDb = await createDb({
+        url: benchUrl,
+        maxConnections: workers,
+        migrate: false,
+        access: 'owner',
+      });
+      pools.push(ownerDb);
+      liveHubOf(ownerDb).announce = false;
+      const asOwner = (tickets: TicketCache, pop: Population) => async (): Promise<LoadRun> => {
+        const appDb = dbs.get(workers);
+        dbs.set(workers, ownerDb);
+        try {
+          return await d1(workers, pop, tickets)();
+        } finally {
+          if (appDb) dbs.set(workers, appDb);
+        }
+      };
+      await checkpoint();
+      const cold = await interleave(asOwner(noCache, run), d1(workers, run, noCache));
+      results.push(
+        ratioResult(
+          `R1 cold step as the application role (row-level security) ÷ as the owner, ${workers} workers`,
+          cold.base,
+          cold.subj,
+          '≥ 0.95',
+          0.95,
+        ),
+      );
+      const warm = await interleave(asOwner(hotCache, hotRun), d1(workers, hotRun, hotCache));
+      results.push(
+        ratioResult(
+          `R1 warm step as the application role (row-level security) ÷ as the owner, ${workers} workers`,
+          warm.base,
+          warm.subj,
+          '≥ 0.95',
+          0.95,
         ),
       );
     }

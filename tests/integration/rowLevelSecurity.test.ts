@@ -165,6 +165,20 @@ describe.each(backends())('row-level security (%s)', (backend) => {
     expect(owned).toEqual([]);
   });
 
+  it('every policy reads the organization once per statement (an init plan), never once per row', async () => {
+    const policies = await db.query<{ name: string; expr: string }>(
+      `SELECT tablename || '.' || policyname AS name, coalesce(qual, '') || ' ' || coalesce(with_check, '') AS expr
+         FROM pg_policies WHERE schemaname = 'public' ORDER BY 1`,
+    );
+    const perRow = policies
+      .filter((p) =>
+        p.expr.replaceAll('( SELECT stepwise_org() AS stepwise_org)', '').includes('stepwise_org()'),
+      )
+      .map((p) => p.name);
+    expect(perRow).toEqual([]);
+    expect(policies.filter((p) => p.expr.includes('stepwise_org')).length).toBeGreaterThanOrEqual(18);
+  });
+
   it('every table under the policies binds its owner too (FORCE), and no function turns them off', async () => {
     const unforced = await db.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c
