@@ -148,6 +148,14 @@ describe.skipIf(!runs)('a manager versions a flow in Chromium', () => {
     expect(text).toContain('Instructions changed');
     expect(text).toMatch(/SLA/);
     expect(text).toContain(`${liveOnStep} live ${liveOnStep === 1 ? 'ticket' : 'tickets'} here`);
+    // … the instructions word by word: the added sentence marked as added, nothing removed
+    const words = page.locator('li', { has: item }).locator('.word-diff');
+    await words.locator('ins').first().waitFor();
+    expect(await words.locator('figcaption').textContent()).toBe('Instructions, word by word');
+    expect((await words.locator('ins').allTextContents()).join('')).toContain(
+      'Check the order history first.',
+    );
+    expect(await words.locator('del').count()).toBe(0);
     const node = page.locator(`.cmp-to .react-flow__node[data-id="${stepId}"] > *`).first();
     await node.waitFor();
     const outline = await node.evaluate(

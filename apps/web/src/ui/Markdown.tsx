@@ -1,46 +1,24 @@
-import { type ReactNode, useMemo } from 'react';
-import { type Block, type Inline, parseMarkdown } from './markdown.ts';
+import { lazy, Suspense } from 'react';
 
-function renderInline(nodes: Inline[]): ReactNode[] {
-  return nodes.map(renderNode);
-}
+// The Markdown parser and its GitHub extensions weigh about 50 KB gzipped: loaded with the first text
+// that needs them, not with the first page.
+const MarkdownView = lazy(() => import('./MarkdownView.tsx').then((m) => ({ default: m.MarkdownView })));
 
-function renderNode(node: Inline): ReactNode {
-  switch (node.kind) {
-    case 'text':
-      return <span key={node.key}>{node.text}</span>;
-    case 'code':
-      return <code key={node.key}>{node.text}</code>;
-    case 'strong':
-      return <strong key={node.key}>{renderInline(node.children)}</strong>;
-    case 'em':
-      return <em key={node.key}>{renderInline(node.children)}</em>;
-    case 'link':
-      return (
-        <a key={node.key} href={node.href} target="_blank" rel="noopener noreferrer">
-          {renderInline(node.children)}
-        </a>
-      );
-  }
-}
-
-function renderBlock(block: Block): ReactNode {
-  switch (block.kind) {
-    case 'paragraph':
-      return <p key={block.key}>{renderInline(block.children)}</p>;
-    case 'heading': {
-      const Tag = block.level === 1 ? 'h3' : block.level === 2 ? 'h4' : 'h5';
-      return <Tag key={block.key}>{renderInline(block.children)}</Tag>;
-    }
-    case 'list': {
-      const items = block.items.map((item) => <li key={item.key}>{renderInline(item.children)}</li>);
-      return block.ordered ? <ol key={block.key}>{items}</ol> : <ul key={block.key}>{items}</ul>;
-    }
-  }
-}
-
-/** Renders the safe Markdown subset of `markdown.ts`; raw HTML in the source shows as text. */
+/**
+ * Instructions, notes and test-run steps in GitHub-flavoured Markdown (see `MarkdownView`). Until the
+ * renderer has loaded, the source shows as plain text in the same place.
+ */
 export function Markdown({ source, className }: { source: string; className?: string }) {
-  const blocks = useMemo(() => parseMarkdown(source), [source]);
-  return <div className={className ? `markdown ${className}` : 'markdown'}>{blocks.map(renderBlock)}</div>;
+  const classes = className ? `markdown ${className}` : 'markdown';
+  return (
+    <Suspense
+      fallback={
+        <div className={classes}>
+          <p className="markdown-source">{source}</p>
+        </div>
+      }
+    >
+      <MarkdownView source={source} className={className} />
+    </Suspense>
+  );
 }

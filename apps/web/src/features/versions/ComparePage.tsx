@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, Columns2, Layers } from 'lucide-react';
-import { useId, useMemo, useState } from 'react';
+import { lazy, Suspense, useId, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
 import { type VersionSummary, useTRPC } from '../../trpc.ts';
@@ -11,6 +11,9 @@ import { useMe } from '../auth/useMe.ts';
 import { type ChangeItem, changeList, markCss, marksOf, overlayDocument } from './diffView.ts';
 import { MigratePanel } from './MigratePanel.tsx';
 import type { Comparison } from './types.ts';
+
+// The word diff (and its diff library) loads with the first changed text, not with the page.
+const WordDiff = lazy(() => import('./WordDiff.tsx').then((m) => ({ default: m.WordDiff })));
 
 /** Defaults: the newest version against the one before it (or the draft when there is only one). */
 function defaults(versions: readonly VersionSummary[]): { from: string; to: string } | null {
@@ -332,6 +335,13 @@ function ChangeRow({
         >
           {body}
         </button>
+      )}
+      {item.texts && (
+        <Suspense fallback={null}>
+          {item.texts.map((text) => (
+            <WordDiff key={text.label} change={text} />
+          ))}
+        </Suspense>
       )}
     </li>
   );

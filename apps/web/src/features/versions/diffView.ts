@@ -1,4 +1,11 @@
-import { describeChange, type FlowDiff, type FlowDocument, type FlowNode, nameOf } from '@stepwise/flow';
+import {
+  describeChange,
+  type FlowDiff,
+  type FlowDocument,
+  type FlowNode,
+  nameOf,
+  type PropertyChange,
+} from '@stepwise/flow';
 import type { DiffMark } from './types.ts';
 
 /** A node's name as the canvas shows it: a step's title, any other node's label. */
@@ -33,6 +40,21 @@ export function overlayDocument(from: FlowDocument, to: FlowDocument, diff: Flow
   return { ...to, nodes, edges };
 }
 
+/** A text that changed, with both versions, for a word-level diff. */
+export type TextChange = { label: string; from: string; to: string };
+
+/** Paths whose text a reader compares word by word rather than as "changed". */
+const WORDY_PATHS: ReadonlySet<string> = new Set(['data.instructions', 'text']);
+
+function textChangesOf(changes: readonly PropertyChange[]): TextChange[] | undefined {
+  const texts = changes.flatMap((c) =>
+    c.kind === 'changed' && WORDY_PATHS.has(c.path) && typeof c.from === 'string' && typeof c.to === 'string'
+      ? [{ label: c.label, from: c.from, to: c.to }]
+      : [],
+  );
+  return texts.length > 0 ? texts : undefined;
+}
+
 export type ChangeItem = {
   /** The node (or the edge's source node) to focus on the canvas; null when there is nothing to show. */
   focus: string | null;
@@ -41,6 +63,8 @@ export type ChangeItem = {
   what: 'node' | 'edge' | 'field' | 'note';
   title: string;
   lines: string[];
+  /** Changed texts shown word by word (a step's instructions, a note's text). */
+  texts?: TextChange[];
   /** Live tickets of the `from` version sitting at this node (changed and removed nodes only). */
   live: number;
 };
@@ -64,6 +88,7 @@ export function changeList(
       what: 'node',
       title: nodeName(toNodes.get(node.id) ?? fromNodes.get(node.id), node.id),
       lines: node.changes.map(describeChange),
+      texts: textChangesOf(node.changes),
       live: live(node.id),
     });
   }
@@ -175,6 +200,7 @@ export function changeList(
         ...(diff.notes.removed.length > 0 ? [`${diff.notes.removed.length} removed`] : []),
         ...(diff.notes.changed.length > 0 ? [`${diff.notes.changed.length} changed`] : []),
       ],
+      texts: textChangesOf(diff.notes.changed.flatMap((n) => n.changes)),
       live: 0,
     });
   }
