@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { ApiScope } from '@stepwise/api';
+import { hashApiToken, newApiToken } from '../../packages/api/src/auth/apiTokens.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../apps/server/src/server.ts';
 import {
@@ -327,5 +329,52 @@ describe.each(backends())('scoped API tokens (%s)', (backend) => {
     expect([get.status, complete.status, reply.status]).toEqual([404, 404, 404]);
     expect(await eventCount(db, mine.ticket.id)).toBe(1);
     expect(await messagesOf()).toBe(messagesBefore);
+  });
+
+  it('given a token made before scopes existed, when the scopes migration runs, then it keeps what it could do: create tickets and add customer messages', async () => {
+    // given: the table as it was before the migration (no scopes column), and a token in it
+    await db.query('ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_scopes_check');
+    await db.query('ALTER TABLE api_tokens DROP COLUMN scopes');
+    const legacy = newApiToken();
+    await db.query(
+      `INSERT INTO api_tokens (org_id, name, token_hash, prefix, created_by, created_at)
+       VALUES ($1::uuid, 'Legacy gateway', $2, $3, $4::uuid, $5::timestamptz)`,
+      [
+        org.orgId,
+        hashApiToken(legacy.token),
+        legacy.prefix,
+        org.people.admin.userId,
+        clock.now().toISOString(),
+      ],
+    );
+    // when: the migration's statements that add the column
+    const migration = readFileSync(new URL('../../drizzle/0017_token_scopes.sql', import.meta.url), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint').slice(0, 3))
+      await db.query(statement);
+    // then
+    const stored = await db.query<{ scopes: string[] }>(
+      'SELECT scopes FROM api_tokens WHERE org_id = $1::uuid AND token_hash = $2',
+      [org.orgId, hashApiToken(legacy.token)],
+    );
+    expect(stored).toEqual([{ scopes: ['tickets:create', 'tickets:reply'] }]);
+    const created = await call(server.url, legacy.token, 'mutation', 'tickets.create', ticketInput());
+    expect(created.status).toBe(200);
+    const ticketId = (created.data as { ticket: { id: string } }).ticket.id;
+    const reply = await call(server.url, legacy.token, 'mutation', 'tickets.addMessage', {
+      ticketId,
+      body: 'Any news?',
+      from: 'customer',
+    });
+    expect(reply.status).toBe(200);
+    const read = await call(server.url, legacy.token, 'query', 'tickets.get', { ticketId });
+    expect(read.status).toBe(403);
+    expect(read.error?.message).toContain('"tickets:read"');
+    // and: the column takes no default from now on, and refuses an unknown scope
+    await expect(
+      db.query(
+        `INSERT INTO api_tokens (org_id, name, token_hash, prefix, scopes) VALUES ($1::uuid, 'x', 'h', 'p', ARRAY['tickets:everything'])`,
+        [org.orgId],
+      ),
+    ).rejects.toThrow(/api_tokens_scopes_check/);
   });
 });
