@@ -5,7 +5,14 @@ import type { inferRouterOutputs } from '@trpc/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../apps/server/src/server.ts';
-import { ensureWebBuilt, launchBrowser, requireChromium, screenshot, watchConsole } from '../support/e2e.ts';
+import {
+  ensureWebBuilt,
+  launchBrowser,
+  requireChromium,
+  screenshot,
+  seriousAxeViolations,
+  watchConsole,
+} from '../support/e2e.ts';
 import { hasPostgres, openTestDb, type TestDb } from '../support/testDb.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -170,18 +177,24 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
 
   let token: string;
 
-  it('given an admin, when they create an API token on the admin page, then it is shown once with a copy button and listed by its prefix', async () => {
+  it('given an admin, when they create an API token with scopes and an expiry on the admin page, then it is shown once with a copy button and listed with its scopes', async () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.waitForURL(/\/admin\/users$/);
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByRole('button', { name: 'New token' }).click();
 
-    // An empty name is refused on the spot.
+    // An empty name and no scope are refused on the spot.
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText('Name the token after what will use it').waitFor();
+    await page.getByText('Choose at least one thing the token may do.').waitFor();
 
     await page.getByLabel('Token name').fill('Email gateway');
+    for (const scope of ['Create tickets', 'Read tickets', 'Add messages'])
+      await page.getByRole('checkbox', { name: new RegExp(`^${scope}`) }).check();
+    const nextYear = `${new Date().getFullYear() + 1}-06-30`;
+    await page.getByLabel('Expires on (optional)').fill(nextYear);
+    await screenshot(page, 'admin-token-form');
     await page.getByRole('button', { name: 'Create token' }).click();
     const dialog = page.getByRole('dialog', { name: 'Your new API token' });
     await dialog.waitFor();
@@ -189,6 +202,9 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     expect(token).toMatch(/^sw_/);
     expect(await dialog.getByText('This is the only time the token is shown').isVisible()).toBe(true);
     expect(await dialog.getByRole('button', { name: 'Copy' }).isVisible()).toBe(true);
+    expect(await dialog.getByText('It may: create tickets, read tickets, add messages.').isVisible()).toBe(
+      true,
+    );
     await screenshot(page, 'admin-token-created');
     await dialog.getByRole('button', { name: 'I have copied it' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -197,8 +213,32 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     const prefix = ((await row.locator('code').textContent()) ?? '').replace(/…$/, '');
     expect(prefix.length).toBeGreaterThan(3);
     expect(token.startsWith(prefix)).toBe(true);
+    expect(await row.getByRole('list', { name: 'Scopes of Email gateway' }).textContent()).toBe(
+      'Create ticketsRead ticketsAdd messages',
+    );
+    expect(await row.getByText('Active').isVisible()).toBe(true);
+    expect(await row.getByText(`Jun 30, ${new Date().getFullYear() + 1}`).isVisible()).toBe(true);
+    await screenshot(page, 'admin-tokens');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     // The full token is never shown again.
     expect(await page.getByText(token).count()).toBe(0);
+
+    // On a phone the list is cards: nothing runs off the screen sideways.
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      storageState: await admin.context.storageState(),
+    });
+    const phonePage = await phone.newPage();
+    const phoneProblems = watchConsole(phonePage);
+    await phonePage.goto(`${server.url}/admin/tokens`);
+    await phonePage.locator('tr', { hasText: 'Email gateway' }).waitFor();
+    await phonePage.getByRole('button', { name: 'New token' }).click();
+    await phonePage.getByRole('checkbox', { name: /^Work steps as a bot/ }).waitFor();
+    expect(await phonePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousAxeViolations(phonePage)).toEqual([]);
+    await screenshot(phonePage, 'admin-tokens-phone');
+    await phone.close();
+    expect(phoneProblems).toEqual([]);
   });
 
   it('given the admin, when they put Sam on Billing and add a webhook endpoint, then the team lists Sam and the secret is shown once', async () => {
@@ -239,6 +279,35 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
       tags: ['email-gateway'],
     });
     expect(refund.flow?.name).toBe('Refund request');
+
+    // and: the same token reads it back (tickets:read) but may not work its step (no tickets:work)
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const read = await fetch(
+      `${server.url}/trpc/tickets.get?input=${encodeURIComponent(JSON.stringify({ ticketId: refund.ticket.id }))}`,
+      { headers: auth },
+    );
+    expect(read.status).toBe(200);
+    const readBack = ((await read.json()) as { result: { data: TicketDetail } }).result.data;
+    expect(readBack.currentStep?.data.title).toBe('Verify eligibility');
+    const listed = await fetch(
+      `${server.url}/trpc/tickets.list?input=${encodeURIComponent(JSON.stringify({ search: 'kettle', limit: 5 }))}`,
+      { headers: auth },
+    );
+    const list = (await listed.json()) as { result: { data: { tickets: Array<{ id: string }> } } };
+    expect(list.result.data.tickets.map((t) => t.id)).toContain(refund.ticket.id);
+    const work = await fetch(`${server.url}/trpc/tickets.complete`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        ticketId: refund.ticket.id,
+        expectedSeq: refund.ticket.seq,
+        nodeId: 'verify',
+        outcomeId: 'eligible',
+        idempotencyKey: 'bot-without-work-scope',
+      }),
+    });
+    expect(work.status).toBe(403);
+    expect(((await work.json()) as { error: { message: string } }).error.message).toContain('"tickets:work"');
 
     const { page } = alex;
     await page.goto(`${server.url}/tickets/${refund.ticket.id}`);

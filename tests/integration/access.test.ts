@@ -1,4 +1,12 @@
-import { type Access, appRouter, createCaller, createContextFactory } from '@stepwise/api';
+import {
+  API_SCOPES,
+  type Access,
+  type ApiScope,
+  appRouter,
+  createCaller,
+  createContextFactory,
+  SCOPE_OF_PROCEDURE,
+} from '@stepwise/api';
 import type { Role } from '@stepwise/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -56,14 +64,15 @@ const ACCESS_TABLE: Record<string, Access> = {
   'versions.startPilot': ['admin', 'manager'],
   'versions.promotePilot': ['admin', 'manager'],
   'versions.rollbackPilot': ['admin', 'manager'],
-  'tickets.create': ['admin', 'manager', 'agent', 'api'],
+  'tickets.create': ['admin', 'manager', 'agent'],
+  'tickets.list': ['admin', 'manager', 'agent'],
   'tickets.queue': ['admin', 'manager', 'agent'],
   'tickets.get': ['admin', 'manager', 'agent'],
   'tickets.complete': ['admin', 'manager', 'agent'],
   'tickets.unrouted': ['admin', 'manager'],
   'tickets.startFlow': ['admin', 'manager', 'agent'],
   'tickets.assign': ['admin', 'manager', 'agent'],
-  'tickets.addMessage': ['admin', 'manager', 'agent', 'api'],
+  'tickets.addMessage': ['admin', 'manager', 'agent'],
   'admin.tokens.list': ['admin'],
   'admin.tokens.create': ['admin'],
   'admin.tokens.revoke': ['admin'],
@@ -83,6 +92,87 @@ const ACCESS_TABLE: Record<string, Access> = {
   'analytics.compare': ['admin', 'manager'],
   'analytics.pilot': ['admin', 'manager'],
   'analytics.backtest': ['admin', 'manager'],
+};
+
+/**
+ * What an organization API token may call: the scope each procedure needs, or null for none (a person's
+ * procedure). Every procedure has a line: one added without a decision on tokens fails the first test,
+ * and the router's table (auth/tokenScopes.ts) must say the same.
+ */
+const TOKEN_TABLE: Record<string, ApiScope | null> = {
+  'tickets.create': 'tickets:create',
+  'tickets.get': 'tickets:read',
+  'tickets.list': 'tickets:read',
+  'tickets.addMessage': 'tickets:reply',
+  'tickets.complete': 'tickets:work',
+  'analytics.flow': 'analytics:read',
+  'analytics.nodes': 'analytics:read',
+  'analytics.waiting': 'analytics:read',
+  'analytics.compare': 'analytics:read',
+  'analytics.pilot': 'analytics:read',
+  'analytics.backtest': 'analytics:read',
+  'flows.list': 'flows:read',
+  'versions.list': 'flows:read',
+  'versions.get': 'flows:read',
+  'auth.signUp': null,
+  'auth.signUpRequest': null,
+  'auth.confirmSignUp': null,
+  'auth.login': null,
+  'auth.logout': null,
+  'auth.me': null,
+  'auth.changePassword': null,
+  'auth.demoLogins': null,
+  'users.list': null,
+  'invitations.list': null,
+  'invitations.create': null,
+  'invitations.resend': null,
+  'invitations.revoke': null,
+  'invitations.get': null,
+  'invitations.accept': null,
+  'users.setRole': null,
+  'users.disable': null,
+  'users.enable': null,
+  'users.resetPassword': null,
+  'sessions.list': null,
+  'sessions.revoke': null,
+  'sessions.revokeAll': null,
+  'sessions.revokeMember': null,
+  'teams.list': null,
+  'teams.create': null,
+  'teams.rename': null,
+  'teams.setMembers': null,
+  'flows.create': null,
+  'flows.get': null,
+  'flows.saveDraft': null,
+  'flows.setRouteOrder': null,
+  'routing.order': null,
+  'routing.explain': null,
+  'routing.previewPublish': null,
+  'versions.publish': null,
+  'versions.restore': null,
+  'versions.compare': null,
+  'versions.previewMigration': null,
+  'versions.applyMigration': null,
+  'versions.startPilot': null,
+  'versions.promotePilot': null,
+  'versions.rollbackPilot': null,
+  'tickets.queue': null,
+  'tickets.unrouted': null,
+  'tickets.startFlow': null,
+  'tickets.assign': null,
+  'admin.tokens.list': null,
+  'admin.tokens.create': null,
+  'admin.tokens.revoke': null,
+  'admin.webhooks.list': null,
+  'admin.webhooks.create': null,
+  'admin.webhooks.disable': null,
+  'admin.webhooks.delete': null,
+  'admin.webhooks.deliveries': null,
+  'admin.audit': null,
+  'feedback.get': null,
+  'feedback.submit': null,
+  'live.ticket': null,
+  'live.queue': null,
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -182,6 +272,26 @@ describe('the access table', () => {
   });
 });
 
+describe('the token table', () => {
+  it('given the router, when its procedures are listed, then each has a token rule and the router’s scope table says the same', () => {
+    // given
+    const paths = proceduresOf().map((p) => p.path);
+    // when
+    const withoutRule = paths.filter((path) => !(path in TOKEN_TABLE));
+    const stale = Object.keys(TOKEN_TABLE).filter((path) => !paths.includes(path));
+    const scoped = Object.fromEntries(
+      Object.entries(TOKEN_TABLE).filter((entry): entry is [string, ApiScope] => entry[1] !== null),
+    );
+    // then
+    expect(withoutRule).toEqual([]);
+    expect(stale).toEqual([]);
+    expect({ ...SCOPE_OF_PROCEDURE }).toEqual(scoped);
+    // Every scope opens something, and only procedures with roles (a token is no way around a public page).
+    expect(API_SCOPES.filter((scope) => !Object.values(scoped).includes(scope))).toEqual([]);
+    expect(Object.keys(scoped).filter((path) => ACCESS_TABLE[path] === 'public')).toEqual([]);
+  });
+});
+
 describe.each(backends())('access (%s)', (backend) => {
   let db: TestDb;
   let h: ReturnType<typeof apiHarness>;
@@ -198,6 +308,9 @@ describe.each(backends())('access (%s)', (backend) => {
     sessionId: '',
   };
   const secretsOfA: string[] = [];
+  /** Org A's tokens with one scope each, and each organization's token with every scope. */
+  const tokensOfA = {} as Record<ApiScope, string>;
+  const everyScope = {} as Record<'A' | 'B', string>;
 
   beforeAll(async () => {
     db = await openTestDb(backend);
@@ -252,6 +365,12 @@ describe.each(backends())('access (%s)', (backend) => {
           ])
         )[0]?.id ?? '',
     });
+    for (const scope of API_SCOPES) {
+      tokensOfA[scope] = (await a.admin.tokens.create({ name: `Only ${scope}`, scopes: [scope] })).token;
+    }
+    everyScope.A = (await a.admin.tokens.create({ name: 'Every scope', scopes: [...API_SCOPES] })).token;
+    const b = await h.as(org.B.admin);
+    everyScope.B = (await b.admin.tokens.create({ name: 'Every scope', scopes: [...API_SCOPES] })).token;
     secretsOfA.push(
       'Secret',
       'secret-invitee-of-a',
@@ -264,10 +383,17 @@ describe.each(backends())('access (%s)', (backend) => {
     await db.dispose();
   });
 
+  /** A caller with an API token (`Authorization: Bearer`), as the server builds it. */
+  async function tokenCaller(token: string): Promise<Api> {
+    const createContext = createContextFactory({ db });
+    return createCaller(await createContext({ headers: new Headers({ authorization: `Bearer ${token}` }) }));
+  }
+
   /** A fresh session per call: logout (called by the matrix) must not end the session other calls use. */
-  async function callerFor(role: Role | null, name: 'A' | 'B' = 'A'): Promise<Api> {
+  async function callerFor(role: Role | 'token' | null, name: 'A' | 'B' = 'A'): Promise<Api> {
     const createContext = createContextFactory({ db });
     if (role === null) return createCaller(await createContext({ headers: new Headers() }));
+    if (role === 'token') return tokenCaller(everyScope[name]);
     const { me } = org[name][role];
     const { token } = await createSession(db.db, { orgId: me.org.id, userId: me.user.id, now: new Date() });
     return createCaller(await createContext({ headers: new Headers({ cookie: `sw_session=${token}` }) }));
@@ -297,6 +423,39 @@ describe.each(backends())('access (%s)', (backend) => {
     }
     expect(deviations).toEqual([]);
   });
+
+  it('given a token of each scope (and one of every scope), when it calls every procedure, then exactly the procedures of its scopes let it in (0 deviations)', async () => {
+    const deviations: string[] = [];
+    const holders = [
+      ...API_SCOPES.map((scope) => [scope, tokensOfA[scope]] as const),
+      ['every', everyScope.A],
+    ];
+    for (const [holder, token] of holders) {
+      // given
+      const api = await tokenCaller(token);
+      for (const { path, access } of proceduresOf()) {
+        // A public procedure is open to anyone, with or without a token.
+        if (access === 'public') continue;
+        // when
+        const outcome = await call(api, path)().then(
+          () => 'ok',
+          (error: unknown) => (error as { code?: string }).code ?? 'thrown',
+        );
+        // then
+        const needed = TOKEN_TABLE[path] ?? null;
+        const allowed = needed !== null && (holder === 'every' || needed === holder);
+        const ok = allowed ? outcome !== 'UNAUTHORIZED' && outcome !== 'FORBIDDEN' : outcome === 'FORBIDDEN';
+        if (!ok)
+          deviations.push(
+            `${path} with ${holder}: got ${outcome}, expected ${allowed ? 'to be let in' : 'FORBIDDEN'}`,
+          );
+      }
+    }
+    expect(deviations).toEqual([]);
+  });
+
+  /** An empty page of a paged list. */
+  const EMPTY_PAGE = '{"tickets":[],"nextCursor":null}';
 
   /** Inputs naming org A's rows, for every procedure whose input takes an id. */
   const CROSS_TENANT: Record<string, { input: () => unknown; expect: 'NOT_FOUND' | 'EMPTY' | 'FORBIDDEN' }> =
@@ -390,6 +549,10 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'NOT_FOUND',
       },
       'tickets.queue': { input: () => ({ scope: 'all', flowId: idsOfA.flowId }), expect: 'EMPTY' },
+      'tickets.list': {
+        input: () => ({ flowId: idsOfA.flowId, teamId: idsOfA.teamId, assigneeId: idsOfA.userId }),
+        expect: 'EMPTY',
+      },
       'tickets.get': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
       'tickets.startFlow': {
         input: () => ({ ticketId: idsOfA.ticketId, flowId: idsOfA.flowId }),
@@ -473,7 +636,7 @@ describe.each(backends())('access (%s)', (backend) => {
     for (const { path, access } of withIds) {
       const sample = CROSS_TENANT[path];
       if (!sample) continue;
-      const roles = access === 'public' ? [null] : (['agent', 'manager', 'admin'] as const);
+      const roles = access === 'public' ? [null] : (['agent', 'manager', 'admin', 'token'] as const);
       for (const role of roles) {
         // when
         const api = await callerFor(role, 'B');
@@ -488,9 +651,13 @@ describe.each(backends())('access (%s)', (backend) => {
           }),
         );
         // then
-        const expected = role !== null && !allows(access ?? [], role) ? 'FORBIDDEN' : sample.expect;
+        const refused =
+          role === 'token' ? TOKEN_TABLE[path] === null : role !== null && !allows(access ?? [], role);
+        const expected = refused ? 'FORBIDDEN' : sample.expect;
         const codeOk =
-          expected === 'EMPTY' ? result.code === 'ok' && result.text === '[]' : result.code === expected;
+          expected === 'EMPTY'
+            ? result.code === 'ok' && (result.text === '[]' || result.text === EMPTY_PAGE)
+            : result.code === expected;
         const leaked = secretsOfA.filter((s) => result.text.includes(s));
         if (!codeOk || leaked.length > 0) {
           deviations.push(

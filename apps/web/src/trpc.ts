@@ -29,6 +29,8 @@ export type TicketEvent = TicketDetail['events'][number];
 export type TicketMessage = TicketDetail['messages'][number];
 export type FlowReport = inferOutput<Api['analytics']['flow']>;
 export type VersionComparison = inferOutput<Api['analytics']['compare']>;
+export type ApiTokenRow = inferOutput<Api['admin']['tokens']['list']>[number];
+export type ApiScope = ApiTokenRow['scopes'][number];
 
 export type ApiError = TRPCClientError<AppRouter>;
 

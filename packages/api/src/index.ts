@@ -13,6 +13,13 @@ export {
   type TooManyRequests,
 } from './auth/rateLimits.ts';
 export {
+  API_SCOPES,
+  type ApiScope,
+  LEGACY_SCOPES,
+  SCOPE_OF_PROCEDURE,
+  scopeOf,
+} from './auth/tokenScopes.ts';
+export {
   type ContextFactory,
   type ContextRequest,
   createContextFactory,

@@ -1,6 +1,7 @@
 import { type Database, type Role, withOrg } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { type ApiScope, scopeOf } from './auth/tokenScopes.ts';
 import { RuntimeError, type RuntimeErrorCode } from './runtime/runtimeError.ts';
 import {
   isConnectionError,
@@ -9,13 +10,18 @@ import {
   unavailableTrpcError,
 } from './services/dbUnavailable.ts';
 
-/** Who is calling: resolved from the session cookie (or, for intake, an API token) by `createContext`. */
+/** Who is calling: resolved from the session cookie (or an API token) by `createContext`. */
 export type Caller = {
   userId: string | null;
   orgId: string;
   role: Role | 'api';
   name: string;
   email: string;
+  /**
+   * The API token behind a caller of role `api` (its moves and messages name it; its scopes gate each
+   * procedure). Absent for people, and for the runtime's own intake callers.
+   */
+  token?: { id: string; scopes: readonly ApiScope[] };
 };
 
 /** Services the procedures use; built once per process by apps/server (and by tests). */
@@ -37,9 +43,10 @@ export type Context = {
 
 /**
  * Who may call a procedure; the role matrix test reads it from every procedure's meta. `authenticated`
- * means any signed-in user (not an API token); the `api` role (an organization API token) must be listed.
+ * means any signed-in user. An API token is not a role here: the scope table (auth/tokenScopes.ts)
+ * alone says which procedures a token may call.
  */
-export type Access = 'public' | 'authenticated' | Array<Role | 'api'>;
+export type Access = 'public' | 'authenticated' | Role[];
 export type Meta = { access: Access };
 
 /** Structured detail attached to an error (validation issues, the fresh state on CONFLICT…). */
@@ -141,29 +148,47 @@ const base = t.procedure.use(mapErrors);
 /**
  * The only way to declare a procedure: `procedure('public')`, `procedure('authenticated')` or
  * `procedure(['admin', 'manager'])`. The access is checked here, before any input is read, and the
- * narrowed caller (with its organization) is in `ctx.caller`.
+ * narrowed caller (with its organization) is in `ctx.caller`. A person is checked against the roles; an
+ * API token against the scope its procedure needs (`SCOPE_OF_PROCEDURE`, by path).
  */
 export function procedure(access: 'public'): typeof base;
-export function procedure(access: 'authenticated' | Array<Role | 'api'>): ReturnType<typeof authenticated>;
+export function procedure(access: 'authenticated' | Role[]): ReturnType<typeof authenticated>;
 export function procedure(access: Access) {
   return access === 'public' ? base.meta({ access }) : authenticated(access);
 }
 
-function authenticated(access: 'authenticated' | Array<Role | 'api'>) {
+function authenticated(access: 'authenticated' | Role[]) {
   // One middleware for both checks (each level of tRPC's chain copies the call's options).
-  return base.meta({ access }).use(({ ctx, next }) => {
+  return base.meta({ access }).use(({ ctx, next, path }) => {
     const { caller } = ctx;
     if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in to continue.' });
-    const allowed = Array.isArray(access) ? access.includes(caller.role) : caller.role !== 'api';
-    if (!allowed) {
-      const needed = Array.isArray(access) ? `the ${access.join(' or ')} role` : 'a user session';
+    if (caller.role === 'api') {
+      checkTokenScope(caller, path);
+    } else if (Array.isArray(access) && !access.includes(caller.role)) {
       throw new TRPCError({
         code: 'FORBIDDEN',
-        message: `This needs ${needed}; you are ${caller.role === 'api' ? 'an API token' : `an ${caller.role}`}.`,
+        message: `This needs the ${access.join(' or ')} role; you are an ${caller.role}.`,
       });
     }
     // Every statement from here on acts for the caller's organization: the row-level security policies
     // admit its rows only.
     return withOrg(caller.orgId, () => next({ ctx: { caller } }));
   });
+}
+
+/** An API token may call a procedure only with the scope the table names for it. */
+function checkTokenScope(caller: Caller, path: string): void {
+  const needed = scopeOf(path);
+  if (needed === null) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `An API token cannot call ${path}: it needs a signed-in person.`,
+    });
+  }
+  if (!caller.token?.scopes.includes(needed)) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `This API token lacks the scope "${needed}", which ${path} needs. An admin can create a token with it under Admin → API tokens.`,
+    });
+  }
 }

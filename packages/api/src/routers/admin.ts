@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { newApiToken } from '../auth/apiTokens.ts';
+import { API_SCOPES, type ApiScope, LEGACY_SCOPES, scopesOf } from '../auth/tokenScopes.ts';
 import { inTransaction } from '../runtime/sql.ts';
 import { userOf } from '../services/callerOf.ts';
-import { RowId, SafeString, Title } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -12,10 +13,15 @@ export type ApiTokenRow = {
   id: string;
   name: string;
   prefix: string;
+  scopes: ApiScope[];
   createdByName: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  /** Null: the token does not expire. */
+  expiresAt: string | null;
   revokedAt: string | null;
+  /** Revoked wins over expired: a revoked token stays revoked whatever its date. */
+  status: 'active' | 'expired' | 'revoked';
 };
 
 export type WebhookEndpointRow = {
@@ -70,46 +76,71 @@ const tokensRouter = router({
   /** The organization's API tokens (never the token itself: only its first characters). */
   list: procedure(['admin']).query(async ({ ctx }): Promise<ApiTokenRow[]> => {
     const { orgId } = userOf(ctx);
-    return ctx.db.query<ApiTokenRow>(
-      `SELECT t.id, t.name, t.prefix, u.name AS "createdByName", ${iso('t.created_at')} AS "createdAt",
-              ${iso('t.last_used_at')} AS "lastUsedAt", ${iso('t.revoked_at')} AS "revokedAt"
+    const rows = await ctx.db.query<Omit<ApiTokenRow, 'scopes'> & { scopes: string[] }>(
+      `SELECT t.id, t.name, t.prefix, t.scopes, u.name AS "createdByName", ${iso('t.created_at')} AS "createdAt",
+              ${iso('t.last_used_at')} AS "lastUsedAt", ${iso('t.expires_at')} AS "expiresAt",
+              ${iso('t.revoked_at')} AS "revokedAt",
+              CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked'
+                   WHEN t.expires_at IS NOT NULL AND t.expires_at <= $2::timestamptz THEN 'expired'
+                   ELSE 'active' END AS status
          FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by
         WHERE t.org_id = $1::uuid ORDER BY t.created_at DESC, t.id`,
-      [orgId],
+      [orgId, ctx.now().toISOString()],
     );
+    return rows.map((row) => ({ ...row, scopes: scopesOf(row.scopes) }));
   }),
 
-  /** A new token: `token` (`sw_…`) is returned this once and never again. */
+  /**
+   * A new token: `token` (`sw_…`) is returned this once and never again. `scopes` say what it may do
+   * (without them: create tickets and add customer messages, what tokens did before scopes);
+   * `expiresAt`, when given, is a moment in the future after which it is refused.
+   */
   create: procedure(['admin'])
-    .input(z.strictObject({ name: Title }))
-    .mutation(
-      async ({ ctx, input }): Promise<{ id: string; name: string; prefix: string; token: string }> => {
-        const { orgId, userId } = userOf(ctx);
-        const { token, hash, prefix } = newApiToken();
-        const now = ctx.now().toISOString();
-        const id = await inTransaction(ctx.db, async (tx) => {
-          const rows = await tx<{ id: string }>(
-            `INSERT INTO api_tokens (org_id, name, token_hash, prefix, created_by, created_at)
-           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::timestamptz) RETURNING id`,
-            [orgId, input.name, hash, prefix, userId, now],
-          );
-          const row = rows[0];
-          if (!row) throw new Error('INSERT … RETURNING returned no row');
-          await auditRaw(
-            tx,
-            orgId,
-            userId,
-            'api_token.created',
-            'api_token',
-            row.id,
-            { name: input.name, prefix },
-            now,
-          );
-          return row.id;
-        });
-        return { id, name: input.name, prefix, token };
-      },
-    ),
+    .input(
+      z.strictObject({
+        name: Title,
+        scopes: z
+          .array(z.enum(API_SCOPES, { error: `A scope is one of: ${API_SCOPES.join(', ')}.` }))
+          .min(1, 'Choose at least one scope.')
+          .max(API_SCOPES.length * 2, 'Name each scope once.')
+          .optional(),
+        expiresAt: IsoDateTime('expiresAt is a date-time such as 2030-03-01T00:00:00Z.', true).nullish(),
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<CreatedToken> => {
+      const { orgId, userId } = userOf(ctx);
+      const scopes = scopesOf(input.scopes ?? LEGACY_SCOPES);
+      const now = ctx.now();
+      const expiresAt = input.expiresAt ? new Date(input.expiresAt).toISOString() : null;
+      if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime())
+        fail(
+          'BAD_REQUEST',
+          'The expiry must be in the future (or leave it out for a token that does not expire).',
+        );
+      const { token, hash, prefix } = newApiToken();
+      const id = await inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string }>(
+          `INSERT INTO api_tokens (org_id, name, token_hash, prefix, scopes, expires_at, created_by, created_at)
+           VALUES ($1::uuid, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6::timestamptz,
+                   $7::uuid, $8::timestamptz) RETURNING id`,
+          [orgId, input.name, hash, prefix, JSON.stringify(scopes), expiresAt, userId, now.toISOString()],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('INSERT … RETURNING returned no row');
+        await auditRaw(
+          tx,
+          orgId,
+          userId,
+          'api_token.created',
+          'api_token',
+          row.id,
+          { name: input.name, prefix, scopes, expiresAt },
+          now.toISOString(),
+        );
+        return row.id;
+      });
+      return { id, name: input.name, prefix, scopes, expiresAt, token };
+    }),
 
   /** Revokes a token at once: its next request is UNAUTHORIZED. */
   revoke: procedure(['admin'])
@@ -130,6 +161,16 @@ const tokensRouter = router({
       });
     }),
 });
+
+export type CreatedToken = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  expiresAt: string | null;
+  /** The secret itself, shown this once. */
+  token: string;
+};
 
 const webhooksRouter = router({
   list: procedure(['admin']).query(async ({ ctx }): Promise<WebhookEndpointRow[]> => {

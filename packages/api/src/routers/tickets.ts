@@ -2,7 +2,7 @@ import { CHANNELS, FieldKey, Id, PRIORITIES, TIERS } from '@stepwise/flow';
 import { z } from 'zod';
 import { completeStep, type StepCompletion } from '../runtime/completeStep.ts';
 import { createTicket } from '../runtime/createTicket.ts';
-import { queueOf, type QueueRow } from '../runtime/queue.ts';
+import { listTickets, queueOf, type QueueRow, type TicketListPage } from '../runtime/queue.ts';
 import { isUuid, poolQuery } from '../runtime/sql.ts';
 import { ticketCache } from '../runtime/ticketCache.ts';
 import { getTicketDetail, type TicketDetail } from '../runtime/ticketView.ts';
@@ -20,7 +20,7 @@ import {
   type UnroutedRow,
 } from '../runtime/operations.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
-import { RowId, SafeRecord, SafeString } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeRecord, SafeString } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
@@ -93,6 +93,43 @@ export const QueueInput = z
   })
   .default({ scope: 'teams', limit: 100 });
 
+export const ListInput = z
+  .strictObject({
+    /** Statuses to include (ended ones too); none = every ticket. */
+    status: z.array(SafeString.min(1).max(32)).max(10).optional(),
+    priority: z.array(z.enum(PRIORITIES)).max(10).optional(),
+    channel: z.array(z.enum(CHANNELS)).max(10).optional(),
+    flowId: RowId.optional(),
+    nodeId: Id.optional(),
+    teamId: RowId.optional(),
+    assigneeId: RowId.optional(),
+    breachedOnly: z.boolean().optional(),
+    /** Words in the subject, the customer's name or email; or a ticket number (`42`, `#42`). */
+    search: SafeString.max(200, 'A search is at most 200 characters.').optional(),
+    createdFrom: IsoDateTime('createdFrom is a date-time such as 2030-03-01T00:00:00Z.', true).optional(),
+    createdBefore: IsoDateTime('createdBefore is a date-time such as 2030-03-01T00:00:00Z.', true).optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+    /** The previous page's `nextCursor`; none for the first page. */
+    cursor: SafeString.max(200, 'This cursor is not valid.').nullish(),
+  })
+  .default({ limit: 50 });
+
+/** A page position as an opaque token: the number of the page's last ticket. */
+function ticketCursorOf(number: number): string {
+  return Buffer.from(`n:${number}`, 'utf8').toString('base64url');
+}
+
+function parseTicketCursor(cursor: string): number {
+  const match = /^n:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const number = match?.[1] === undefined ? Number.NaN : Number(match[1]);
+  if (!Number.isSafeInteger(number) || number > 2_147_483_647)
+    fail(
+      'BAD_REQUEST',
+      'This page cursor is not one tickets.list gave out: start again from the first page.',
+    );
+  return number;
+}
+
 const WORKERS = ['admin', 'manager', 'agent'] as const;
 const TicketId = SafeString.min(1).max(64, 'an id is at most 64 characters');
 
@@ -102,7 +139,7 @@ export const ticketsRouter = router({
    * the first matching flow in route order (or the one given) and runs it to its first stop; no match →
    * status `unrouted`.
    */
-  create: procedure([...WORKERS, 'api'])
+  create: procedure([...WORKERS])
     .input(CreateTicketInput)
     .mutation(({ ctx, input }): Promise<TicketDetail> => {
       const caller = callerOf(ctx);
@@ -115,6 +152,24 @@ export const ticketsRouter = router({
     .query(
       ({ ctx, input }): Promise<QueueRow[]> => queueOf(poolQuery(ctx.db), versionCache, callerOf(ctx), input),
     ),
+
+  /**
+   * The organization's tickets, newest first, with filters and a search, a page at a time: pass the
+   * page's `nextCursor` for the next one (null on the last). Each ticket appears on exactly one page.
+   */
+  list: procedure([...WORKERS])
+    .input(ListInput)
+    .query(async ({ ctx, input }): Promise<TicketListPage> => {
+      const { cursor, ...filters } = input;
+      const page = await listTickets(poolQuery(ctx.db), versionCache, callerOf(ctx).orgId, {
+        ...filters,
+        afterNumber: cursor ? parseTicketCursor(cursor) : undefined,
+      });
+      return {
+        tickets: page.rows,
+        nextCursor: page.more && page.lastNumber !== null ? ticketCursorOf(page.lastNumber) : null,
+      };
+    }),
 
   /**
    * One ticket with its pinned version, current step, what comes next, timeline and conversation, its
@@ -184,11 +239,12 @@ export const ticketsRouter = router({
     }),
 
   /**
-   * Adds to the conversation. `from: 'agent'`: a reply by the calling agent. `from: 'customer'`: the
-   * customer's message (an API token from an email gateway or chat widget, or an agent logging a phone
-   * call); when the ticket waits for a reply, it moves on (`customer_replied`, same compare-and-set).
+   * Adds to the conversation. `from: 'agent'`: a reply by the calling agent (or, from an API token, by
+   * its bot). `from: 'customer'`: the customer's message (an API token from an email gateway or chat
+   * widget, or an agent logging a phone call); when the ticket waits for a reply, it moves on
+   * (`customer_replied`, same compare-and-set).
    */
-  addMessage: procedure([...WORKERS, 'api'])
+  addMessage: procedure([...WORKERS])
     .input(
       z.strictObject({
         ticketId: TicketId,
@@ -198,9 +254,6 @@ export const ticketsRouter = router({
     )
     .mutation(async ({ ctx, input }): Promise<AddMessageResult> => {
       const caller = callerOf(ctx);
-      if (caller.role === 'api' && input.from !== 'customer') {
-        fail('FORBIDDEN', 'An API token can only add customer messages (from: "customer").');
-      }
       if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
       return addMessage(
         ctx.db,
@@ -214,7 +267,8 @@ export const ticketsRouter = router({
   /**
    * Completes the ticket's current step (the hot path). Answers only what the move changed (the ticket,
    * its step, the move's event and messages: the page holds the rest); CONFLICT with the whole fresh
-   * ticket in `details.fresh` when it moved first.
+   * ticket in `details.fresh` when it moved first. An API token with `tickets:work` completes it as its
+   * bot: the event names the token, and the same checks (step, outcome, form, checklist, key) apply.
    */
   complete: procedure([...WORKERS])
     .input(CompleteInput)

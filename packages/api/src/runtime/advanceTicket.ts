@@ -35,6 +35,8 @@ export type Mover = {
   userId: string | null;
   role: Role | 'api' | 'system';
   name: string | null;
+  /** The API token of a bot's move (`tickets:work`): the event names it as its actor. */
+  token?: { id: string } | undefined;
 };
 
 /** The ticket a move is for; its organization is the mover's. */
@@ -128,8 +130,12 @@ export type Access =
 /** The one access predicate of a move. */
 export function accessOf(mover: Mover, input: AdvanceInput): Access {
   if (mover.role === 'admin' || mover.role === 'manager' || mover.role === 'system') return { kind: 'any' };
-  // An API token moves a ticket only as its customer (a reply): the router allows nothing else.
-  if (mover.role === 'api') return input.type === 'customer_replied' ? { kind: 'any' } : { kind: 'none' };
+  // An API token moves a ticket as its customer (a reply, `tickets:reply`) or completes a step as its bot
+  // (`tickets:work`), in any team of its organization; the scope check before the procedure decides which.
+  if (mover.role === 'api')
+    return input.type === 'customer_replied' || input.type === 'complete_step'
+      ? { kind: 'any' }
+      : { kind: 'none' };
   if (mover.userId === null) return { kind: 'none' };
   if (input.type === 'assign') {
     if (input.assigneeId === mover.userId) return { kind: 'team_or_assignee', userId: mover.userId };
@@ -336,6 +342,7 @@ async function plan(run: Run, row: TicketRow): Promise<Planned | NotAdvanced> {
     input: decided.stored,
     eventType: EVENT_TYPE[input.type],
     actorId: run.mover.userId,
+    actorTokenId: run.mover.token?.id ?? null,
     now,
     firedTimerId: options.firedTimerId ?? null,
     idempotencyKey: options.key?.key,
@@ -543,7 +550,7 @@ async function ownEvent(run: Run, move: PreparedMove): Promise<MoveResult | null
   const { event } = move.write;
   const rows = await run.query<{ ours: boolean; team_name: string | null; assignee_name: string | null }>(
     `SELECT (e.type = $3 AND e.actor_id IS NOT DISTINCT FROM $4::uuid
-             AND e.created_at = $5::timestamptz AND e.data = $6::jsonb) AS ours,
+             AND e.actor_token_id IS NOT DISTINCT FROM $10::uuid AND e.created_at = $5::timestamptz AND e.data = $6::jsonb) AS ours,
             (SELECT name FROM teams WHERE org_id = $2::uuid AND id = $7::uuid) AS team_name,
             (SELECT name FROM users WHERE id = $8::uuid) AS assignee_name
        FROM ticket_events e WHERE e.ticket_id = $1::uuid AND e.org_id = $2::uuid AND e.seq = $9::int`,
@@ -557,6 +564,7 @@ async function ownEvent(run: Run, move: PreparedMove): Promise<MoveResult | null
       move.row.team_id,
       move.row.assignee_id,
       move.row.seq,
+      event.actorTokenId,
     ],
   );
   const row = rows[0];

@@ -46,7 +46,10 @@ const NOT_FOUND_MESSAGE = 'This ticket does not exist in your organization.';
 const FORBIDDEN_MESSAGE =
   'This step belongs to a team you are not on, and the ticket is not assigned to you: ask its team or a manager.';
 
-/** SHA-256 of the canonical request: what an idempotency key is bound to (the caller is part of it). */
+/**
+ * SHA-256 of the canonical request: what an idempotency key is bound to (the caller is part of it: the
+ * person, or for a bot its API token's id).
+ */
 export function requestHash(callerId: string | null, input: CompleteStepInput): string {
   const { idempotencyKey: _key, ...request } = input;
   return createHash('sha256')
@@ -118,7 +121,7 @@ export async function completeStep(
     query: poolQuery(database),
     caller,
     input,
-    hash: requestHash(caller.userId, input),
+    hash: requestHash(caller.userId ?? caller.token?.id ?? null, input),
     versions: options.cache ?? versionCache,
     tickets: options.tickets ?? ticketCache,
   };

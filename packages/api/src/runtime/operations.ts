@@ -273,8 +273,8 @@ export async function addMessage(
   const rows = await query<{ id: string; ticket_id: string; seq: number; status: string }>(
     `WITH t AS (SELECT id, org_id, seq, status FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid),
      m AS (
-       INSERT INTO ticket_messages (org_id, ticket_id, author_kind, author_id, body, created_at)
-       SELECT t.org_id, t.id, $3, $4::uuid, $5, $6::timestamptz FROM t RETURNING id)
+       INSERT INTO ticket_messages (org_id, ticket_id, author_kind, author_id, author_token_id, body, created_at)
+       SELECT t.org_id, t.id, $3, $4::uuid, $7::uuid, $5, $6::timestamptz FROM t RETURNING id)
      SELECT m.id, t.id AS ticket_id, t.seq, t.status FROM m, t`,
     [
       input.ticketId,
@@ -283,6 +283,8 @@ export async function addMessage(
       input.from === 'agent' ? caller.userId : null,
       input.body,
       now.toISOString(),
+      // An agent message from an API token (`tickets:reply`) is signed by the token's bot.
+      input.from === 'agent' ? (caller.token?.id ?? null) : null,
     ],
   );
   const row = rows[0];

@@ -143,6 +143,8 @@ export async function prepareMove(
     input: StoredInput;
     eventType: string;
     actorId: string | null;
+    /** The API token of a bot's move (its `actor_id` is null). */
+    actorTokenId?: string | null;
     now: Date;
     firedTimerId?: string | null;
     idempotencyKey?: string | undefined;
@@ -194,6 +196,7 @@ export async function prepareMove(
     event: {
       type: input.eventType,
       actorId: input.actorId,
+      actorTokenId: input.actorTokenId ?? null,
       fromNode: row.node_id,
       toNode: state.nodeId,
       data: JSON.stringify(data),

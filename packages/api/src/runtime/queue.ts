@@ -58,6 +58,7 @@ type Row = {
   breached: boolean;
   sla_breached_at: string | null;
   updated_at: string;
+  created_at: string;
 };
 
 /**
@@ -106,16 +107,7 @@ export async function queueOf(
   if (input.breachedOnly) where.push('t.sla_breached_at IS NOT NULL');
   params.push(input.limit);
   const rows = await query<Row>(
-    `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
-            f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
-            tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
-            ${iso('t.sla_breached_at')} AS sla_breached_at,
-            ${iso('t.updated_at')} AS updated_at
-       FROM tickets t
-       LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
-       LEFT JOIN flow_versions v ON v.org_id = t.org_id AND v.id = t.version_id
-       LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
-       LEFT JOIN users u ON u.id = t.assignee_id
+    `${SELECT_ROWS}
       WHERE ${where.join(' AND ')}
       ORDER BY t.sla_due_at ASC NULLS LAST,
                CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
@@ -123,7 +115,24 @@ export async function queueOf(
       LIMIT $${params.length}::int`,
     params,
   );
-  const out: QueueRow[] = [];
+  return rowsOf(query, cache, rows);
+}
+
+/** The columns a queue row or a list row is built from, with the names they show. */
+const SELECT_ROWS = `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
+            f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
+            tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
+            ${iso('t.sla_breached_at')} AS sla_breached_at,
+            ${iso('t.updated_at')} AS updated_at, ${iso('t.created_at')} AS created_at
+       FROM tickets t
+       LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
+       LEFT JOIN flow_versions v ON v.org_id = t.org_id AND v.id = t.version_id
+       LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
+       LEFT JOIN users u ON u.id = t.assignee_id`;
+
+/** Rows with the title of the step each ticket is at (from its pinned version). */
+async function rowsOf(query: Query, cache: VersionCache, rows: Row[]): Promise<TicketListRow[]> {
+  const out: TicketListRow[] = [];
   for (const row of rows) {
     const version = row.version_id ? await cache.get(query, row.org_id, row.version_id) : null;
     const node = version ? findNode(version.document, row.node_id) : undefined;
@@ -146,7 +155,92 @@ export async function queueOf(
       breached: row.breached,
       slaBreachedAt: row.sla_breached_at,
       updatedAt: row.updated_at,
+      createdAt: row.created_at,
     });
   }
   return out;
+}
+
+export type TicketListRow = QueueRow & { createdAt: string };
+
+export type TicketListQuery = {
+  /** Any statuses (ended included); none = every ticket. */
+  status?: string[] | undefined;
+  priority?: string[] | undefined;
+  channel?: string[] | undefined;
+  flowId?: string | undefined;
+  nodeId?: string | undefined;
+  teamId?: string | undefined;
+  assigneeId?: string | undefined;
+  breachedOnly?: boolean | undefined;
+  /** Words in the subject, the customer's name or email, or a ticket number (`42` or `#42`). */
+  search?: string | undefined;
+  createdFrom?: string | undefined;
+  createdBefore?: string | undefined;
+  limit: number;
+  /** Where the previous page ended: the number of its last ticket. */
+  afterNumber?: number | undefined;
+};
+
+export type TicketListPage = { tickets: TicketListRow[]; nextCursor: string | null };
+
+/**
+ * The organization's tickets, newest first, a page at a time. Pages are cut on the ticket number
+ * (unique per organization, in order of creation), so a ticket created while an integration pages
+ * through shows up on no page it has passed and none is shown twice.
+ */
+export async function listTickets(
+  query: Query,
+  cache: VersionCache,
+  orgId: string,
+  input: TicketListQuery,
+): Promise<{ rows: TicketListRow[]; lastNumber: number | null; more: boolean }> {
+  const params: unknown[] = [orgId];
+  const where = ['t.org_id = $1::uuid'];
+  const add = (value: unknown, clause: (ref: string) => string) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  const inList = (values: string[] | undefined, column: string) => {
+    if (values && values.length > 0)
+      add(JSON.stringify(values), (r) => `${column} IN (SELECT jsonb_array_elements_text(${r}::jsonb))`);
+  };
+  inList(input.status, 't.status');
+  inList(input.priority, 't.priority');
+  inList(input.channel, 't.channel');
+  if (input.flowId !== undefined) add(input.flowId, (r) => `t.flow_id = ${r}::uuid`);
+  if (input.nodeId !== undefined) add(input.nodeId, (r) => `t.node_id = ${r}::text`);
+  if (input.teamId !== undefined) add(input.teamId, (r) => `t.team_id = ${r}::uuid`);
+  if (input.assigneeId !== undefined) add(input.assigneeId, (r) => `t.assignee_id = ${r}::uuid`);
+  if (input.breachedOnly) where.push('t.sla_breached_at IS NOT NULL');
+  if (input.createdFrom !== undefined) add(input.createdFrom, (r) => `t.created_at >= ${r}::timestamptz`);
+  if (input.createdBefore !== undefined) add(input.createdBefore, (r) => `t.created_at < ${r}::timestamptz`);
+  const search = input.search?.trim();
+  if (search) {
+    const number = /^#?(\d{1,9})$/.exec(search)?.[1];
+    if (number !== undefined) {
+      add(Number(number), (r) => `t.number = ${r}::int`);
+    } else {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      add(
+        pattern,
+        (r) => `(t.subject ILIKE ${r} OR t.customer_name ILIKE ${r} OR t.customer_email ILIKE ${r})`,
+      );
+    }
+  }
+  if (input.afterNumber !== undefined) add(input.afterNumber, (r) => `t.number < ${r}::int`);
+  params.push(input.limit + 1);
+  const rows = await query<Row>(
+    `${SELECT_ROWS}
+      WHERE ${where.join(' AND ')}
+      ORDER BY t.number DESC
+      LIMIT $${params.length}::int`,
+    params,
+  );
+  const page = rows.slice(0, input.limit);
+  return {
+    rows: await rowsOf(query, cache, page),
+    lastNumber: page.at(-1)?.number ?? null,
+    more: rows.length > input.limit,
+  };
 }

@@ -91,9 +91,10 @@ export type TicketReadRow = TicketRow & {
  */
 function eventsSql(orgId: string, ticketId: string, upTo = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
-      'seq', e.seq, 'type', e.type, 'actorName', ua.name, 'fromNode', e.from_node, 'toNode', e.to_node,
+      'seq', e.seq, 'type', e.type, 'actorName', coalesce(ua.name, 'Bot: ' || at.name), 'fromNode', e.from_node, 'toNode', e.to_node,
       'data', e.data || jsonb_build_object('trail', coalesce(e.data->'trail', '[]'::jsonb)), 'createdAt', ${iso('e.created_at')}) ORDER BY e.seq), '[]'::json)
      FROM ticket_events e LEFT JOIN users ua ON ua.id = e.actor_id
+     LEFT JOIN api_tokens at ON at.org_id = e.org_id AND at.id = e.actor_token_id
      WHERE e.org_id = ${orgId} AND e.ticket_id = ${ticketId}${upTo})`;
 }
 
@@ -108,11 +109,12 @@ export const MASKED_FEEDBACK_LINK_SQL = `regexp_replace(mg.body,
 function messagesSql(orgId: string, ticketId: string, only = ''): string {
   return `(SELECT coalesce(json_agg(json_build_object(
       'id', mg.id, 'authorKind', mg.author_kind,
-      'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE um.name END,
+      'authorName', CASE mg.author_kind WHEN 'customer' THEN tk.customer_name ELSE coalesce(um.name, 'Bot: ' || am.name) END,
       'body', CASE mg.author_kind WHEN 'system' THEN ${MASKED_FEEDBACK_LINK_SQL} ELSE mg.body END,
       'createdAt', ${iso('mg.created_at')}) ORDER BY mg.created_at, mg.id), '[]'::json)
      FROM ticket_messages mg JOIN tickets tk ON tk.org_id = mg.org_id AND tk.id = mg.ticket_id
      LEFT JOIN users um ON um.id = mg.author_id
+     LEFT JOIN api_tokens am ON am.org_id = mg.org_id AND am.id = mg.author_token_id
      WHERE mg.org_id = ${orgId} AND mg.ticket_id = ${ticketId}${only})`;
 }
 

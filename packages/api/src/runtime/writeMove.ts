@@ -17,6 +17,8 @@ export type MoveWrite = {
   event: {
     type: string;
     actorId: string | null;
+    /** The API token whose bot made the move (null for a person or the runtime). */
+    actorTokenId: string | null;
     fromNode: string | null;
     toNode: string | null;
     data: string;
@@ -107,9 +109,9 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   RETURNING id, seq${move.endsRun ? ', parent_ticket_id, parent_seq' : ''})`);
   const e = move.event;
   parts.push(`ev AS (
-  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
-  SELECT ${org}, moved.id, moved.seq, ${p(e.type)}, ${p(e.actorId, '::uuid')}, ${p(e.fromNode, '::text')},
-    ${p(e.toNode, '::text')}, ${p(e.data, '::jsonb')}, ${now} FROM moved)`);
+  INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, actor_token_id, from_node, to_node, data, created_at)
+  SELECT ${org}, moved.id, moved.seq, ${p(e.type)}, ${p(e.actorId, '::uuid')}, ${p(e.actorTokenId, '::uuid')},
+    ${p(e.fromNode, '::text')}, ${p(e.toNode, '::text')}, ${p(e.data, '::jsonb')}, ${now} FROM moved)`);
   if (move.feedbackTokenHash !== undefined) {
     parts.push(`spent AS (
   UPDATE feedback_requests SET used_at = ${now}

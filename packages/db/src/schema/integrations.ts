@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  check,
   foreignKey,
   index,
   integer,
@@ -15,7 +16,10 @@ import {
 import { organizations, users } from './organizations.ts';
 import { tickets } from './tickets.ts';
 
-/** Organization API tokens for intake (email gateway, chat widget): the table keeps only the SHA-256. */
+/**
+ * Organization API tokens for other systems (email gateway, chat widget, help desk, a bot): the table keeps
+ * only the SHA-256. `scopes` says what the token may do (packages/api/src/auth/tokenScopes.ts).
+ */
 export const apiTokens = pgTable(
   'api_tokens',
   {
@@ -31,9 +35,17 @@ export const apiTokens = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** At least one of the known scopes (a check constraint holds the list). */
+    scopes: text('scopes').array().notNull(),
+    /** After this moment the token is refused; null = it does not expire. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.id] }),
+    check(
+      'api_tokens_scopes_check',
+      sql`cardinality(${t.scopes}) > 0 AND ${t.scopes} <@ ARRAY['tickets:create', 'tickets:read', 'tickets:reply', 'tickets:work', 'analytics:read', 'flows:read']::text[]`,
+    ),
     // Unique within the organization (a distributed table allows no other unique key); the intake's
     // lookup by hash alone uses the plain index (a 256-bit random token does not collide).
     uniqueIndex('api_tokens_hash_key').on(t.orgId, t.tokenHash),

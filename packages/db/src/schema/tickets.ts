@@ -15,6 +15,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { flows, flowVersions } from './flows.ts';
+// A cycle with integrations.ts is safe: both read the other's tables only inside lazy key callbacks.
+import { apiTokens } from './integrations.ts';
 import { organizations, teams, users } from './organizations.ts';
 
 /**
@@ -119,6 +121,8 @@ export const ticketEvents = pgTable(
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
     actorId: uuid('actor_id'),
+    /** The API token whose bot made the move (`tickets:work`); `actor_id` is then null. */
+    actorTokenId: uuid('actor_token_id'),
     fromNode: text('from_node'),
     toNode: text('to_node'),
     /** The input (outcome, values, checklist, timer) and the engine's trail. Replaying inputs rebuilds state. */
@@ -131,6 +135,11 @@ export const ticketEvents = pgTable(
       name: 'ticket_events_ticket_fk',
       columns: [t.orgId, t.ticketId],
       foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    foreignKey({
+      name: 'ticket_events_actor_token_fk',
+      columns: [t.orgId, t.actorTokenId],
+      foreignColumns: [apiTokens.orgId, apiTokens.id],
     }),
     index('ticket_events_org_time_idx').on(t.orgId, t.createdAt),
   ],
@@ -202,6 +211,8 @@ export const ticketMessages = pgTable(
     ticketId: uuid('ticket_id').notNull(),
     authorKind: text('author_kind', { enum: ['customer', 'agent', 'system'] }).notNull(),
     authorId: uuid('author_id'),
+    /** The API token that wrote an agent message (`tickets:reply`); `author_id` is then null. */
+    authorTokenId: uuid('author_token_id'),
     body: text('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -211,6 +222,11 @@ export const ticketMessages = pgTable(
       name: 'ticket_messages_ticket_fk',
       columns: [t.orgId, t.ticketId],
       foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    foreignKey({
+      name: 'ticket_messages_author_token_fk',
+      columns: [t.orgId, t.authorTokenId],
+      foreignColumns: [apiTokens.orgId, apiTokens.id],
     }),
     index('ticket_messages_ticket_idx').on(t.ticketId, t.createdAt),
   ],
