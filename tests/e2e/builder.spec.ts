@@ -434,6 +434,44 @@ describe.skipIf(!runs)('a manager builds, tests and publishes flows in Chromium'
     expect(steps.every((s) => s.type === 'step' && teams.some((t) => t.id === s.data.teamId))).toBe(true);
   });
 
+  it('given the template flow, when it opens and the manager presses Ctrl+F and picks a node by part of its name, then it opened readable and the node is selected', async () => {
+    // The flow opened at a readable zoom (the whole flow when it fits at ≥ 0.6, else its Start at 0.75).
+    await page.reload();
+    await flowNodes(page).first().waitFor();
+    const zoom = await page
+      .locator('.builder-canvas .react-flow__viewport')
+      .evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+    expect(zoom).toBeGreaterThanOrEqual(0.6);
+    // The palette's buttons are named by what they show (label first), as speech input expects.
+    const stepButton = page.locator('[data-palette="step"]');
+    const visible = ((await stepButton.innerText()) ?? '').replace(/\s+/g, ' ').trim();
+    expect(visible.startsWith('Step')).toBe(true);
+    expect(await stepButton.getAttribute('aria-label')).toBeNull();
+    // Ctrl+F: type, arrow, Enter.
+    await page.locator('.builder-canvas .react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+f');
+    const find = page.getByRole('dialog', { name: 'Find a node' });
+    await find.getByRole('combobox', { name: 'Node name' }).fill('refund');
+    const options = find.getByRole('option');
+    await options.first().waitFor();
+    const names = await options.locator('.find-node-name').allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.toLowerCase().includes('refund'))).toBe(true);
+    const target = names[names.length - 1] as string;
+    for (let i = 1; i < names.length; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await find.waitFor({ state: 'hidden' });
+    const selected = page.locator('.builder-canvas .react-flow__node.selected');
+    await expect.poll(() => selected.count()).toBe(1);
+    expect(await selected.innerText()).toContain(target);
+    // … and brought into view
+    const box = await selected.boundingBox();
+    const area = await page.locator('.builder-canvas').boundingBox();
+    if (!box || !area) throw new Error('no layout');
+    expect(box.x).toBeGreaterThanOrEqual(area.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(area.x + area.width);
+  });
+
   it('given a draft, when it is exported, changed and the export imported again, then the document is identical to the export', async () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export' }).click();

@@ -34,6 +34,7 @@ import {
 import { BuilderCanvas, type PaletteItem } from './BuilderCanvas.tsx';
 import { BuilderContext, useBuilderState, useHistory, usePlanDocument } from './BuilderContext.ts';
 import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } from './BuilderDialogs.tsx';
+import { FindNodeDialog } from './FindNode.tsx';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
 import { boundsOf } from './documentOps.ts';
 import { downloadDocument, type ImportProblem, importText } from './importExport.ts';
@@ -118,6 +119,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const [problemsOpen, setProblemsOpen] = useState(true);
   const [path, setPath] = useState<readonly string[]>(NO_PATH);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [findOpen, setFindOpen] = useState(false);
   const [publishOpen, setPublishOpen] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [publishProblems, setPublishProblems] = useState<{ message: string; issues: string[] } | null>(null);
@@ -273,6 +275,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     selectAll: builder.selectAll,
     deselect: () => builder.select([], []),
     save: () => void saver.flush(),
+    find: () => setFindOpen(true),
     help: () => setShortcutsOpen(true),
   });
 
@@ -570,6 +573,16 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
       </div>
 
       <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
+      <FindNodeDialog
+        open={findOpen}
+        nodes={builder.document.nodes}
+        onClose={() => setFindOpen(false)}
+        onPick={(nodeId) => {
+          setFindOpen(false);
+          builder.select([nodeId], []);
+          focusNodes([nodeId]);
+        }}
+      />
       <PublishDialog
         flowId={flowId}
         open={publishOpen}

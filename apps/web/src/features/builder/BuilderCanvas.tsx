@@ -1,4 +1,4 @@
-import { canConnect, type FlowNode, NODE_TYPES, type NodeType } from '@stepwise/flow';
+import { canConnect, NODE_TYPES, type NodeType } from '@stepwise/flow';
 import {
   Background,
   BackgroundVariant,
@@ -37,6 +37,7 @@ import type { CanvasNames, CanvasNode } from '../../canvas/types.ts';
 import { useBuilder, useBuilderState } from './BuilderContext.ts';
 import { GRID, type Point } from './documentOps.ts';
 import type { Size } from './store.ts';
+import { FIT_OPTIONS, type Opening, openingView, startViewport, VISIBLE_ONLY_ABOVE } from './openingView.ts';
 import { useCanvasModel } from './useCanvasModel.ts';
 import type { Validation } from './useValidation.ts';
 
@@ -48,36 +49,12 @@ export function isPaletteItem(value: string): value is PaletteItem {
   return value === 'note' || (NODE_TYPES as readonly string[]).includes(value);
 }
 
-/** Above this many nodes React Flow renders only what is in view (React Flow drags about 500 nodes at 60 fps; beyond a few hundred, rendering everything stalls). */
-export const VISIBLE_ONLY_ABOVE = 300;
 /** Where a dropped node's top-left lands relative to the pointer: it appears under the cursor. */
 const DROP_OFFSET: Point = { x: 100, y: 28 };
 const SNAP: [number, number] = [GRID, GRID];
 const MINIMAP_STYLE = { width: 168, height: 112 };
-const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.1 };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const NO_PATH: readonly string[] = [];
-
-/** How a big flow opens: readable, with its Start at the left edge of the view. */
-const OPENING_ZOOM = 0.75;
-
-type Opening = { kind: 'fit' } | { kind: 'start'; at: Point } | { kind: 'empty' };
-
-/**
- * Where the view starts: a flow of up to `VISIBLE_ONLY_ABOVE` nodes fits the view; a bigger one opens at
- * a readable zoom on its Start (fitting hundreds of nodes shows only specks, and rendering them all makes
- * opening slow — the fit-view button and the minimap are one click away); an empty canvas keeps zoom 1.
- */
-function openingView(document: { nodes: readonly FlowNode[]; notes: readonly unknown[] }): Opening {
-  if (document.nodes.length === 0) return document.notes.length > 0 ? { kind: 'fit' } : { kind: 'empty' };
-  if (document.nodes.length <= VISIBLE_ONLY_ABOVE) return { kind: 'fit' };
-  const start = document.nodes.find((n) => n.type === 'start') ?? document.nodes[0];
-  return start ? { kind: 'start', at: start.position } : { kind: 'fit' };
-}
-
-function startViewport(at: Point, size: { width: number; height: number }) {
-  return { x: 64 - at.x * OPENING_ZOOM, y: size.height / 2 - (at.y + 60) * OPENING_ZOOM, zoom: OPENING_ZOOM };
-}
 
 /**
  * True a moment after `when` first holds, once the browser is idle: the minimap (one SVG shape per node)
@@ -240,12 +217,18 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
   const [zoomedOut, setZoomedOut] = useState(false);
   const empty = document.nodes.length === 0 && document.notes.length === 0;
   const minimap = useDeferredMount(measured.size > 0 || empty);
-  const [opening] = useState(() => openingView(document));
   const section = useRef<HTMLElement>(null);
-  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  // The opening view needs the canvas's size (one layout pass) and is chosen once, from the document as
+  // it opened: later edits never move the camera by themselves.
+  const openedWith = useRef(document);
+  const [opened, setOpened] = useState<{ size: { width: number; height: number }; opening: Opening } | null>(
+    null,
+  );
   useLayoutEffect(() => {
     const el = section.current;
-    if (el) setSize({ width: el.clientWidth, height: el.clientHeight });
+    if (!el) return;
+    const size = { width: el.clientWidth, height: el.clientHeight };
+    setOpened({ size, opening: openingView(openedWith.current, size) });
   }, []);
   const noteEditing: NoteEditing = useMemo(
     () => ({
@@ -268,8 +251,7 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
       <KindStyles />
       <NoteEditingContext.Provider value={noteEditing}>
         <EdgeLabelLayerContext.Provider value={labelLayer}>
-          {/* A big flow opens around its Start: that needs the canvas's size first (one layout pass). */}
-          {(opening.kind !== 'start' || size !== null) && (
+          {opened && (
             <ReactFlow<CanvasNode, CanvasEdge>
               nodes={model.nodes}
               edges={model.edges}
@@ -284,9 +266,11 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
               zoomOnDoubleClick={false}
               nodeTypes={nodeTypes ?? editorNodeTypes}
               edgeTypes={edgeTypes}
-              fitView={opening.kind === 'fit'}
+              fitView={opened.opening.kind === 'fit'}
               fitViewOptions={FIT_OPTIONS}
-              defaultViewport={opening.kind === 'start' && size ? startViewport(opening.at, size) : undefined}
+              defaultViewport={
+                opened.opening.kind === 'start' ? startViewport(opened.opening.at, opened.size) : undefined
+              }
               minZoom={0.1}
               maxZoom={2}
               snapToGrid

@@ -27,7 +27,8 @@ const GROUPS: ReadonlyArray<{ title: string; entries: Entry[] }> = [
 
 /**
  * The node palette: drag an item onto the canvas, or click it (Enter or Space from the keyboard) to add
- * it in the middle of the view.
+ * it in the middle of the view. A button's accessible name is its visible text (label, then hint), so
+ * speech users can say what they see; how to use it is its description (the title).
  */
 export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
   const onDragStart = (event: DragEvent, item: PaletteItem) => {
@@ -50,7 +51,6 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
                   onDragStart={(e) => onDragStart(e, item)}
                   onClick={() => onAdd(item)}
                   title={`${hint}. Drag onto the canvas, or click to add.`}
-                  aria-label={`Add ${label}: ${hint}`}
                   data-palette={item}
                 >
                   <span className="palette-icon">

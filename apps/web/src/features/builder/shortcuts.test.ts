@@ -22,6 +22,8 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('Backspace'))).toBe('remove');
     expect(shortcutFor(key('?', { shift: true }))).toBe('help');
     expect(shortcutFor(key('Escape'))).toBe('deselect');
+    expect(shortcutFor(key('f', { ctrl: true }))).toBe('find');
+    expect(shortcutFor(key('f', { meta: true }))).toBe('find');
   });
 
   it('given other keys, when pressed, then nothing happens', () => {

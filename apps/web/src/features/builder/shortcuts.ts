@@ -10,6 +10,7 @@ export type ShortcutHandlers = {
   selectAll: () => void;
   deselect: () => void;
   save: () => void;
+  find: () => void;
   help: () => void;
 };
 
@@ -26,6 +27,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
   { keys: ['Shift', 'Drag'], action: 'Select the nodes in a box' },
   { keys: ['Esc'], action: 'Clear the selection' },
   { keys: ['Mod', 'S'], action: 'Save now (the draft also saves by itself)' },
+  { keys: ['Mod', 'F'], action: 'Find a node by its name' },
   { keys: ['?'], action: 'Show these shortcuts' },
 ];
 
@@ -57,6 +59,7 @@ export function shortcutFor(
     if (key === 'd') return 'duplicate';
     if (key === 'a') return 'selectAll';
     if (key === 's') return 'save';
+    if (key === 'f' && !event.shiftKey) return 'find';
     return null;
   }
   if (key === 'Delete' || key === 'Backspace') return 'remove';

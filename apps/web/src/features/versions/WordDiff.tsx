@@ -9,15 +9,13 @@ export function WordDiff({ change }: { change: TextChange }) {
     <figure className="word-diff">
       <figcaption>{change.label}, word by word</figcaption>
       <p>
+        {/* Runs are positional and never reordered: their index is their identity. */}
         {runs.map((run, i) =>
           run.kind === 'added' ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: runs are positional and never reordered
             <ins key={i}>{run.text}</ins>
           ) : run.kind === 'removed' ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: runs are positional and never reordered
             <del key={i}>{run.text}</del>
           ) : (
-            // biome-ignore lint/suspicious/noArrayIndexKey: runs are positional and never reordered
             <span key={i}>{run.text}</span>
           ),
         )}
