@@ -92,15 +92,26 @@ export const CreateTicketInput = z
   .refine((input) => input.source === undefined || input.externalId !== undefined, {
     path: ['source'],
     message: 'A source names where the externalId comes from: give externalId with it.',
+  })
+  .meta({
+    title: 'Create a ticket',
+    description:
+      'Routes the ticket to the first flow, in route order, whose start filters match (or to `flowId`) and runs the flow to its first stop; with no match it waits unrouted. A create with an `externalId` already used (per `source`) returns that ticket instead of making another.',
   });
 
-export const AddMessageInput = z.strictObject({
-  ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
-  body: Text('The message', 1),
-  from: z.enum(['agent', 'customer']),
-  /** Same as the `Idempotency-Key` header (give either, or both alike). */
-  idempotencyKey: IdempotencyKey.optional(),
-});
+export const AddMessageInput = z
+  .strictObject({
+    ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
+    body: Text('The message', 1),
+    from: z.enum(['agent', 'customer']),
+    /** Same as the `Idempotency-Key` header (give either, or both alike). */
+    idempotencyKey: IdempotencyKey.optional(),
+  })
+  .meta({
+    title: 'Add a message',
+    description:
+      'A customer’s message (`from: "customer"`; the only kind an API token may add) or an agent’s reply. A ticket waiting for the customer’s reply moves on.',
+  });
 
 export const CompleteInput = z.strictObject({
   ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
