@@ -185,6 +185,31 @@ describe.each(backends())('idempotent intake (%s)', (backend) => {
     expect(await messagesOf(db, t.ticket.id)).toBe(1);
   });
 
+  it('given a key whose first request stopped before answering (left pending), when retried, then after a wait it answers from the ticket as it is, writing nothing', async () => {
+    // given: the ticket and message were written with their keys, but no answer was stored
+    const createKey = newKey();
+    const first = await api().tickets.create(ticketInput({ flowId, idempotencyKey: createKey }));
+    const messageKey = newKey();
+    const message = { ticketId: first.ticket.id, body: 'Still there?', from: 'customer' as const };
+    const answered = await api().tickets.addMessage({ ...message, idempotencyKey: messageKey });
+    await db.query(
+      `UPDATE idempotency_keys SET response = to_jsonb(jsonb_build_object('state', 'pending', 'ref', (response #>> '{}')::jsonb->'ref')::text)
+        WHERE org_id = $1::uuid AND key = ANY($2::text[])`,
+      [org.orgId, [createKey, messageKey]],
+    );
+    const tickets = await ticketsOf(db, org.orgId);
+    // when
+    const started = Date.now();
+    const again = await api().tickets.create(ticketInput({ flowId, idempotencyKey: createKey }));
+    const messageAgain = await api().tickets.addMessage({ ...message, idempotencyKey: messageKey });
+    // then
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 5000 - 100);
+    expect(again.ticket.id).toBe(first.ticket.id);
+    expect(messageAgain).toEqual({ messageId: answered.messageId, seq: answered.seq, movedOn: false });
+    expect(await ticketsOf(db, org.orgId)).toBe(tickets);
+    expect(await messagesOf(db, first.ticket.id)).toBe(1);
+  }, 30_000);
+
   describe('over HTTP with the Idempotency-Key header', () => {
     let server: RunningServer;
     let bearer: string;
@@ -325,6 +350,25 @@ describe.skipIf(!hasPostgres())('idempotent intake under concurrency (postgres)'
       expect(byRequest.size).toBe(20);
       expect([...byRequest.values()].every((t) => t.size === 1)).toBe(true);
     }
+  });
+
+  it('given 100 concurrent retried creates over 20 requests carrying both a key and an external id, then 20 tickets and each request answers alike', async () => {
+    const keys = Array.from({ length: 20 }, () => newKey());
+    const { rejected, made, results, order } = await retriedCreates((i) => ({
+      idempotencyKey: keys[i],
+      externalId: `SF-${keys[i]}`,
+      source: 'salesforce',
+    }));
+    expect(rejected).toEqual([]);
+    expect(made).toBe(20);
+    const bodies = new Map<number, Set<string>>();
+    results.forEach((r, n) => {
+      if (r.status !== 'fulfilled') return;
+      const i = order[n] ?? -1;
+      bodies.set(i, (bodies.get(i) ?? new Set()).add(JSON.stringify(r.value)));
+    });
+    expect(bodies.size).toBe(20);
+    expect([...bodies.values()].every((b) => b.size === 1)).toBe(true);
   });
 
   it('given 50 concurrent retries of one customer message, then one message and one answer', async () => {

@@ -285,15 +285,11 @@ export async function createTicket(
   try {
     written = await writeCreation(query, creation);
   } catch (error) {
-    // A concurrent retry landed first (the statement wrote nothing): answer as it did.
-    if (sqlState(error) === '23505') {
-      const constraint = constraintOf(error);
-      const earlierOne =
-        constraint === KEY_CONSTRAINT
-          ? await replayedCreation(intake)
-          : constraint === EXTERNAL_CONSTRAINT
-            ? await externalTicket(intake, external)
-            : null;
+    // A concurrent retry landed first (the statement wrote nothing): answer as it did — by the key
+    // when one was given (whichever unique index refused the row first), else by the external id.
+    const constraint = sqlState(error) === '23505' ? constraintOf(error) : null;
+    if (constraint === KEY_CONSTRAINT || constraint === EXTERNAL_CONSTRAINT) {
+      const earlierOne = (await replayedCreation(intake)) ?? (await externalTicket(intake, external));
       if (earlierOne) return earlierOne;
     }
     throw error;
