@@ -264,6 +264,29 @@ describe.each(backends())('idempotent intake (%s)', (backend) => {
       expect(both.body).toBe(first.body);
     });
 
+    it('given a batch with the header, then 400 before any call runs: one header cannot key several calls', async () => {
+      const before = await ticketsOf(db, org.orgId);
+      const reply = await post(
+        '/trpc/tickets.create,tickets.create?batch=1',
+        { 0: ticketInput({ flowId }), 1: ticketInput({ flowId }) },
+        newKey(),
+      );
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body).error.message).toContain('An Idempotency-Key header keys one call');
+      expect(await ticketsOf(db, org.orgId)).toBe(before);
+      // and keys in the batch's inputs work call by call
+      const keys = [newKey(), newKey()];
+      const batch = {
+        0: ticketInput({ flowId, idempotencyKey: keys[0] }),
+        1: ticketInput({ flowId, idempotencyKey: keys[1] }),
+      };
+      const first = await post('/trpc/tickets.create,tickets.create?batch=1', batch);
+      const again = await post('/trpc/tickets.create,tickets.create?batch=1', batch);
+      expect(first.status).toBe(200);
+      expect(again.body).toBe(first.body);
+      expect(await ticketsOf(db, org.orgId)).toBe(before + 2);
+    });
+
     it('given a customer reply retried with the header, then one message', async () => {
       const created = JSON.parse((await post('/trpc/tickets.create', ticketInput({ flowId }))).body) as {
         result: { data: TicketDetail };
