@@ -241,6 +241,9 @@ const SAMPLES: Record<string, () => unknown> = {
     tags: ['refund'],
     fields: { order_id: 'A-1042' },
     flowId: id(),
+    externalId: 'ZD-1042',
+    source: 'zendesk',
+    idempotencyKey: 'create-sample-1',
   }),
   'tickets.queue': () => ({ scope: 'all', status: ['at_step'], flowId: id(), nodeId: 'check', limit: 10 }),
   'tickets.get': () => ({ ticketId: id() }),
@@ -262,7 +265,12 @@ const SAMPLES: Record<string, () => unknown> = {
   'tickets.unrouted': () => ({ limit: 10 }),
   'tickets.startFlow': () => ({ ticketId: id(), flowId: id() }),
   'tickets.assign': () => ({ ticketId: id(), assigneeId: id(), expectedSeq: 1 }),
-  'tickets.addMessage': () => ({ ticketId: id(), body: 'Any news?', from: 'customer' }),
+  'tickets.addMessage': () => ({
+    ticketId: id(),
+    body: 'Any news?',
+    from: 'customer',
+    idempotencyKey: 'message-sample-1',
+  }),
   'tickets.complete': () => ({
     ticketId: id(),
     expectedSeq: 1,

@@ -14,6 +14,7 @@ import {
   startRuntimeLoop,
 } from '@stepwise/api';
 import type { Database } from '@stepwise/db';
+import { apiDocsHandler, isApiDocsPath } from './apiDocs.ts';
 import { clientAddressOf, type TrustedProxies } from './clientAddress.ts';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { logSender } from './mailer.ts';
@@ -82,8 +83,8 @@ export type RunningServer = {
 };
 
 /**
- * The HTTP host: tRPC at /trpc (batching on, 1 MiB bodies, CSRF-checked mutations), /healthz, and the
- * built web app with a client-side-routing fallback. Also starts the runtime loop unless told not to.
+ * The HTTP host: tRPC at /trpc (batching on, 1 MiB bodies, CSRF-checked mutations), /healthz, the API's
+ * OpenAPI document and docs page (/api/openapi.json, /api/docs), and the built web app with a client-side-routing fallback. Also starts the runtime loop unless told not to.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { db } = options;
@@ -103,12 +104,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
 
+  const apiDocs = apiDocsHandler({ publicUrl: () => publicUrl });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const { pathname } = url;
 
     if (pathname === '/healthz') return health(req, res, db);
+
+    if (isApiDocsPath(pathname)) return apiDocs(req, res, pathname);
 
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) return trpc(req, res, url);
 

@@ -32,6 +32,16 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
   return (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     res.setHeader('cache-control', 'no-store');
     const path = url.pathname.slice('/trpc/'.length);
+    // One header cannot key several calls: in a batch, each input carries its own `idempotencyKey`.
+    if (url.searchParams.get('batch') === '1' && req.headers['idempotency-key'] !== undefined) {
+      const error = new TRPCError({
+        code: 'BAD_REQUEST',
+        message:
+          'An Idempotency-Key header keys one call: send it with an unbatched call, or put idempotencyKey in each input of the batch.',
+      });
+      writeTrpcError(res, shared.router, { error, type: 'unknown', path: path || undefined }, true);
+      return Promise.resolve();
+    }
     if (req.method === 'POST') {
       const refusal = csrfRefusal(req) ?? lengthRefusal(req, shared.maxBodySize);
       if (refusal) {

@@ -8,7 +8,12 @@ import type { Context } from './trpc.ts';
  * The context of one request. `clientIp` (the socket's address, set by the server) keys the login rate
  * limit; it rides along on the context so procedures can read it with `clientIpOf`.
  */
-export type RequestContext = Context & { clientIp: string; userAgent: string | null };
+export type RequestContext = Context & {
+  clientIp: string;
+  userAgent: string | null;
+  /** The `Idempotency-Key` header (intake's retries), or null. */
+  idempotencyKey: string | null;
+};
 
 export type ContextRequest = {
   headers: Headers;
@@ -54,6 +59,7 @@ export function createContextFactory(options: {
       clientIp: request.clientIp ?? 'local',
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       userAgent: request.headers.get('user-agent'),
+      idempotencyKey: request.headers.get('idempotency-key'),
     };
   };
 }
@@ -63,6 +69,11 @@ export function clientOf(ctx: Context): { userAgent: string | null; clientIp: st
   const userAgent = 'userAgent' in ctx && typeof ctx.userAgent === 'string' ? ctx.userAgent : null;
   const ip = clientIpOf(ctx);
   return { userAgent, clientIp: ip === 'local' || ip === 'unknown' ? null : ip };
+}
+
+/** The request's `Idempotency-Key` header (null when absent, or the context did not come from the server). */
+export function idempotencyHeaderOf(ctx: Context): string | null {
+  return 'idempotencyKey' in ctx && typeof ctx.idempotencyKey === 'string' ? ctx.idempotencyKey : null;
 }
 
 /** The client address of a request context ('local' when the context did not come from the server). */

@@ -26,6 +26,8 @@ export {
   parseCookies,
   type RequestContext,
 } from './createContext.ts';
+export { type OpenApiDocument, openApiDocument, tokenMayCall } from './openapi/openApiDocument.ts';
+export { AddMessageOutput, PROCEDURE_OUTPUTS, TicketDetailOutput } from './openapi/outputs.ts';
 export { type AppRouter, appRouter, createCaller } from './router.ts';
 export { type LiveHub, liveHubOf, noteChange, TICKET_CHANNEL, type TicketChange } from './live/hub.ts';
 export { fireDueTimers } from './runtime/fireDueTimers.ts';

@@ -19,9 +19,11 @@ import {
   ticketExtras,
   type UnroutedRow,
 } from '../runtime/operations.ts';
+import { idempotencyHeaderOf } from '../createContext.ts';
+import { intakeHash } from '../runtime/intakeKeys.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
 import { IsoDateTime, RowId, SafeRecord, SafeString } from '../services/inputs.ts';
-import { fail, procedure, router } from '../trpc.ts';
+import { type Context, fail, procedure, router } from '../trpc.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
 const MAX_TEXT = 10_000;
@@ -46,26 +48,70 @@ const FieldRecord = SafeRecord(FieldKey, FieldValue).refine(
   'at most 200 fields',
 );
 
-export const CreateTicketInput = z.strictObject({
-  channel: z.enum(CHANNELS),
-  subject: Text('The subject', 1).pipe(SafeString.max(500, 'The subject is at most 500 characters.')),
-  description: Text('The description'),
-  customer: z.strictObject({
-    name: SafeString.trim()
-      .min(1, 'Enter the customer’s name.')
-      .max(200, 'A name is at most 200 characters.'),
-    email: SafeString.trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
-    tier: z.enum(TIERS),
-  }),
-  category: SafeString.trim().max(200, 'A category is at most 200 characters.'),
-  priority: z.enum(PRIORITIES),
-  tags: z
-    .array(SafeString.trim().min(1).max(100, 'A tag is at most 100 characters.'))
-    .max(50, 'At most 50 tags.')
-    .optional(),
-  fields: FieldRecord.optional(),
-  flowId: RowId.optional(),
-});
+/** 8–128 characters, unique per request (a UUID does): a retry with it gets the first response. */
+export const IdempotencyKey = SafeString.min(8, 'An idempotency key is 8 to 128 characters.').max(
+  128,
+  'An idempotency key is 8 to 128 characters.',
+);
+
+export const CreateTicketInput = z
+  .strictObject({
+    channel: z.enum(CHANNELS),
+    subject: Text('The subject', 1).pipe(SafeString.max(500, 'The subject is at most 500 characters.')),
+    description: Text('The description'),
+    customer: z.strictObject({
+      name: SafeString.trim()
+        .min(1, 'Enter the customer’s name.')
+        .max(200, 'A name is at most 200 characters.'),
+      email: SafeString.trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
+      tier: z.enum(TIERS),
+    }),
+    category: SafeString.trim().max(200, 'A category is at most 200 characters.'),
+    priority: z.enum(PRIORITIES),
+    tags: z
+      .array(SafeString.trim().min(1).max(100, 'A tag is at most 100 characters.'))
+      .max(50, 'At most 50 tags.')
+      .optional(),
+    fields: FieldRecord.optional(),
+    flowId: RowId.optional(),
+    /**
+     * The id the sending system knows the ticket by (a help desk's ticket id, an email's Message-ID): unique
+     * per organization and `source`; a create with one already used returns that ticket.
+     */
+    externalId: SafeString.trim()
+      .min(1, 'An external id is 1 to 200 characters.')
+      .max(200, 'An external id is 1 to 200 characters.')
+      .optional(),
+    /** The system the external id comes from (`zendesk`, `mail-gateway`…); default: the channel. */
+    source: SafeString.trim()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'A source is 1 to 64 lowercase letters, digits, ".", "_" or "-".')
+      .optional(),
+    /** Same as the `Idempotency-Key` header (give either, or both alike). */
+    idempotencyKey: IdempotencyKey.optional(),
+  })
+  .refine((input) => input.source === undefined || input.externalId !== undefined, {
+    path: ['source'],
+    message: 'A source names where the externalId comes from: give externalId with it.',
+  })
+  .meta({
+    title: 'Create a ticket',
+    description:
+      'Routes the ticket to the first flow, in route order, whose start filters match (or to `flowId`) and runs the flow to its first stop; with no match it waits unrouted. A create with an `externalId` already used (per `source`) returns that ticket instead of making another.',
+  });
+
+export const AddMessageInput = z
+  .strictObject({
+    ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
+    body: Text('The message', 1),
+    from: z.enum(['agent', 'customer']),
+    /** Same as the `Idempotency-Key` header (give either, or both alike). */
+    idempotencyKey: IdempotencyKey.optional(),
+  })
+  .meta({
+    title: 'Add a message',
+    description:
+      'A customer’s message (`from: "customer"`; the only kind an API token may add) or an agent’s reply. A ticket waiting for the customer’s reply moves on.',
+  });
 
 export const CompleteInput = z.strictObject({
   ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
@@ -74,10 +120,7 @@ export const CompleteInput = z.strictObject({
   outcomeId: Id,
   form: FieldRecord.default({}),
   checklist: z.array(Id).max(200, 'At most 200 checklist items.').default([]),
-  idempotencyKey: SafeString.min(8, 'An idempotency key is 8 to 128 characters.').max(
-    128,
-    'An idempotency key is 8 to 128 characters.',
-  ),
+  idempotencyKey: IdempotencyKey,
 });
 
 export const QueueInput = z
@@ -131,6 +174,24 @@ function parseTicketCursor(cursor: string): number {
 }
 
 const WORKERS = ['admin', 'manager', 'agent'] as const;
+
+/**
+ * The request's idempotency key: the `Idempotency-Key` header or the input's `idempotencyKey` (both
+ * given, they must agree); undefined when neither is.
+ */
+function intakeKeyOf(ctx: Context, fromInput: string | undefined): string | undefined {
+  const header = idempotencyHeaderOf(ctx);
+  if (header === null) return fromInput;
+  const parsed = IdempotencyKey.safeParse(header);
+  if (!parsed.success)
+    fail('BAD_REQUEST', `Invalid Idempotency-Key header: ${parsed.error.issues[0]?.message ?? 'not a key'}`);
+  if (fromInput !== undefined && fromInput !== parsed.data)
+    fail(
+      'BAD_REQUEST',
+      "The Idempotency-Key header and the input's idempotencyKey differ: give one, or both alike.",
+    );
+  return parsed.data;
+}
 const TicketId = SafeString.min(1).max(64, 'an id is at most 64 characters');
 
 export const ticketsRouter = router({
@@ -143,7 +204,14 @@ export const ticketsRouter = router({
     .input(CreateTicketInput)
     .mutation(({ ctx, input }): Promise<TicketDetail> => {
       const caller = callerOf(ctx);
-      return createTicket(ctx.db, input, { orgId: caller.orgId, actorId: caller.userId, now: ctx.now() });
+      const { idempotencyKey, ...request } = input;
+      const key = intakeKeyOf(ctx, idempotencyKey);
+      return createTicket(ctx.db, request, {
+        orgId: caller.orgId,
+        actorId: caller.userId,
+        now: ctx.now(),
+        ...(key ? { key: { key, hash: intakeHash('tickets.create', caller.userId, request) } } : {}),
+      });
     }),
 
   /** The work queue: open tickets of my teams and assigned to me (or all, for managers), soonest SLA first. */
@@ -245,22 +313,20 @@ export const ticketsRouter = router({
    * (`customer_replied`, same compare-and-set).
    */
   addMessage: procedure([...WORKERS])
-    .input(
-      z.strictObject({
-        ticketId: TicketId,
-        body: Text('The message', 1),
-        from: z.enum(['agent', 'customer']),
-      }),
-    )
+    .input(AddMessageInput)
     .mutation(async ({ ctx, input }): Promise<AddMessageResult> => {
       const caller = callerOf(ctx);
+      const { idempotencyKey, ...rest } = input;
+      const key = intakeKeyOf(ctx, idempotencyKey);
       if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+      const request = { ...rest, ticketId: input.ticketId.toLowerCase() };
       return addMessage(
         ctx.db,
         versionCache,
         caller,
-        { ...input, ticketId: input.ticketId.toLowerCase() },
+        request,
         ctx.now(),
+        key ? { key, hash: intakeHash('tickets.addMessage', caller.userId, request) } : undefined,
       );
     }),
 

@@ -14,15 +14,16 @@ import {
   visitsOfMove,
 } from '@stepwise/flow';
 import { noteChange } from '../live/hub.ts';
+import { type IntakeKey, KEY_CONSTRAINT, pendingIntake, replayIntake, settleIntake } from './intakeKeys.ts';
 import { refuse } from './runtimeError.ts';
 import { withPilot } from './chooseVersion.ts';
 import { type OutboxEffect, planEffects } from './planEffects.ts';
 import { storedEventOf } from './prepareMove.ts';
-import { isUuid, poolQuery, type Query } from './sql.ts';
+import { constraintOf, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
 import { columnsOf, FORBIDDEN_KEYS, type TicketStatus } from './ticketState.ts';
 import { type TicketCache, ticketCache } from './ticketCache.ts';
 import { getTicketDetail, type TicketDetail } from './ticketView.ts';
-import { writeCreation } from './writeMove.ts';
+import { type CreationWrite, writeCreation } from './writeMove.ts';
 import { type CachedVersion, type VersionCache, versionCache } from './versionCache.ts';
 
 export type CreateTicketInput = {
@@ -36,6 +37,13 @@ export type CreateTicketInput = {
   fields?: Record<string, ScalarValue | null> | undefined;
   /** Start this flow by hand (its manual start) instead of routing by the start filters. */
   flowId?: string | undefined;
+  /**
+   * The id another system knows the ticket by (a help desk's ticket id, an email's Message-ID): unique per
+   * organization and `source`, so a create retried with it returns the ticket instead of making another.
+   */
+  externalId?: string | undefined;
+  /** The system `externalId` comes from (`zendesk`, `mail-gateway`…); default: the channel. */
+  source?: string | undefined;
 };
 
 export type CreateTicketOptions = {
@@ -56,6 +64,11 @@ export type CreateTicketOptions = {
    * are keyed by the id, come out the same on every run. Default: a random UUID.
    */
   ticketId?: string;
+  /**
+   * An idempotency key (`intakeHash` of the request): a retry gets the first response and writes nothing;
+   * the key on another request is refused.
+   */
+  key?: IntakeKey;
 };
 
 type FlowCandidate = {
@@ -165,6 +178,14 @@ export async function createTicket(
 ): Promise<TicketDetail> {
   const cache = options.cache ?? versionCache;
   const query = poolQuery(database);
+  const tickets = options.tickets ?? ticketCache;
+  const intake = { query, cache, tickets, orgId: options.orgId, key: options.key };
+  const external =
+    input.externalId === undefined ? null : { source: input.source ?? input.channel, id: input.externalId };
+  // A retry answered without routing or running anything: the key's first response, or the ticket
+  // already made for this external id.
+  const earlier = (await replayedCreation(intake)) ?? (await externalTicket(intake, external));
+  if (earlier) return earlier;
   const ticket = ticketDataOf(input);
   if (options.ticketId !== undefined && !isUuid(options.ticketId))
     throw new Error(`A ticket id must be a UUID, got "${options.ticketId}"`);
@@ -237,7 +258,8 @@ export async function createTicket(
     versionId: route ? route.version.id : null,
     data,
   });
-  const written = await writeCreation(query, {
+  const ref: CreationRef = { ticketId };
+  const creation: CreationWrite = {
     orgId: options.orgId,
     ticketId,
     now: nowIso,
@@ -256,15 +278,87 @@ export async function createTicket(
     touch,
     visits: visits.closed,
     nodeEnteredAt: visits.open?.enteredAt ?? null,
-  });
+    external,
+    key: options.key ? { ...options.key, response: pendingIntake(ref) } : null,
+  };
+  let written: boolean;
+  try {
+    written = await writeCreation(query, creation);
+  } catch (error) {
+    // A concurrent retry landed first (the statement wrote nothing): answer as it did — by the key
+    // when one was given (whichever unique index refused the row first), else by the external id.
+    const constraint = sqlState(error) === '23505' ? constraintOf(error) : null;
+    if (constraint === KEY_CONSTRAINT || constraint === EXTERNAL_CONSTRAINT) {
+      const earlierOne = (await replayedCreation(intake)) ?? (await externalTicket(intake, external));
+      if (earlierOne) return earlierOne;
+    }
+    throw error;
+  }
   if (!written) refuse('not_found', 'This organization does not exist.');
   noteChange(database, { orgId: options.orgId, ticketId, seq: 1 });
+  const detail = await detailOf(intake, ticketId);
+  if (options.key) await settleIntake(query, options.orgId, options.key, ref, storedDetailOf(detail));
+  return detail;
+}
+
+const EXTERNAL_CONSTRAINT = 'tickets_external_key';
+
+type Intake = {
+  query: Query;
+  cache: VersionCache;
+  tickets: TicketCache;
+  orgId: string;
+  key: IntakeKey | undefined;
+};
+
+/** What a create's key refers to while its response is being read back. */
+type CreationRef = { ticketId: string };
+
+async function detailOf(intake: Intake, ticketId: string): Promise<TicketDetail> {
   const detail = await getTicketDetail(
-    query,
-    cache,
-    { ticketId, orgId: options.orgId },
-    options.tickets ?? ticketCache,
+    intake.query,
+    intake.cache,
+    { ticketId, orgId: intake.orgId },
+    intake.tickets,
   );
   if (!detail) throw new Error(`Ticket ${ticketId} was written but cannot be read back`);
   return detail;
+}
+
+/**
+ * The first response as a key stores it: the version's document (immutable, and most of the bytes) is
+ * left out and put back from the version cache on replay.
+ */
+function storedDetailOf(detail: TicketDetail): TicketDetail {
+  return detail.version ? { ...detail, version: { ...detail.version, document: null as never } } : detail;
+}
+
+/** The first response to the key, or null when the key is unused (or none was given). */
+async function replayedCreation(intake: Intake): Promise<TicketDetail | null> {
+  if (!intake.key) return null;
+  const stored = await replayIntake<TicketDetail, CreationRef>(
+    intake.query,
+    intake.orgId,
+    intake.key,
+    (ref) => detailOf(intake, ref.ticketId),
+  );
+  if (!stored?.version) return stored;
+  const version = await intake.cache.get(intake.query, intake.orgId, stored.version.id);
+  if (!version) throw new Error(`A stored response names version ${stored.version.id}, which is missing`);
+  return { ...stored, version: { ...stored.version, document: version.document } };
+}
+
+/** The ticket already made for this external id, as it is now; null when there is none. */
+async function externalTicket(
+  intake: Intake,
+  external: { source: string; id: string } | null,
+): Promise<TicketDetail | null> {
+  if (!external) return null;
+  const rows = await intake.query<{ id: string }>(
+    `SELECT id FROM tickets WHERE org_id = $1::uuid AND external_source = $2 AND external_id = $3
+       AND external_id IS NOT NULL`,
+    [intake.orgId, external.source, external.id],
+  );
+  const row = rows[0];
+  return row ? detailOf(intake, row.id) : null;
 }

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@stepwise/db';
 import { noteChange } from '../live/hub.ts';
 import type { Caller } from '../trpc.ts';
 import { advanceTicket, type Mover } from './advanceTicket.ts';
 import { applyEngineEvent } from './applyEvent.ts';
 import { routeTicket } from './createTicket.ts';
+import { type IntakeKey, KEY_CONSTRAINT, pendingIntake, replayIntake, settleIntake } from './intakeKeys.ts';
 import { refuse } from './runtimeError.ts';
-import { iso, poolQuery, type Query } from './sql.ts';
+import { constraintOf, iso, poolQuery, type Query, sqlState } from './sql.ts';
 import { type TicketRow, ticketColumns, ticketDataOf } from './ticketState.ts';
 import { ticketCache } from './ticketCache.ts';
 import { getTicketDetail, type TicketDetail, type TicketMessageView } from './ticketView.ts';
@@ -261,35 +263,95 @@ export async function recordFeedback(
   return { state: 'answered' };
 }
 
-/** A message in the conversation; a customer's reply also moves a ticket waiting for it. */
+/**
+ * A message in the conversation; a customer's reply also moves a ticket waiting for it. With an
+ * idempotency key, a retry gets the first answer and adds nothing (the key is written with the message).
+ */
 export async function addMessage(
   database: Database,
   cache: VersionCache,
   caller: Caller,
   input: { ticketId: string; body: string; from: 'agent' | 'customer' },
   now: Date,
+  key?: IntakeKey,
 ): Promise<AddMessageResult> {
   const query = poolQuery(database);
-  const rows = await query<{ id: string; ticket_id: string; seq: number; status: string }>(
-    `WITH t AS (SELECT id, org_id, seq, status FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid),
-     m AS (
-       INSERT INTO ticket_messages (org_id, ticket_id, author_kind, author_id, author_token_id, body, created_at)
-       SELECT t.org_id, t.id, $3, $4::uuid, $7::uuid, $5, $6::timestamptz FROM t RETURNING id)
-     SELECT m.id, t.id AS ticket_id, t.seq, t.status FROM m, t`,
-    [
-      input.ticketId,
-      caller.orgId,
-      input.from,
-      input.from === 'agent' ? caller.userId : null,
-      input.body,
-      now.toISOString(),
-      // An agent message from an API token (`tickets:reply`) is signed by the token's bot.
-      input.from === 'agent' ? (caller.token?.id ?? null) : null,
-    ],
-  );
+  const replay = () =>
+    key
+      ? replayIntake<AddMessageResult, MessageRef>(query, caller.orgId, key, (ref) =>
+          messageAfter(query, caller.orgId, ref),
+        )
+      : Promise.resolve(null);
+  const earlier = await replay();
+  if (earlier) return earlier;
+  const messageId = randomUUID();
+  const ref: MessageRef = { messageId, ticketId: input.ticketId };
+  let rows: Array<{ id: string; ticket_id: string; seq: number; status: string }>;
+  try {
+    rows = await query<{ id: string; ticket_id: string; seq: number; status: string }>(
+      `WITH t AS (SELECT id, org_id, seq, status FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid),
+       m AS (
+         INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, author_token_id, body, created_at)
+         SELECT $7::uuid, t.org_id, t.id, $3, $4::uuid, $8::uuid, $5, $6::timestamptz FROM t RETURNING id)${
+           key
+             ? `,
+       idem AS (
+         INSERT INTO idempotency_keys (org_id, key, request_hash, response, created_at)
+         SELECT $2::uuid, $9, $10, to_jsonb($11::text), $6::timestamptz FROM m)`
+             : ''
+         }
+       SELECT m.id, t.id AS ticket_id, t.seq, t.status FROM m, t`,
+      [
+        input.ticketId,
+        caller.orgId,
+        input.from,
+        input.from === 'agent' ? caller.userId : null,
+        input.body,
+        now.toISOString(),
+        messageId,
+        // An agent message from an API token (`tickets:reply`) is signed by the token's bot.
+        input.from === 'agent' ? (caller.token?.id ?? null) : null,
+        ...(key ? [key.key, key.hash, pendingIntake(ref)] : []),
+      ],
+    );
+  } catch (error) {
+    // A concurrent retry wrote the message first (this statement wrote nothing): answer as it does.
+    if (sqlState(error) === '23505' && constraintOf(error) === KEY_CONSTRAINT) {
+      const first = await replay();
+      if (first) return first;
+    }
+    throw error;
+  }
   const row = rows[0];
   if (!row) refuse('not_found', TICKET_NOT_FOUND);
   noteChange(database, { orgId: caller.orgId, ticketId: row.ticket_id, seq: row.seq, message: true });
+  const result = await moveOnReply(database, cache, caller, input, row, now);
+  if (key) await settleIntake(query, caller.orgId, key, ref, result);
+  return result;
+}
+
+/** What a message's key refers to while its answer is being made. */
+type MessageRef = { messageId: string; ticketId: string };
+
+/** The answer for a message whose request stopped before answering: the ticket's sequence now. */
+async function messageAfter(query: Query, orgId: string, ref: MessageRef): Promise<AddMessageResult> {
+  const rows = await query<{ seq: number }>(
+    'SELECT seq FROM tickets WHERE org_id = $1::uuid AND id = $2::uuid',
+    [orgId, ref.ticketId],
+  );
+  return { messageId: ref.messageId, seq: rows[0]?.seq ?? 0, movedOn: false };
+}
+
+/** A customer's reply moves a ticket waiting for one (`customer_replied`); anything else leaves it. */
+async function moveOnReply(
+  database: Database,
+  cache: VersionCache,
+  caller: Caller,
+  input: { from: 'agent' | 'customer' },
+  row: { id: string; ticket_id: string; seq: number; status: string },
+  now: Date,
+): Promise<AddMessageResult> {
+  const query = poolQuery(database);
   if (input.from !== 'customer' || row.status !== 'waiting')
     return { messageId: row.id, seq: row.seq, movedOn: false };
   // A reply wait moves on (a duration wait refuses: NOT_WAITING). Lost to a concurrent move: look again.

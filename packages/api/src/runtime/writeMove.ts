@@ -317,6 +317,10 @@ export type CreationWrite = {
   /** Analytics: the visits the creation ends (nodes passed through) and when the open one began. */
   visits: Visit[];
   nodeEnteredAt: string | null;
+  /** The id another system knows the ticket by, unique per organization and source (null: none). */
+  external?: { source: string; id: string } | null;
+  /** The intake's idempotency key, stored with the ticket; its response is filled in once it is read back. */
+  key?: { key: string; hash: string; response: string } | null;
 };
 
 /**
@@ -337,14 +341,16 @@ export function buildCreationStatement(c: CreationWrite): { text: string; params
     `t AS (
   INSERT INTO tickets (id, org_id, number, flow_id, version_id, node_id, seq, status, end_status, channel, priority,
     category, subject, description, customer_name, customer_email, customer_tier, tags, fields, team_id, assignee_id,
-    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq, node_entered_at)
+    breached, sla_due_at, created_at, updated_at, closed_at, parent_ticket_id, parent_seq, node_entered_at,
+    external_source, external_id)
   SELECT ${p(c.ticketId, '::uuid')}, ${org}, counter.ticket_counter, ${p(c.route?.flowId ?? null, '::uuid')},
     ${p(c.route?.versionId ?? null, '::uuid')}, ${p(c.columns.nodeId, '::text')}, 1, ${p(c.status)}, ${p(c.columns.endStatus, '::text')},
     ${p(c.columns.channel)}, ${p(c.columns.priority)}, ${p(c.columns.category)}, ${p(c.columns.subject)}, ${p(c.description)},
     ${p(c.columns.customerName)}, ${p(c.columns.customerEmail)}, ${p(c.columns.customerTier)}, ${p(c.columns.tags, '::jsonb')},
     ${p(c.columns.fields, '::jsonb')}, ${p(c.columns.teamId, '::uuid')}, ${p(c.columns.assigneeId, '::uuid')},
     ${p(c.columns.breached, '::boolean')}, ${p(c.slaDueAt, '::timestamptz')}, ${now}, ${now}, ${p(c.closedAt, '::timestamptz')},
-    ${p(c.parent?.ticketId ?? null, '::uuid')}, ${p(c.parent?.seq ?? null, '::int')}, ${p(c.nodeEnteredAt, '::timestamptz')}
+    ${p(c.parent?.ticketId ?? null, '::uuid')}, ${p(c.parent?.seq ?? null, '::int')}, ${p(c.nodeEnteredAt, '::timestamptz')},
+    ${p(c.external?.source ?? null, '::text')}, ${p(c.external?.id ?? null, '::text')}
   FROM counter RETURNING id, number)`,
     `ev AS (
   INSERT INTO ticket_events (org_id, ticket_id, seq, type, actor_id, from_node, to_node, data, created_at)
@@ -374,6 +380,11 @@ export function buildCreationStatement(c: CreationWrite): { text: string; params
   UPDATE team_members SET last_assigned_at = ${now}
   WHERE team_id = ${p(c.touch.teamId, '::uuid')} AND user_id = ${p(c.touch.userId, '::uuid')} AND org_id = ${org}
     AND EXISTS (SELECT 1 FROM t))`);
+  }
+  if (c.key) {
+    parts.push(`idem AS (
+  INSERT INTO idempotency_keys (org_id, key, request_hash, response, created_at)
+  SELECT ${org}, ${p(c.key.key)}, ${p(c.key.hash)}, to_jsonb(${p(c.key.response, '::text')}), ${now} FROM t)`);
   }
   return { text: `WITH ${parts.join(',\n')}\nSELECT id FROM t`, params };
 }

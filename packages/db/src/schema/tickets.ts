@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
   foreignKey,
   index,
   integer,
@@ -76,6 +77,12 @@ export const tickets = pgTable(
     nodeEnteredAt: timestamp('node_entered_at', { withTimezone: true }),
     /** When a person first completed a step of it (its first response); null until then. */
     firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    /**
+     * The system another id of this ticket comes from (`zendesk`, or the channel by default) and that id:
+     * unique per organization and source, so a retried create returns the ticket instead of a second one.
+     */
+    externalSource: text('external_source'),
+    externalId: text('external_id'),
   },
   (t) => [
     // Keyed within the organization (docs/scale-out.md): every key, unique index and key between tenant
@@ -98,6 +105,10 @@ export const tickets = pgTable(
     }),
     uniqueIndex('tickets_parent_entry_key').on(t.orgId, t.parentTicketId, t.parentSeq),
     uniqueIndex('tickets_org_number_key').on(t.orgId, t.number),
+    uniqueIndex('tickets_external_key')
+      .on(t.orgId, t.externalSource, t.externalId)
+      .where(sql`external_id IS NOT NULL`),
+    check('tickets_external_pair', sql`(external_id IS NULL) = (external_source IS NULL)`),
     index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
     index('tickets_org_team_idx').on(t.orgId, t.teamId),
     index('tickets_version_node_idx').on(t.versionId, t.nodeId),
