@@ -148,6 +148,71 @@ function escalationDocument(): FlowDocument {
   };
 }
 
+/**
+ * A notify node on an SLA breach: "Watch" (Billing, 10-minute SLA) whose breach edge posts to the
+ * "Escalations" channel, then "Lead review" (keeps the ticket's team) and an end.
+ */
+function breachNotifyDocument(): FlowDocument {
+  const at = (y: number) => ({ x: 0, y });
+  const step = (id: string, title: string, y: number, extra: Record<string, unknown>): FlowNode =>
+    ({
+      id,
+      type: 'step',
+      position: at(y),
+      data: {
+        title,
+        instructions: '',
+        checklist: [],
+        form: [],
+        teamId: null,
+        slaMinutes: null,
+        outcomes: [{ id: 'done', label: 'Done' }],
+        ...extra,
+      },
+    }) as FlowNode;
+  return {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    fields: [],
+    nodes: [
+      {
+        id: 'start',
+        type: 'start',
+        position: at(0),
+        data: {
+          label: 'Start',
+          trigger: { mode: 'auto', channels: [], categories: ['breach-notify'], priorities: [], tiers: [] },
+        },
+      },
+      step('watch', 'Watch', 100, { teamId: 'team-billing', slaMinutes: 10 }),
+      {
+        id: 'alert',
+        type: 'notify',
+        position: at(200),
+        data: {
+          label: 'Tell the escalations channel',
+          channel: 'Escalations',
+          message: 'SLA breached: #{{ticket.number}} {{ticket.subject}} at {{step.title}}',
+        },
+      },
+      step('lead', 'Lead review', 300, { teamSource: 'current' }),
+      {
+        id: 'end',
+        type: 'end',
+        position: at(400),
+        data: { label: 'Done', status: 'resolved', feedback: false },
+      },
+    ],
+    edges: [
+      { id: 'n1', source: 'start', sourceHandle: 'next', target: 'watch' },
+      { id: 'n2', source: 'watch', sourceHandle: 'outcome:done', target: 'end' },
+      { id: 'n3', source: 'watch', sourceHandle: 'sla_breach', target: 'alert' },
+      { id: 'n4', source: 'alert', sourceHandle: 'next', target: 'lead' },
+      { id: 'n5', source: 'lead', sourceHandle: 'outcome:done', target: 'end' },
+    ],
+    notes: [],
+  };
+}
+
 /** The loop flow's second version: "Done" goes through a review step (Technical) before the end. */
 function loopSecondVersion(): FlowDocument {
   const base = loopDocument();
@@ -426,6 +491,23 @@ async function main(): Promise<void> {
       name: 'migrated-to-second-version',
       description:
         'A loop ticket migrated from version 1 to version 2 while at its step, then done through the review step that only version 2 has.',
+      ticketId: t.ticket.id,
+    });
+  }
+
+  // A notify node on a breach edge: the SLA passes, the channel is posted to (through the outbox), the
+  // lead step is done. Last, so that the earlier scenarios' tickets keep their numbers.
+  {
+    await publish('Breach notify', 'notify', breachNotifyDocument(), 40);
+    const t = await create(ticketInput({ category: 'breach-notify', subject: 'Slow refund' }));
+    clock.advance(11 * MINUTE);
+    await fireDueTimers(db, clock.now());
+    await drain();
+    await complete(t.ticket.id, 'lead', 'done');
+    record({
+      name: 'sla-breach-notify-channel',
+      description:
+        'The SLA breach edge of a step went through a notify node (a channel message left for the outbox) to a step keeping the current team, then to the end.',
       ticketId: t.ticket.id,
     });
   }

@@ -72,6 +72,14 @@ const ACCESS_TABLE: Record<string, Access> = {
   'admin.webhooks.disable': ['admin'],
   'admin.webhooks.delete': ['admin'],
   'admin.webhooks.deliveries': ['admin'],
+  'admin.webhooks.setEventTypes': ['admin'],
+  'admin.webhooks.test': ['admin'],
+  'admin.channels.list': ['admin'],
+  'admin.channels.names': ['admin', 'manager'],
+  'admin.channels.create': ['admin'],
+  'admin.channels.delete': ['admin'],
+  'admin.channels.test': ['admin'],
+  'admin.channels.deliveries': ['admin'],
   'admin.audit': ['admin'],
   'feedback.get': 'public',
   'feedback.submit': 'public',
@@ -153,6 +161,8 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'api_tokens',
     'webhook_endpoints',
     'webhook_deliveries',
+    'notification_channels',
+    'channel_deliveries',
     'feedback_requests',
     'runtime_jobs',
     'invitations',
@@ -194,6 +204,7 @@ describe.each(backends())('access (%s)', (backend) => {
     userId: '',
     tokenId: '',
     endpointId: '',
+    channelId: '',
     invitationId: '',
     sessionId: '',
   };
@@ -231,6 +242,11 @@ describe.each(backends())('access (%s)', (backend) => {
       url: 'https://a.example.test/hooks',
       description: 'Secret hook of A',
     });
+    const channel = await a.admin.channels.create({
+      name: 'Secret channel of A',
+      kind: 'teams',
+      url: 'https://a.example.test/teams-workflow',
+    });
     const invitation = await a.invitations.create({
       email: 'secret-invitee-of-a@example.test',
       role: 'manager',
@@ -240,6 +256,7 @@ describe.each(backends())('access (%s)', (backend) => {
       invitationId: invitation.invitation.id,
       tokenId: token.id,
       endpointId: endpoint.id,
+      channelId: channel.id,
       flowId: flow.id,
       versionId: version.id,
       teamId: team.id,
@@ -445,6 +462,17 @@ describe.each(backends())('access (%s)', (backend) => {
       'admin.webhooks.delete': { input: () => ({ endpointId: idsOfA.endpointId }), expect: 'NOT_FOUND' },
       'admin.webhooks.deliveries': {
         input: () => ({ endpointId: idsOfA.endpointId, limit: 10 }),
+        expect: 'NOT_FOUND',
+      },
+      'admin.webhooks.setEventTypes': {
+        input: () => ({ endpointId: idsOfA.endpointId, eventTypes: ['ticket.created'] }),
+        expect: 'NOT_FOUND',
+      },
+      'admin.webhooks.test': { input: () => ({ endpointId: idsOfA.endpointId }), expect: 'NOT_FOUND' },
+      'admin.channels.delete': { input: () => ({ channelId: idsOfA.channelId }), expect: 'NOT_FOUND' },
+      'admin.channels.test': { input: () => ({ channelId: idsOfA.channelId }), expect: 'NOT_FOUND' },
+      'admin.channels.deliveries': {
+        input: () => ({ channelId: idsOfA.channelId, limit: 10 }),
         expect: 'NOT_FOUND',
       },
       'live.ticket': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
