@@ -210,7 +210,7 @@ function ChannelLog({ channels }: { channels: ReadonlyArray<{ id: string; name: 
             <tbody>
               {log.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="channel-text">{d.text}</div>
                     <div className="row-sub">
                       {d.ticketId ? (
@@ -275,6 +275,7 @@ export function IntegrationsAdmin() {
     trpc.admin.channels.test.mutationOptions({
       onSuccess: (result, input) => {
         setTests((t) => ({ ...t, [input.channelId]: result }));
+        void queryClient.invalidateQueries({ queryKey: trpc.admin.channels.list.queryKey() });
         refreshLog();
       },
       onError: (e) => toast.error(`Could not send the test: ${errorMessage(e)}`),
@@ -338,7 +339,7 @@ export function IntegrationsAdmin() {
             <tbody>
               {channels.data.map((c) => (
                 <tr key={c.id}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="row-title">
                       <Megaphone size={14} aria-hidden="true" className="row-icon" /> {c.name}
                     </div>
@@ -365,7 +366,7 @@ export function IntegrationsAdmin() {
                       className="btn btn-ghost btn-small"
                       disabled={test.isPending}
                       onClick={() => test.mutate({ channelId: c.id })}
-                      aria-label={`Send a test message to ${c.name}`}
+                      aria-label={`Send test to ${c.name}`}
                     >
                       {test.isPending && test.variables?.channelId === c.id ? 'Sending…' : 'Send test'}
                     </button>

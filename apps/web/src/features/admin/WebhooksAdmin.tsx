@@ -197,7 +197,7 @@ function Deliveries({ endpoints }: { endpoints: ReadonlyArray<{ id: string; url:
             <tbody>
               {deliveries.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="row-title">{humanize(d.eventType)}</div>
                     <div className="row-sub">
                       <code title="webhook-id">{d.id}</code>
@@ -343,6 +343,7 @@ export function WebhooksAdmin() {
     trpc.admin.webhooks.test.mutationOptions({
       onSuccess: (result, input) => {
         setTests((t) => ({ ...t, [input.endpointId]: result }));
+        refresh();
         void queryClient.invalidateQueries({ queryKey: trpc.admin.webhooks.deliveries.queryKey() });
       },
       onError: (e) => toast.error(`Could not send the test: ${errorMessage(e)}`),
@@ -421,7 +422,7 @@ export function WebhooksAdmin() {
             <tbody>
               {endpoints.data.map((e) => (
                 <tr key={e.id} className={e.disabledAt ? 'is-disabled' : undefined}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="row-title cell-url">
                       <Webhook size={14} aria-hidden="true" className="row-icon" /> {e.url}
                     </div>
@@ -460,7 +461,7 @@ export function WebhooksAdmin() {
                         className="btn btn-ghost btn-small"
                         disabled={test.isPending}
                         onClick={() => test.mutate({ endpointId: e.id })}
-                        aria-label={`Send a test event to ${e.url}`}
+                        aria-label={`Send test to ${e.url}`}
                       >
                         {test.isPending && test.variables?.endpointId === e.id ? 'Sending…' : 'Send test'}
                       </button>
@@ -469,7 +470,7 @@ export function WebhooksAdmin() {
                       type="button"
                       className="btn btn-ghost btn-small"
                       onClick={() => setEditing({ id: e.id, url: e.url, eventTypes: e.eventTypes })}
-                      aria-label={`Choose the event types of ${e.url}`}
+                      aria-label={`Events of ${e.url}`}
                     >
                       Events
                     </button>
