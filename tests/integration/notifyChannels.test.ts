@@ -104,10 +104,12 @@ describe.each(backends())('notify a channel (%s)', (backend) => {
     expect(ticket.ticket.nodeId).toBe('lead');
   });
 
-  it('given two tickets breaching, when the loop runs, then each breach is posted once', async () => {
+  it('given two tickets breaching, when the loop runs, then each breach is posted once, its subject escaped for Slack', async () => {
     // given
     const before = postsTo('/slack').length;
-    const a = await manager().tickets.create(ticketInput({ category: 'to-slack', subject: 'First late' }));
+    const a = await manager().tickets.create(
+      ticketInput({ category: 'to-slack', subject: 'First late <!channel> & co' }),
+    );
     const b = await manager().tickets.create(ticketInput({ category: 'to-slack', subject: 'Second late' }));
     // when
     clock.advance(11 * MINUTE);
@@ -120,7 +122,8 @@ describe.each(backends())('notify a channel (%s)', (backend) => {
       .sort();
     expect(texts).toEqual(
       [
-        `SLA breached: #${a.ticket.number} First late at Watch`,
+        // the subject is text in Slack, not a mention of everyone
+        `SLA breached: #${a.ticket.number} First late &lt;!channel&gt; &amp; co at Watch`,
         `SLA breached: #${b.ticket.number} Second late at Watch`,
       ].sort(),
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, withOrg } from '@stepwise/db';
-import { fillTemplate, readField } from '@stepwise/flow';
+import { fillTemplate, readField, templateText } from '@stepwise/flow';
 import { noteChange } from '../live/hub.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { applyEngineEvent } from './applyEvent.ts';
@@ -214,11 +214,12 @@ async function notifyChannel(
     current_title: string | null;
     channel_id: string | null;
     channel_name: string | null;
+    channel_kind: 'slack' | 'teams' | null;
   }>(
     `SELECT tm.name AS team_name, u.name AS assignee_name, f.name AS flow_name,
             stepwise_node_title(t.org_id, t.version_id, coalesce(e.from_node, t.node_id)) AS step_title,
             stepwise_node_title(t.org_id, t.version_id, t.node_id) AS current_title,
-            c.id AS channel_id, c.name AS channel_name
+            c.id AS channel_id, c.name AS channel_name, c.kind AS channel_kind
        FROM tickets t
        LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
        LEFT JOIN users u ON u.id = t.assignee_id
@@ -252,8 +253,11 @@ async function notifyChannel(
     'flow.name': row.flow_name,
   };
   const data = ticketDataOf(ticket);
+  // What the ticket brings (a subject, a name) is text in Slack, never markup: `<!channel>` in a subject
+  // must not notify everyone. The template's own markup stays.
+  const asText = row.channel_kind === 'slack' ? escapeSlack : (text: string) => text;
   const text = fillTemplate(effect.template, (name) =>
-    Object.hasOwn(values, name) ? values[name] : readField(data, name),
+    asText(templateText(Object.hasOwn(values, name) ? values[name] : readField(data, name))),
   );
   const now = context.now.toISOString();
   const missing = row.channel_id === null;
@@ -279,6 +283,11 @@ async function notifyChannel(
       now,
     ],
   );
+}
+
+/** Slack's escaping of text in a message (`&`, `<`, `>`): https://api.slack.com/reference/surfaces/formatting */
+function escapeSlack(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 /**
