@@ -191,6 +191,8 @@ describe.skipIf(!runs)('integrations in Chromium: Slack channel, notify node, we
     await form.getByRole('checkbox', { name: 'All events' }).uncheck();
     await form.getByRole('button', { name: 'Add endpoint' }).click();
     await form.getByText('Choose at least one event type.').waitFor();
+    await screenshot(page, 'admin-webhooks-form');
+    expect(await atPhoneWidth('admin-webhooks-form')).toBeLessThanOrEqual(0);
     await form.getByRole('checkbox', { name: /A reply or flow message to the customer/ }).check();
     await form.getByRole('button', { name: 'Add endpoint' }).click();
     const dialog = page.getByRole('dialog', { name: 'Endpoint added' });
