@@ -23,7 +23,7 @@ import {
   ticketColumns,
 } from '../packages/api/src/runtime/ticketState.ts';
 import { mapTeams } from '../packages/api/src/seed/seedDemo.ts';
-import { childDocument, tourDocument } from '../tests/support/runtimeDocs.ts';
+import { breachNotifyDocument, childDocument, tourDocument } from '../tests/support/runtimeDocs.ts';
 import {
   apiAs,
   createRuntimeOrg,
@@ -426,6 +426,23 @@ async function main(): Promise<void> {
       name: 'migrated-to-second-version',
       description:
         'A loop ticket migrated from version 1 to version 2 while at its step, then done through the review step that only version 2 has.',
+      ticketId: t.ticket.id,
+    });
+  }
+
+  // A notify node on a breach edge: the SLA passes, the channel is posted to (through the outbox), the
+  // lead step is done. Last, so that the earlier scenarios' tickets keep their numbers.
+  {
+    await publish('Breach notify', 'notify', breachNotifyDocument(), 40);
+    const t = await create(ticketInput({ category: 'breach-notify', subject: 'Slow refund' }));
+    clock.advance(11 * MINUTE);
+    await fireDueTimers(db, clock.now());
+    await drain();
+    await complete(t.ticket.id, 'lead', 'done');
+    record({
+      name: 'sla-breach-notify-channel',
+      description:
+        'The SLA breach edge of a step went through a notify node (a channel message left for the outbox) to a step keeping the current team, then to the end.',
       ticketId: t.ticket.id,
     });
   }

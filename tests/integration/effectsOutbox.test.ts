@@ -242,7 +242,7 @@ describe.each(backends())('effects outbox (%s)', (backend) => {
     let inside = { jobs: -1, deliveries: -1 };
     const rolledBack = inTransaction(db, async (tx) => {
       await tx(
-        `INSERT INTO ticket_events (org_id, ticket_id, seq, type, data) VALUES ($1::uuid, $2::uuid, 99, 'test.raw', $3::jsonb)`,
+        `INSERT INTO ticket_events (org_id, ticket_id, seq, type, data) VALUES ($1::uuid, $2::uuid, 99, 'step.completed', $3::jsonb)`,
         [org.orgId, parent.ticket.id, JSON.stringify({ input: { type: 'x' }, trail })],
       );
       const rows = await tx<{ n: number }>(

@@ -93,6 +93,13 @@ async function populatedOrg(db: TestDb, name: string): Promise<RuntimeOrg> {
   const admin = apiAs(db, org.people.admin, clock);
   await admin.admin.tokens.create({ name: 'Help desk' });
   await admin.admin.webhooks.create({ url: 'http://127.0.0.1:9/hook' });
+  const channel = await admin.admin.channels.create({
+    name: 'Escalations',
+    kind: 'slack',
+    url: 'http://127.0.0.1:9/slack',
+  });
+  // Nothing listens on port 9: the test message is refused, and logged as failed.
+  await admin.admin.channels.test({ channelId: channel.id });
   await admin.invitations.create({ email: `invited-${org.orgId.slice(0, 8)}@example.test`, role: 'agent' });
   const document = loopDocument({ slaMinutes: 30 });
   const end = document.nodes.find((n) => n.type === 'end');

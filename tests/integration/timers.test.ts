@@ -164,7 +164,12 @@ describe.each(backends())('timers (%s)', (backend) => {
       nodeId: 'resolve_technical',
       escalatedBy: 'edge',
     });
-    expect(got.path.slice(-3)).toEqual(['resolve_technical', 'escalate_breach', 'resolve_overdue']);
+    expect(got.path.slice(-4)).toEqual([
+      'resolve_technical',
+      'escalate_breach',
+      'notify_breach',
+      'resolve_overdue',
+    ]);
     expect(await timersOf(t.ticket.id)).toEqual([
       { seq: 1, kind: 'sla', node_id: 'triage', fired: false, cancelled: true },
       { seq: 2, kind: 'sla', node_id: 'resolve_technical', fired: true, cancelled: false },

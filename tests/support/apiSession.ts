@@ -20,6 +20,8 @@ export function apiHarness(db: Database, options: { now?: () => Date; publicUrl?
   const createContext = createContextFactory({
     db,
     now: options.now,
+    // Tests post to local receivers (never the internet).
+    allowLocalUrls: true,
     ...(publicUrl ? { publicUrl: () => publicUrl } : {}),
   });
   let counter = 0;

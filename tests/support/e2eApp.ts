@@ -53,7 +53,7 @@ export async function openE2eApp(
       if (!seeded) throw new Error('the demo seed did not run on a fresh database');
       if (history && !seeded.history) throw new Error('the demo history did not run on a fresh database');
     }
-    const server = await startServer({ ...options.server, db, port: 0 });
+    const server = await startServer({ allowLocalUrls: true, ...options.server, db, port: 0 });
     opened.push(() => server.close());
     const browser = await launchBrowser();
     opened.push(() => browser.close());

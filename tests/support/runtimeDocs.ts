@@ -122,3 +122,68 @@ export function cyclicDocument(): FlowDocument {
     notes: [],
   };
 }
+
+/**
+ * A notify node on an SLA breach: "Watch" (Billing, 10-minute SLA) whose breach edge posts to the
+ * channel it names (default "Escalations"), then "Lead review" (keeps the ticket's team) and an end.
+ */
+export function breachNotifyDocument(channel = 'Escalations', category = 'breach-notify'): FlowDocument {
+  const at = (y: number) => ({ x: 0, y });
+  const step = (id: string, title: string, y: number, extra: Record<string, unknown>): FlowNode =>
+    ({
+      id,
+      type: 'step',
+      position: at(y),
+      data: {
+        title,
+        instructions: '',
+        checklist: [],
+        form: [],
+        teamId: null,
+        slaMinutes: null,
+        outcomes: [{ id: 'done', label: 'Done' }],
+        ...extra,
+      },
+    }) as FlowNode;
+  return {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    fields: [],
+    nodes: [
+      {
+        id: 'start',
+        type: 'start',
+        position: at(0),
+        data: {
+          label: 'Start',
+          trigger: { mode: 'auto', channels: [], categories: [category], priorities: [], tiers: [] },
+        },
+      },
+      step('watch', 'Watch', 100, { teamId: 'team-billing', slaMinutes: 10 }),
+      {
+        id: 'alert',
+        type: 'notify',
+        position: at(200),
+        data: {
+          label: 'Tell the escalations channel',
+          channel,
+          message: 'SLA breached: #{{ticket.number}} {{ticket.subject}} at {{step.title}}',
+        },
+      },
+      step('lead', 'Lead review', 300, { teamSource: 'current' }),
+      {
+        id: 'end',
+        type: 'end',
+        position: at(400),
+        data: { label: 'Done', status: 'resolved', feedback: false },
+      },
+    ],
+    edges: [
+      { id: 'n1', source: 'start', sourceHandle: 'next', target: 'watch' },
+      { id: 'n2', source: 'watch', sourceHandle: 'outcome:done', target: 'end' },
+      { id: 'n3', source: 'watch', sourceHandle: 'sla_breach', target: 'alert' },
+      { id: 'n4', source: 'alert', sourceHandle: 'next', target: 'lead' },
+      { id: 'n5', source: 'lead', sourceHandle: 'outcome:done', target: 'end' },
+    ],
+    notes: [],
+  };
+}

@@ -33,7 +33,15 @@ export type RuntimeOrg = {
 
 /** The router, called in-process as a given person (same procedures, access checks and zod inputs). */
 export function apiAs(db: Database, caller: Caller | null, clock: FakeClock) {
-  return createCaller({ db, caller, now: clock.now, setCookie: () => {}, sessionToken: null });
+  // Tests post to local receivers (never the internet).
+  return createCaller({
+    db,
+    caller,
+    now: clock.now,
+    setCookie: () => {},
+    sessionToken: null,
+    allowLocalUrls: true,
+  });
 }
 
 /** A session cookie for a person (for HTTP tests). */

@@ -85,6 +85,18 @@ function switchOf(env: Env, name: string, fallback: boolean, meaning: { on: stri
 }
 
 /**
+ * `STEPWISE_ALLOW_LOCAL_URLS`: whether Slack and Teams channel URLs may be plain http:// to this machine
+ * (127.0.0.1, localhost) — for development and tests against a local receiver. Off by default: channel
+ * URLs are secrets and must be https://.
+ */
+export function allowLocalUrlsOf(env: Env): boolean {
+  return switchOf(env, 'STEPWISE_ALLOW_LOCAL_URLS', false, {
+    on: 'allow http://127.0.0.1 channel URLs',
+    off: 'https:// only',
+  });
+}
+
+/**
  * Demo mode (`STEPWISE_DEMO`): whether an empty database gets the demo organization. On by default for
  * the embedded database (`npm start` is a one-command demo), off by default with `DATABASE_URL` (a real
  * deployment); `STEPWISE_DEMO=1` or `0` decides either way.

@@ -3,6 +3,7 @@ import { backfillAnalytics } from '@stepwise/api';
 import { createDb } from '@stepwise/db';
 import {
   demoHistoryOf,
+  allowLocalUrlsOf,
   demoModeOf,
   fillDemoHistory,
   parsePort,
@@ -19,7 +20,8 @@ import { startServer } from './server.ts';
  * MIGRATION_DATABASE_URL (the owner role migrations run as; default DATABASE_URL),
  * STEPWISE_DATA_DIR (./.data, for PGlite), PUBLIC_URL (http://localhost:PORT), STEPWISE_DEMO (on for
  * PGlite, off with DATABASE_URL), STEPWISE_DEMO_HISTORY (on), SMTP_URL (unset: mail goes to the log),
- * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>), TRUSTED_PROXY (none: the socket's peer is the client).
+ * MAIL_FROM (Stepwise <no-reply@host of PUBLIC_URL>), TRUSTED_PROXY (none: the socket's peer is the client),
+ * STEPWISE_ALLOW_LOCAL_URLS (off: channel URLs must be https://).
  * In demo mode, seeds the demo organization into an empty database, and once the server answers, fills its
  * history in the background.
  * Settings are checked before anything starts: a bad one stops the process with a message naming it.
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   const mailFrom = mailFromOf(process.env.MAIL_FROM, publicUrl);
   const trustedProxy = parseTrustedProxy(process.env.TRUSTED_PROXY);
   const demo = demoModeOf(process.env);
+  const allowLocalUrls = allowLocalUrlsOf(process.env);
   const history = demoHistoryOf(process.env) && demo;
   const host = process.env.HOST || '0.0.0.0';
   const url = process.env.DATABASE_URL || undefined;
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     holdLoopUntil,
     sendMail,
     trustedProxy,
+    allowLocalUrls,
   });
   logger.info('server.listening', {
     url: server.url,

@@ -72,6 +72,8 @@ export type StartServerOptions = {
    * the socket's peer is the client.
    */
   trustedProxy?: TrustedProxies | null;
+  /** Channel URLs may be http:// to this machine (`STEPWISE_ALLOW_LOCAL_URLS`; development and tests). */
+  allowLocalUrls?: boolean;
 };
 
 export type RunningServer = {
@@ -93,7 +95,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const webDir = options.webDir ?? DEFAULT_WEB_DIR;
   // Known once the server listens (its port); requests arrive only after that.
   let publicUrl = options.publicUrl ?? '';
-  const createContext = createContextFactory({ db, now, publicUrl: () => publicUrl });
+  const createContext = createContextFactory({
+    db,
+    now,
+    publicUrl: () => publicUrl,
+    allowLocalUrls: options.allowLocalUrls ?? false,
+  });
   const trpc = trpcHandler({
     ssePingMs: options.ssePingMs,
     router: appRouter,

@@ -34,6 +34,8 @@ export function createContextFactory(options: {
   now?: () => Date;
   /** The server's `PUBLIC_URL` (read per request: the server knows its port once it listens). */
   publicUrl?: () => string;
+  /** Channel URLs may be http:// on this machine (development and tests only). */
+  allowLocalUrls?: boolean;
 }): ContextFactory {
   const { db } = options;
   const now = options.now ?? (() => new Date());
@@ -58,6 +60,7 @@ export function createContextFactory(options: {
       sessionToken,
       clientIp: request.clientIp ?? 'local',
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.allowLocalUrls ? { allowLocalUrls: true } : {}),
       userAgent: request.headers.get('user-agent'),
       idempotencyKey: request.headers.get('idempotency-key'),
     };

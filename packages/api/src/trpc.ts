@@ -39,6 +39,11 @@ export type Context = {
    * Omitted: http://localhost:3000.
    */
   publicUrl?: () => string;
+  /**
+   * Outbound URLs an admin enters (Slack and Teams channels) may be `http://` on this machine
+   * (127.0.0.1, localhost): for development and tests only; otherwise https:// is required.
+   */
+  allowLocalUrls?: boolean;
 };
 
 /**

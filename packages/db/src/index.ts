@@ -28,5 +28,7 @@ export {
   tickets,
   timers,
   users,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
 } from './schema/index.ts';
 export { currentOrg, withOrg } from './orgScope.ts';

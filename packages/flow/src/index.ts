@@ -25,6 +25,7 @@ export {
   Id,
   LIMITS,
   NODE_TYPES,
+  NotifyNode,
   namedTeamOf,
   Note,
   Operator,
@@ -76,6 +77,7 @@ export type {
   ValidationIssue,
 } from './validate.ts';
 export { describeCondition, evaluateCondition, readField } from './evaluateCondition.ts';
+export { fillTemplate, placeholdersOf, templateText } from './fillTemplate.ts';
 export type { ConditionResult } from './evaluateCondition.ts';
 export { describeNode, describeOutput, hasOutput, kindLabel, nameOf } from './describeNode.ts';
 export { isBreachOutput, outputLabel } from './outputs.ts';

@@ -192,7 +192,7 @@ describe('scenario: ticket resolution', () => {
         event: complete('triage', 'triaged', { issue_type: 'Technical' }, triageChecks),
         path: ['route', 'resolve_technical'],
       },
-      { event: sla('resolve_technical'), path: ['escalate_breach', 'resolve_overdue'] },
+      { event: sla('resolve_technical'), path: ['escalate_breach', 'notify_breach', 'resolve_overdue'] },
     ]);
     // Then it went through the escalation to the overdue step, which keeps the team the escalation
     // assigned; urgent, tagged, marked breached for good, with a fresh SLA

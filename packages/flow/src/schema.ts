@@ -9,6 +9,7 @@ export { EndNode } from './nodes/end.ts';
 export { StartNode, StartTrigger } from './nodes/start.ts';
 export { ChecklistItem, FormField, namedTeamOf, Outcome, StepNode } from './nodes/step.ts';
 export { SubflowNode } from './nodes/subflow.ts';
+export { NotifyNode } from './nodes/notify.ts';
 export { WaitNode } from './nodes/wait.ts';
 export { NODE_TYPES };
 

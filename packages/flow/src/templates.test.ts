@@ -195,7 +195,7 @@ describe('template happy paths (scripted runs from start to an end)', () => {
       // When the review's SLA passes
       {
         event: { type: 'timer_fired', kind: 'sla', nodeId: 'review' },
-        path: ['breach_alert', 'lead_takeover'],
+        path: ['breach_alert', 'notify_breach', 'lead_takeover'],
       },
     ]);
     // Then the senior lead's step (set to the ticket's current team) keeps the team the alert assigned,
@@ -462,7 +462,7 @@ describe('template happy paths (scripted runs from start to an end)', () => {
       { event: { type: 'start' }, path: ['start', 'answer'] },
       {
         event: { type: 'timer_fired', kind: 'sla', nodeId: 'answer' },
-        path: ['answer_overdue', 'answer_waiting'],
+        path: ['answer_overdue', 'notify_breach', 'answer_waiting'],
       },
       {
         event: complete('answer_waiting', 'verified', { caller_name: 'G', callback_phone: '1' }, [

@@ -82,6 +82,8 @@ export type Effect =
   | { type: 'assign_agent'; teamId: string; strategy: 'round_robin' | 'least_loaded' }
   | { type: 'send_message'; body: string }
   | { type: 'call_webhook'; url: string; nodeId: string }
+  /** Post the template, filled in by the runtime, to the organization's channel with this name or id. */
+  | { type: 'notify_channel'; nodeId: string; channel: string; template: string }
   | { type: 'schedule_timer'; kind: 'sla' | 'wait' | 'timeout'; nodeId: string; dueAt: number }
   /** Cancel every pending timer of the ticket (it left the node they were for). */
   | { type: 'cancel_timers' }

@@ -238,6 +238,19 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: 'turn an action into a notify node that names no channel',
+    code: 'NOTIFY_INCOMPLETE',
+    apply: (doc, pick) => {
+      const a = pick(ofType(doc, 'action'));
+      replaceNode(doc, a, {
+        id: a.id,
+        type: 'notify',
+        position: a.position,
+        data: { label: 'Tell the team', channel: '', message: 'Ticket {{ticket.number}} moved' },
+      });
+    },
+  },
+  {
     name: 'repeat an outcome id',
     code: 'DUPLICATE_ITEM_ID',
     apply: (doc, pick) => {

@@ -427,6 +427,23 @@ const TABLE: Row[] = [
     edgeIds: [],
   },
   {
+    code: 'NOTIFY_INCOMPLETE',
+    good: routeTo({
+      id: 'n',
+      type: 'notify',
+      position: { x: 0, y: 0 },
+      data: { label: 'Tell the leads', channel: 'Escalations', message: 'Ticket {{ticket.number}} is late' },
+    }),
+    bad: routeTo({
+      id: 'n',
+      type: 'notify',
+      position: { x: 0, y: 0 },
+      data: { label: 'Tell the leads', channel: ' ', message: 'Ticket {{ticket.number}} is late' },
+    }),
+    nodeIds: ['n'],
+    edgeIds: [],
+  },
+  {
     code: 'DUPLICATE_ITEM_ID',
     good: flow(
       [

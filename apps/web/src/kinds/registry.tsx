@@ -3,6 +3,7 @@ import { actionView } from './action.ts';
 import { decisionView } from './decision.ts';
 import { endView } from './end.ts';
 import type { WebNodeKind } from './kind.ts';
+import { notifyView } from './notify.tsx';
 import { startView } from './start.ts';
 import { stepView } from './step.ts';
 import { subflowView } from './subflow.ts';
@@ -14,6 +15,7 @@ export const webNodeKinds = {
   step: stepView,
   decision: decisionView,
   action: actionView,
+  notify: notifyView,
   wait: waitView,
   subflow: subflowView,
   end: endView,

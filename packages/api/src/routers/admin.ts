@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { newApiToken } from '../auth/apiTokens.ts';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@stepwise/db';
 import { API_SCOPES, type ApiScope, LEGACY_SCOPES, scopesOf } from '../auth/tokenScopes.ts';
 import { inTransaction } from '../runtime/sql.ts';
 import { userOf } from '../services/callerOf.ts';
 import { IsoDateTime, RowId, SafeString, Title } from '../services/inputs.ts';
 import { fail, procedure, router } from '../trpc.ts';
+import { sendTestWebhook, type TestSendResult } from '../webhooks/testSend.ts';
+import { channelsRouter } from './channels.ts';
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -30,6 +33,7 @@ export type WebhookEndpointRow = {
   description: string;
   createdAt: string;
   disabledAt: string | null;
+  eventTypes: WebhookEventType[];
   pending: number;
   failed: number;
 };
@@ -68,6 +72,11 @@ const WebhookUrl = SafeString.trim()
       return false;
     }
   }, 'Enter an http:// or https:// URL.');
+
+const EventTypes = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: 'Choose event types from the list.' }))
+  .max(WEBHOOK_EVENT_TYPES.length)
+  .transform((types) => WEBHOOK_EVENT_TYPES.filter((type) => types.includes(type)));
 
 const TOKEN_NOT_FOUND = 'This API token does not exist in your organization.';
 const ENDPOINT_NOT_FOUND = 'This webhook endpoint does not exist in your organization.';
@@ -177,6 +186,7 @@ const webhooksRouter = router({
     const { orgId } = userOf(ctx);
     return ctx.db.query<WebhookEndpointRow>(
       `SELECT e.id, e.url, e.description, ${iso('e.created_at')} AS "createdAt", ${iso('e.disabled_at')} AS "disabledAt",
+              e.event_types AS "eventTypes",
               (SELECT count(*)::int FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.endpoint_id = e.id AND d.status = 'pending') AS pending,
               (SELECT count(*)::int FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.endpoint_id = e.id AND d.status = 'failed') AS failed
          FROM webhook_endpoints e WHERE e.org_id = $1::uuid ORDER BY e.created_at, e.id`,
@@ -184,9 +194,18 @@ const webhooksRouter = router({
     );
   }),
 
-  /** A new endpoint: every ticket event from now on is POSTed to it, signed with `secret` (shown once). */
+  /**
+   * A new endpoint: the ticket events of the chosen types (default: every type) are POSTed to it from now
+   * on, signed with `secret` (shown once).
+   */
   create: procedure(['admin'])
-    .input(z.strictObject({ url: WebhookUrl, description: SafeString.trim().max(500).optional() }))
+    .input(
+      z.strictObject({
+        url: WebhookUrl,
+        description: SafeString.trim().max(500).optional(),
+        eventTypes: EventTypes.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }): Promise<{ id: string; url: string; secret: string }> => {
       const { orgId, userId } = userOf(ctx);
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -199,9 +218,17 @@ const webhooksRouter = router({
         fail('PRECONDITION_FAILED', 'An organization has at most 20 webhook endpoints.');
       const id = await inTransaction(ctx.db, async (tx) => {
         const rows = await tx<{ id: string }>(
-          `INSERT INTO webhook_endpoints (org_id, url, secret, description, created_by, created_at)
-           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::timestamptz) RETURNING id`,
-          [orgId, input.url, secret, input.description ?? '', userId, now],
+          `INSERT INTO webhook_endpoints (org_id, url, secret, description, created_by, created_at, event_types)
+           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::timestamptz, ARRAY(SELECT jsonb_array_elements_text($7::jsonb))) RETURNING id`,
+          [
+            orgId,
+            input.url,
+            secret,
+            input.description ?? '',
+            userId,
+            now,
+            JSON.stringify(input.eventTypes ?? WEBHOOK_EVENT_TYPES),
+          ],
         );
         const row = rows[0];
         if (!row) throw new Error('INSERT … RETURNING returned no row');
@@ -212,12 +239,53 @@ const webhooksRouter = router({
           'webhook.created',
           'webhook_endpoint',
           row.id,
-          { url: input.url },
+          { url: input.url, eventTypes: input.eventTypes ?? [...WEBHOOK_EVENT_TYPES] },
           now,
         );
         return row.id;
       });
       return { id, url: input.url, secret };
+    }),
+
+  /** The event types an endpoint receives from now on (a flow's own webhook call is always sent). */
+  setEventTypes: procedure(['admin'])
+    .input(z.strictObject({ endpointId: RowId, eventTypes: EventTypes }))
+    .mutation(async ({ ctx, input }): Promise<{ id: string; eventTypes: WebhookEventType[] }> => {
+      const { orgId, userId } = userOf(ctx);
+      const now = ctx.now().toISOString();
+      return inTransaction(ctx.db, async (tx) => {
+        const rows = await tx<{ id: string; url: string }>(
+          `UPDATE webhook_endpoints SET event_types = ARRAY(SELECT jsonb_array_elements_text($3::jsonb))
+            WHERE id = $1::uuid AND org_id = $2::uuid RETURNING id, url`,
+          [input.endpointId, orgId, JSON.stringify(input.eventTypes)],
+        );
+        const row = rows[0];
+        if (!row) fail('NOT_FOUND', ENDPOINT_NOT_FOUND);
+        await auditRaw(
+          tx,
+          orgId,
+          userId,
+          'webhook.event_types_set',
+          'webhook_endpoint',
+          row.id,
+          { url: row.url, eventTypes: input.eventTypes },
+          now,
+        );
+        return { id: row.id, eventTypes: input.eventTypes };
+      });
+    }),
+
+  /**
+   * Sends the endpoint a signed `webhook.test` event now (a sample ticket, marked as such) and answers
+   * what the endpoint said. It is recorded in the delivery log and not retried.
+   */
+  test: procedure(['admin'])
+    .input(z.strictObject({ endpointId: RowId }))
+    .mutation(async ({ ctx, input }): Promise<TestSendResult> => {
+      const { orgId } = userOf(ctx);
+      const result = await sendTestWebhook(ctx.db, orgId, input.endpointId, ctx.now());
+      if (!result) fail('NOT_FOUND', ENDPOINT_NOT_FOUND);
+      return result;
     }),
 
   /** Stops sending to an endpoint (events from now on get no delivery for it; pending ones still go). */
@@ -302,7 +370,7 @@ const webhooksRouter = router({
     }),
 });
 
-async function auditRaw(
+export async function auditRaw(
   tx: <T extends Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>,
   orgId: string,
   actorId: string,
@@ -322,6 +390,7 @@ async function auditRaw(
 export const adminRouter = router({
   tokens: tokensRouter,
   webhooks: webhooksRouter,
+  channels: channelsRouter,
 
   /**
    * Who changed what (flows, versions, users, roles, teams, tokens, webhooks), newest first, a page at a

@@ -11,6 +11,8 @@ import { isUuid, type Query } from './sql.ts';
 export type OutboxEffect =
   /** Queue a delivery of the flow's webhook to the registered endpoint with this URL. */
   | { type: 'call_webhook'; url: string; nodeId: string }
+  /** Post a notify node's message to the organization's channel with this name or id. */
+  | { type: 'notify_channel'; nodeId: string; channel: string; template: string }
   /** Start the child ticket of a subflow node on the target flow. */
   | { type: 'start_subflow'; flowId: string; nodeId: string }
   /** Send the customer a one-time feedback link. */
@@ -66,8 +68,8 @@ export async function pickAgent(
 /**
  * Turns effects into rows to write. Only `assign_agent` needs a read first (who is on the team, how
  * loaded): that is the one case where a move pays an extra round trip. Effects already reflected in
- * the state (`set_fields`, `assign_team`) need nothing more; `call_webhook`, `start_subflow` and
- * `request_feedback` go to the outbox, written with the move. Every effect type is handled here: a new
+ * the state (`set_fields`, `assign_team`) need nothing more; `call_webhook`, `notify_channel`,
+ * `start_subflow` and `request_feedback` go to the outbox, written with the move. Every effect type is handled here: a new
  * one does not compile until it is.
  */
 export async function planEffects(
@@ -105,6 +107,14 @@ export async function planEffects(
         break;
       case 'call_webhook':
         afterCommit.push({ type: 'call_webhook', url: effect.url, nodeId: effect.nodeId });
+        break;
+      case 'notify_channel':
+        afterCommit.push({
+          type: 'notify_channel',
+          nodeId: effect.nodeId,
+          channel: effect.channel,
+          template: effect.template,
+        });
         break;
       case 'start_subflow':
         afterCommit.push({ type: 'start_subflow', flowId: effect.flowId, nodeId: effect.nodeId });

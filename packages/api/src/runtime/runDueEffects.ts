@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, withOrg } from '@stepwise/db';
+import { fillTemplate, readField, templateText } from '@stepwise/flow';
 import { noteChange } from '../live/hub.ts';
 import { uniqueViolation } from '../services/dbErrors.ts';
 import { applyEngineEvent } from './applyEvent.ts';
@@ -7,7 +8,7 @@ import { createTicket } from './createTicket.ts';
 import { DEFAULT_PUBLIC_URL, FEEDBACK_TTL_MS, feedbackLink, hashFeedbackToken } from './feedbackLink.ts';
 import type { OutboxEffect } from './planEffects.ts';
 import { poolQuery, type Query } from './sql.ts';
-import { fieldsOf, type TicketRow, tagsOf, ticketColumns } from './ticketState.ts';
+import { fieldsOf, type TicketRow, tagsOf, ticketColumns, ticketDataOf } from './ticketState.ts';
 import { type VersionCache, versionCache } from './versionCache.ts';
 
 /** A claimed outbox row is leased this long (a crashed server's row is taken again after it). */
@@ -138,6 +139,8 @@ async function perform(
   switch (effect.type) {
     case 'call_webhook':
       return callFlowWebhook(context, ticket, seq, effect);
+    case 'notify_channel':
+      return notifyChannel(context, ticket, seq, effect);
     case 'start_subflow':
       return startSubflow(context, ticket, seq, effect);
     case 'request_feedback':
@@ -189,6 +192,102 @@ async function callFlowWebhook(
      ON CONFLICT DO NOTHING`,
     [ticket.org_id, ticket.id, seq, JSON.stringify(payload), context.now.toISOString(), effect.url],
   );
+}
+
+/**
+ * A notify node: its message, filled in with the ticket as it is now and the step the move came from (an
+ * SLA breach's step), queued for the organization's channel it names (by id, or by name whatever the
+ * case). A channel the organization does not have gives a failed delivery that says so, in the log —
+ * never a failed move. Keyed by the move and the node: performing the effect again adds nothing.
+ */
+async function notifyChannel(
+  context: EffectContext,
+  ticket: EffectTicket,
+  seq: number,
+  effect: Extract<OutboxEffect, { type: 'notify_channel' }>,
+): Promise<void> {
+  const rows = await context.query<{
+    team_name: string | null;
+    assignee_name: string | null;
+    flow_name: string | null;
+    step_title: string | null;
+    current_title: string | null;
+    channel_id: string | null;
+    channel_name: string | null;
+    channel_kind: 'slack' | 'teams' | null;
+  }>(
+    `SELECT tm.name AS team_name, u.name AS assignee_name, f.name AS flow_name,
+            stepwise_node_title(t.org_id, t.version_id, coalesce(e.from_node, t.node_id)) AS step_title,
+            stepwise_node_title(t.org_id, t.version_id, t.node_id) AS current_title,
+            c.id AS channel_id, c.name AS channel_name, c.kind AS channel_kind
+       FROM tickets t
+       LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
+       LEFT JOIN users u ON u.id = t.assignee_id
+       LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
+       LEFT JOIN ticket_events e ON e.org_id = t.org_id AND e.ticket_id = t.id AND e.seq = $3::int
+       LEFT JOIN notification_channels c ON c.org_id = t.org_id
+             AND (c.id::text = $4 OR lower(c.name) = lower($4))
+      WHERE t.org_id = $1::uuid AND t.id = $2::uuid
+      ORDER BY (c.id::text = $4) DESC
+      LIMIT 1`,
+    [ticket.org_id, ticket.id, seq, effect.channel],
+  );
+  const row = rows[0];
+  if (!row) return;
+  const values: Record<string, unknown> = {
+    'ticket.id': ticket.id,
+    'ticket.number': ticket.number,
+    'ticket.subject': ticket.subject,
+    'ticket.priority': ticket.priority,
+    'ticket.channel': ticket.channel,
+    'ticket.category': ticket.category,
+    'ticket.status': ticket.status,
+    'ticket.url': `${context.publicUrl}/tickets/${ticket.id}`,
+    'customer.name': ticket.customer_name,
+    'customer.email': ticket.customer_email,
+    'customer.tier': ticket.customer_tier,
+    'step.title': row.step_title,
+    'ticket.step': row.current_title,
+    'team.name': row.team_name,
+    'assignee.name': row.assignee_name,
+    'flow.name': row.flow_name,
+  };
+  const data = ticketDataOf(ticket);
+  // What the ticket brings (a subject, a name) is text in Slack, never markup: `<!channel>` in a subject
+  // must not notify everyone. The template's own markup stays.
+  const asText = row.channel_kind === 'slack' ? escapeSlack : (text: string) => text;
+  const text = fillTemplate(effect.template, (name) =>
+    asText(templateText(Object.hasOwn(values, name) ? values[name] : readField(data, name))),
+  );
+  const now = context.now.toISOString();
+  const missing = row.channel_id === null;
+  await context.query(
+    `INSERT INTO channel_deliveries (org_id, channel_id, channel_name, ticket_id, seq, node_id, text, status,
+                                     last_error, next_attempt_at, created_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4::uuid, $5::int, $6, $7, $8, $9, $10::timestamptz, $10::timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [
+      ticket.org_id,
+      row.channel_id,
+      row.channel_name ?? effect.channel,
+      ticket.id,
+      seq,
+      effect.nodeId,
+      text.slice(0, 10_000),
+      missing ? 'failed' : 'pending',
+      missing
+        ? effect.channel === ''
+          ? 'The notify node names no channel.'
+          : `No channel named "${effect.channel}" is set up: add it in Admin → Integrations.`
+        : null,
+      now,
+    ],
+  );
+}
+
+/** Slack's escaping of text in a message (`&`, `<`, `>`): https://api.slack.com/reference/surfaces/formatting */
+function escapeSlack(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 /**

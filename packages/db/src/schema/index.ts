@@ -21,8 +21,12 @@ export {
 } from './tickets.ts';
 export {
   apiTokens,
+  channelDeliveries,
   feedbackRequests,
+  notificationChannels,
   runtimeJobs,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
   webhookDeliveries,
   webhookEndpoints,
 } from './integrations.ts';

@@ -54,6 +54,22 @@ export const apiTokens = pgTable(
   ],
 );
 
+/** The event types an endpoint may choose: a ticket's moves, the messages it is sent, its SLA breaches. */
+export const WEBHOOK_EVENT_TYPES = [
+  'ticket.created',
+  'flow.started',
+  'step.completed',
+  'timer.fired',
+  'customer.replied',
+  'subflow.completed',
+  'ticket.assigned',
+  'ticket.migrated',
+  'feedback.received',
+  'message.created',
+  'sla.breached',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
 /** Where an organization's ticket events are POSTed (signed with `secret`). */
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
@@ -68,6 +84,11 @@ export const webhookEndpoints = pgTable(
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** The event types POSTed to it (`WEBHOOK_EVENT_TYPES`); a flow's own webhook call always is. */
+    eventTypes: text('event_types')
+      .array()
+      .notNull()
+      .default(sql`ARRAY[${sql.raw(WEBHOOK_EVENT_TYPES.map((t) => `'${t}'`).join(','))}]::text[]`),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('webhook_endpoints_org_idx').on(t.orgId)],
 );
@@ -171,5 +192,73 @@ export const runtimeJobs = pgTable(
     }),
     uniqueIndex('runtime_jobs_event_key').on(t.orgId, t.ticketId, t.seq),
     index('runtime_jobs_pending_idx').on(t.nextAttemptAt).where(sql`done_at IS NULL`),
+  ],
+);
+
+/** A Slack incoming webhook or a Microsoft Teams workflow an organization posts to (notify nodes name it). */
+export const notificationChannels = pgTable(
+  'notification_channels',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['slack', 'teams'] }).notNull(),
+    url: text('url').notNull(),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    uniqueIndex('notification_channels_name_key').on(t.orgId, sql`lower(${t.name})`),
+  ],
+);
+
+/**
+ * The channel outbox: one row per notify node entered (keyed by the move and the node) or test message,
+ * delivered by the same loop as the webhooks. `channelId` is null when the node named a channel the
+ * organization does not have: the row is failed at once, saying so.
+ */
+export const channelDeliveries = pgTable(
+  'channel_deliveries',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id),
+    channelId: uuid('channel_id'),
+    /** The channel as the node named it (or its name when it was found). */
+    channelName: text('channel_name').notNull(),
+    ticketId: uuid('ticket_id'),
+    seq: integer('seq'),
+    nodeId: text('node_id'),
+    /** The message, its template filled in. */
+    text: text('text').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: 'channel_deliveries_channel_fk',
+      columns: [t.orgId, t.channelId],
+      foreignColumns: [notificationChannels.orgId, notificationChannels.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'channel_deliveries_ticket_fk',
+      columns: [t.orgId, t.ticketId],
+      foreignColumns: [tickets.orgId, tickets.id],
+    }),
+    uniqueIndex('channel_deliveries_move_key').on(t.orgId, t.ticketId, t.seq, t.nodeId),
+    index('channel_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('channel_deliveries_org_idx').on(t.orgId, t.createdAt),
   ],
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readField } from '../evaluateCondition.ts';
+import { fillTemplate } from '../fillTemplate.ts';
 import {
   CHANNELS,
   FieldKey,
@@ -70,15 +71,6 @@ function withField(ticket: TicketData, key: string, value: ScalarValue): TicketD
   }
 }
 
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map(asText).join(', ');
-  return '';
-}
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?)\s*\}\}/g;
-
 /** Runs its operations in order (set fields, tag, assign, message, webhook), then goes on. */
 export const actionKind = defineKind(ActionNode, {
   nameKey: 'label',
@@ -136,9 +128,7 @@ export const actionKind = defineKind(ActionNode, {
           break;
         case 'send_message': {
           const ticket = state.ticket;
-          const body = op.template.replace(PLACEHOLDER, (_match, key: string) =>
-            asText(readField(ticket, key)),
-          );
+          const body = fillTemplate(op.template, (key) => readField(ticket, key));
           ctx.effect({ type: 'send_message', body });
           done.push('send_message');
           changes.push({ op: 'send_message' });

@@ -3,13 +3,23 @@ import { actionKind } from './action.ts';
 import { decisionKind } from './decision.ts';
 import { endKind } from './end.ts';
 import type { NodeKindDef } from './kind.ts';
+import { notifyKind } from './notify.ts';
 import { startKind } from './start.ts';
 import { stepKind } from './step.ts';
 import { subflowKind } from './subflow.ts';
 import { waitKind } from './wait.ts';
 
 /** The node kinds, in the order the document schema, the palette and the docs list them. */
-export const NODE_TYPES = ['start', 'step', 'decision', 'action', 'wait', 'subflow', 'end'] as const;
+export const NODE_TYPES = [
+  'start',
+  'step',
+  'decision',
+  'action',
+  'notify',
+  'wait',
+  'subflow',
+  'end',
+] as const;
 export type NodeKind = (typeof NODE_TYPES)[number];
 
 /**
@@ -21,6 +31,7 @@ export const nodeKinds = {
   step: stepKind,
   decision: decisionKind,
   action: actionKind,
+  notify: notifyKind,
   wait: waitKind,
   subflow: subflowKind,
   end: endKind,

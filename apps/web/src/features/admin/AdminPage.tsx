@@ -1,9 +1,10 @@
-import { History, KeyRound, ShieldAlert, Users, UsersRound, Webhook } from 'lucide-react';
+import { History, KeyRound, Megaphone, ShieldAlert, Users, UsersRound, Webhook } from 'lucide-react';
 import { Navigate, NavLink, useParams } from 'react-router';
 import { Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
 import { useMe } from '../auth/useMe.ts';
 import { AuditLog } from './AuditLog.tsx';
+import { IntegrationsAdmin } from './IntegrationsAdmin.tsx';
 import { TeamsAdmin } from './TeamsAdmin.tsx';
 import { TokensAdmin } from './TokensAdmin.tsx';
 import { UsersAdmin } from './UsersAdmin.tsx';
@@ -14,6 +15,7 @@ const SECTIONS = [
   { path: 'teams', label: 'Teams', icon: UsersRound, Page: TeamsAdmin },
   { path: 'tokens', label: 'API tokens', icon: KeyRound, Page: TokensAdmin },
   { path: 'webhooks', label: 'Webhooks', icon: Webhook, Page: WebhooksAdmin },
+  { path: 'integrations', label: 'Integrations', icon: Megaphone, Page: IntegrationsAdmin },
   { path: 'audit', label: 'Audit log', icon: History, Page: AuditLog },
 ] as const;
 

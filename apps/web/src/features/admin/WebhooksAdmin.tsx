@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { useNow } from '../../ui/useNow.ts';
 import { errorMessage, useTRPC } from '../../trpc.ts';
+import { describeEventTypes, EVENT_TYPES, type EventType, EventTypesPicker } from './EventTypesPicker.tsx';
 
 /** Whether a URL is one the server will call: absolute http(s). */
 export function isWebhookUrl(text: string): boolean {
@@ -34,6 +35,7 @@ function AddEndpointForm({
   const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
+  const [types, setTypes] = useState<Set<EventType>>(() => new Set(EVENT_TYPES.map((e) => e.type)));
   const [submitted, setSubmitted] = useState(false);
   const [server, setServer] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -67,8 +69,12 @@ function AddEndpointForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (!isWebhookUrl(url) || url.length > 2000 || description.length > 500) return;
-    create.mutate({ url: url.trim(), ...(description.trim() ? { description: description.trim() } : {}) });
+    if (!isWebhookUrl(url) || url.length > 2000 || description.length > 500 || types.size === 0) return;
+    create.mutate({
+      url: url.trim(),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      eventTypes: EVENT_TYPES.map((e) => e.type).filter((t) => types.has(t)),
+    });
   };
 
   return (
@@ -81,7 +87,12 @@ function AddEndpointForm({
       )}
       <fieldset className="form-row form-row-2" disabled={create.isPending}>
         <legend className="sr-only">New endpoint</legend>
-        <FormField label="URL" required error={urlProblem} hint="We POST every ticket event here as JSON.">
+        <FormField
+          label="URL"
+          required
+          error={urlProblem}
+          hint="We POST the chosen ticket events here as JSON."
+        >
           {(p) => (
             <input
               {...p}
@@ -110,6 +121,13 @@ function AddEndpointForm({
           )}
         </FormField>
       </fieldset>
+      <EventTypesPicker
+        value={types}
+        onChange={setTypes}
+        error={
+          server.eventTypes ?? (submitted && types.size === 0 ? 'Choose at least one event type.' : undefined)
+        }
+      />
       <div className="form-actions">
         <button type="button" className="btn btn-ghost" onClick={onCancel} disabled={create.isPending}>
           Cancel
@@ -179,7 +197,7 @@ function Deliveries({ endpoints }: { endpoints: ReadonlyArray<{ id: string; url:
             <tbody>
               {deliveries.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="row-title">{humanize(d.eventType)}</div>
                     <div className="row-sub">
                       <code title="webhook-id">{d.id}</code>
@@ -227,7 +245,90 @@ function Deliveries({ endpoints }: { endpoints: ReadonlyArray<{ id: string; url:
   );
 }
 
-/** Outbound webhooks: endpoints that receive every ticket event, signed, and the log of deliveries. */
+/** Changes which event types an endpoint receives. */
+function EventTypesDialog({
+  endpoint,
+  onClose,
+}: {
+  endpoint: { id: string; url: string; eventTypes: readonly EventType[] } | null;
+  onClose: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [types, setTypes] = useState<Set<EventType> | null>(null);
+  const chosen = types ?? new Set(endpoint?.eventTypes ?? []);
+  const save = useMutation(
+    trpc.admin.webhooks.setEventTypes.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.admin.webhooks.list.queryKey() });
+        toast.success('Event types saved.');
+        setTypes(null);
+        onClose();
+      },
+    }),
+  );
+  const close = () => {
+    setTypes(null);
+    save.reset();
+    onClose();
+  };
+  return (
+    <Dialog
+      open={endpoint !== null}
+      title="Event types"
+      description={`What ${endpoint?.url ?? ''} receives from now on. A flow’s own webhook call is always sent.`}
+      onClose={close}
+      footer={
+        <>
+          <button type="button" className="btn btn-ghost" onClick={close}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={save.isPending || chosen.size === 0}
+            onClick={() =>
+              endpoint &&
+              save.mutate({
+                endpointId: endpoint.id,
+                eventTypes: EVENT_TYPES.map((e) => e.type).filter((t) => chosen.has(t)),
+              })
+            }
+          >
+            {save.isPending ? 'Saving…' : 'Save event types'}
+          </button>
+        </>
+      }
+    >
+      <EventTypesPicker
+        value={chosen}
+        onChange={setTypes}
+        error={chosen.size === 0 ? 'Choose at least one event type.' : undefined}
+      />
+      {save.isError && (
+        <p className="field-error" role="alert">
+          {errorMessage(save.error)}
+        </p>
+      )}
+    </Dialog>
+  );
+}
+
+/** What the last test send to an endpoint or channel came to, shown under it. */
+export type TestOutcome = { ok: boolean; statusCode: number | null; error: string | null };
+
+export function TestOutcomeLine({ outcome }: { outcome: TestOutcome | undefined }) {
+  if (!outcome) return null;
+  return (
+    <p className={`test-result ${outcome.ok ? 'is-ok' : 'is-failed'}`} role="status">
+      {outcome.ok
+        ? `Test delivered: the endpoint answered HTTP ${outcome.statusCode ?? ''}.`
+        : `Test failed: ${outcome.error ?? 'no answer.'}`}
+    </p>
+  );
+}
+
+/** Outbound webhooks: endpoints that receive the ticket events they chose, signed, and the log of deliveries. */
 export function WebhooksAdmin() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -236,6 +337,18 @@ export function WebhooksAdmin() {
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
   const [deleting, setDeleting] = useState<{ id: string; url: string } | null>(null);
+  const [editing, setEditing] = useState<{ id: string; url: string; eventTypes: EventType[] } | null>(null);
+  const [tests, setTests] = useState<Record<string, TestOutcome>>({});
+  const test = useMutation(
+    trpc.admin.webhooks.test.mutationOptions({
+      onSuccess: (result, input) => {
+        setTests((t) => ({ ...t, [input.endpointId]: result }));
+        refresh();
+        void queryClient.invalidateQueries({ queryKey: trpc.admin.webhooks.deliveries.queryKey() });
+      },
+      onError: (e) => toast.error(`Could not send the test: ${errorMessage(e)}`),
+    }),
+  );
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.admin.webhooks.list.queryKey() });
   const disable = useMutation(
     trpc.admin.webhooks.disable.mutationOptions({
@@ -265,8 +378,8 @@ export function WebhooksAdmin() {
             Webhooks
           </h2>
           <p className="page-sub">
-            Ticket events are POSTed to these URLs, signed with the endpoint’s secret, and retried until they
-            are accepted.
+            The ticket events each endpoint chose are POSTed to it with the ticket’s summary (and the message,
+            for replies), signed with the endpoint’s secret, and retried until they are accepted.
           </p>
         </div>
         {!adding && (
@@ -297,6 +410,7 @@ export function WebhooksAdmin() {
             <thead>
               <tr>
                 <th scope="col">Endpoint</th>
+                <th scope="col">Events</th>
                 <th scope="col">Created</th>
                 <th scope="col">Queue</th>
                 <th scope="col">Status</th>
@@ -308,11 +422,15 @@ export function WebhooksAdmin() {
             <tbody>
               {endpoints.data.map((e) => (
                 <tr key={e.id} className={e.disabledAt ? 'is-disabled' : undefined}>
-                  <td>
+                  <td className="cell-wide">
                     <div className="row-title cell-url">
                       <Webhook size={14} aria-hidden="true" className="row-icon" /> {e.url}
                     </div>
                     {e.description && <div className="row-sub">{e.description}</div>}
+                    <TestOutcomeLine outcome={tests[e.id]} />
+                  </td>
+                  <td>
+                    <span title={e.eventTypes.join(', ')}>{describeEventTypes(e.eventTypes)}</span>
                   </td>
                   <td>
                     <time dateTime={e.createdAt} title={formatDateTime(e.createdAt)}>
@@ -337,6 +455,25 @@ export function WebhooksAdmin() {
                     )}
                   </td>
                   <td className="cell-action">
+                    {!e.disabledAt && (
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-small"
+                        disabled={test.isPending}
+                        onClick={() => test.mutate({ endpointId: e.id })}
+                        aria-label={`Send test to ${e.url}`}
+                      >
+                        {test.isPending && test.variables?.endpointId === e.id ? 'Sending…' : 'Send test'}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-small"
+                      onClick={() => setEditing({ id: e.id, url: e.url, eventTypes: e.eventTypes })}
+                      aria-label={`Events of ${e.url}`}
+                    >
+                      Events
+                    </button>
                     {!e.disabledAt && (
                       <button
                         type="button"
@@ -388,6 +525,8 @@ export function WebhooksAdmin() {
           />
         )}
       </Dialog>
+
+      <EventTypesDialog endpoint={editing} onClose={() => setEditing(null)} />
 
       <ConfirmDialog
         open={deleting !== null}
