@@ -326,6 +326,16 @@ const SAMPLES: Record<string, () => unknown> = {
 /** More samples of a procedure whose input is a union: each further branch gets one (with its texts). */
 const MORE_SAMPLES: Record<string, Array<() => unknown>> = {
   'invitations.accept': [() => ({ token: 'a-link-token', account: 'existing', password: 'a long password' })],
+  // A message names its ticket by id (above) or by the external id it was created with.
+  'tickets.addMessage': [
+    () => ({
+      externalId: 'HS-77',
+      source: 'hubspot',
+      body: 'Any news?',
+      from: 'customer',
+      idempotencyKey: 'message-sample-2',
+    }),
+  ],
 };
 
 /** Every sample of a procedure: its first and those of the union's other branches. */

@@ -143,6 +143,71 @@ describe.each(backends())('idempotent intake (%s)', (backend) => {
     expect(stored).toEqual([{ external_source: 'email', external_id: '<m1@mail.example>' }]);
   });
 
+  it('given a ticket made with an external id, when a reply names it by number or by external id, then it lands on that ticket, and the ticket shows the external id', async () => {
+    // given
+    const made = await api().tickets.create(ticketInput({ flowId, externalId: 'HS-77', source: 'hubspot' }));
+    const twin = await api().tickets.create(ticketInput({ flowId, externalId: 'HS-77', source: 'zendesk' }));
+    expect(made.ticket.external).toEqual({ id: 'HS-77', source: 'hubspot' });
+    // when
+    const byNumber = await api().tickets.addMessage({
+      ticketNumber: made.ticket.number,
+      body: 'Replying to #' + made.ticket.number,
+      from: 'customer',
+    });
+    const byExternal = await api().tickets.addMessage({
+      externalId: 'HS-77',
+      source: 'hubspot',
+      body: 'And by its HubSpot id',
+      from: 'customer',
+    });
+    // then
+    expect(byNumber.ticketId).toBe(made.ticket.id);
+    expect(byExternal.ticketId).toBe(made.ticket.id);
+    expect(await messagesOf(db, made.ticket.id)).toBeGreaterThanOrEqual(2);
+    expect(await messagesOf(db, twin.ticket.id)).toBe(0);
+    // two systems used the id: without a source the request is refused and names both
+    const ambiguous = await refusal(
+      api().tickets.addMessage({ externalId: 'HS-77', body: 'Which one?', from: 'customer' }),
+    );
+    expect(ambiguous.code).toBe('BAD_REQUEST');
+    expect(ambiguous.message).toBe(
+      'Tickets from hubspot and zendesk both have the external id "HS-77": give its source too.',
+    );
+    // an unknown number or id is NOT_FOUND, and naming the ticket twice (or not at all) is a 400
+    const missing = await refusal(
+      api().tickets.addMessage({ ticketNumber: 999_999, body: 'Hello', from: 'customer' }),
+    );
+    expect([missing.code, missing.message]).toEqual([
+      'NOT_FOUND',
+      'There is no ticket #999999 in your organization.',
+    ]);
+    const unknown = await refusal(
+      api().tickets.addMessage({ externalId: 'nope', source: 'hubspot', body: 'Hello', from: 'customer' }),
+    );
+    expect([unknown.code, unknown.message]).toEqual([
+      'NOT_FOUND',
+      'No ticket in your organization has the external id "nope" from hubspot.',
+    ]);
+    for (const naming of [{ ticketId: made.ticket.id, ticketNumber: made.ticket.number }, {}]) {
+      const both = await refusal(api().tickets.addMessage({ ...naming, body: 'Hello', from: 'customer' }));
+      expect(both.code).toBe('BAD_REQUEST');
+      expect(both.message).toContain(
+        'Name the ticket by exactly one of ticketId, ticketNumber or externalId.',
+      );
+    }
+    // another organization's external id is not found here
+    const other = await createRuntimeOrg(db, 'Elsewhere Ltd', clock.now());
+    const otherFlow = (await publishFlow(db, other, 'Loop', loopDocument(), 1)).flowId;
+    const theirs = await apiAs(db, other.people.admin, clock).tickets.create(
+      ticketInput({ flowId: otherFlow, externalId: 'ELSE-1', source: 'hubspot' }),
+    );
+    const crossed = await refusal(
+      api().tickets.addMessage({ externalId: 'ELSE-1', source: 'hubspot', body: 'Hi', from: 'customer' }),
+    );
+    expect(crossed.code).toBe('NOT_FOUND');
+    expect(await messagesOf(db, theirs.ticket.id)).toBe(0);
+  });
+
   it('given bad intake inputs, then each is a 400 naming the field and nothing is written', async () => {
     const before = await ticketsOf(db, org.orgId);
     const cases: Array<[Record<string, unknown>, string, string]> = [
@@ -213,7 +278,12 @@ describe.each(backends())('idempotent intake (%s)', (backend) => {
     // then
     expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 5000 - 100);
     expect(again.ticket.id).toBe(first.ticket.id);
-    expect(messageAgain).toEqual({ messageId: answered.messageId, seq: answered.seq, movedOn: false });
+    expect(messageAgain).toEqual({
+      messageId: answered.messageId,
+      ticketId: first.ticket.id,
+      seq: answered.seq,
+      movedOn: false,
+    });
     expect(await ticketsOf(db, org.orgId)).toBe(tickets);
     expect(await messagesOf(db, first.ticket.id)).toBe(1);
   }, 30_000);

@@ -36,6 +36,11 @@ const TicketView = z.strictObject({
   slaDueAt: Nullable(Time),
   createdAt: Time,
   updatedAt: Time,
+  external: Nullable(
+    z.strictObject({ id: z.string(), source: z.string() }).meta({
+      description: 'The id another system gave the ticket (`externalId` at creation) and that system.',
+    }),
+  ),
 });
 
 const EventView = z.strictObject({
@@ -78,6 +83,7 @@ export const TicketDetailOutput = z
 export const AddMessageOutput = z
   .strictObject({
     messageId: z.string(),
+    ticketId: z.string().meta({ description: 'The ticket the message was added to.' }),
     seq: z.number().int().meta({ description: 'The ticket’s sequence after the message.' }),
     movedOn: z.boolean().meta({ description: 'The ticket was waiting for this reply and moved on.' }),
   })

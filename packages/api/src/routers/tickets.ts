@@ -54,6 +54,14 @@ export const IdempotencyKey = SafeString.min(8, 'An idempotency key is 8 to 128 
   'An idempotency key is 8 to 128 characters.',
 );
 
+const ExternalId = SafeString.trim()
+  .min(1, 'An external id is 1 to 200 characters.')
+  .max(200, 'An external id is 1 to 200 characters.');
+const Source = SafeString.trim().regex(
+  /^[a-z0-9][a-z0-9._-]{0,63}$/,
+  'A source is 1 to 64 lowercase letters, digits, ".", "_" or "-".',
+);
+
 export const CreateTicketInput = z
   .strictObject({
     channel: z.enum(CHANNELS),
@@ -78,14 +86,9 @@ export const CreateTicketInput = z
      * The id the sending system knows the ticket by (a help desk's ticket id, an email's Message-ID): unique
      * per organization and `source`; a create with one already used returns that ticket.
      */
-    externalId: SafeString.trim()
-      .min(1, 'An external id is 1 to 200 characters.')
-      .max(200, 'An external id is 1 to 200 characters.')
-      .optional(),
+    externalId: ExternalId.optional(),
     /** The system the external id comes from (`zendesk`, `mail-gateway`…); default: the channel. */
-    source: SafeString.trim()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'A source is 1 to 64 lowercase letters, digits, ".", "_" or "-".')
-      .optional(),
+    source: Source.optional(),
     /** Same as the `Idempotency-Key` header (give either, or both alike). */
     idempotencyKey: IdempotencyKey.optional(),
   })
@@ -101,16 +104,33 @@ export const CreateTicketInput = z
 
 export const AddMessageInput = z
   .strictObject({
-    ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters'),
+    /** The ticket, by exactly one of: its id, its number (#1042), or the id another system gave it. */
+    ticketId: SafeString.min(1).max(64, 'an id is at most 64 characters').optional(),
+    ticketNumber: z.number().int().min(1).max(2_147_483_647).optional(),
+    externalId: ExternalId.optional(),
+    /** With `externalId`: the system it comes from (needed only when two systems used the same id). */
+    source: Source.optional(),
     body: Text('The message', 1),
     from: z.enum(['agent', 'customer']),
     /** Same as the `Idempotency-Key` header (give either, or both alike). */
     idempotencyKey: IdempotencyKey.optional(),
   })
+  .refine(
+    (input) =>
+      [input.ticketId, input.ticketNumber, input.externalId].filter((v) => v !== undefined).length === 1,
+    {
+      path: ['ticketId'],
+      message: 'Name the ticket by exactly one of ticketId, ticketNumber or externalId.',
+    },
+  )
+  .refine((input) => input.source === undefined || input.externalId !== undefined, {
+    path: ['source'],
+    message: 'A source names where the externalId comes from: give externalId with it.',
+  })
   .meta({
     title: 'Add a message',
     description:
-      'A customer’s message (`from: "customer"`; the only kind an API token may add) or an agent’s reply. A ticket waiting for the customer’s reply moves on.',
+      'A customer’s message (`from: "customer"`) or an agent’s reply (from a token: signed by its bot). Name the ticket by `ticketId`, by `ticketNumber` (#1042, as in the subject line of a mail), or by the `externalId` (and `source`) it was created with. A ticket waiting for the customer’s reply moves on.',
   });
 
 export const CompleteInput = z.strictObject({
@@ -193,6 +213,49 @@ function intakeKeyOf(ctx: Context, fromInput: string | undefined): string | unde
   return parsed.data;
 }
 const TicketId = SafeString.min(1).max(64, 'an id is at most 64 characters');
+
+/**
+ * The ticket a message names: by its id, by its number (#1042, as a mail's subject line carries it) or by
+ * the external id (and source) it was created with; NOT_FOUND when the organization has none such.
+ */
+async function ticketIdOf(
+  db: Context['db'],
+  orgId: string,
+  by: { ticketId?: string; ticketNumber?: number; externalId?: string; source?: string },
+): Promise<string> {
+  if (by.ticketId !== undefined) {
+    if (!isUuid(by.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
+    return by.ticketId.toLowerCase();
+  }
+  const query = poolQuery(db);
+  if (by.ticketNumber !== undefined) {
+    const [row] = await query<{ id: string }>(
+      'SELECT id FROM tickets WHERE org_id = $1::uuid AND number = $2::int',
+      [orgId, by.ticketNumber],
+    );
+    return row?.id ?? fail('NOT_FOUND', `There is no ticket #${by.ticketNumber} in your organization.`);
+  }
+  const rows = await query<{ id: string; source: string }>(
+    `SELECT id, external_source AS source FROM tickets
+      WHERE org_id = $1::uuid AND external_id = $2 AND ($3::text IS NULL OR external_source = $3::text)
+      ORDER BY external_source LIMIT 2`,
+    [orgId, by.externalId ?? '', by.source ?? null],
+  );
+  const [first, second] = rows;
+  if (!first) {
+    fail(
+      'NOT_FOUND',
+      `No ticket in your organization has the external id "${by.externalId}"${by.source ? ` from ${by.source}` : ''}.`,
+    );
+  }
+  if (second) {
+    fail(
+      'BAD_REQUEST',
+      `Tickets from ${first.source} and ${second.source} both have the external id "${by.externalId}": give its source too.`,
+    );
+  }
+  return first.id;
+}
 
 export const ticketsRouter = router({
   /**
@@ -316,10 +379,16 @@ export const ticketsRouter = router({
     .input(AddMessageInput)
     .mutation(async ({ ctx, input }): Promise<AddMessageResult> => {
       const caller = callerOf(ctx);
-      const { idempotencyKey, ...rest } = input;
+      const {
+        idempotencyKey,
+        ticketId: _byId,
+        ticketNumber: _byNumber,
+        externalId: _byExternal,
+        source: _source,
+        ...rest
+      } = input;
       const key = intakeKeyOf(ctx, idempotencyKey);
-      if (!isUuid(input.ticketId)) fail('NOT_FOUND', TICKET_NOT_FOUND);
-      const request = { ...rest, ticketId: input.ticketId.toLowerCase() };
+      const request = { ...rest, ticketId: await ticketIdOf(ctx.db, caller.orgId, input) };
       return addMessage(
         ctx.db,
         versionCache,

@@ -53,6 +53,8 @@ export type UnroutedRow = {
 
 export type AddMessageResult = {
   messageId: string;
+  /** The ticket it was added to (a message may name it by number or external id). */
+  ticketId: string;
   /** The ticket's sequence after the message (it moved on when it was waiting for this reply). */
   seq: number;
   movedOn: boolean;
@@ -339,7 +341,7 @@ async function messageAfter(query: Query, orgId: string, ref: MessageRef): Promi
     'SELECT seq FROM tickets WHERE org_id = $1::uuid AND id = $2::uuid',
     [orgId, ref.ticketId],
   );
-  return { messageId: ref.messageId, seq: rows[0]?.seq ?? 0, movedOn: false };
+  return { messageId: ref.messageId, ticketId: ref.ticketId, seq: rows[0]?.seq ?? 0, movedOn: false };
 }
 
 /** A customer's reply moves a ticket waiting for one (`customer_replied`); anything else leaves it. */
@@ -353,7 +355,7 @@ async function moveOnReply(
 ): Promise<AddMessageResult> {
   const query = poolQuery(database);
   if (input.from !== 'customer' || row.status !== 'waiting')
-    return { messageId: row.id, seq: row.seq, movedOn: false };
+    return { messageId: row.id, ticketId: row.ticket_id, seq: row.seq, movedOn: false };
   // A reply wait moves on (a duration wait refuses: NOT_WAITING). Lost to a concurrent move: look again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await applyEngineEvent(database, cache, {
@@ -364,7 +366,7 @@ async function moveOnReply(
       now,
     });
     if (result.ok) {
-      return { messageId: row.id, seq: result.seq, movedOn: true };
+      return { messageId: row.id, ticketId: row.ticket_id, seq: result.seq, movedOn: true };
     }
     if (result.reason !== 'conflict') break;
   }
@@ -372,5 +374,5 @@ async function moveOnReply(
     'SELECT seq FROM tickets WHERE org_id = $1::uuid AND id = $2::uuid',
     [caller.orgId, row.ticket_id],
   );
-  return { messageId: row.id, seq: after[0]?.seq ?? row.seq, movedOn: false };
+  return { messageId: row.id, ticketId: row.ticket_id, seq: after[0]?.seq ?? row.seq, movedOn: false };
 }

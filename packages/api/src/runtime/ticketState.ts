@@ -47,6 +47,9 @@ export type TicketRow = {
   node_entered_at: string | null;
   /** When a person first completed a step of it. */
   first_response_at: string | null;
+  /** The id another system knows the ticket by, and that system (both or neither). */
+  external_id: string | null;
+  external_source: string | null;
 };
 
 /** Just the row's columns (reads carry more: membership, key, history), so the cache holds only the row. */
@@ -81,6 +84,8 @@ export function rowOf(row: TicketRow): TicketRow {
     closed_at: row.closed_at,
     node_entered_at: row.node_entered_at,
     first_response_at: row.first_response_at,
+    external_id: row.external_id,
+    external_source: row.external_source,
   };
 }
 
@@ -118,6 +123,8 @@ export function ticketColumns(alias: string): string {
     ts('closed_at'),
     ts('node_entered_at'),
     ts('first_response_at'),
+    `${a}external_id`,
+    `${a}external_source`,
   ].join(', ');
 }
 

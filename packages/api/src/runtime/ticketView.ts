@@ -51,6 +51,8 @@ export type TicketDetail = {
     slaDueAt: string | null;
     createdAt: string;
     updatedAt: string;
+    /** The id another system gave the ticket (`externalId` at creation), and that system; null when none. */
+    external: { id: string; source: string } | null;
   };
   flow: { id: string; name: string } | null;
   version: { id: string; number: number; document: FlowDocument } | null;
@@ -278,6 +280,8 @@ export function ticketViewOf(
     slaDueAt: row.sla_due_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    external:
+      row.external_id === null ? null : { id: row.external_id, source: row.external_source ?? row.channel },
   };
 }
 

@@ -108,6 +108,7 @@ export const tickets = pgTable(
     uniqueIndex('tickets_external_key')
       .on(t.orgId, t.externalSource, t.externalId)
       .where(sql`external_id IS NOT NULL`),
+    index('tickets_external_id_idx').on(t.orgId, t.externalId).where(sql`external_id IS NOT NULL`),
     check('tickets_external_pair', sql`(external_id IS NULL) = (external_source IS NULL)`),
     index('tickets_org_status_sla_idx').on(t.orgId, t.status, t.slaDueAt),
     index('tickets_org_team_idx').on(t.orgId, t.teamId),

@@ -376,6 +376,14 @@ export function TicketPage() {
                   </time>
                 </dd>
               </div>
+              {t.external && (
+                <div>
+                  <dt>External id</dt>
+                  <dd>
+                    <code>{t.external.id}</code> <span className="muted">from {t.external.source}</span>
+                  </dd>
+                </div>
+              )}
               {t.tags.length > 0 && (
                 <div>
                   <dt>Tags</dt>

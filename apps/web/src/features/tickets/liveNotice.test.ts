@@ -61,6 +61,7 @@ function detail(
       slaDueAt: null,
       createdAt: '2025-03-01T12:00:00.000Z',
       updatedAt: '2025-03-01T12:00:00.000Z',
+      external: null,
     },
     flow: { id: 'f1', name: 'Refund request' },
     version: { id: 'v1', number: 1, document },

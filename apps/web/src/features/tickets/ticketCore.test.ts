@@ -33,6 +33,7 @@ function core(id: string, seq: number): TicketCore {
       slaDueAt: null,
       createdAt: '2025-03-01T12:00:00.000Z',
       updatedAt: '2025-03-01T12:00:00.000Z',
+      external: null,
     },
     flow: null,
     version: { id: 'v1', number: 1, document },
