@@ -46,6 +46,7 @@ export const VALIDATION_CODES = [
   'WAIT_WITHOUT_DURATION',
   'DUPLICATE_ITEM_ID',
   'CURRENT_TEAM_UNSET',
+  'REQUIREMENT_UNKNOWN_OUTCOME',
 ] as const;
 export type RuleCode = (typeof VALIDATION_CODES)[number];
 
