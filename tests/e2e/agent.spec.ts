@@ -28,6 +28,10 @@ async function fillForm(page: Page, detail: TicketDetail) {
   for (const field of detail.currentStep?.data.form ?? []) {
     const control = page.getByLabel(field.label, { exact: false }).first();
     switch (field.type) {
+      case 'boolean':
+        // A yes/no answer: two radio buttons in a group named by the field's label.
+        await page.getByRole('radiogroup', { name: field.label }).getByRole('radio', { name: 'No' }).check();
+        break;
       case 'choice':
         await control.selectOption({ index: 1 });
         break;

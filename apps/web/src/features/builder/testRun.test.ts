@@ -105,6 +105,7 @@ describe('test run', () => {
     expect(sampleForm(verify)).toEqual({
       order_number: 'Sample order number',
       amount: '42',
+      arrived_damaged: 'yes',
       refund_reason: 'Damaged',
     });
   });
