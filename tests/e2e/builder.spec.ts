@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
@@ -432,6 +433,27 @@ describe.skipIf(!runs)('a manager builds, tests and publishes flows in Chromium'
     expect(version.document).toEqual(expectedTemplate(template.document, teams));
     const steps = version.document.nodes.filter((n) => n.type === 'step');
     expect(steps.every((s) => s.type === 'step' && teams.some((t) => t.id === s.data.teamId))).toBe(true);
+
+    // The step inspector shows each requirement and for which outcomes it holds, and the yes/no field.
+    await select(nodeTitled(page, 'Verify eligibility'));
+    const windowFor = inspector(page).getByRole('group', {
+      name: 'Which outcomes need checklist item “Delivered within the 30-day refund window”',
+    });
+    expect(await windowFor.getByRole('radio', { name: 'only for:' }).isChecked()).toBe(true);
+    expect(await windowFor.getByRole('checkbox', { name: 'Eligible', exact: true }).isChecked()).toBe(true);
+    expect(await windowFor.getByRole('checkbox', { name: 'Not eligible' }).isChecked()).toBe(false);
+    const foundFor = inspector(page).getByRole('group', {
+      name: 'Which outcomes need checklist item “Order found in the order system”',
+    });
+    expect(await foundFor.getByRole('radio', { name: 'for all outcomes' }).isChecked()).toBe(true);
+    const damagedCard = inspector(page).locator('.insp-card', { hasText: 'Item arrived damaged' });
+    expect(await damagedCard.getByLabel('Type').inputValue()).toBe('boolean');
+    await damagedCard.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(tmpdir(), 'stepwise-step-inspector-desktop.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await damagedCard.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(tmpdir(), 'stepwise-step-inspector-390.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('given a draft, when it is exported, changed and the export imported again, then the document is identical to the export', async () => {
