@@ -454,6 +454,30 @@ describe.skipIf(!runs)('a manager builds, tests and publishes flows in Chromium'
     await damagedCard.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(tmpdir(), 'stepwise-step-inspector-390.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The test run honours them too: without the return window ticked only "Not eligible" can be picked.
+    await page.getByRole('button', { name: 'Test run' }).click();
+    await inspector(page).getByRole('button', { name: 'Start test run' }).click();
+    await inspector(page).locator('.run-stop-title', { hasText: 'Verify eligibility' }).waitFor();
+    await inspector(page)
+      .getByRole('checkbox', { name: 'Delivered within the 30-day refund window' })
+      .uncheck();
+    expect(await inspector(page).getByRole('button', { name: 'Eligible', exact: true }).isDisabled()).toBe(
+      true,
+    );
+    expect(
+      await inspector(page).getByRole('button', { name: 'Not eligible', exact: true }).isDisabled(),
+    ).toBe(false);
+    const yesNo = inspector(page).getByRole('group', { name: /Item arrived damaged/ });
+    expect(await yesNo.getByRole('radio', { name: 'Yes' }).isChecked()).toBe(true);
+    await inspector(page)
+      .locator('.run-stop')
+      .screenshot({ path: join(tmpdir(), 'stepwise-test-run.png') });
+    await inspector(page).getByRole('button', { name: 'Not eligible', exact: true }).click();
+    await inspector(page).locator('.run-ended').waitFor();
+    expect(await inspector(page).locator('.run-log').textContent()).toContain('Refund declined');
+    await inspector(page).getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Inspector' }).click();
   });
 
   it('given a draft, when it is exported, changed and the export imported again, then the document is identical to the export', async () => {

@@ -239,6 +239,9 @@ describe('yes/no form fields', () => {
     const fields = { ...ticket, fields: { damaged: false } };
     expect(evaluateCondition(isYes, fields).matched).toBe(false);
     expect(evaluateCondition(isNo, fields).matched).toBe(true);
+    // "No" is an answer: the field is set, not empty
+    expect(evaluateCondition(all(comparison('damaged', 'is_set')), fields).matched).toBe(true);
+    expect(evaluateCondition(all(comparison('damaged', 'is_empty')), ticket).matched).toBe(true);
     expect(describeCondition(isNo, [{ key: 'damaged', label: 'Arrived damaged', type: 'boolean' }])).toBe(
       'Arrived damaged is no',
     );
