@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import v2Refund from '../fixtures/migrations/v2.refund.json';
+import { describeChange, diffDocuments } from './diffDocuments.ts';
 import { describeCondition, evaluateCondition } from './evaluateCondition.ts';
 import { parseFlowDocument } from './parseFlowDocument.ts';
 import { type FlowDocument, isRequiredFor, isRequiredForAll, type StepNode } from './schema.ts';
@@ -357,5 +358,24 @@ describe('a version-2 document with required items', () => {
       ),
     );
     expect(validate(doc).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the comparison words for requirements', () => {
+  const words = (before: FlowDocument, after: FlowDocument) =>
+    diffDocuments(before, after).nodes.changed.flatMap((n) => n.changes.map(describeChange));
+
+  it('given a requirement narrowed, widened and a yes/no field added, when compared, then each reads in words', () => {
+    const before = refundFlow();
+    const after = structuredClone(before);
+    const verify = after.nodes.find((n) => n.id === 'verify') as StepNode;
+    verify.data.checklist[0]!.requiredFor = ['eligible', 'not_eligible'];
+    delete verify.data.checklist[1]!.requiredFor;
+    verify.data.form[2]!.required = true;
+    expect(words(before, after)).toEqual([
+      'Checklist item "Order found" required for: eligible, not_eligible',
+      'Checklist item "Within return window" required for: every outcome',
+      'Form field "Was a gift" required: no → yes',
+    ]);
   });
 });
