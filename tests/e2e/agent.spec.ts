@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
@@ -28,6 +29,10 @@ async function fillForm(page: Page, detail: TicketDetail) {
   for (const field of detail.currentStep?.data.form ?? []) {
     const control = page.getByLabel(field.label, { exact: false }).first();
     switch (field.type) {
+      case 'boolean':
+        // A yes/no answer: two radio buttons in a group named by the field's label.
+        await page.getByRole('radiogroup', { name: field.label }).getByRole('radio', { name: 'No' }).check();
+        break;
       case 'choice':
         await control.selectOption({ index: 1 });
         break;
@@ -174,9 +179,24 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     expect(await stepHeading(page).textContent()).toBe('Verify eligibility');
     await page.locator('.canvas .fnode.is-current').waitFor();
 
-    // Required checklist items gate the outcomes.
-    const eligible = page.getByRole('button', { name: /Eligible/ }).first();
+    // Required checklist items gate the outcomes that need them: "Not eligible" waits only for the order
+    // to be found, "Eligible" also for the return window and no earlier refund ("Required for Eligible").
+    const eligible = page.getByRole('button', { name: /^Eligible/ });
+    const notEligible = page.getByRole('button', { name: /^Not eligible/ });
     expect(await eligible.isDisabled()).toBe(true);
+    expect(await notEligible.isDisabled()).toBe(true);
+    expect(await page.locator('.step-card .required-tag', { hasText: 'Required for Eligible' }).count()).toBe(
+      4,
+    );
+    await page.getByRole('checkbox', { name: 'Order found in the order system' }).check();
+    expect(await notEligible.isDisabled()).toBe(false);
+    expect(await eligible.isDisabled()).toBe(true);
+    expect(await page.locator('.step-card .gate-hints').textContent()).toContain(
+      'Tick “Delivered within the 30-day refund window” and “No earlier refund on this order” to pick Eligible.',
+    );
+    // The yes/no question is a pair of radio buttons, unanswered until the agent picks one.
+    const damaged = page.getByRole('radiogroup', { name: 'Item arrived damaged' });
+    expect(await damaged.getByRole('radio', { checked: true }).count()).toBe(0);
     await tickRequired(page, before);
     expect(await eligible.isDisabled()).toBe(false);
 
@@ -188,6 +208,11 @@ describe.skipIf(!runs)('agent works a ticket in Chromium', () => {
     expect(invalid).toBeGreaterThan(0);
 
     await fillForm(page, before);
+    expect(await damaged.getByRole('radio', { name: 'No' }).isChecked()).toBe(true);
+    await page.locator('.step-card').screenshot({ path: join(tmpdir(), 'stepwise-step-card-desktop.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('.step-card').screenshot({ path: join(tmpdir(), 'stepwise-step-card-390.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
     await eligible.click();
     await page.waitForFunction(
       (title) => document.querySelector('.step-card .step-title')?.textContent !== title,

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
@@ -432,6 +433,51 @@ describe.skipIf(!runs)('a manager builds, tests and publishes flows in Chromium'
     expect(version.document).toEqual(expectedTemplate(template.document, teams));
     const steps = version.document.nodes.filter((n) => n.type === 'step');
     expect(steps.every((s) => s.type === 'step' && teams.some((t) => t.id === s.data.teamId))).toBe(true);
+
+    // The step inspector shows each requirement and for which outcomes it holds, and the yes/no field.
+    await select(nodeTitled(page, 'Verify eligibility'));
+    const windowFor = inspector(page).getByRole('group', {
+      name: 'Which outcomes need checklist item “Delivered within the 30-day refund window”',
+    });
+    expect(await windowFor.getByRole('radio', { name: 'only for:' }).isChecked()).toBe(true);
+    expect(await windowFor.getByRole('checkbox', { name: 'Eligible', exact: true }).isChecked()).toBe(true);
+    expect(await windowFor.getByRole('checkbox', { name: 'Not eligible' }).isChecked()).toBe(false);
+    const foundFor = inspector(page).getByRole('group', {
+      name: 'Which outcomes need checklist item “Order found in the order system”',
+    });
+    expect(await foundFor.getByRole('radio', { name: 'for all outcomes' }).isChecked()).toBe(true);
+    const damagedCard = inspector(page).locator('.insp-card', { hasText: 'Item arrived damaged' });
+    expect(await damagedCard.getByLabel('Type').inputValue()).toBe('boolean');
+    await damagedCard.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(tmpdir(), 'stepwise-step-inspector-desktop.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await damagedCard.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(tmpdir(), 'stepwise-step-inspector-390.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The test run honours them too: without the return window ticked only "Not eligible" can be picked.
+    await page.getByRole('button', { name: 'Test run' }).click();
+    await inspector(page).getByRole('button', { name: 'Start test run' }).click();
+    await inspector(page).locator('.run-stop-title', { hasText: 'Verify eligibility' }).waitFor();
+    await inspector(page)
+      .getByRole('checkbox', { name: 'Delivered within the 30-day refund window' })
+      .uncheck();
+    expect(await inspector(page).getByRole('button', { name: 'Eligible', exact: true }).isDisabled()).toBe(
+      true,
+    );
+    expect(
+      await inspector(page).getByRole('button', { name: 'Not eligible', exact: true }).isDisabled(),
+    ).toBe(false);
+    const yesNo = inspector(page).getByRole('group', { name: /Item arrived damaged/ });
+    expect(await yesNo.getByRole('radio', { name: 'Yes' }).isChecked()).toBe(true);
+    await inspector(page)
+      .locator('.run-stop')
+      .screenshot({ path: join(tmpdir(), 'stepwise-test-run.png') });
+    await inspector(page).getByRole('button', { name: 'Not eligible', exact: true }).click();
+    await inspector(page).locator('.run-ended').waitFor();
+    expect(await inspector(page).locator('.run-log').textContent()).toContain('Refund declined');
+    await inspector(page).getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Inspector' }).click();
   });
 
   it('given the template flow, when it opens and the manager presses Ctrl+F and picks a node by part of its name, then it opened readable and the node is selected', async () => {

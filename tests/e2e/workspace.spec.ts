@@ -340,6 +340,10 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     expect(await eligible.isDisabled()).toBe(false);
     await page.getByLabel('Order number').fill('A-20417');
     await page.getByLabel('Amount to refund').fill('49');
+    await page
+      .getByRole('radiogroup', { name: 'Item arrived damaged' })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
     await page.getByLabel('Reason').selectOption('Damaged');
     await eligible.click();
     await waitForStepTitle(page, 'Issue the refund');

@@ -68,8 +68,17 @@ function fullDocument(): FlowDocument {
         data: {
           title: 'Check the request',
           instructions: 'Read the ticket.',
-          checklist: [{ id: 'read', label: 'Read it', required: true }],
-          form: [{ key: 'reason', label: 'Reason', type: 'choice', required: true, options: ['Late'] }],
+          checklist: [{ id: 'read', label: 'Read it', required: true, requiredFor: ['done'] }],
+          form: [
+            {
+              key: 'reason',
+              label: 'Reason',
+              type: 'choice',
+              required: true,
+              requiredFor: ['done'],
+              options: ['Late'],
+            },
+          ],
           teamId: 'team-support',
           teamSource: 'named',
           slaMinutes: 60,

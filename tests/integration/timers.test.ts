@@ -280,6 +280,7 @@ describe.each(backends())('timers (%s)', (backend) => {
     t = await complete(t, 'verify', 'eligible', ['order_found', 'within_window', 'no_prior_refund'], {
       order_number: 'A-1',
       amount: 20,
+      arrived_damaged: false,
     });
     expect(t.currentStep?.id).toBe('issue_refund');
     t = await complete(t, 'issue_refund', 'refunded', ['refund_issued', 'order_updated'], {

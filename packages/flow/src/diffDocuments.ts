@@ -132,6 +132,7 @@ const TRIGGER_LABELS: Record<string, string> = {
 const PROP_WORDS: Record<string, string> = {
   label: 'label',
   required: 'required',
+  requiredFor: 'required for',
   type: 'type',
   options: 'options',
   field: 'field',
@@ -652,6 +653,12 @@ export function describeChange(change: PropertyChange): string {
   if (change?.path === 'data.teamSource') {
     const to = change.kind === 'removed' ? undefined : change.to;
     return to === 'current' ? 'Team: the ticket’s current team' : 'Team: a named team';
+  }
+  if (typeof change?.path === 'string' && change.path.endsWith('.requiredFor')) {
+    // A requirement narrowed to some outcomes (listed by id), or widened back to all of them.
+    const to = change.kind === 'removed' ? undefined : change.to;
+    const ids = Array.isArray(to) ? to.filter((v): v is string => typeof v === 'string') : null;
+    return ids === null ? `${label}: every outcome` : `${label}: ${ids.join(', ') || 'no outcome'}`;
   }
   if (change?.kind === 'added') return `${label} added`;
   if (change?.kind === 'removed') return `${label} removed`;

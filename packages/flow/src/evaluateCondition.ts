@@ -247,7 +247,8 @@ const OPERATOR_WORDS: Record<string, string> = {
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => describeValue(v)).join(', ');
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return String(value);
   return '?';
 }
 

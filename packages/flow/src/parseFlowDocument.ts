@@ -1,5 +1,6 @@
 import { v0ToV1 } from './migrations/v0ToV1.ts';
 import { v1ToV2 } from './migrations/v1ToV2.ts';
+import { v2ToV3 } from './migrations/v2ToV3.ts';
 import { CURRENT_SCHEMA_VERSION, FlowDocument, LIMITS } from './schema.ts';
 import type { ParseCode, ValidationIssue } from './validate.ts';
 
@@ -17,6 +18,7 @@ type Migration = {
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'v0ToV1', from: 0, migrate: v0ToV1 },
   { name: 'v1ToV2', from: 1, migrate: v1ToV2 },
+  { name: 'v2ToV3', from: 2, migrate: v2ToV3 },
 ];
 
 /**

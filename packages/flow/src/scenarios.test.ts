@@ -242,7 +242,12 @@ describe('scenario: refund request', () => {
     const { state, results } = play(doc, refundTicket, [
       { event: { type: 'start' }, path: ['start', 'verify'] },
       {
-        event: complete('verify', 'eligible', { order_number: 'A-1001', amount: '250' }, checks),
+        event: complete(
+          'verify',
+          'eligible',
+          { order_number: 'A-1001', amount: '250', arrived_damaged: 'yes' },
+          checks,
+        ),
         path: ['check_amount', 'manager_approval'],
       },
       {
@@ -276,7 +281,12 @@ describe('scenario: refund request', () => {
     play(doc, refundTicket, [
       { event: { type: 'start' }, path: ['start', 'verify'] },
       {
-        event: complete('verify', 'eligible', { order_number: 'A-1002', amount: 50 }, checks),
+        event: complete(
+          'verify',
+          'eligible',
+          { order_number: 'A-1002', amount: 50, arrived_damaged: false },
+          checks,
+        ),
         path: ['check_amount', 'confirm_refund', 'issue_refund'],
       },
     ]);
@@ -286,7 +296,12 @@ describe('scenario: refund request', () => {
     const { state } = play(doc, refundTicket, [
       { event: { type: 'start' }, path: ['start', 'verify'] },
       {
-        event: complete('verify', 'eligible', { order_number: 'A-1003', amount: 20 }, checks),
+        event: complete(
+          'verify',
+          'eligible',
+          { order_number: 'A-1003', amount: 20, arrived_damaged: false },
+          checks,
+        ),
         path: ['check_amount', 'confirm_refund', 'issue_refund'],
       },
       { event: issue, path: ['follow_up'] },
@@ -311,11 +326,44 @@ describe('scenario: refund request', () => {
     });
   });
 
+  it('declines without the checks and the amount only an eligible refund needs', () => {
+    // Given the template's requirements per outcome: "Not eligible" needs the order found and its number
+    const { state } = play(doc, refundTicket, [
+      { event: { type: 'start' }, path: ['start', 'verify'] },
+      {
+        event: complete('verify', 'not_eligible', { order_number: 'A-1007' }, ['order_found']),
+        path: ['explain_alternatives', 'end_declined'],
+      },
+    ]);
+    expect(state).toMatchObject({ status: 'ended', endStatus: 'closed_unresolved' });
+    // while "Eligible" with the same still asks for the rest
+    const started = transition(doc, initialState(refundTicket), { type: 'start' }, { now: NOW });
+    if (!started.ok) throw new Error(started.error.message);
+    const eligible = transition(
+      doc,
+      started.state,
+      complete('verify', 'eligible', { order_number: 'A-1007' }, ['order_found']),
+      { now: NOW },
+    );
+    expect(eligible).toMatchObject({
+      ok: false,
+      error: {
+        code: 'CHECKLIST_INCOMPLETE',
+        details: { within_window: expect.any(String), no_prior_refund: expect.any(String) },
+      },
+    });
+  });
+
   it('explains the alternatives when the manager rejects', () => {
     play(doc, refundTicket, [
       { event: { type: 'start' }, path: ['start', 'verify'] },
       {
-        event: complete('verify', 'eligible', { order_number: 'A-1005', amount: 900 }, checks),
+        event: complete(
+          'verify',
+          'eligible',
+          { order_number: 'A-1005', amount: 900, arrived_damaged: true },
+          checks,
+        ),
         path: ['check_amount', 'manager_approval'],
       },
       {
@@ -358,7 +406,12 @@ describe('scenario: refund request', () => {
     const script: Move[] = [
       { event: { type: 'start' }, path: ['start', 'verify'] },
       {
-        event: complete('verify', 'eligible', { order_number: 'A-1006', amount: 300 }, checks),
+        event: complete(
+          'verify',
+          'eligible',
+          { order_number: 'A-1006', amount: 300, arrived_damaged: false },
+          checks,
+        ),
         path: ['check_amount', 'manager_approval'],
       },
     ];

@@ -7,7 +7,17 @@ export { ActionNode, ActionOp } from './nodes/action.ts';
 export { Branch, DecisionNode } from './nodes/decision.ts';
 export { EndNode } from './nodes/end.ts';
 export { StartNode, StartTrigger } from './nodes/start.ts';
-export { ChecklistItem, FormField, namedTeamOf, Outcome, StepNode } from './nodes/step.ts';
+export {
+  ChecklistItem,
+  FORM_FIELD_TYPES,
+  FormField,
+  isRequiredFor,
+  isRequiredForAll,
+  namedTeamOf,
+  Outcome,
+  type Requirement,
+  StepNode,
+} from './nodes/step.ts';
 export { SubflowNode } from './nodes/subflow.ts';
 export { NotifyNode } from './nodes/notify.ts';
 export { WaitNode } from './nodes/wait.ts';

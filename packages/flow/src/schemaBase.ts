@@ -9,8 +9,12 @@ import { z } from 'zod';
  * 2: a step's team may be "the ticket's current team" (`teamSource: 'current'`). A version-1 document
  * is a valid version-2 one (see `migrations/v1ToV2.ts`); the number moved so that an older Stepwise
  * refuses a document that keeps the ticket's team instead of silently dropping the setting.
+ *
+ * 3: a required checklist item or form field may be required only for some outcomes (`requiredFor`),
+ * and a step's form field may be a yes/no question (`boolean`). A version-2 document is a valid
+ * version-3 one whose requirements hold for every outcome (see `migrations/v2ToV3.ts`).
  */
-export const CURRENT_SCHEMA_VERSION = 2 as const;
+export const CURRENT_SCHEMA_VERSION = 3 as const;
 
 /** The bounds on input: larger documents, strings, ids or condition nesting are refused with a typed error. */
 export const LIMITS = {

@@ -6,6 +6,7 @@ import {
   type FlowDocument,
   type FlowNode,
   type FormField,
+  isRequiredFor,
   LIMITS,
   type Priority,
   type ScalarValue,
@@ -230,6 +231,7 @@ function withProblem(
 function readForm(
   fields: readonly FormField[],
   submitted: unknown,
+  outcomeId: string,
 ): { values: Record<string, ScalarValue>; problems: Record<string, string> | null } {
   const form = isRecord(submitted) ? submitted : {};
   const values: Record<string, ScalarValue> = {};
@@ -240,7 +242,13 @@ function readForm(
     const name = field.label.trim() || key;
     const raw = Object.hasOwn(form, key) ? form[key] : undefined;
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      if (field.required) problems = withProblem(problems, key, `${name} is required.`);
+      if (isRequiredFor(field, outcomeId)) {
+        problems = withProblem(
+          problems,
+          key,
+          field.type === 'boolean' ? `${name} needs an answer: yes or no.` : `${name} is required.`,
+        );
+      }
       continue;
     }
     if (typeof raw === 'string' && raw.length > LIMITS.maxString) {
@@ -265,6 +273,15 @@ function readForm(
         const text = typeof raw === 'string' ? raw.trim() : '';
         if (isCalendarDate(text)) values[key] = text;
         else problems = withProblem(problems, key, `${name} must be a date written YYYY-MM-DD.`);
+        break;
+      }
+      case 'boolean': {
+        // true/false from the app; "yes"/"no" (or "true"/"false") from an API caller typing text.
+        const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+        if (typeof raw === 'boolean') values[key] = raw;
+        else if (text === 'yes' || text === 'true') values[key] = true;
+        else if (text === 'no' || text === 'false') values[key] = false;
+        else problems = withProblem(problems, key, `${name} must be yes or no.`);
         break;
       }
       case 'choice': {
@@ -325,7 +342,7 @@ function completeStep(
   const checklist: string[] = [];
   for (const item of node.data.checklist) {
     if (ticked.has(item.id)) checklist.push(item.id);
-    else if (item.required && !FORBIDDEN_KEYS.has(item.id)) {
+    else if (isRequiredFor(item, outcome.id) && !FORBIDDEN_KEYS.has(item.id)) {
       missing ??= {};
       missing[item.id] = item.label;
     }
@@ -337,7 +354,7 @@ function completeStep(
       missing,
     );
   }
-  const { values, problems } = readForm(node.data.form, event.form);
+  const { values, problems } = readForm(node.data.form, event.form, outcome.id);
   if (problems) {
     return refuse(
       'FORM_INVALID',

@@ -259,6 +259,23 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: 'require a form field only for an outcome the step does not have',
+    code: 'REQUIREMENT_UNKNOWN_OUTCOME',
+    apply: (doc, pick) => {
+      const s = pick(ofType(doc, 'step'));
+      s.data.form = [
+        ...s.data.form,
+        {
+          key: 'mutated_answer',
+          label: 'Answer',
+          type: 'boolean',
+          required: true,
+          requiredFor: ['no_such_outcome'],
+        },
+      ];
+    },
+  },
+  {
     name: 'remove the start',
     code: 'NO_START',
     apply: (doc) => {

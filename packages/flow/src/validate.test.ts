@@ -474,6 +474,29 @@ const TABLE: Row[] = [
     nodeIds: ['s1'],
     edgeIds: [],
   },
+  {
+    code: 'REQUIREMENT_UNKNOWN_OUTCOME',
+    // Required only for the step's own outcome "done".
+    good: flow(
+      [
+        startNode(),
+        stepNode('s1', { checklist: [{ id: 'a', label: 'First', required: true, requiredFor: ['done'] }] }),
+        endNode(),
+      ],
+      [edge('e1', 'start', 'next', 's1'), edge('e2', 's1', 'outcome:done', 'end')],
+    ),
+    // Required for an outcome the step does not have.
+    bad: flow(
+      [
+        startNode(),
+        stepNode('s1', { checklist: [{ id: 'a', label: 'First', required: true, requiredFor: ['gone'] }] }),
+        endNode(),
+      ],
+      [edge('e1', 'start', 'next', 's1'), edge('e2', 's1', 'outcome:done', 'end')],
+    ),
+    nodeIds: ['s1'],
+    edgeIds: [],
+  },
 ];
 
 const sorted = (ids: string[]) => [...ids].sort();

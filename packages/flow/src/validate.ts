@@ -47,6 +47,7 @@ export const VALIDATION_CODES = [
   'DUPLICATE_ITEM_ID',
   'CURRENT_TEAM_UNSET',
   'NOTIFY_INCOMPLETE',
+  'REQUIREMENT_UNKNOWN_OUTCOME',
 ] as const;
 export type RuleCode = (typeof VALIDATION_CODES)[number];
 

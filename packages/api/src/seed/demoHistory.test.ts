@@ -26,7 +26,7 @@ function afterVerify(document: FlowDocument, amount: number): string | null {
       type: 'complete_step',
       nodeId: 'verify',
       outcomeId: 'eligible',
-      form: { order_number: 'A-1', amount },
+      form: { order_number: 'A-1', amount, arrived_damaged: false },
       checklist: ['order_found', 'within_window', 'no_prior_refund'],
       actorId: 'agent',
     },

@@ -640,11 +640,16 @@ function arrivals(rng: Rng, from: number, to: number, count: number): number[] {
 }
 
 /** A step's form as the person completing it fills it in. */
-function formFor(nodeId: string, plan: Plan): Record<string, string | number> {
+function formFor(nodeId: string, plan: Plan): Record<string, string | number | boolean> {
   const f = plan.form;
   switch (nodeId) {
     case 'verify':
-      return { order_number: f.order, amount: f.amount, refund_reason: f.reason };
+      return {
+        order_number: f.order,
+        amount: f.amount,
+        arrived_damaged: f.reason === 'Damaged',
+        refund_reason: f.reason,
+      };
     case 'manager_approval':
       return {};
     case 'issue_refund':
@@ -925,6 +930,7 @@ async function fillHistory(
     if (node?.type !== 'step') return null;
     return {
       outcomes: node.data.outcomes,
+      // Every item some outcome needs: ticking more than the chosen outcome needs is allowed.
       required: node.data.checklist.filter((c) => c.required).map((c) => c.id),
     };
   };

@@ -99,7 +99,7 @@ type DemoTicket = CreateTicketInput & {
     by: 'agent1' | 'agent2' | 'manager';
     outcomeId: string;
     checklist: string[];
-    form: Record<string, string | number>;
+    form: Record<string, string | number | boolean>;
   }>;
 };
 
@@ -159,7 +159,7 @@ const TICKETS: DemoTicket[] = [
         by: 'agent1',
         outcomeId: 'eligible',
         checklist: [...VERIFY, 'photos_received'],
-        form: { order_number: 'A-10482', amount: 59, refund_reason: 'Damaged' },
+        form: { order_number: 'A-10482', amount: 59, arrived_damaged: true, refund_reason: 'Damaged' },
       },
     ],
   },
@@ -176,7 +176,7 @@ const TICKETS: DemoTicket[] = [
         by: 'agent1',
         outcomeId: 'eligible',
         checklist: VERIFY,
-        form: { order_number: 'SUB-7781', amount: 480, refund_reason: 'Other' },
+        form: { order_number: 'SUB-7781', amount: 480, arrived_damaged: false, refund_reason: 'Other' },
       },
     ],
   },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import v1Escalation from '../../fixtures/migrations/v1.escalation.json';
 import { parseFlowDocument } from '../parseFlowDocument.ts';
+import { CURRENT_SCHEMA_VERSION } from '../schema.ts';
 import { validate } from '../validate.ts';
 import { v1ToV2 } from './v1ToV2.ts';
 
@@ -18,10 +19,10 @@ describe('migration v1 → v2', () => {
   it('runs on parse: every step of the version-1 fixture keeps its named team, and the flow stays valid', () => {
     // Given the version-1 fixture, when parsed
     const result = parseFlowDocument(structuredClone(v1Escalation));
-    // Then it is a version-2 document whose steps still name their teams (no step keeps the ticket's team)
+    // Then it is a current document whose steps still name their teams (no step keeps the ticket's team)
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.document.schemaVersion).toBe(2);
+    expect(result.document.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     const steps = result.document.nodes.filter((n) => n.type === 'step');
     expect(steps.length).toBeGreaterThan(0);
     for (const step of steps) {

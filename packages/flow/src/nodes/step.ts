@@ -4,18 +4,47 @@ import { defineKind, repeatedIds } from './kind.ts';
 
 const MINUTE = 60_000;
 
-export const ChecklistItem = z.strictObject({ id: Id, label: Label, required: z.boolean() });
+/**
+ * For which outcomes a required checklist item or form field is required: absent, for every outcome
+ * (what `required: true` always meant); a list of outcome ids, only when the step is completed with one
+ * of them ("Refund" needs the receipt checked, "Not eligible" does not). Ignored when `required` is false.
+ */
+const RequiredFor = z.array(Id).max(50).optional();
+
+export const ChecklistItem = z.strictObject({
+  id: Id,
+  label: Label,
+  required: z.boolean(),
+  requiredFor: RequiredFor,
+});
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+/** The types of a step's form field; `boolean` is a yes/no question, captured as true or false. */
+export const FORM_FIELD_TYPES = ['text', 'number', 'choice', 'date', 'email', 'boolean'] as const;
 
 export const FormField = z.strictObject({
   /** Captured into the ticket's fields under this key. */
   key: FieldKey,
   label: Label,
-  type: z.enum(['text', 'number', 'choice', 'date', 'email']),
+  type: z.enum(FORM_FIELD_TYPES),
   required: z.boolean(),
+  requiredFor: RequiredFor,
   options: z.array(Label).max(LIMITS.maxListItems).optional(),
 });
 export type FormField = z.infer<typeof FormField>;
+
+/** A checklist item's or form field's requirement: required or not, and for which outcomes. */
+export type Requirement = Pick<ChecklistItem, 'required' | 'requiredFor'>;
+
+/** True when completing the step with `outcomeId` needs `item` ticked or filled in. */
+export function isRequiredFor(item: Requirement, outcomeId: string): boolean {
+  return item.required && (item.requiredFor === undefined || item.requiredFor.includes(outcomeId));
+}
+
+/** True when `item` is required for every outcome of its step (not only some). */
+export function isRequiredForAll(item: Requirement): boolean {
+  return item.required && item.requiredFor === undefined;
+}
 
 export const Outcome = z.strictObject({ id: Id, label: Label });
 export type Outcome = z.infer<typeof Outcome>;
@@ -123,6 +152,27 @@ export const stepKind = defineKind(StepNode, {
       ['checklist item', repeatedIds(data.checklist, (c) => c.id)],
       ['form field', repeatedIds(data.form, (f) => f.key)],
     ] as const;
+    const outcomeIds = new Set(data.outcomes.map((o) => o.id));
+    const requirements = [
+      ...data.checklist.map((c) => ({ item: c, what: `checklist item "${c.label || c.id}"` })),
+      ...data.form.map((f) => ({ item: f, what: `form field "${f.label || f.key}"` })),
+    ];
+    for (const { item, what } of requirements) {
+      if (!item.required || item.requiredFor === undefined) continue;
+      for (const outcomeId of item.requiredFor) {
+        if (outcomeIds.has(outcomeId)) continue;
+        report(
+          'REQUIREMENT_UNKNOWN_OUTCOME',
+          `${name}: the ${what} is required for the outcome "${outcomeId}", which the step no longer has: pick its outcomes again or make it required for all.`,
+        );
+      }
+      if (item.requiredFor.length === 0) {
+        report(
+          'REQUIREMENT_UNKNOWN_OUTCOME',
+          `${name}: the ${what} is required for no outcome: pick the outcomes that need it, or make it optional.`,
+        );
+      }
+    }
     for (const [what, ids] of lists) {
       for (const id of ids) {
         report(

@@ -28,6 +28,7 @@ import { useEffect, useId, useState } from 'react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
 import { capitalize } from '../../ui/Badge.tsx';
 import { Markdown } from '../../ui/Markdown.tsx';
+import { gateHint, outcomeGates, requirementLabel } from '../../canvas/requirements.ts';
 import { useBuilder } from './BuilderContext.ts';
 import { OPERATOR_LABELS } from './inspector/fieldCatalog.ts';
 import {
@@ -357,6 +358,11 @@ function SampleForm({
   );
 }
 
+/** "Required", or "Required for Refund" when only some outcomes need it; nothing when none does. */
+function RequiredTag({ label }: { label: string | null }) {
+  return label === null ? null : <span className="required-tag">{label}</span>;
+}
+
 function StepStop({
   step,
   teams,
@@ -371,7 +377,7 @@ function StepStop({
   const [form, setForm] = useState(() => sampleForm(step));
   const [ticked, setTicked] = useState<string[]>(() => step.data.checklist.map((c) => c.id));
   const idPrefix = useId();
-  const missing = step.data.checklist.filter((c) => c.required && !ticked.includes(c.id));
+  const gates = outcomeGates(step.data.checklist, step.data.outcomes, new Set(ticked));
   return (
     <div className="run-stop">
       <p className="eyebrow">Agent step</p>
@@ -406,7 +412,7 @@ function StepStop({
                 />
                 <label htmlFor={`${idPrefix}-c-${item.id}`}>
                   {item.label}
-                  {item.required && <span className="required-tag">Required</span>}
+                  <RequiredTag label={requirementLabel(item, step.data.outcomes)} />
                 </label>
               </li>
             ))}
@@ -416,55 +422,82 @@ function StepStop({
       {step.data.form.length > 0 && (
         <fieldset className="insp-group">
           <legend>Form (sample values)</legend>
-          {step.data.form.map((field) => (
-            <div key={field.key} className="insp-field">
-              <label htmlFor={`${idPrefix}-f-${field.key}`}>
-                {field.label || field.key}
-                {field.required && <span className="required-mark"> *</span>}
-              </label>
-              {field.type === 'choice' ? (
-                <select
-                  id={`${idPrefix}-f-${field.key}`}
-                  value={form[field.key] ?? ''}
-                  onChange={(e) => setForm({ ...form, [field.key]: e.target.value })}
+          {step.data.form.map((field) =>
+            field.type === 'boolean' ? (
+              <fieldset key={field.key} className="insp-field run-yes-no">
+                <legend>
+                  {field.label || field.key}
+                  <RequiredTag label={requirementLabel(field, step.data.outcomes)} />
+                </legend>
+                {(['yes', 'no'] as const).map((choice) => (
+                  <label key={choice} className="run-yes-no-option">
+                    <input
+                      type="radio"
+                      name={`${idPrefix}-f-${field.key}`}
+                      checked={form[field.key] === choice}
+                      onChange={() => setForm({ ...form, [field.key]: choice })}
+                    />
+                    {choice === 'yes' ? 'Yes' : 'No'}
+                  </label>
+                ))}
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small"
+                  disabled={(form[field.key] ?? '') === ''}
+                  onClick={() => setForm({ ...form, [field.key]: '' })}
                 >
-                  <option value="">Choose…</option>
-                  {(field.options ?? []).map((o) => (
-                    <option key={o} value={o}>
-                      {o}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  id={`${idPrefix}-f-${field.key}`}
-                  type={field.type === 'number' ? 'text' : field.type}
-                  value={form[field.key] ?? ''}
-                  onChange={(e) => setForm({ ...form, [field.key]: e.target.value })}
-                />
-              )}
-            </div>
-          ))}
+                  Leave unanswered
+                </button>
+              </fieldset>
+            ) : (
+              <div key={field.key} className="insp-field">
+                <label htmlFor={`${idPrefix}-f-${field.key}`}>
+                  {field.label || field.key}
+                  <RequiredTag label={requirementLabel(field, step.data.outcomes)} />
+                </label>
+                {field.type === 'choice' ? (
+                  <select
+                    id={`${idPrefix}-f-${field.key}`}
+                    value={form[field.key] ?? ''}
+                    onChange={(e) => setForm({ ...form, [field.key]: e.target.value })}
+                  >
+                    <option value="">Choose…</option>
+                    {(field.options ?? []).map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    id={`${idPrefix}-f-${field.key}`}
+                    type={field.type === 'number' ? 'text' : field.type}
+                    value={form[field.key] ?? ''}
+                    onChange={(e) => setForm({ ...form, [field.key]: e.target.value })}
+                  />
+                )}
+              </div>
+            ),
+          )}
         </fieldset>
       )}
       <p className="section-label">Pick the outcome</p>
       <div className="run-outcomes">
-        {step.data.outcomes.map((o) => (
-          <button
-            key={o.id}
-            type="button"
-            className="btn btn-primary btn-small"
-            disabled={missing.length > 0}
-            title={
-              missing.length > 0
-                ? `Tick the required items first: ${missing.map((m) => m.label).join(', ')}`
-                : undefined
-            }
-            onClick={() => onComplete(o.id, form, ticked)}
-          >
-            {o.label || o.id}
-          </button>
-        ))}
+        {step.data.outcomes.map((o) => {
+          const missing = gates.get(o.id);
+          return (
+            <button
+              key={o.id}
+              type="button"
+              className="btn btn-primary btn-small"
+              disabled={missing !== undefined}
+              title={missing ? gateHint(o, missing) : undefined}
+              onClick={() => onComplete(o.id, form, ticked)}
+            >
+              {o.label || o.id}
+            </button>
+          );
+        })}
         <button type="button" className="btn btn-secondary btn-small" onClick={onBreach}>
           <Clock size={14} aria-hidden="true" /> SLA breach
         </button>

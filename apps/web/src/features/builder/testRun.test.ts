@@ -99,12 +99,38 @@ describe('test run', () => {
     expect(timedOut.state.nodeId).toBe('end_no_reply');
   });
 
+  it('given requirements per outcome, when "Not eligible" is picked with one tick and no amount, then the run goes on; "Eligible" is refused', () => {
+    const run = startRun(refund(), DEFAULT_SAMPLE, NOW);
+    const verify = step(run);
+    const form = { order_number: 'A-1', amount: '', arrived_damaged: '' };
+    const eligible = completeStep(run, verify, 'eligible', form, ['order_found'], NOW);
+    expect(eligible.state.nodeId).toBe('verify');
+    expect(eligible.log.at(-1)).toEqual({
+      kind: 'refused',
+      message: expect.stringContaining('Tick the required'),
+    });
+    const declined = completeStep(run, verify, 'not_eligible', form, ['order_found'], NOW);
+    expect(declined.path).toContain('explain_alternatives');
+    expect(declined.state.ticket.fields).toEqual({ order_number: 'A-1' });
+  });
+
+  it('given the yes/no answer "no" from the radio buttons, when completed, then the ticket holds false', () => {
+    const run = startRun(refund(), DEFAULT_SAMPLE, NOW);
+    const verify = step(run);
+    const form = { ...sampleForm(verify), arrived_damaged: 'no' };
+    const ids = verify.data.checklist.map((c) => c.id);
+    expect(completeStep(run, verify, 'eligible', form, ids, NOW).state.ticket.fields.arrived_damaged).toBe(
+      false,
+    );
+  });
+
   it('given form fields of every type, when sample values are made, then the engine accepts them', () => {
     const run = startRun(refund(), DEFAULT_SAMPLE, NOW);
     const verify = step(run);
     expect(sampleForm(verify)).toEqual({
       order_number: 'Sample order number',
       amount: '42',
+      arrived_damaged: 'yes',
       refund_reason: 'Damaged',
     });
   });

@@ -103,6 +103,8 @@ export function sampleValue(field: FormField): string {
       return 'customer@example.com';
     case 'choice':
       return field.options?.[0] ?? '';
+    case 'boolean':
+      return 'yes';
     case 'text':
       return `Sample ${field.label.toLowerCase() || field.key}`;
   }

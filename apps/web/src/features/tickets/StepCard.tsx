@@ -6,6 +6,7 @@ import { Markdown } from '../../ui/Markdown.tsx';
 import { Notice } from '../../ui/Notice.tsx';
 import { LiveSlaClock } from '../../ui/SlaClock.tsx';
 import type { TicketDetail } from '../../trpc.ts';
+import { gateHint, outcomeGates, requirementLabel } from '../../canvas/requirements.ts';
 import { StepField } from './StepField.tsx';
 import type { StepCompletion, TicketCore } from './ticketCore.ts';
 import { useCompleteStep } from './useCompleteStep.ts';
@@ -28,7 +29,8 @@ function breachText(detail: TicketDetail, step: StepNode): string | null {
 }
 
 /**
- * The one thing to do now on this ticket: instructions, checklist (required items gate the outcomes),
+ * The one thing to do now on this ticket: instructions, checklist (required items gate the outcomes
+ * that need them: an item required only for "Refund" leaves "Not eligible" free),
  * the form, and one button per outcome saying where it leads. Keyed by the ticket's sequence by its
  * parent, so it starts empty at every new step.
  */
@@ -41,8 +43,14 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
     onConflict,
   });
   const { title, instructions, checklist, form, outcomes, slaMinutes } = step.data;
-  const missing = checklist.filter((c) => c.required && !checked.has(c.id));
-  const gated = missing.length > 0;
+  const gates = outcomeGates(checklist, outcomes, checked);
+  // Every outcome waits for the same items (the usual "required for all"): one hint says so.
+  const gateLists = [...gates.values()];
+  const sameGate =
+    gates.size === outcomes.length &&
+    gateLists.every(
+      (m) => m.length === gateLists[0]!.length && m.every((item, i) => item === gateLists[0]![i]),
+    );
   const { ticket } = detail;
   const breach = ticket.breached ? null : breachText(detail, step);
 
@@ -101,7 +109,7 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
                   />
                   <label htmlFor={inputId}>
                     {item.label}
-                    {item.required && <span className="required-tag">Required</span>}
+                    <RequirementTag label={requirementLabel(item, outcomes)} />
                   </label>
                   {problem && (
                     <span id={`${inputId}-error`} className="field-error">
@@ -124,6 +132,7 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
                 key={field.key}
                 idPrefix={id}
                 field={field}
+                outcomes={outcomes}
                 value={values[field.key] ?? ''}
                 error={fieldErrors[field.key]}
                 disabled={pending}
@@ -136,21 +145,34 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
 
       <fieldset className="step-section">
         <legend>Outcome</legend>
-        {gated && (
+        {sameGate && (
           <p className="hint" id={`${id}-gate`}>
-            Tick the required checklist {missing.length === 1 ? 'item' : 'items'} to continue.
+            Tick the required checklist {gateLists[0]!.length === 1 ? 'item' : 'items'} to continue.
           </p>
+        )}
+        {!sameGate && gates.size > 0 && (
+          <ul className="hint gate-hints">
+            {outcomes.map((outcome) => {
+              const missing = gates.get(outcome.id);
+              return missing ? (
+                <li key={outcome.id} id={`${id}-gate-${outcome.id}`}>
+                  {gateHint(outcome, missing)}
+                </li>
+              ) : null;
+            })}
+          </ul>
         )}
         <div className="outcomes">
           {outcomes.map((outcome) => {
             const next = detail.nextByOutcome[outcome.id];
+            const gated = gates.has(outcome.id);
             return (
               <button
                 key={outcome.id}
                 type="button"
                 className="outcome-btn"
                 disabled={gated || pending}
-                aria-describedby={gated ? `${id}-gate` : undefined}
+                aria-describedby={gated ? (sameGate ? `${id}-gate` : `${id}-gate-${outcome.id}`) : undefined}
                 onClick={() =>
                   submit({ outcomeId: outcome.id, fields: form, values, checklist: [...checked] })
                 }
@@ -175,4 +197,9 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
       </fieldset>
     </section>
   );
+}
+
+/** "Required", or "Required for Refund" when only some outcomes need the item; nothing when none does. */
+function RequirementTag({ label }: { label: string | null }) {
+  return label === null ? null : <span className="required-tag">{label}</span>;
 }

@@ -75,12 +75,13 @@ const OPERATOR_WORDS: Record<string, string> = {
   is_empty: 'is empty',
 };
 
-/** A value seen or expected by a condition, as text: `"vip"`, `150`, `email, chat`, `(empty)`. */
+/** A value seen or expected by a condition, as text: `"vip"`, `150`, `yes`, `email, chat`, `(empty)`. */
 export function formatValue(value: unknown): string {
   if (value === undefined || value === null || value === '') return '(empty)';
   if (Array.isArray(value)) return value.map(formatValue).join(', ');
   if (typeof value === 'string') return `“${value}”`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value) ?? '(empty)';
 }
 

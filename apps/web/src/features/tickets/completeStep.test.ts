@@ -57,6 +57,18 @@ describe('formPayload', () => {
     });
   });
 
+  it('given yes/no fields, when turned into a payload, then answers are booleans and an unanswered one is left out', () => {
+    const fields = [
+      { key: 'damaged', label: 'Damaged', type: 'boolean', required: true },
+      { key: 'gift', label: 'Gift', type: 'boolean', required: false },
+      { key: 'boxed', label: 'Boxed', type: 'boolean', required: false },
+    ] as const;
+    expect(formPayload(fields, { damaged: 'no', gift: 'yes', boxed: '' })).toEqual({
+      damaged: false,
+      gift: true,
+    });
+  });
+
   it('given a number field holding text, when turned into a payload, then the text is sent for the server to refuse', () => {
     expect(formPayload([{ key: 'n', label: 'N', type: 'number', required: true }], { n: 'abc' })).toEqual({
       n: 'abc',

@@ -1,18 +1,24 @@
 import type { FormField } from '@stepwise/flow';
 
+/** A value sent for a step's form field. */
+export type FormValue = string | number | boolean;
+
 /**
- * Turns what the inputs hold (strings) into the values sent: numbers as numbers, empty fields left out so
- * that the server reports a missing required field by its key. The server validates and coerces again.
+ * Turns what the inputs hold (strings) into the values sent: numbers as numbers, a yes/no answer
+ * ("yes"/"no") as true/false, empty fields (and an unanswered yes/no) left out so that the server
+ * reports a missing required field by its key. The server validates and coerces again.
  */
 export function formPayload(
   fields: readonly FormField[],
   raw: Readonly<Record<string, string>>,
-): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+): Record<string, FormValue> {
+  const out: Record<string, FormValue> = {};
   for (const field of fields) {
     const value = (raw[field.key] ?? '').trim();
     if (value === '') continue;
-    if (field.type === 'number') {
+    if (field.type === 'boolean') {
+      out[field.key] = value === 'yes' ? true : value === 'no' ? false : value;
+    } else if (field.type === 'number') {
       const n = Number(value);
       out[field.key] = Number.isFinite(n) ? n : value;
     } else {
@@ -28,7 +34,7 @@ export function fingerprint(parts: {
   expectedSeq: number;
   nodeId: string;
   outcomeId: string;
-  form: Record<string, string | number>;
+  form: Record<string, FormValue>;
   checklist: readonly string[];
 }): string {
   const form = Object.keys(parts.form)

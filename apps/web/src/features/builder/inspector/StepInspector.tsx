@@ -6,7 +6,6 @@ import { formatMinutes } from '../../../canvas/describe.ts';
 import { Markdown } from '../../../ui/Markdown.tsx';
 import { itemId, moveItem } from '../documentOps.ts';
 import {
-  CheckboxInput,
   ItemControls,
   LABEL_MAX,
   ListInput,
@@ -17,6 +16,8 @@ import {
   TEXT_MAX,
   TextInput,
 } from './controls.tsx';
+import { RequirementInput } from './RequirementInput.tsx';
+import { withoutOutcome } from './requirementOps.ts';
 import { useNodeEdit } from './useNodeEdit.ts';
 
 export type TeamOption = { id: string; name: string };
@@ -27,6 +28,7 @@ const FORM_TYPES: ReadonlyArray<{ value: FormField['type']; label: string }> = [
   { value: 'choice', label: 'Choice' },
   { value: 'date', label: 'Date' },
   { value: 'email', label: 'Email' },
+  { value: 'boolean', label: 'Yes/no' },
 ];
 
 export function parseFieldKey(text: string) {
@@ -88,15 +90,17 @@ function Instructions({ value, onChange }: { value: string; onChange: (value: st
 
 function ChecklistEditor({
   items,
+  outcomes,
   onChange,
 }: {
   items: readonly ChecklistItem[];
+  outcomes: readonly Outcome[];
   onChange: (items: ChecklistItem[], field: string | null) => void;
 }) {
   return (
     <Section
       title="Checklist"
-      hint="Required items must be ticked before the agent can pick an outcome."
+      hint="Required items must be ticked before the agent can pick an outcome — every outcome, or only the ones you choose."
       actions={
         <button
           type="button"
@@ -130,7 +134,7 @@ function ChecklistEditor({
       ) : (
         <ul className="insp-list">
           {items.map((item, i) => (
-            <li key={item.id} className="insp-row">
+            <li key={item.id} className="insp-row insp-row-wrap">
               <TextInput
                 label={`Checklist item ${i + 1}`}
                 hideLabel
@@ -139,16 +143,6 @@ function ChecklistEditor({
                   onChange(
                     items.map((x) => (x.id === item.id ? { ...x, label } : x)),
                     `checklist:${item.id}`,
-                  )
-                }
-              />
-              <CheckboxInput
-                label="Required"
-                checked={item.required}
-                onChange={(required) =>
-                  onChange(
-                    items.map((x) => (x.id === item.id ? { ...x, required } : x)),
-                    null,
                   )
                 }
               />
@@ -164,6 +158,17 @@ function ChecklistEditor({
                   )
                 }
               />
+              <RequirementInput
+                item={item}
+                name={`checklist item “${item.label || i + 1}”`}
+                outcomes={outcomes}
+                onChange={(next) =>
+                  onChange(
+                    items.map((x) => (x.id === item.id ? next : x)),
+                    null,
+                  )
+                }
+              />
             </li>
           ))}
         </ul>
@@ -174,9 +179,11 @@ function ChecklistEditor({
 
 function FormEditor({
   fields,
+  outcomes,
   onChange,
 }: {
   fields: readonly FormField[];
+  outcomes: readonly Outcome[];
   onChange: (fields: FormField[], field: string | null) => void;
 }) {
   const set = (index: number, field: FormField, key: string | null) =>
@@ -258,12 +265,20 @@ function FormEditor({
                     );
                   }}
                 />
-                <CheckboxInput
-                  label="Required"
-                  checked={field.required}
-                  onChange={(required) => set(i, { ...field, required }, null)}
-                />
               </div>
+              <RequirementInput
+                item={field}
+                name={`form field “${field.label || field.key}”`}
+                outcomes={outcomes}
+                onChange={(next) => set(i, next, null)}
+              />
+              {field.type === 'boolean' && (
+                <p className="insp-hint">
+                  The agent answers Yes or No
+                  {field.required ? ' (required: one of the two must be chosen)' : ''}; decisions can test “is
+                  yes” / “is no”.
+                </p>
+              )}
               {field.type === 'choice' && (
                 <ListInput
                   label="Choices"
@@ -282,9 +297,12 @@ function FormEditor({
 function OutcomesEditor({
   outcomes,
   onChange,
+  onRemove,
 }: {
   outcomes: readonly Outcome[];
   onChange: (outcomes: Outcome[], field: string | null) => void;
+  /** Removes an outcome, and with it the requirements that named it. */
+  onRemove: (outcomeId: string) => void;
 }) {
   return (
     <Section
@@ -339,12 +357,7 @@ function OutcomesEditor({
                 index={i}
                 count={outcomes.length}
                 onMove={(by) => onChange(moveItem(outcomes, i, by), null)}
-                onRemove={() =>
-                  onChange(
-                    outcomes.filter((o) => o.id !== outcome.id),
-                    null,
-                  )
-                }
+                onRemove={() => onRemove(outcome.id)}
               />
             </li>
           ))}
@@ -413,12 +426,18 @@ export function StepInspector({ node, teams }: { node: StepNode; teams: readonly
       <OutcomesEditor
         outcomes={data.outcomes}
         onChange={(outcomes, field) => edit(field, (d) => ({ ...d, outcomes }))}
+        onRemove={(outcomeId) => edit(null, (d) => withoutOutcome(d, outcomeId))}
       />
       <ChecklistEditor
         items={data.checklist}
+        outcomes={data.outcomes}
         onChange={(checklist, field) => edit(field, (d) => ({ ...d, checklist }))}
       />
-      <FormEditor fields={data.form} onChange={(form, field) => edit(field, (d) => ({ ...d, form }))} />
+      <FormEditor
+        fields={data.form}
+        outcomes={data.outcomes}
+        onChange={(form, field) => edit(field, (d) => ({ ...d, form }))}
+      />
     </>
   );
 }
