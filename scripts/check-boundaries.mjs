@@ -32,7 +32,7 @@ const rules = [
   {
     dir: 'apps/web',
     allow: [
-      /^@stepwise\/flow$/,
+      /^@stepwise\/flow(\/vocabulary)?$/,
       /^react(-dom)?(\/|$)/,
       /^@xyflow\/react$/,
       /^@xyflow\/react\/dist\/style\.css$/,

@@ -20,7 +20,8 @@ afterEach(() => {
   probe = '';
 });
 
-describe('packages/flow purity lint', () => {
+// Each case starts the linter as its own process: seconds on a loaded machine.
+describe('packages/flow purity lint', { timeout: 30_000 }, () => {
   it.each([
     ['Date.now()', 'export const t = Date.now();\n'],
     ['new Date()', 'export const t = new Date();\n'],

@@ -52,7 +52,13 @@ function newestMtime(path: string): number {
  */
 export async function ensureWebBuilt(): Promise<void> {
   const index = join(WEB_DIR, 'index.html');
-  const sources = [join(REPO_ROOT, 'apps/web'), join(REPO_ROOT, 'vite.config.ts')];
+  // The web app, the flow package it bundles, and the build's own configuration.
+  const sources = [
+    join(REPO_ROOT, 'apps/web'),
+    join(REPO_ROOT, 'packages/flow/src'),
+    join(REPO_ROOT, 'vite.config.ts'),
+    join(REPO_ROOT, 'scripts/precompress.ts'),
+  ];
   const newestSource = Math.max(...sources.map(newestMtime));
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
   const { build } = await import('vite');

@@ -16,6 +16,7 @@ import {
 import type { Database } from '@stepwise/db';
 import { apiDocsHandler, isApiDocsPath } from './apiDocs.ts';
 import { clientAddressOf, type TrustedProxies } from './clientAddress.ts';
+import { dynamicCompression } from './compression.ts';
 import { errorsOnlyLogger, type Logger } from './logger.ts';
 import { logSender } from './mailer.ts';
 import { serveStatic } from './staticFiles.ts';
@@ -85,8 +86,10 @@ export type RunningServer = {
 };
 
 /**
- * The HTTP host: tRPC at /trpc (batching on, 1 MiB bodies, CSRF-checked mutations), /healthz, the API's
- * OpenAPI document and docs page (/api/openapi.json, /api/docs), and the built web app with a client-side-routing fallback. Also starts the runtime loop unless told not to.
+ * The HTTP host: tRPC at /trpc (batching on, 1 MiB bodies, CSRF-checked mutations, answers of 1 KiB and
+ * more compressed), /healthz, the API's OpenAPI document and docs page (/api/openapi.json, /api/docs),
+ * and the built web app (precompressed files, a client-side-routing fallback). Also starts the runtime
+ * loop unless told not to.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { db } = options;
@@ -112,6 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   const apiDocs = apiDocsHandler({ publicUrl: () => publicUrl });
+  const compress = dynamicCompression();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
@@ -122,7 +126,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     if (isApiDocsPath(pathname)) return apiDocs(req, res, pathname);
 
-    if (pathname === '/trpc' || pathname.startsWith('/trpc/')) return trpc(req, res, url);
+    if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
+      compress(req, res);
+      return trpc(req, res, url);
+    }
 
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, webDir, pathname);
     res.statusCode = 405;

@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { acceptedEncoding, type Encoding } from './compression.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,8 +48,9 @@ async function fileAt(path: string): Promise<Stats | null> {
 }
 
 /**
- * Serves the built web app: files from `webDir` with their content types, long caching for /assets,
- * and index.html for any other path (the app's client-side routes). Only GET and HEAD reach it.
+ * Serves the built web app: files from `webDir` with their content types (brotli or gzip when the
+ * browser accepts it and the build precompressed the file), long caching for /assets, and index.html
+ * for any other path (the app's client-side routes). Only GET and HEAD reach it.
  */
 export async function serveStatic(
   req: IncomingMessage,
@@ -67,6 +69,8 @@ export async function serveStatic(
   const target = join(root, relative);
   // normalize() resolved any `..`; anything that lands outside the web root is refused.
   if (!target.startsWith(root) || decoded.includes('\0')) return plain(res, 404, 'Not found.');
+  // Dot-files and dot-folders (the build's `.vite/manifest.json`) are the build's own, not the app's.
+  if (relative.split(/[/\\]/).some((part) => part.startsWith('.'))) return plain(res, 404, 'Not found.');
 
   const isAsset = relative.startsWith(`assets${sep}`);
   const file = relative === '' ? null : await fileAt(target);
@@ -85,6 +89,9 @@ export async function serveStatic(
   return sendFile(req, res, indexPath, index, 'no-cache');
 }
 
+/** The build writes `<file>.br` and `<file>.gz` beside each compressible file (vite.config.ts). */
+const SUFFIX: Record<Encoding, string> = { br: '.br', gzip: '.gz' };
+
 async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
@@ -92,23 +99,38 @@ async function sendFile(
   file: Stats,
   cacheControl: string,
 ): Promise<void> {
-  const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
-  res.setHeader('content-type', CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream');
+  const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  // The variant the browser accepts, when the build made one (only text files have them).
+  let encoding: Encoding | null = null;
+  let sent = { path, file };
+  if (/^(text\/|application\/(json|manifest\+json|wasm)|image\/svg)/.test(type)) {
+    res.setHeader('vary', 'accept-encoding');
+    const wanted = acceptedEncoding(req.headers['accept-encoding']);
+    const variant = wanted === null ? null : await fileAt(path + SUFFIX[wanted]);
+    if (wanted !== null && variant && variant.mtimeMs >= file.mtimeMs) {
+      encoding = wanted;
+      sent = { path: path + SUFFIX[wanted], file: variant };
+    }
+  }
+  // Each encoding is its own representation, with its own validator.
+  const etag = `W/"${sent.file.size.toString(16)}-${Math.floor(sent.file.mtimeMs).toString(16)}${encoding ? `-${encoding}` : ''}"`;
+  res.setHeader('content-type', type);
   res.setHeader('cache-control', cacheControl);
   res.setHeader('etag', etag);
   res.setHeader('last-modified', file.mtime.toUTCString());
+  if (encoding) res.setHeader('content-encoding', encoding);
   if (req.headers['if-none-match'] === etag) {
     res.statusCode = 304;
     res.end();
     return;
   }
   if (req.method === 'HEAD') {
-    res.setHeader('content-length', file.size);
+    res.setHeader('content-length', sent.file.size);
     res.end();
     return;
   }
   // The build's files are small: one read, one write (no stream to tear down if the client leaves).
-  const content = await readFile(path);
+  const content = await readFile(sent.path);
   res.setHeader('content-length', content.length);
   res.end(content);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNELS, END_STATUSES, PRIORITIES, TIERS } from './vocabulary.ts';
 
 /**
  * The building blocks of the flow document (see `schema.ts`): ids, fields, conditions, limits. Node
@@ -105,10 +106,7 @@ export const FieldKey = SafeString.min(1)
 export const Text = SafeString.max(LIMITS.maxString, `text is at most ${LIMITS.maxString} characters`);
 export const Label = SafeString.max(200, 'a label is at most 200 characters');
 
-export const CHANNELS = ['email', 'chat', 'phone', 'social', 'web'] as const;
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export const TIERS = ['new', 'existing', 'vip'] as const;
-export const END_STATUSES = ['resolved', 'closed_unresolved', 'transferred'] as const;
+export { CHANNELS, END_STATUSES, PRIORITIES, TIERS };
 export const Channel = z.enum(CHANNELS);
 export const Priority = z.enum(PRIORITIES);
 export const Tier = z.enum(TIERS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSla } from './time.ts';
+import { formatDateTime, formatDueAt, formatDuration, formatRelative, formatSla } from './time.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -51,5 +51,41 @@ describe('formatDuration', () => {
     expect(formatDuration(3 * MIN)).toBe('3 min 00 s');
     expect(formatDuration(61 * MIN)).toBe('1 h 01 min');
     expect(formatDuration(49 * 60 * MIN)).toBe('2 d 1 h');
+  });
+});
+
+describe('dates in the person’s language and time zone', () => {
+  const at = '2025-03-01T15:30:00.000Z';
+  const now = Date.parse('2025-03-01T12:00:00.000Z');
+
+  it('given a person in Berlin reading German, when a date is formatted, then it is German and in Berlin time', () => {
+    const clock = { locale: 'de-DE', timeZone: 'Europe/Berlin' };
+    expect(formatDateTime(at, clock)).toBe('01.03.2025, 16:30');
+    expect(formatRelative('2025-03-01T11:55:00.000Z', now, clock)).toBe('vor 5 Minuten');
+  });
+
+  it('given a person in New York reading US English, when a date is formatted, then it is in New York time', () => {
+    const clock = { locale: 'en-US', timeZone: 'America/New_York' };
+    expect(formatDateTime(at, clock)).toBe('Mar 1, 2025, 10:30 AM');
+    expect(formatRelative('2025-03-01T11:55:00.000Z', now, clock)).toBe('5 minutes ago');
+    expect(formatRelative('2025-03-01T11:59:50.000Z', now, clock)).toBe('now');
+  });
+
+  it('given an SLA due later today, tomorrow and next month, then the deadline names its day and its zone', () => {
+    const ny = { locale: 'en-US', timeZone: 'America/New_York' };
+    expect(formatDueAt(at, now, ny)).toBe('10:30 AM EST');
+    expect(formatDueAt('2025-03-02T14:00:00.000Z', now, ny)).toBe('Sun 9:00 AM EST');
+    expect(formatDueAt('2025-04-10T14:00:00.000Z', now, ny)).toBe('Apr 10, 10:00 AM EDT');
+    const berlin = { locale: 'de-DE', timeZone: 'Europe/Berlin' };
+    expect(formatDueAt(at, now, berlin)).toBe('16:30 MEZ');
+  });
+
+  it('given the same instant, when read in two zones, then the day can differ: the same day is the reader’s own', () => {
+    const late = '2025-03-02T04:30:00.000Z';
+    const evening = Date.parse('2025-03-01T23:00:00.000Z');
+    expect(formatDueAt(late, evening, { locale: 'en-US', timeZone: 'America/New_York' })).toBe(
+      '11:30 PM EST',
+    );
+    expect(formatDueAt(late, evening, { locale: 'en-GB', timeZone: 'Europe/London' })).toBe('Sun 04:30 GMT');
   });
 });

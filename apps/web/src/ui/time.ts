@@ -49,24 +49,66 @@ export function formatSla(dueAt: string | null, now: number, breached = false): 
   return { text: `due in ${formatDuration(left)}`, tone: left <= SLA_SOON_MS ? 'soon' : 'ok' };
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+/**
+ * Where and how this person reads times: their browser's language and time zone. Fixed values make
+ * the formatting testable; the app passes nothing and gets the person's own.
+ */
+export type Clock = { locale?: string | undefined; timeZone?: string | undefined };
 
-/** `5 minutes ago`, `yesterday`, `in 2 hours`. */
-export function formatRelative(iso: string, now: number): string {
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+
+function dateFormat(clock: Clock, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(['date', clock.locale, clock.timeZone, options]);
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(clock.locale, { ...options, timeZone: clock.timeZone });
+    formatters.set(key, format);
+  }
+  return format as Intl.DateTimeFormat;
+}
+
+function relativeFormat(clock: Clock): Intl.RelativeTimeFormat {
+  const key = JSON.stringify(['relative', clock.locale]);
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.RelativeTimeFormat(clock.locale, { numeric: 'auto' });
+    formatters.set(key, format);
+  }
+  return format as Intl.RelativeTimeFormat;
+}
+
+const MEDIUM: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+
+/** `5 minutes ago`, `yesterday`, `in 2 hours` — in the person's language. */
+export function formatRelative(iso: string, now: number, clock: Clock = {}): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '';
   const diff = t - now;
   const abs = Math.abs(diff);
-  if (abs < 45_000) return 'just now';
+  const relative = relativeFormat(clock);
+  if (abs < 45_000) return relative.format(0, 'second');
   if (abs < HOUR) return relative.format(Math.round(diff / MINUTE), 'minute');
   if (abs < DAY) return relative.format(Math.round(diff / HOUR), 'hour');
   if (abs < 30 * DAY) return relative.format(Math.round(diff / DAY), 'day');
-  return absolute.format(t);
+  return dateFormat(clock, MEDIUM).format(t);
 }
 
-/** `Nov 22, 2025, 8:40 PM`. */
-export function formatDateTime(iso: string): string {
+/** `Nov 22, 2025, 8:40 PM` (en-US), `22.11.2025, 20:40` (de-DE): the person's language and zone. */
+export function formatDateTime(iso: string, clock: Clock = {}): string {
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? '' : absolute.format(t);
+  return Number.isNaN(t) ? '' : dateFormat(clock, MEDIUM).format(t);
+}
+
+/**
+ * When an SLA falls due, with the zone it is read in, since a deadline is where a misread hour costs:
+ * `4:30 PM GMT+1` the same day, `Tue 9:00 AM EST` within the week, `Mar 14, 9:00 AM EST` beyond it.
+ */
+export function formatDueAt(iso: string, now: number, clock: Clock = {}): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const time = dateFormat(clock, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(t);
+  const day = dateFormat(clock, { year: 'numeric', month: '2-digit', day: '2-digit' });
+  if (day.format(t) === day.format(now)) return time;
+  if (Math.abs(t - now) < 6 * DAY) return `${dateFormat(clock, { weekday: 'short' }).format(t)} ${time}`;
+  return `${dateFormat(clock, { month: 'short', day: 'numeric' }).format(t)}, ${time}`;
 }

@@ -99,7 +99,7 @@ export function BacktestPanel({
   const n = Number(limit);
   const limitProblem =
     !Number.isInteger(n) || n < 1 || n > MAX_TICKETS
-      ? `Enter a whole number of tickets from 1 to ${MAX_TICKETS.toLocaleString('en-US')}.`
+      ? `Enter a whole number of tickets from 1 to ${MAX_TICKETS.toLocaleString()}.`
       : null;
 
   async function start() {
@@ -230,12 +230,12 @@ export function BacktestPanel({
           <progress max={Math.max(1, run.total)} value={run.done} aria-label="Backtest progress" />
           <span>
             {run.state === 'running'
-              ? `Replaying ${sourceLabel(run.source)}: ${run.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} tickets…`
+              ? `Replaying ${sourceLabel(run.source)}: ${run.done.toLocaleString()} of ${run.total.toLocaleString()} tickets…`
               : run.state === 'cancelled'
-                ? `Stopped after ${run.done.toLocaleString('en-US')} of ${run.total.toLocaleString('en-US')} tickets.`
+                ? `Stopped after ${run.done.toLocaleString()} of ${run.total.toLocaleString()} tickets.`
                 : run.state === 'failed'
-                  ? `The backtest failed after ${run.done.toLocaleString('en-US')} tickets: ${run.error}`
-                  : `Replayed ${sourceLabel(run.source)} over ${run.summary.tickets.toLocaleString('en-US')} finished tickets${run.unreadable > 0 ? ` (${run.unreadable} with unreadable events left out)` : ''}.`}
+                  ? `The backtest failed after ${run.done.toLocaleString()} tickets: ${run.error}`
+                  : `Replayed ${sourceLabel(run.source)} over ${run.summary.tickets.toLocaleString()} finished tickets${run.unreadable > 0 ? ` (${run.unreadable} with unreadable events left out)` : ''}.`}
           </span>
         </div>
       )}
@@ -315,20 +315,20 @@ function BacktestResult({
   return (
     <>
       <section className="kpis" aria-label="Backtest figures">
-        <Kpi label="Tickets replayed" value={summary.tickets.toLocaleString('en-US')} />
+        <Kpi label="Tickets replayed" value={summary.tickets.toLocaleString()} />
         <Kpi
           label="Take another path"
-          value={summary.differentPath.toLocaleString('en-US')}
+          value={summary.differentPath.toLocaleString()}
           detail={`${share(summary.differentPath)} of the tickets`}
         />
         <Kpi
           label="End differently"
-          value={summary.endsDifferently.toLocaleString('en-US')}
+          value={summary.endsDifferently.toLocaleString()}
           detail={`${share(summary.endsDifferently)} reach another end`}
         />
         <Kpi
           label="Would wait"
-          value={summary.waiting.toLocaleString('en-US')}
+          value={summary.waiting.toLocaleString()}
           detail="for an answer they never gave"
           tone={summary.waiting > 0 ? 'warning' : undefined}
         />

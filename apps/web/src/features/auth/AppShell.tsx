@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Inbox, KeyRound, ListOrdered, LogOut, MonitorSmartphone, Settings, Workflow } from 'lucide-react';
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
@@ -111,7 +111,9 @@ export function AppShell() {
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>
-        <Outlet />
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
       </main>
       <ChangePasswordDialog open={changingPassword} onClose={() => setChangingPassword(false)} />
       {viewingSessions && <SessionsDialog open onClose={() => setViewingSessions(false)} />}

@@ -12,8 +12,12 @@ import {
 } from './PublishPilotOption.tsx';
 import { SHORTCUTS } from './shortcuts.ts';
 
-const timeOfDay = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const dayAndTime = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+const timeOfDay = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** `Maya Manager saved this flow at 14:02 since you opened it.` (with the date when not today). */
 export function conflictSentence(conflict: Conflict, now: Date = new Date()): string {

@@ -1,4 +1,4 @@
-import { PRIORITIES } from '@stepwise/flow';
+import { PRIORITIES } from '@stepwise/flow/vocabulary';
 import { skipToken, useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';

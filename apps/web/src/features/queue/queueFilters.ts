@@ -1,4 +1,5 @@
-import { PRIORITIES, type Priority } from '@stepwise/flow';
+import type { Priority } from '@stepwise/flow';
+import { PRIORITIES } from '@stepwise/flow/vocabulary';
 import type { QueueScope } from '../../trpc.ts';
 
 /** The queue's view: a scope (or the managers' "Unrouted" list) and the filters, all kept in the URL. */
