@@ -166,8 +166,7 @@ function shapeOf(style: Record<string, string>): Shape {
     return 'start_or_end';
   if (shape === 'process' || shape.endsWith('.predefined_process')) return 'subflow';
   if (shape.endsWith('.delay') || shape.includes('timer')) return 'wait';
-  if (shape === '' || shape === 'rect' || shape.endsWith('.process') || has('rounded') || has('whiteSpace'))
-    return 'step';
+  if (shape === '' || shape === 'rect' || shape === 'rectangle' || shape.endsWith('.process')) return 'step';
   return null;
 }
 
@@ -340,15 +339,7 @@ function readDrawio(text: string, teams: readonly TeamRef[]): ImportOutcome {
   const used = new Set<string>();
   const connect = (edge: Cell, source: string, handle: string) => {
     const target = edge.target ? nodeIdOf.get(edge.target) : undefined;
-    if (target === undefined) {
-      note(
-        'unmapped',
-        edge.id,
-        `A connector from "${source}" leads to no shape Stepwise kept: it was left out.`,
-        source,
-      );
-      return;
-    }
+    if (target === undefined) return;
     if (used.has(`${source}\u0000${handle}`)) return;
     used.add(`${source}\u0000${handle}`);
     edges.push({ id: edgeIds(edge.id, 'edge'), source, sourceHandle: handle, target });
@@ -362,7 +353,20 @@ function readDrawio(text: string, teams: readonly TeamRef[]): ImportOutcome {
     const label = cleanText(labelText(cell.value).replace(/\n/g, ' '), 200);
     const { x, y } = absolute(cell);
     const position = { x: x * DRAWIO_SCALE, y: y * DRAWIO_SCALE };
-    const outs = outgoing.get(cell.id) ?? [];
+    const outs: Cell[] = [];
+    for (const edge of outgoing.get(cell.id) ?? []) {
+      if (edge.target && nodeIdOf.has(edge.target)) outs.push(edge);
+      else {
+        const to = edge.target ? byId.get(edge.target) : undefined;
+        const toLabel = to ? labelText(to.value) : '';
+        note(
+          'unmapped',
+          edge.id,
+          `A connector from "${label}" ${toLabel ? `to "${toLabel.slice(0, 80)}" ` : ''}leads to no shape Stepwise kept: it was left out.`,
+          id,
+        );
+      }
+    }
     switch (kind) {
       case 'start': {
         const data = nodeKinds.start.defaults();
