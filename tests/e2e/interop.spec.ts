@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
 import { inspector, nodeTitled } from '../support/canvasGestures.ts';
-import { api, requireChromium, screenshot, seriousAxeViolations } from '../support/e2e.ts';
+import { api, RESULTS_DIR, requireChromium, screenshot, seriousAxeViolations } from '../support/e2e.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -25,6 +26,20 @@ async function importFromFlowsList(page: Page, url: string, name: string, mimeTy
   const dialog = page.locator('dialog', { hasText: `Imported “${name}”` });
   await dialog.waitFor();
   return dialog;
+}
+
+/** Waits until the problems list has no error left (warnings, such as a step without an SLA, may stay). */
+async function noErrors(page: Page, shot: string) {
+  await page.waitForTimeout(300);
+  await screenshot(page, shot);
+  await expect
+    .poll(
+      async () =>
+        (await page.locator('.problems-ok').count()) > 0 ||
+        (await page.getByTestId('error-count').allTextContents()).join('').trim().startsWith('0 errors'),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
 }
 
 async function publish(page: Page) {
@@ -49,6 +64,8 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
     app = await openE2eApp({
       server: { timers: false },
       context: { viewport: { width: 1440, height: 900 } },
+      // The broken file's refusal (the first test) is the one expected error.
+      console: { allowStatus: (url, status) => status === 400 && url.includes('/trpc/interop.importFile') },
     });
     ({ server, context, page, problems } = app);
     await logIn(page, server.url, MANAGER, /\/flows$/);
@@ -96,8 +113,7 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
     await inspector(page)
       .getByLabel('Flow to run', { exact: true })
       .selectOption({ label: 'Refund request' });
-    await page.locator('.problems-ok').waitFor();
-    await screenshot(page, 'interop-bpmn-builder-1440');
+    await noErrors(page, 'interop-bpmn-builder-1440');
 
     // Then it publishes, and the version is the diagram with the fixes
     await publish(page);
@@ -132,7 +148,7 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
 
     await nodeTitled(page, 'Give it a day').locator('.fnode-title').click();
     await inspector(page).getByLabel('Wait for (minutes)', { exact: true }).fill('1440');
-    await page.locator('.problems-ok').waitFor();
+    await noErrors(page, 'interop-drawio-builder-1440');
     await publish(page);
 
     // The export menu offers BPMN of the same draft, and a picture with a legend
@@ -146,10 +162,25 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
     await page.getByRole('menuitem', { name: 'Picture (.svg)' }).click();
     const svg = await svgDownload;
     expect(svg.suggestedFilename()).toBe('complaint-follow-up.svg');
+    const svgPath = join(RESULTS_DIR, 'interop-picture.svg');
+    await svg.saveAs(svgPath);
+    const picture = readFileSync(svgPath, 'utf8');
+    expect(picture).toContain('<g class="legend">');
+    expect(picture.match(/<g class="node /g)?.length).toBe(4);
     const pngDownload = page.waitForEvent('download');
     await page.getByRole('button', { name: /^Export/ }).click();
     await page.getByRole('menuitem', { name: 'Picture (.png)' }).click();
-    expect((await pngDownload).suggestedFilename()).toBe('complaint-follow-up.png');
+    const png = await pngDownload;
+    expect(png.suggestedFilename()).toBe('complaint-follow-up.png');
+    await png.saveAs(join(RESULTS_DIR, 'interop-picture.png'));
+    // The menu, open, for the record
+    await page.getByRole('button', { name: /^Export/ }).click();
+    await page.getByRole('menuitem', { name: 'BPMN 2.0 (.bpmn)' }).waitFor();
+    await screenshot(page, 'interop-export-menu-1440');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'interop-builder-390');
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(problems).toEqual([]);
   });
 });

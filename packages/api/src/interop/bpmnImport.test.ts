@@ -178,6 +178,17 @@ describe('importing a Camunda Modeler diagram', async () => {
     );
   });
 
+  it('leaves out a boundary error event, and says so', () => {
+    expect(report).toContainEqual(
+      expect.objectContaining({
+        severity: 'unmapped',
+        element: 'Error_refund',
+        nodeId: 'Task_refund',
+        message: expect.stringContaining('boundary event "Payment failed"'),
+      }),
+    );
+  });
+
   it('opens as a draft whose validation names what is left to fix', () => {
     const codes = new Set(validate(document).map((i) => i.code));
     expect(codes).toContain('SUBFLOW_WITHOUT_TARGET');

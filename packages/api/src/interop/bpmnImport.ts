@@ -347,6 +347,7 @@ function mapDefinitions(root: BpmnElement, options: BpmnImportOptions): ImportOu
     return name === undefined ? undefined : cleanText(name, 200);
   };
 
+  const slaBoundaries = new Set<BpmnElement>();
   let index = 0;
   for (const [element, kind] of kindOf) {
     const id = nodeIdOf.get(element)!;
@@ -467,15 +468,7 @@ function mapDefinitions(root: BpmnElement, options: BpmnImportOptions): ImportOu
               );
           });
         }
-        for (const other of boundaries) {
-          if (el(other.attachedToRef) === element && other !== boundary)
-            note(
-              'unmapped',
-              other,
-              `The ${describe(other)} on the ${describe(element)} was left out: a step has one SLA timer.`,
-              id,
-            );
-        }
+        if (boundary) slaBoundaries.add(boundary);
         break;
       }
       case 'decision': {
@@ -628,6 +621,17 @@ function mapDefinitions(root: BpmnElement, options: BpmnImportOptions): ImportOu
     }
   }
 
+  // Boundary events other than a step's SLA timer (errors, messages, a second timer, one on an action).
+  for (const boundary of boundaries) {
+    if (slaBoundaries.has(boundary)) continue;
+    const host = el(boundary.attachedToRef);
+    note(
+      'unmapped',
+      boundary,
+      `The ${describe(boundary)}${host ? ` on the ${describe(host)}` : ''} was left out: only a timer on a task maps (onto the step's SLA). Its flows were dropped too.`,
+      host ? nodeIdOf.get(host) : undefined,
+    );
+  }
   for (const [lane, steps] of unmatchedLanes) {
     note(
       'review',

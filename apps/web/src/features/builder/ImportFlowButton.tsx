@@ -1,13 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { LoaderCircle, Upload } from 'lucide-react';
-import { type ChangeEvent, useRef, useState } from 'react';
+import { type ChangeEvent, lazy, Suspense, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { errorCode, useTRPC, useTRPCClient } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
-import { ImportProblemsDialog } from './BuilderDialogs.tsx';
-import { IMPORT_ACCEPT, type ImportNote, problemsOf, readImportFile } from './importDiagram.ts';
+import { IMPORT_ACCEPT, type ImportNote } from './importAccept.ts';
 import type { ImportProblem } from './importExport.ts';
-import { ImportReportDialog } from './ImportReportDialog.tsx';
+
+// The dialogs and the file reading (the flow schema) load with the first file picked, not with the list.
+const ImportFlowDialogs = lazy(() => import('./ImportFlowDialogs.tsx'));
+const loadReader = () => import('./importDiagram.ts');
 
 type Imported = {
   flowId: string;
@@ -41,6 +43,7 @@ export function ImportFlowButton() {
     if (!file) return;
     setBusy(true);
     try {
+      const { readImportFile } = await loadReader();
       const read = await readImportFile(file);
       if (!read.ok) {
         setRefused({ fileName: file.name, problems: read.problems });
@@ -70,6 +73,7 @@ export function ImportFlowButton() {
       }
       await queryClient.invalidateQueries({ queryKey: trpc.flows.pathKey() });
     } catch (error) {
+      const { problemsOf } = await loadReader();
       setRefused({ fileName: file.name, problems: problemsOf(error) });
     } finally {
       setBusy(false);
@@ -102,30 +106,20 @@ export function ImportFlowButton() {
         data-testid="import-flow-file"
         onChange={(e) => void onFile(e)}
       />
-      <ImportReportDialog
-        report={imported?.report ?? null}
-        fileName={imported?.fileName ?? ''}
-        counts={imported?.counts ?? null}
-        onClose={() => setImported(null)}
-        action={
-          imported
-            ? {
-                label: 'Open in the builder',
-                run: () => {
-                  const id = imported.flowId;
-                  setImported(null);
-                  void navigate(`/flows/${id}/edit`);
-                },
-              }
-            : undefined
-        }
-      />
-      <ImportProblemsDialog
-        problems={refused?.problems ?? null}
-        fileName={refused?.fileName ?? ''}
-        nothingChanged="No flow was created."
-        onClose={() => setRefused(null)}
-      />
+      {(imported || refused) && (
+        <Suspense fallback={null}>
+          <ImportFlowDialogs
+            imported={imported}
+            refused={refused}
+            onCloseImported={() => setImported(null)}
+            onCloseRefused={() => setRefused(null)}
+            onOpen={(flowId) => {
+              setImported(null);
+              void navigate(`/flows/${flowId}/edit`);
+            }}
+          />
+        </Suspense>
+      )}
     </>
   );
 }

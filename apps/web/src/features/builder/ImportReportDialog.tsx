@@ -1,5 +1,5 @@
 import { Dialog } from './Dialog.tsx';
-import type { ImportNote } from './importDiagram.ts';
+import type { ImportNote } from './importAccept.ts';
 
 /**
  * What an import of a BPMN or draw.io file brought in, and the report: what was left out, and what to

@@ -2,16 +2,7 @@ import type { FlowDocument } from '@stepwise/flow';
 import { errorDetails, errorMessage } from '../../trpc.ts';
 import { type ImportProblem, importText, MAX_IMPORT_BYTES } from './importExport.ts';
 
-/** One line of the import report the API sends with a BPMN or draw.io import. */
-export type ImportNote = {
-  severity: 'unmapped' | 'review';
-  element: string;
-  message: string;
-  nodeId?: string;
-};
-
-/** What the file picker offers: Stepwise's own flow files, BPMN 2.0 and draw.io diagrams. */
-export const IMPORT_ACCEPT = '.json,application/json,.bpmn,.bpmn20.xml,.drawio,.xml,text/xml,application/xml';
+export { IMPORT_ACCEPT, type ImportNote } from './importAccept.ts';
 
 /** The kind of file, by its name and first characters: Stepwise JSON, or a diagram the server maps. */
 export function fileKind(name: string, text: string): 'json' | 'diagram' {
