@@ -26,7 +26,15 @@ const rules = [
   },
   {
     dir: 'packages/api',
-    allow: [/^@stepwise\/(flow|db)$/, /^@trpc\/server(\/|$)/, /^drizzle-orm(\/|$)/, /^zod(\/|$)/, /^node:/],
+    allow: [
+      /^@stepwise\/(flow|db)$/,
+      /^bpmn-moddle$/,
+      /^saxen$/,
+      /^@trpc\/server(\/|$)/,
+      /^drizzle-orm(\/|$)/,
+      /^zod(\/|$)/,
+      /^node:/,
+    ],
     why: 'packages/api may import packages/flow, packages/db, tRPC and zod',
   },
   {

@@ -3,6 +3,7 @@ import { analyticsRouter } from './routers/analytics.ts';
 import { authRouter } from './routers/auth.ts';
 import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
+import { interopRouter } from './routers/interop.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
 import { routingRouter } from './routers/routing.ts';
@@ -22,6 +23,7 @@ export const appRouter = router({
   flows: flowsRouter,
   routing: routingRouter,
   versions: versionsRouter,
+  interop: interopRouter,
   tickets: ticketsRouter,
   admin: adminRouter,
   feedback: feedbackRouter,

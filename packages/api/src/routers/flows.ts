@@ -14,7 +14,7 @@ import { Description, RowId, Title } from '../services/inputs.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
 import { placeBeforeCatchAlls, setRouteOrder } from '../runtime/routeOrder.ts';
 import { queryOn } from '../runtime/sql.ts';
-import { fail, procedure, router } from '../trpc.ts';
+import { type Context, fail, procedure, router } from '../trpc.ts';
 
 const FLOW_NOT_FOUND = 'This flow does not exist in your organization.';
 
@@ -64,6 +64,59 @@ function parseOrFail(input: unknown): FlowDocument {
 function duplicateName(error: unknown, name: string | undefined): void {
   if (name !== undefined && uniqueViolation(error)?.constraint === 'flows_org_name_key') {
     fail('CONFLICT', `A flow named "${name}" already exists. Choose another name.`);
+  }
+}
+
+/**
+ * Creates a flow with `document` as its draft (audited, placed in the route order), in one transaction.
+ * A name the organization already uses is refused with CONFLICT. The document must be parsed already.
+ */
+export async function createFlow(
+  ctx: Context,
+  input: { name: string; description: string; document: FlowDocument; audit?: Record<string, unknown> },
+): Promise<{ id: string; draftRevision: number }> {
+  const { orgId, userId } = userOf(ctx);
+  const { document } = input;
+  const now = ctx.now();
+  try {
+    return await ctx.db.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(flows)
+        .values({
+          orgId,
+          name: input.name,
+          description: input.description,
+          draft: document,
+          createdAt: now,
+          updatedAt: now,
+          updatedBy: userId,
+        })
+        .returning({ id: flows.id, draftRevision: flows.draftRevision });
+      if (!row) throw new Error('INSERT … RETURNING returned no row');
+      await audit(tx, {
+        orgId,
+        actorId: userId,
+        action: 'flow.created',
+        targetType: 'flow',
+        targetId: row.id,
+        data: { name: input.name, ...input.audit },
+        at: now,
+      });
+      // A document with start filters goes before the catch-alls (the default order).
+      const trigger = startTriggerOf(document);
+      await placeBeforeCatchAlls(queryOn(tx), {
+        orgId,
+        flowId: row.id,
+        trigger,
+        actorId: userId,
+        now,
+        reason: 'created',
+      });
+      return row;
+    });
+  } catch (error) {
+    duplicateName(error, input.name);
+    throw error;
   }
 }
 
@@ -123,49 +176,8 @@ export const flowsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const { orgId, userId } = userOf(ctx);
       const document = input.document === undefined ? defaultFlowDocument() : parseOrFail(input.document);
-      const now = ctx.now();
-      try {
-        return await ctx.db.db.transaction(async (tx) => {
-          const [row] = await tx
-            .insert(flows)
-            .values({
-              orgId,
-              name: input.name,
-              description: input.description ?? '',
-              draft: document,
-              createdAt: now,
-              updatedAt: now,
-              updatedBy: userId,
-            })
-            .returning({ id: flows.id, draftRevision: flows.draftRevision });
-          if (!row) throw new Error('INSERT … RETURNING returned no row');
-          await audit(tx, {
-            orgId,
-            actorId: userId,
-            action: 'flow.created',
-            targetType: 'flow',
-            targetId: row.id,
-            data: { name: input.name },
-            at: now,
-          });
-          // A document with start filters goes before the catch-alls (the default order).
-          const trigger = startTriggerOf(document);
-          await placeBeforeCatchAlls(queryOn(tx), {
-            orgId,
-            flowId: row.id,
-            trigger,
-            actorId: userId,
-            now,
-            reason: 'created',
-          });
-          return row;
-        });
-      } catch (error) {
-        duplicateName(error, input.name);
-        throw error;
-      }
+      return createFlow(ctx, { name: input.name, description: input.description ?? '', document });
     }),
 
   get: procedure('authenticated')

@@ -37,7 +37,10 @@ import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } 
 import { FindNodeDialog } from './FindNode.tsx';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
 import { boundsOf } from './documentOps.ts';
-import { downloadDocument, type ImportProblem, importText } from './importExport.ts';
+import { ExportMenu } from './ExportMenu.tsx';
+import { IMPORT_ACCEPT, type ImportNote, problemsOf, readImportFile } from './importDiagram.ts';
+import type { ImportProblem } from './importExport.ts';
+import { ImportReportDialog } from './ImportReportDialog.tsx';
 import { type FlowOption, Inspector } from './inspector/Inspector.tsx';
 import { layout } from './layout.ts';
 import { LeaveGuard } from './LeaveGuard.tsx';
@@ -127,6 +130,11 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const [importProblems, setImportProblems] = useState<{
     fileName: string;
     problems: ImportProblem[];
+  } | null>(null);
+  const [importReport, setImportReport] = useState<{
+    fileName: string;
+    report: ImportNote[];
+    counts: { nodes: number; edges: number; notes: number };
   } | null>(null);
   const [dismissedConflict, setDismissedConflict] = useState<Conflict | null>(null);
   const [resolving, setResolving] = useState(false);
@@ -284,12 +292,26 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     const file = event.target.files?.[0];
     event.target.value = '';
     if (!file) return;
-    const result = importText(await file.text());
-    if (!result.ok) {
-      setImportProblems({ fileName: file.name, problems: result.problems });
+    const read = await readImportFile(file);
+    if (!read.ok) {
+      setImportProblems({ fileName: file.name, problems: read.problems });
       return;
     }
-    builder.replaceDocument(result.document, 'record');
+    let document = read.kind === 'json' ? read.document : null;
+    if (read.kind === 'diagram') {
+      // BPMN and draw.io are mapped by the server, which knows the organization's teams; nothing is saved
+      // until the draft is (the import is one undo step, like any edit).
+      try {
+        const result = await client.interop.convert.mutate({ text: read.text });
+        document = result.document;
+        setImportReport({ fileName: file.name, report: result.report, counts: result.counts });
+      } catch (error) {
+        setImportProblems({ fileName: file.name, problems: problemsOf(error) });
+        return;
+      }
+    }
+    if (!document) return;
+    builder.replaceDocument(document, 'record');
     toast.success(`Imported “${file.name}” — undo (Ctrl+Z) to go back`);
     window.requestAnimationFrame(
       () => void reactFlow.fitView({ duration: 300, padding: 0.15, maxZoom: 1.1 }),
@@ -464,27 +486,25 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
               type="button"
               className="btn btn-ghost btn-small"
               onClick={() => fileInput.current?.click()}
-              title="Replace the draft with a flow file"
+              title="Replace the draft with a flow file, a BPMN 2.0 file or a draw.io diagram"
             >
               <Upload size={15} aria-hidden="true" /> Import
             </button>
             <input
               ref={fileInput}
               type="file"
-              accept=".json,application/json"
+              accept={IMPORT_ACCEPT}
               className="sr-only"
               tabIndex={-1}
               aria-label="Flow file to import"
               onChange={(e) => void onImport(e)}
             />
-            <button
-              type="button"
-              className="btn btn-ghost btn-small"
-              onClick={() => downloadDocument(builder.document, meta.name)}
-              title="Download the draft as a .json file"
-            >
-              <Download size={15} aria-hidden="true" /> Export
-            </button>
+            <ExportMenu
+              document={document}
+              name={meta.name}
+              flowId={flowId}
+              beforeBpmn={() => saver.flush()}
+            />
           </div>
           <div className="tool-group">
             <button
@@ -591,6 +611,17 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
         problems={publishProblems}
         onPublish={(message, pilotPercent) => void publish(message, pilotPercent)}
         onClose={() => setPublishOpen(false)}
+      />
+      <ImportReportDialog
+        report={importReport?.report ?? null}
+        fileName={importReport?.fileName ?? ''}
+        counts={importReport?.counts ?? null}
+        onClose={() => setImportReport(null)}
+        onShow={(nodeId) => {
+          setImportReport(null);
+          builder.select([nodeId], []);
+          focusNodes([nodeId]);
+        }}
       />
       <ImportProblemsDialog
         problems={importProblems?.problems ?? null}

@@ -173,10 +173,13 @@ export function ImportProblemsDialog({
   problems,
   fileName,
   onClose,
+  nothingChanged = 'Nothing was changed: the flow on the canvas is as it was.',
 }: {
   problems: readonly ImportProblem[] | null;
   fileName: string;
   onClose: () => void;
+  /** What the refusal left as it was (the canvas, or: no flow was created). */
+  nothingChanged?: string;
 }) {
   return (
     <Dialog
@@ -189,7 +192,7 @@ export function ImportProblemsDialog({
         </button>
       }
     >
-      <p>Nothing was changed: the flow on the canvas is as it was. The file has these problems:</p>
+      <p>{nothingChanged} The file has these problems:</p>
       <ul className="import-problems">
         {(problems ?? []).map((p, i) => (
           // The parser's list, in its order.

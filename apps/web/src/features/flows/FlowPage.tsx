@@ -5,6 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
 import { useMe } from '../auth/useMe.ts';
 import { EditDraftLink } from '../builder/EditDraftLink.tsx';
+import { ExportMenu } from '../builder/ExportMenu.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime } from '../../ui/time.ts';
@@ -107,6 +108,14 @@ export function FlowPage() {
               Published by {selected.authorName ?? 'someone'} on {formatDateTime(selected.createdAt)}
             </span>
             {selected.message && <span className="version-message">“{selected.message}”</span>}
+            {(me.data?.role === 'admin' || me.data?.role === 'manager') && version.data && (
+              <ExportMenu
+                document={version.data.document}
+                name={`${flow.data.name} v${selected.number}`}
+                flowId={flowId}
+                versionId={selected.id}
+              />
+            )}
           </div>
           {version.isPending ? (
             <Loading label="Loading version…" />

@@ -1,6 +1,7 @@
 import type { StartTrigger } from '@stepwise/flow';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { ImportFlowButton } from '../builder/ImportFlowButton.tsx';
 import { NewFlowButton } from '../builder/NewFlowButton.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
@@ -28,7 +29,10 @@ export function FlowsPage() {
             The processes your tickets follow. Open one to see its published version.
           </p>
         </div>
-        <NewFlowButton />
+        <div className="page-actions">
+          <ImportFlowButton />
+          <NewFlowButton />
+        </div>
       </div>
       {flows.isPending ? (
         <Loading label="Loading flows…" />
