@@ -193,6 +193,8 @@ export const ListInput = z
     limit: z.number().int().min(1).max(200).default(50),
     /** The previous page's `nextCursor` (same filters and sort); none for the first page. */
     cursor: SafeString.max(400, 'This cursor is not valid.').nullish(),
+    /** Sent by tRPC's infinite queries; pages only go forward. */
+    direction: z.literal('forward').optional(),
   })
   .default({ sort: 'newest', limit: 50 });
 
@@ -342,7 +344,7 @@ export const ticketsRouter = router({
   list: procedure([...WORKERS])
     .input(ListInput)
     .query(async ({ ctx, input }): Promise<TicketListPage> => {
-      const { cursor, ...filters } = input;
+      const { cursor, direction: _forward, ...filters } = input;
       const caller = callerOf(ctx);
       checkView(caller, filters.view);
       const page = await listTickets(poolQuery(ctx.db), versionCache, caller, ctx.now(), {
