@@ -55,7 +55,15 @@ export type ViewList = {
   defaultView: TicketView;
 };
 
-const AGENT_VIEWS: readonly TicketView[] = ['mine', 'teams', 'unassigned', 'breached', 'waiting', 'closed'];
+const AGENT_VIEWS: readonly TicketView[] = [
+  'mine',
+  'teams',
+  'all',
+  'unassigned',
+  'breached',
+  'waiting',
+  'closed',
+];
 const MANAGER_VIEW_LIST: readonly TicketView[] = [
   'mine',
   'teams',

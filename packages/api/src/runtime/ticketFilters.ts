@@ -2,11 +2,11 @@ import type { Caller } from '../trpc.ts';
 
 /**
  * The built-in views of the queue. `mine`: open tickets assigned to the caller; `teams`: open tickets of
- * the caller's teams and assigned to them; `all`: every open ticket the caller works on (an agent: their
- * teams' and their own, as `teams`; managers and admins: the organization's); `unassigned`, `breached`
- * (an SLA passed, now or at an earlier step: the mark stays), `waiting` (on the customer's reply) and
- * `closed` (ended in the last 7 days) within the same reach; `unrouted`: tickets no flow took (managers
- * and admins).
+ * the caller's teams and assigned to them; `all`: every open ticket of the organization; `unassigned`,
+ * `breached` (an SLA passed, now or at an earlier step: the mark stays), `waiting` (on the customer's
+ * reply) and `closed` (ended in the last 7 days) among the tickets the caller works on (an agent: their
+ * teams' and their own; managers and admins: the organization's); `unrouted`: tickets no flow took
+ * (managers and admins).
  */
 export const TICKET_VIEWS = [
   'mine',
@@ -106,7 +106,7 @@ function viewClauses(p: Params, caller: Caller, now: Date, view: TicketView): st
       ];
     }
     case 'all':
-      return [`t.status IN ${OPEN}`, ...reach()];
+      return [`t.status IN ${OPEN}`];
     case 'unassigned':
       return [`t.status IN ${OPEN}`, 't.assignee_id IS NULL', ...reach()];
     case 'breached':
