@@ -47,7 +47,7 @@ const rules = [
       /^@dagrejs\/dagre$/,
       /^lucide-react$/,
       /^@trpc\/(client|tanstack-react-query)$/,
-      /^@tanstack\/react-query$/,
+      /^@tanstack\/react-(query|virtual)$/,
       /^zustand(\/|$)/,
       /^zundo$/,
       /^sonner$/,

@@ -76,6 +76,10 @@ const ACCESS_TABLE: Record<string, Access> = {
   'tickets.startFlow': ['admin', 'manager', 'agent'],
   'tickets.assign': ['admin', 'manager', 'agent'],
   'tickets.addMessage': ['admin', 'manager', 'agent'],
+  'views.list': ['admin', 'manager', 'agent'],
+  'views.create': ['admin', 'manager', 'agent'],
+  'views.update': ['admin', 'manager', 'agent'],
+  'views.remove': ['admin', 'manager', 'agent'],
   'admin.tokens.list': ['admin'],
   'admin.tokens.create': ['admin'],
   'admin.tokens.revoke': ['admin'],
@@ -172,6 +176,10 @@ const TOKEN_TABLE: Record<string, ApiScope | null> = {
   'versions.rollbackPilot': null,
   'tickets.queue': null,
   'tickets.unrouted': null,
+  'views.list': null,
+  'views.create': null,
+  'views.update': null,
+  'views.remove': null,
   'tickets.startFlow': null,
   'tickets.assign': null,
   'admin.tokens.list': null,
@@ -331,6 +339,7 @@ describe.each(backends())('access (%s)', (backend) => {
     channelId: '',
     invitationId: '',
     sessionId: '',
+    viewId: '',
   };
   const secretsOfA: string[] = [];
   /** Org A's tokens with one scope each, and each organization's token with every scope. */
@@ -379,7 +388,13 @@ describe.each(backends())('access (%s)', (backend) => {
       role: 'manager',
       teamIds: [team.id],
     });
+    const view = await (await h.as(org.A.agent)).views.create({
+      name: 'Secret view of A',
+      teamId: team.id,
+      query: { view: 'teams', search: 'Secret', sort: 'sla' },
+    });
     Object.assign(idsOfA, {
+      viewId: view.id,
       invitationId: invitation.invitation.id,
       tokenId: token.id,
       endpointId: endpoint.id,
@@ -589,6 +604,12 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'EMPTY',
       },
       'tickets.get': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'views.create': {
+        input: () => ({ name: 'Into A', teamId: idsOfA.teamId, query: { view: 'mine', sort: 'sla' } }),
+        expect: 'NOT_FOUND',
+      },
+      'views.update': { input: () => ({ viewId: idsOfA.viewId, name: 'Taken over' }), expect: 'NOT_FOUND' },
+      'views.remove': { input: () => ({ viewId: idsOfA.viewId }), expect: 'NOT_FOUND' },
       'tickets.startFlow': {
         input: () => ({ ticketId: idsOfA.ticketId, flowId: idsOfA.flowId }),
         expect: 'NOT_FOUND',
@@ -727,6 +748,7 @@ describe.each(backends())('access (%s)', (backend) => {
       await api.users.list(),
       await api.invitations.list(),
       await api.tickets.queue({ scope: 'all' }),
+      await api.views.list(),
       await api.auth.me(),
       await api.routing.order(),
       await api.routing.explain({ channel: 'email', category: 'billing', priority: 'normal', tier: 'vip' }),

@@ -108,6 +108,11 @@ async function populatedOrg(db: TestDb, name: string): Promise<RuntimeOrg> {
   const agent = apiAs(db, org.people.agent1, clock);
   const created = await apiAs(db, org.people.manager, clock).tickets.create(ticketInput({ flowId }));
   await agent.tickets.addMessage({ ticketId: created.ticket.id, body: 'Looking into it.', from: 'agent' });
+  await agent.views.create({
+    name: 'Technical',
+    teamId: org.teams.technical,
+    query: { view: 'teams', sort: 'sla' },
+  });
   const step = (seq: number, outcomeId: string) =>
     agent.tickets.complete({
       ticketId: created.ticket.id,

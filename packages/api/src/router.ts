@@ -12,6 +12,7 @@ import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
 import { versionsRouter } from './routers/versions.ts';
+import { viewsRouter } from './routers/views.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -25,6 +26,7 @@ export const appRouter = router({
   versions: versionsRouter,
   interop: interopRouter,
   tickets: ticketsRouter,
+  views: viewsRouter,
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,

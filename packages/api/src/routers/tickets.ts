@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { completeStep, type StepCompletion } from '../runtime/completeStep.ts';
 import { createTicket } from '../runtime/createTicket.ts';
 import { listTickets, queueOf, type QueueRow, type TicketListPage } from '../runtime/queue.ts';
+import {
+  cursorFits,
+  MANAGER_VIEWS,
+  PERSONAL_VIEWS,
+  TICKET_SORTS,
+  TICKET_VIEWS,
+  type TicketSort,
+  type TicketView,
+} from '../runtime/ticketFilters.ts';
 import { isUuid, poolQuery } from '../runtime/sql.ts';
 import { ticketCache } from '../runtime/ticketCache.ts';
 import { getTicketDetail, type TicketDetail } from '../runtime/ticketView.ts';
@@ -23,7 +32,7 @@ import { idempotencyHeaderOf } from '../createContext.ts';
 import { intakeHash } from '../runtime/intakeKeys.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
 import { IsoDateTime, RowId, SafeRecord, SafeString } from '../services/inputs.ts';
-import { type Context, fail, procedure, router } from '../trpc.ts';
+import { type Caller, type Context, fail, procedure, router } from '../trpc.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
 const MAX_TEXT = 10_000;
@@ -158,7 +167,12 @@ export const QueueInput = z
 
 export const ListInput = z
   .strictObject({
-    /** Statuses to include (ended ones too); none = every ticket. */
+    /**
+     * A built-in view: `mine`, `teams`, `all` (open tickets), `unassigned`, `breached`, `waiting` (on the
+     * customer), `closed` (in the last 7 days), `unrouted` (managers and admins). None: every ticket.
+     */
+    view: z.enum(TICKET_VIEWS).optional(),
+    /** Statuses to include (ended ones too); none = every ticket (of the view). */
     status: z.array(SafeString.min(1).max(32)).max(10).optional(),
     priority: z.array(z.enum(PRIORITIES)).max(10).optional(),
     channel: z.array(z.enum(CHANNELS)).max(10).optional(),
@@ -167,30 +181,68 @@ export const ListInput = z
     teamId: RowId.optional(),
     assigneeId: RowId.optional(),
     breachedOnly: z.boolean().optional(),
-    /** Words in the subject, the customer's name or email; or a ticket number (`42`, `#42`). */
+    /**
+     * Words to find (each as a word prefix) in the subject, description, customer name or email and the
+     * conversation; or a ticket number (`#42`; a bare `42` also finds text).
+     */
     search: SafeString.max(200, 'A search is at most 200 characters.').optional(),
     createdFrom: IsoDateTime('createdFrom is a date-time such as 2030-03-01T00:00:00Z.', true).optional(),
     createdBefore: IsoDateTime('createdBefore is a date-time such as 2030-03-01T00:00:00Z.', true).optional(),
+    /** `newest` (default), `oldest`, `sla` (soonest due first), `priority` (urgent first), `updated` (last changed first). */
+    sort: z.enum(TICKET_SORTS).default('newest'),
     limit: z.number().int().min(1).max(200).default(50),
-    /** The previous page's `nextCursor`; none for the first page. */
-    cursor: SafeString.max(200, 'This cursor is not valid.').nullish(),
+    /** The previous page's `nextCursor` (same filters and sort); none for the first page. */
+    cursor: SafeString.max(400, 'This cursor is not valid.').nullish(),
+    /** Sent by tRPC's infinite queries; pages only go forward. */
+    direction: z.literal('forward').optional(),
   })
-  .default({ limit: 50 });
+  .default({ sort: 'newest', limit: 50 });
 
-/** A page position as an opaque token: the number of the page's last ticket. */
-function ticketCursorOf(number: number): string {
-  return Buffer.from(`n:${number}`, 'utf8').toString('base64url');
+const BAD_CURSOR =
+  'This page cursor is not one tickets.list gave out for this sort: start again from the first page.';
+
+/** A page position as an opaque token: the sort and the sort keys of the page's last ticket. */
+function ticketCursorOf(sort: TicketSort, keys: readonly string[]): string {
+  return Buffer.from(JSON.stringify({ s: sort, k: keys }), 'utf8').toString('base64url');
 }
 
-function parseTicketCursor(cursor: string): number {
-  const match = /^n:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const number = match?.[1] === undefined ? Number.NaN : Number(match[1]);
-  if (!Number.isSafeInteger(number) || number > 2_147_483_647)
-    fail(
-      'BAD_REQUEST',
-      'This page cursor is not one tickets.list gave out: start again from the first page.',
-    );
-  return number;
+function parseTicketCursor(cursor: string, sort: TicketSort): string[] {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  // The first form, by number only (newest first), is still read.
+  const legacy = /^n:(\d{1,10})$/.exec(text)?.[1];
+  let keys: unknown = legacy !== undefined && sort === 'newest' ? [legacy] : undefined;
+  if (keys === undefined) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        's' in parsed &&
+        'k' in parsed &&
+        parsed.s === sort
+      )
+        keys = parsed.k;
+    } catch {
+      keys = undefined;
+    }
+  }
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string') || !cursorFits(sort, keys))
+    fail('BAD_REQUEST', BAD_CURSOR);
+  return keys;
+}
+
+/** The caller may use this view: FORBIDDEN for an agent asking for a managers' one, BAD_REQUEST for a token asking for a person's. */
+export function checkView(caller: Caller, view: TicketView | undefined): void {
+  if (view === undefined) return;
+  if (
+    MANAGER_VIEWS.has(view) &&
+    caller.role !== 'admin' &&
+    caller.role !== 'manager' &&
+    caller.role !== 'api'
+  )
+    fail('FORBIDDEN', `The ${view} view is for managers and admins.`);
+  if (PERSONAL_VIEWS.has(view) && caller.userId === null)
+    fail('BAD_REQUEST', `The ${view} view is a person's: an API token has no tickets or teams of its own.`);
 }
 
 const WORKERS = ['admin', 'manager', 'agent'] as const;
@@ -285,20 +337,23 @@ export const ticketsRouter = router({
     ),
 
   /**
-   * The organization's tickets, newest first, with filters and a search, a page at a time: pass the
-   * page's `nextCursor` for the next one (null on the last). Each ticket appears on exactly one page.
+   * The organization's tickets (or a built-in view of them) with filters and a full-text search, in a
+   * chosen order (newest first by default), a page at a time: pass the page's `nextCursor` for the next
+   * one (null on the last). Each ticket appears on exactly one page, even as tickets arrive meanwhile.
    */
   list: procedure([...WORKERS])
     .input(ListInput)
     .query(async ({ ctx, input }): Promise<TicketListPage> => {
-      const { cursor, ...filters } = input;
-      const page = await listTickets(poolQuery(ctx.db), versionCache, callerOf(ctx).orgId, {
+      const { cursor, direction: _forward, ...filters } = input;
+      const caller = callerOf(ctx);
+      checkView(caller, filters.view);
+      const page = await listTickets(poolQuery(ctx.db), versionCache, caller, ctx.now(), {
         ...filters,
-        afterNumber: cursor ? parseTicketCursor(cursor) : undefined,
+        after: cursor ? parseTicketCursor(cursor, filters.sort) : undefined,
       });
       return {
         tickets: page.rows,
-        nextCursor: page.more && page.lastNumber !== null ? ticketCursorOf(page.lastNumber) : null,
+        nextCursor: page.more && page.lastKeys !== null ? ticketCursorOf(filters.sort, page.lastKeys) : null,
       };
     }),
 

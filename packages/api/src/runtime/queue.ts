@@ -1,4 +1,5 @@
 import type { Caller } from '../trpc.ts';
+import { filterClauses, Params, sortClauses, type TicketFilters, type TicketSort } from './ticketFilters.ts';
 import { iso, type Query } from './sql.ts';
 import { findNode, nodeLabel } from './ticketView.ts';
 import type { VersionCache } from './versionCache.ts';
@@ -107,7 +108,7 @@ export async function queueOf(
   if (input.breachedOnly) where.push('t.sla_breached_at IS NOT NULL');
   params.push(input.limit);
   const rows = await query<Row>(
-    `${SELECT_ROWS}
+    `SELECT ${ROW_COLUMNS} ${ROW_TABLES}
       WHERE ${where.join(' AND ')}
       ORDER BY t.sla_due_at ASC NULLS LAST,
                CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
@@ -119,12 +120,12 @@ export async function queueOf(
 }
 
 /** The columns a queue row or a list row is built from, with the names they show. */
-const SELECT_ROWS = `SELECT t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
+const ROW_COLUMNS = `t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
             f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
             tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
             ${iso('t.sla_breached_at')} AS sla_breached_at,
-            ${iso('t.updated_at')} AS updated_at, ${iso('t.created_at')} AS created_at
-       FROM tickets t
+            ${iso('t.updated_at')} AS updated_at, ${iso('t.created_at')} AS created_at`;
+const ROW_TABLES = `FROM tickets t
        LEFT JOIN flows f ON f.org_id = t.org_id AND f.id = t.flow_id
        LEFT JOIN flow_versions v ON v.org_id = t.org_id AND v.id = t.version_id
        LEFT JOIN teams tm ON tm.org_id = t.org_id AND tm.id = t.team_id
@@ -163,84 +164,67 @@ async function rowsOf(query: Query, cache: VersionCache, rows: Row[]): Promise<T
 
 export type TicketListRow = QueueRow & { createdAt: string };
 
-export type TicketListQuery = {
-  /** Any statuses (ended included); none = every ticket. */
-  status?: string[] | undefined;
-  priority?: string[] | undefined;
-  channel?: string[] | undefined;
-  flowId?: string | undefined;
-  nodeId?: string | undefined;
-  teamId?: string | undefined;
-  assigneeId?: string | undefined;
-  breachedOnly?: boolean | undefined;
-  /** Words in the subject, the customer's name or email, or a ticket number (`42` or `#42`). */
-  search?: string | undefined;
-  createdFrom?: string | undefined;
-  createdBefore?: string | undefined;
+export type TicketListQuery = TicketFilters & {
+  sort: TicketSort;
   limit: number;
-  /** Where the previous page ended: the number of its last ticket. */
-  afterNumber?: number | undefined;
+  /** Where the previous page ended: its last ticket's sort keys (see `sortClauses`). */
+  after?: readonly string[] | undefined;
 };
 
 export type TicketListPage = { tickets: TicketListRow[]; nextCursor: string | null };
 
 /**
- * The organization's tickets, newest first, a page at a time. Pages are cut on the ticket number
- * (unique per organization, in order of creation), so a ticket created while an integration pages
- * through shows up on no page it has passed and none is shown twice.
+ * The organization's tickets, filtered (a built-in view, filters, a search), in one of the sorts, a
+ * page at a time. Pages are cut on the sort's keys, which end on the ticket number (unique per
+ * organization): a ticket created while someone pages through shows up on no page it has passed and
+ * none is shown twice.
  */
 export async function listTickets(
   query: Query,
   cache: VersionCache,
-  orgId: string,
+  caller: Caller,
+  now: Date,
   input: TicketListQuery,
-): Promise<{ rows: TicketListRow[]; lastNumber: number | null; more: boolean }> {
-  const params: unknown[] = [orgId];
-  const where = ['t.org_id = $1::uuid'];
-  const add = (value: unknown, clause: (ref: string) => string) => {
-    params.push(value);
-    where.push(clause(`$${params.length}`));
-  };
-  const inList = (values: string[] | undefined, column: string) => {
-    if (values && values.length > 0)
-      add(JSON.stringify(values), (r) => `${column} IN (SELECT jsonb_array_elements_text(${r}::jsonb))`);
-  };
-  inList(input.status, 't.status');
-  inList(input.priority, 't.priority');
-  inList(input.channel, 't.channel');
-  if (input.flowId !== undefined) add(input.flowId, (r) => `t.flow_id = ${r}::uuid`);
-  if (input.nodeId !== undefined) add(input.nodeId, (r) => `t.node_id = ${r}::text`);
-  if (input.teamId !== undefined) add(input.teamId, (r) => `t.team_id = ${r}::uuid`);
-  if (input.assigneeId !== undefined) add(input.assigneeId, (r) => `t.assignee_id = ${r}::uuid`);
-  if (input.breachedOnly) where.push('t.sla_breached_at IS NOT NULL');
-  if (input.createdFrom !== undefined) add(input.createdFrom, (r) => `t.created_at >= ${r}::timestamptz`);
-  if (input.createdBefore !== undefined) add(input.createdBefore, (r) => `t.created_at < ${r}::timestamptz`);
-  const search = input.search?.trim();
-  if (search) {
-    const number = /^#?(\d{1,9})$/.exec(search)?.[1];
-    if (number !== undefined) {
-      add(Number(number), (r) => `t.number = ${r}::int`);
-    } else {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add(
-        pattern,
-        (r) => `(t.subject ILIKE ${r} OR t.customer_name ILIKE ${r} OR t.customer_email ILIKE ${r})`,
-      );
-    }
-  }
-  if (input.afterNumber !== undefined) add(input.afterNumber, (r) => `t.number < ${r}::int`);
-  params.push(input.limit + 1);
-  const rows = await query<Row>(
-    `${SELECT_ROWS}
+): Promise<{ rows: TicketListRow[]; lastKeys: string[] | null; more: boolean }> {
+  const p = new Params(caller.orgId);
+  const where = filterClauses(p, caller, now, input);
+  const sort = sortClauses(p, input.sort, input.after);
+  if (sort.after) where.push(sort.after);
+  const limit = p.add(input.limit + 1, '::int');
+  const rows = await query<Row & { cursor_keys: string[] }>(
+    `SELECT ${ROW_COLUMNS}, ${sort.keyColumns} ${ROW_TABLES}
       WHERE ${where.join(' AND ')}
-      ORDER BY t.number DESC
-      LIMIT $${params.length}::int`,
-    params,
+      ORDER BY ${sort.orderBy}
+      LIMIT ${limit}`,
+    p.values,
   );
   const page = rows.slice(0, input.limit);
   return {
     rows: await rowsOf(query, cache, page),
-    lastNumber: page.at(-1)?.number ?? null,
+    lastKeys: page.at(-1)?.cursor_keys ?? null,
     more: rows.length > input.limit,
   };
+}
+
+/**
+ * How many tickets each of the given filter sets takes, in one statement over the organization's tickets:
+ * the same conditions as `listTickets`, so a count is the length of its list.
+ */
+export async function countTickets(
+  query: Query,
+  caller: Caller,
+  now: Date,
+  sets: readonly TicketFilters[],
+): Promise<number[]> {
+  if (sets.length === 0) return [];
+  const p = new Params(caller.orgId);
+  const columns = sets.map((filters, i) => {
+    const [, ...clauses] = filterClauses(p, caller, now, filters);
+    return `count(*) FILTER (WHERE ${clauses.length > 0 ? clauses.join(' AND ') : 'true'})::int AS c${i}`;
+  });
+  const [row] = await query<Record<string, number>>(
+    `SELECT ${columns.join(', ')} FROM tickets t WHERE t.org_id = $1::uuid`,
+    p.values,
+  );
+  return sets.map((_, i) => row?.[`c${i}`] ?? 0);
 }

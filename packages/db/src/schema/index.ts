@@ -32,3 +32,4 @@ export {
 } from './integrations.ts';
 export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
 export { rateLimits } from './rateLimits.ts';
+export { savedViews, ticketSearch } from './search.ts';

@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
+import { TopBarSearch } from '../queue/TopBarSearch.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { SessionsDialog } from './SessionsDialog.tsx';
 import { useMe } from './useMe.ts';
@@ -72,6 +73,7 @@ export function AppShell() {
             </NavLink>
           )}
         </nav>
+        <TopBarSearch />
         <div className="user">
           <span className="avatar" aria-hidden="true">
             {initials(user.name)}

@@ -1,83 +1,54 @@
 import { PRIORITIES } from '@stepwise/flow/vocabulary';
 import { skipToken, useQuery } from '@tanstack/react-query';
-import { Plus } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { BookmarkPlus, Plus, X } from 'lucide-react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Badge, capitalize, PriorityBadge } from '../../ui/Badge.tsx';
-import { SlaClock } from '../../ui/SlaClock.tsx';
-import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
-import { formatDateTime, formatSla } from '../../ui/time.ts';
-import { useNow } from '../../ui/useNow.ts';
+import { capitalize } from '../../ui/Badge.tsx';
+import { Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
-import { type QueueRow, type QueueScope, useTRPC } from '../../trpc.ts';
+import { useTRPC } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
 import {
-  changedRows,
+  defaultSort,
+  fromSavedQuery,
   hasFilters,
   parseFilters,
   type QueueFilters,
   type QueueView,
+  SORT_LABELS,
+  SORTS,
   STATUS_OPTIONS,
-  toQueueInput,
   toSearch,
+  VIEW_LABELS,
 } from './queueFilters.ts';
+import { QueueTable } from './QueueTable.tsx';
+import { SaveViewDialog } from './SaveViewDialog.tsx';
 import { UnroutedList } from './UnroutedList.tsx';
 import { useQueueLive } from './useQueueLive.ts';
+import { ViewsRail } from './ViewsRail.tsx';
 
-const SCOPES: ReadonlyArray<{ value: QueueView; label: string }> = [
-  { value: 'mine', label: 'My tickets' },
-  { value: 'teams', label: 'My teams' },
-  { value: 'all', label: 'All' },
-];
-
-const EMPTY_TEXT: Record<QueueScope, string> = {
+const EMPTY_TEXT: Record<QueueView, string> = {
   mine: 'No open ticket is assigned to you.',
   teams: 'Your teams have no open tickets.',
   all: 'There are no open tickets.',
+  unassigned: 'Every open ticket has someone on it.',
+  breached: 'No open ticket has breached an SLA.',
+  waiting: 'No ticket is waiting for a customer’s reply.',
+  closed: 'No ticket closed in the last 7 days.',
+  unrouted: 'Every ticket found a flow.',
 };
 
-/** How long a row that just changed stays highlighted. */
-const FLASH_MS = 2500;
-
-/** Most urgent first: breached, then by SLA due time (no SLA last), then oldest ticket number. */
-export function byUrgency(a: QueueRow, b: QueueRow): number {
-  if (a.breached !== b.breached) return a.breached ? -1 : 1;
-  const da = a.slaDueAt === null ? Number.POSITIVE_INFINITY : Date.parse(a.slaDueAt);
-  const db = b.slaDueAt === null ? Number.POSITIVE_INFINITY : Date.parse(b.slaDueAt);
-  if (da !== db) return da < db ? -1 : 1;
-  return a.number - b.number;
-}
-
-/** Rows that changed since the previous answer, highlighted for a moment. */
-function useFlash(rows: readonly QueueRow[] | undefined): ReadonlySet<string> {
-  const previous = useRef<Map<string, string> | null>(null);
-  const timers = useRef(new Set<number>());
-  const [flashing, setFlashing] = useState<ReadonlySet<string>>(new Set());
-  useEffect(() => {
-    const pending = timers.current;
-    return () => {
-      for (const id of pending) window.clearTimeout(id);
-    };
-  }, []);
-  useEffect(() => {
-    if (!rows) return;
-    const ids = changedRows(previous.current, rows);
-    previous.current = new Map(rows.map((r) => [r.id, r.updatedAt]));
-    if (ids.length === 0) return;
-    setFlashing((prev) => new Set([...prev, ...ids]));
-    // Each flash ends on its own clock, even when newer answers arrive meanwhile.
-    const id = window.setTimeout(() => {
-      timers.current.delete(id);
-      setFlashing((prev) => {
-        const next = new Set(prev);
-        for (const i of ids) next.delete(i);
-        return next;
-      });
-    }, FLASH_MS);
-    timers.current.add(id);
-  }, [rows]);
-  return flashing;
-}
+const CLEARED: QueueFilters = {
+  view: null,
+  status: null,
+  priority: null,
+  flowId: null,
+  nodeId: null,
+  breachedOnly: false,
+  search: null,
+  sort: null,
+  savedId: null,
+};
 
 function Filters({ filters, onChange }: { filters: QueueFilters; onChange: (f: QueueFilters) => void }) {
   const trpc = useTRPC();
@@ -99,7 +70,7 @@ function Filters({ filters, onChange }: { filters: QueueFilters; onChange: (f: Q
           value={filters.status ?? ''}
           onChange={(e) => onChange({ ...filters, status: e.target.value || null })}
         >
-          <option value="">Any open</option>
+          <option value="">{filters.search ? 'Any' : 'Any open'}</option>
           {STATUS_OPTIONS.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
@@ -168,7 +139,7 @@ function Filters({ filters, onChange }: { filters: QueueFilters; onChange: (f: Q
           className="link-btn"
           onClick={() =>
             onChange({
-              view: filters.view,
+              ...filters,
               status: null,
               priority: null,
               flowId: null,
@@ -184,145 +155,52 @@ function Filters({ filters, onChange }: { filters: QueueFilters; onChange: (f: Q
   );
 }
 
-function QueueTable({
-  filters,
-  onShowAll,
-}: {
-  filters: QueueFilters & { view: QueueScope };
-  onShowAll: () => void;
-}) {
-  const trpc = useTRPC();
-  const queue = useQuery(trpc.tickets.queue.queryOptions(toQueueInput(filters), { refetchInterval: 60_000 }));
-  const now = useNow(1000);
-  const rows = useMemo(() => (queue.data ? [...queue.data].sort(byUrgency) : []), [queue.data]);
-  const flashing = useFlash(queue.data);
-
-  if (queue.isPending) return <Loading label="Loading tickets…" />;
-  if (queue.isError) return <ErrorState error={queue.error} onRetry={() => void queue.refetch()} />;
-  if (rows.length === 0) {
-    return (
-      <EmptyState title="Nothing to do here">
-        {hasFilters(filters) ? 'No open ticket matches these filters.' : EMPTY_TEXT[filters.view]}
-        {filters.view !== 'all' && !hasFilters(filters) && (
-          <>
-            {' '}
-            <button type="button" className="link-btn" onClick={onShowAll}>
-              Show all tickets
-            </button>
-          </>
-        )}
-      </EmptyState>
-    );
-  }
+function SortSelect({ value, onChange }: { value: string; onChange: (sort: QueueFilters['sort']) => void }) {
   return (
-    <div className="table-wrap">
-      <table className="table queue">
-        <caption className="sr-only">
-          {rows.length} {rows.length === 1 ? 'ticket' : 'tickets'}, most urgent first
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Ticket</th>
-            <th scope="col">Current step</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Team</th>
-            <th scope="col">Assignee</th>
-            <th scope="col">SLA</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((t) => {
-            const overdue = formatSla(t.slaDueAt, now, t.breached).tone === 'overdue';
-            const className = [overdue ? 'is-overdue' : '', flashing.has(t.id) ? 'is-updated' : '']
-              .filter(Boolean)
-              .join(' ');
-            return (
-              <tr key={t.id} className={className || undefined} data-ticket-id={t.id}>
-                <td>
-                  <Link to={`/tickets/${t.id}`} className="row-title">
-                    <span className="ticket-number">#{t.number}</span> {t.subject}
-                  </Link>
-                  <div className="row-sub">
-                    {t.customerName} · {capitalize(t.channel)}
-                    {flashing.has(t.id) && <span className="updated-tag">Updated</span>}
-                  </div>
-                </td>
-                <td>
-                  <div className="step-cell">
-                    {t.stepTitle ?? <span className="muted">{statusWords(t.status)}</span>}
-                  </div>
-                  {t.flowName && (
-                    <div className="row-sub">
-                      {t.flowName}
-                      {t.versionNumber !== null ? ` v${t.versionNumber}` : ''}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  <PriorityBadge priority={t.priority} />
-                </td>
-                <td>{t.teamName ?? <span className="muted">—</span>}</td>
-                <td>{t.assigneeName ?? <span className="muted">Unassigned</span>}</td>
-                <td>
-                  <div className="sla-cell">
-                    {/* A breached ticket shows how late it is (when its due time has passed here too) and the badge. */}
-                    {(!t.breached || formatSla(t.slaDueAt, now).tone === 'overdue') && (
-                      <SlaClock dueAt={t.slaDueAt} breached={t.breached} now={now} />
-                    )}
-                    {(t.breached || t.slaBreachedAt !== null) && (
-                      <Badge
-                        tone="danger"
-                        title={
-                          t.slaBreachedAt !== null
-                            ? `SLA first breached ${formatDateTime(t.slaBreachedAt)}`
-                            : 'SLA breached'
-                        }
-                      >
-                        Breached
-                      </Badge>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <label className="filter">
+      <span>Sort by</span>
+      <select
+        value={value}
+        onChange={(e) => onChange(SORTS.find((s) => s === e.target.value) ?? null)}
+        className="sort-select"
+      >
+        {SORTS.map((s) => (
+          <option key={s} value={s}>
+            {SORT_LABELS[s]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
-function statusWords(status: string): string {
-  switch (status) {
-    case 'waiting':
-      return 'Waiting';
-    case 'in_subflow':
-      return 'In a subflow';
-    case 'parked':
-      return 'Needs attention';
-    default:
-      return '—';
-  }
-}
-
 export function QueuePage() {
-  const [search, setSearch] = useSearchParams();
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
   const me = useMe();
   const canSeeUnrouted = me.data?.role === 'admin' || me.data?.role === 'manager';
-  const filters = parseFilters(search, canSeeUnrouted);
+  const filters = parseFilters(params, canSeeUnrouted);
   const live = useQueueLive();
-  useTitle('Queue');
+  const views = useQuery(trpc.views.list.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const defaultView = views.data?.defaultView ?? null;
+  const view = filters.view ?? defaultView;
+  const [saving, setSaving] = useState(false);
+  useTitle(filters.search ? `Search: ${filters.search}` : view ? VIEW_LABELS[view] : 'Queue');
 
-  const change = (next: QueueFilters) => setSearch(toSearch(next), { replace: true });
-  const views = canSeeUnrouted ? [...SCOPES, { value: 'unrouted' as const, label: 'Unrouted' }] : SCOPES;
+  const change = (next: QueueFilters) => setParams(toSearch(next), { replace: true });
+  /** A filter or the order changed by hand: no longer the saved view it may have come from. */
+  const refine = (next: QueueFilters) => change({ ...next, savedId: null });
+  const showingUnrouted = view === 'unrouted' && !filters.search;
 
   return (
     <>
       <div className="page-head">
         <div>
-          <h1>Queue</h1>
+          <h1>{filters.search ? 'Search results' : 'Queue'}</h1>
           <p className="page-sub">
-            Open tickets with the step each one is at, most urgent first.{' '}
+            {filters.search
+              ? 'Tickets with these words in their subject, description, customer or conversation, open or closed.'
+              : 'Each ticket with the step it is at.'}{' '}
             <span className={`live-dot${live === 'pending' ? ' is-live' : ''}`}>
               {live === 'pending' ? 'Live' : 'Connecting…'}
             </span>
@@ -335,32 +213,73 @@ export function QueuePage() {
         </div>
       </div>
 
-      <div className="queue-bar">
-        <fieldset className="segmented">
-          <legend className="sr-only">Show tickets</legend>
-          {views.map((s) => (
-            <button
-              key={s.value}
-              type="button"
-              className="segmented-btn"
-              aria-pressed={filters.view === s.value}
-              onClick={() => change({ ...filters, view: s.value })}
-            >
-              {s.label}
-            </button>
-          ))}
-        </fieldset>
-        {filters.view !== 'unrouted' && <Filters filters={filters} onChange={change} />}
+      <div className="queue-layout">
+        <ViewsRail
+          views={views.data}
+          active={filters.search ? null : (filters.savedId ?? view)}
+          onBuiltIn={(v) => change({ ...CLEARED, view: v === defaultView ? null : v })}
+          onSaved={(saved) => change(fromSavedQuery(saved.id, saved.query))}
+          onDeleted={(id) => {
+            if (filters.savedId === id) change({ ...filters, savedId: null });
+          }}
+        />
+        <section className="queue-main" aria-label={filters.search ? 'Search results' : 'Tickets'}>
+          {filters.search && (
+            <div className="search-banner">
+              <span>
+                Results for <strong>“{filters.search}”</strong>
+              </span>
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={() => change({ ...filters, search: null, savedId: null })}
+              >
+                <X size={14} aria-hidden="true" /> Clear search
+              </button>
+            </div>
+          )}
+          {!showingUnrouted && view && (
+            <div className="queue-bar">
+              <Filters filters={filters} onChange={refine} />
+              <SortSelect
+                value={filters.sort ?? defaultSort(view, filters.search)}
+                onChange={(sort) => refine({ ...filters, sort })}
+              />
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setSaving(true)}>
+                <BookmarkPlus size={15} aria-hidden="true" /> Save view
+              </button>
+            </div>
+          )}
+          {view === null ? (
+            <Loading label="Loading views…" />
+          ) : showingUnrouted ? (
+            <UnroutedList />
+          ) : (
+            <QueueTable
+              // A new view starts its own "what changed" memory: switching filters is not an update.
+              key={`${view}:${toSearch({ ...filters, savedId: null }).toString()}`}
+              filters={filters}
+              view={view}
+              empty={
+                filters.search
+                  ? 'No ticket has all of these words. Try fewer, or the start of a word.'
+                  : hasFilters(filters)
+                    ? 'No ticket of this view matches these filters.'
+                    : EMPTY_TEXT[view]
+              }
+            />
+          )}
+        </section>
       </div>
-
-      {filters.view === 'unrouted' ? (
-        <UnroutedList />
-      ) : (
-        <QueueTable
-          // A new view starts its own "what changed" memory: switching filters is not an update.
-          key={toSearch(filters).toString()}
-          filters={{ ...filters, view: filters.view }}
-          onShowAll={() => change({ ...filters, view: 'all' })}
+      {saving && view && (
+        <SaveViewDialog
+          filters={filters}
+          view={view}
+          onClose={() => setSaving(false)}
+          onSaved={(id) => {
+            setSaving(false);
+            change({ ...filters, view, savedId: id });
+          }}
         />
       )}
     </>

@@ -1,24 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { changedRows, hasFilters, parseFilters, toQueueInput, toSearch } from './queueFilters.ts';
+import {
+  changedRows,
+  fromSavedQuery,
+  hasFilters,
+  parseFilters,
+  toListInput,
+  toSavedQuery,
+  toSearch,
+} from './queueFilters.ts';
 
 const params = (query: string) => new URLSearchParams(query);
 const FLOW = '5b0f3a56-8a34-4e7c-9c0e-4a7f1c2d3e4f';
 
+const NONE = {
+  view: null,
+  status: null,
+  priority: null,
+  flowId: null,
+  nodeId: null,
+  breachedOnly: false,
+  search: null,
+  sort: null,
+  savedId: null,
+};
+
 describe('parseFilters', () => {
-  it('given an empty query string, when parsed, then the view is my teams with no filter', () => {
-    expect(parseFilters(params(''), false)).toEqual({
-      view: 'teams',
-      status: null,
-      priority: null,
-      flowId: null,
-      nodeId: null,
-      breachedOnly: false,
-    });
+  it("given an empty query string, when parsed, then it is the person's default view with no filter", () => {
+    expect(parseFilters(params(''), false)).toEqual(NONE);
   });
 
   it('given every filter in the URL, when parsed, then each is read back', () => {
     const f = parseFilters(
-      params(`scope=all&status=waiting&priority=urgent&flow=${FLOW}&step=verify&breached=1`),
+      params(
+        `scope=all&status=waiting&priority=urgent&flow=${FLOW}&step=verify&breached=1&sort=priority&q=+late+parcel+`,
+      ),
       false,
     );
     expect(f).toEqual({
@@ -28,17 +43,25 @@ describe('parseFilters', () => {
       flowId: FLOW,
       nodeId: 'verify',
       breachedOnly: true,
+      search: 'late parcel',
+      sort: 'priority',
+      savedId: null,
     });
   });
 
   it('given the unrouted view, when the user may not see it, then the default view is used instead', () => {
-    expect(parseFilters(params('scope=unrouted'), false).view).toBe('teams');
+    expect(parseFilters(params('scope=unrouted'), false).view).toBeNull();
     expect(parseFilters(params('scope=unrouted'), true).view).toBe('unrouted');
   });
 
   it('given unknown or malformed values, when parsed, then they are dropped rather than sent to the API', () => {
-    const f = parseFilters(params('scope=everything&status=ended&priority=asap&flow=<script>&step=x'), true);
-    expect(f).toMatchObject({ view: 'teams', status: null, priority: null, flowId: null, nodeId: null });
+    const f = parseFilters(
+      params(
+        'scope=everything&status=ended&priority=asap&flow=<script>&step=x&sort=random&q=%20%20&saved=<x>',
+      ),
+      true,
+    );
+    expect(f).toEqual(NONE);
   });
 
   it('given a step without a flow, when parsed, then the step is ignored (steps belong to a flow)', () => {
@@ -52,31 +75,47 @@ describe('toSearch', () => {
   });
 
   it('given filters, when serialised and parsed again, then the same view comes back', () => {
-    const original = parseFilters(params(`scope=mine&priority=high&flow=${FLOW}&step=s1&breached=1`), false);
+    const original = parseFilters(
+      params(`scope=mine&priority=high&flow=${FLOW}&step=s1&breached=1&sort=oldest&q=refund`),
+      false,
+    );
     expect(parseFilters(toSearch(original), false)).toEqual(original);
   });
 });
 
-describe('toQueueInput', () => {
-  it('given filters, when turned into the API input, then only the set ones are sent', () => {
+describe('toListInput', () => {
+  it('given filters, when turned into the API input, then the view, its default order and the set filters are sent', () => {
     const f = parseFilters(params(`scope=all&priority=urgent&flow=${FLOW}&step=verify&breached=1`), true);
-    if (f.view === 'unrouted') throw new Error('unexpected view');
-    expect(toQueueInput({ ...f, view: f.view })).toEqual({
-      scope: 'all',
-      limit: 200,
+    expect(toListInput(f, 'all')).toEqual({
+      view: 'all',
+      sort: 'sla',
+      limit: 100,
       priority: ['urgent'],
       flowId: FLOW,
       nodeId: 'verify',
       breachedOnly: true,
     });
+    expect(hasFilters(f)).toBe(true);
   });
 
-  it('given no filter, when turned into the API input, then just the scope and limit are sent', () => {
-    expect(toQueueInput({ ...parseFilters(params(''), false), view: 'teams' })).toEqual({
-      scope: 'teams',
-      limit: 200,
+  it('given a search, when turned into the API input, then every ticket is searched (no view), latest first', () => {
+    expect(toListInput(parseFilters(params('scope=mine&q=zbigniew'), false), 'mine')).toEqual({
+      search: 'zbigniew',
+      sort: 'updated',
+      limit: 100,
     });
-    expect(hasFilters(parseFilters(params(''), false))).toBe(false);
+  });
+
+  it('given a saved view, when opened and saved again, then the same query comes back', () => {
+    const query = {
+      view: 'breached' as const,
+      sort: 'priority' as const,
+      priority: ['high' as const],
+      search: 'refund',
+    };
+    const opened = fromSavedQuery('v1', query);
+    expect(opened.savedId).toBe('v1');
+    expect(toSavedQuery(opened, 'breached')).toEqual(query);
   });
 });
 

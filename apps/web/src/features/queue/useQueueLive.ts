@@ -8,7 +8,8 @@ const BATCH_MS = 300;
 
 /**
  * Keeps every open queue current: each `live.queue` event (any ticket of the organization the caller
- * may see moved, got a message or an assignee) refreshes the queue queries and that ticket's page data,
+ * may see moved, got a message or an assignee) refreshes the queue's lists, the views' counts and that
+ * ticket's page data,
  * batched. Returns the connection status for a small "live" indicator.
  */
 export function useQueueLive() {
@@ -29,6 +30,8 @@ export function useQueueLive() {
     const ids = [...changed.current];
     changed.current.clear();
     void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.tickets.unrouted.queryKey() });
     for (const ticketId of ids)
       void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ ticketId }) });
@@ -52,6 +55,8 @@ export function useQueueLive() {
     if (subscription.status === 'pending') {
       if (wasLive.current && lostSince.current) {
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.unrouted.queryKey() });
       }
       wasLive.current = true;
