@@ -73,6 +73,15 @@ const ACCESS_TABLE: Record<string, Access> = {
   'tickets.startFlow': ['admin', 'manager', 'agent'],
   'tickets.assign': ['admin', 'manager', 'agent'],
   'tickets.addMessage': ['admin', 'manager', 'agent'],
+  'work.addNote': ['admin', 'manager', 'agent'],
+  'work.edit': ['admin', 'manager', 'agent'],
+  'work.reassign': ['admin', 'manager', 'agent'],
+  'work.bulk': ['admin', 'manager', 'agent'],
+  'work.customer': ['admin', 'manager', 'agent'],
+  'macros.list': ['admin', 'manager', 'agent'],
+  'macros.create': ['admin', 'manager'],
+  'macros.update': ['admin', 'manager'],
+  'macros.delete': ['admin', 'manager'],
   'admin.tokens.list': ['admin'],
   'admin.tokens.create': ['admin'],
   'admin.tokens.revoke': ['admin'],
@@ -168,6 +177,15 @@ const TOKEN_TABLE: Record<string, ApiScope | null> = {
   'tickets.unrouted': null,
   'tickets.startFlow': null,
   'tickets.assign': null,
+  'work.addNote': null,
+  'work.edit': null,
+  'work.reassign': null,
+  'work.bulk': null,
+  'work.customer': null,
+  'macros.list': null,
+  'macros.create': null,
+  'macros.update': null,
+  'macros.delete': null,
   'admin.tokens.list': null,
   'admin.tokens.create': null,
   'admin.tokens.revoke': null,
@@ -261,6 +279,7 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'webhook_deliveries',
     'notification_channels',
     'channel_deliveries',
+    'macros',
     'feedback_requests',
     'runtime_jobs',
     'invitations',
@@ -325,6 +344,7 @@ describe.each(backends())('access (%s)', (backend) => {
     channelId: '',
     invitationId: '',
     sessionId: '',
+    macroId: '',
   };
   const secretsOfA: string[] = [];
   /** Org A's tokens with one scope each, and each organization's token with every scope. */
@@ -368,6 +388,7 @@ describe.each(backends())('access (%s)', (backend) => {
       kind: 'teams',
       url: 'https://a.example.test/teams-workflow',
     });
+    const macro = await a.macros.create({ name: 'Secret macro of A', body: 'Hello {{customer.name}}' });
     const invitation = await a.invitations.create({
       email: 'secret-invitee-of-a@example.test',
       role: 'manager',
@@ -375,6 +396,7 @@ describe.each(backends())('access (%s)', (backend) => {
     });
     Object.assign(idsOfA, {
       invitationId: invitation.invitation.id,
+      macroId: macro.id,
       tokenId: token.id,
       endpointId: endpoint.id,
       channelId: channel.id,
@@ -591,6 +613,21 @@ describe.each(backends())('access (%s)', (backend) => {
         input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here', from: 'customer' }),
         expect: 'NOT_FOUND',
       },
+      'work.addNote': {
+        input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here' }),
+        expect: 'NOT_FOUND',
+      },
+      'work.edit': { input: () => ({ ticketId: idsOfA.ticketId, priority: 'urgent' }), expect: 'NOT_FOUND' },
+      'work.reassign': {
+        input: () => ({ ticketId: idsOfA.ticketId, teamId: idsOfA.teamId, reason: 'B wants it' }),
+        expect: 'NOT_FOUND',
+      },
+      'work.customer': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'macros.update': {
+        input: () => ({ macroId: idsOfA.macroId, name: 'Taken by B', body: 'B' }),
+        expect: 'NOT_FOUND',
+      },
+      'macros.delete': { input: () => ({ macroId: idsOfA.macroId }), expect: 'NOT_FOUND' },
       'analytics.flow': {
         input: () => ({
           flowId: idsOfA.flowId,

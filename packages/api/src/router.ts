@@ -5,12 +5,14 @@ import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
+import { macrosRouter } from './routers/macros.ts';
 import { routingRouter } from './routers/routing.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
 import { versionsRouter } from './routers/versions.ts';
+import { workRouter } from './routers/work.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -23,6 +25,8 @@ export const appRouter = router({
   routing: routingRouter,
   versions: versionsRouter,
   tickets: ticketsRouter,
+  work: workRouter,
+  macros: macrosRouter,
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,

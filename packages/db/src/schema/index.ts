@@ -31,4 +31,5 @@ export {
   webhookEndpoints,
 } from './integrations.ts';
 export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
+export { macros } from './macros.ts';
 export { rateLimits } from './rateLimits.ts';
