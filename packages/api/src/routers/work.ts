@@ -143,6 +143,18 @@ export const workRouter = router({
     .input(BulkInput)
     .mutation(({ ctx, input }): Promise<BulkResult> => bulkWork(ctx.db, userOf(ctx), input, ctx.now())),
 
+  /** The organization's active people (id, name, role), to hand a ticket to one of them by name. */
+  people: procedure([...WORKERS]).query(
+    async ({ ctx }): Promise<Array<{ id: string; name: string; role: string }>> => {
+      const { orgId } = userOf(ctx);
+      return poolQuery(ctx.db)<{ id: string; name: string; role: string }>(
+        `SELECT u.id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.org_id = $1::uuid AND m.disabled_at IS NULL ORDER BY lower(u.name), u.id`,
+        [orgId],
+      );
+    },
+  ),
+
   /** The ticket's customer: their tier, other open and previous tickets (by email) and CSAT history. */
   customer: procedure([...WORKERS])
     .input(z.strictObject({ ticketId: TicketId }))

@@ -2,6 +2,9 @@ import { PRIORITIES } from '@stepwise/flow';
 import { skipToken, useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { BulkBar } from './BulkBar.tsx';
+import { SelectAllCell, SelectCell } from './SelectCell.tsx';
+import { useRowSelection } from './useRowSelection.ts';
 import { Link, useSearchParams } from 'react-router';
 import { Badge, capitalize, PriorityBadge } from '../../ui/Badge.tsx';
 import { SlaClock } from '../../ui/SlaClock.tsx';
@@ -196,6 +199,7 @@ function QueueTable({
   const now = useNow(1000);
   const rows = useMemo(() => (queue.data ? [...queue.data].sort(byUrgency) : []), [queue.data]);
   const flashing = useFlash(queue.data);
+  const selection = useRowSelection(rows);
 
   if (queue.isPending) return <Loading label="Loading tickets…" />;
   if (queue.isError) return <ErrorState error={queue.error} onRetry={() => void queue.refetch()} />;
@@ -216,12 +220,14 @@ function QueueTable({
   }
   return (
     <div className="table-wrap">
+      <BulkBar selection={selection} />
       <table className="table queue">
         <caption className="sr-only">
           {rows.length} {rows.length === 1 ? 'ticket' : 'tickets'}, most urgent first
         </caption>
         <thead>
           <tr>
+            <SelectAllCell selection={selection} />
             <th scope="col">Ticket</th>
             <th scope="col">Current step</th>
             <th scope="col">Priority</th>
@@ -238,6 +244,7 @@ function QueueTable({
               .join(' ');
             return (
               <tr key={t.id} className={className || undefined} data-ticket-id={t.id}>
+                <SelectCell selection={selection} id={t.id} label={`Select ticket #${t.number}`} />
                 <td>
                   <Link to={`/tickets/${t.id}`} className="row-title">
                     <span className="ticket-number">#{t.number}</span> {t.subject}
