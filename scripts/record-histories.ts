@@ -23,7 +23,12 @@ import {
   ticketColumns,
 } from '../packages/api/src/runtime/ticketState.ts';
 import { mapTeams } from '../packages/api/src/seed/seedDemo.ts';
-import { breachNotifyDocument, childDocument, tourDocument } from '../tests/support/runtimeDocs.ts';
+import {
+  breachNotifyDocument,
+  childDocument,
+  handWorkDocument,
+  tourDocument,
+} from '../tests/support/runtimeDocs.ts';
 import {
   apiAs,
   createRuntimeOrg,
@@ -444,6 +449,44 @@ async function main(): Promise<void> {
       description:
         'The SLA breach edge of a step went through a notify node (a channel message left for the outbox) to a step keeping the current team, then to the end.',
       ticketId: t.ticket.id,
+    });
+  }
+
+  // Worked by hand: an internal note, edits of priority, tags and a custom field, a reassignment to an
+  // agent and then to a team, each with its reason; the decision after the step sees the edited priority.
+  // Last, so that the earlier scenarios' tickets keep their numbers.
+  {
+    await publish('Hand work', 'hand', handWorkDocument(), 45);
+    const t = await create(ticketInput({ category: 'hand-work', subject: 'Order never arrived' }));
+    const ticketId = t.ticket.id;
+    clock.advance(MINUTE);
+    await manager().work.addNote({ ticketId, body: 'Customer called twice; courier lost the parcel.' });
+    clock.advance(MINUTE);
+    await manager().work.edit({
+      ticketId,
+      priority: 'urgent',
+      tags: ['courier'],
+      fields: { order_ref: 'A-77' },
+    });
+    clock.advance(MINUTE);
+    await manager().work.reassign({
+      ticketId,
+      assigneeId: org.people.agent2.userId,
+      reason: 'Agent 2 handled this customer before.',
+    });
+    clock.advance(MINUTE);
+    await manager().work.reassign({
+      ticketId,
+      teamId: org.teams.technical,
+      reason: 'The courier integration is Technical’s.',
+    });
+    await complete(ticketId, 'assess', 'done');
+    await complete(ticketId, 'expedite', 'done');
+    record({
+      name: 'hand-work-note-edit-reassign',
+      description:
+        'An internal note; a hand edit made the ticket urgent, tagged it and set a custom field; reassigned to an agent and then to a team with reasons; the decision after the step took the urgent branch because of the edit.',
+      ticketId,
     });
   }
 

@@ -80,6 +80,16 @@ const ACCESS_TABLE: Record<string, Access> = {
   'views.create': ['admin', 'manager', 'agent'],
   'views.update': ['admin', 'manager', 'agent'],
   'views.remove': ['admin', 'manager', 'agent'],
+  'work.addNote': ['admin', 'manager', 'agent'],
+  'work.edit': ['admin', 'manager', 'agent'],
+  'work.reassign': ['admin', 'manager', 'agent'],
+  'work.bulk': ['admin', 'manager', 'agent'],
+  'work.customer': ['admin', 'manager', 'agent'],
+  'work.people': ['admin', 'manager', 'agent'],
+  'macros.list': ['admin', 'manager', 'agent'],
+  'macros.create': ['admin', 'manager'],
+  'macros.update': ['admin', 'manager'],
+  'macros.delete': ['admin', 'manager'],
   'admin.tokens.list': ['admin'],
   'admin.tokens.create': ['admin'],
   'admin.tokens.revoke': ['admin'],
@@ -182,6 +192,16 @@ const TOKEN_TABLE: Record<string, ApiScope | null> = {
   'views.remove': null,
   'tickets.startFlow': null,
   'tickets.assign': null,
+  'work.addNote': null,
+  'work.edit': null,
+  'work.reassign': null,
+  'work.bulk': null,
+  'work.customer': null,
+  'work.people': null,
+  'macros.list': null,
+  'macros.create': null,
+  'macros.update': null,
+  'macros.delete': null,
   'admin.tokens.list': null,
   'admin.tokens.create': null,
   'admin.tokens.revoke': null,
@@ -275,6 +295,7 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'webhook_deliveries',
     'notification_channels',
     'channel_deliveries',
+    'macros',
     'feedback_requests',
     'runtime_jobs',
     'invitations',
@@ -340,6 +361,7 @@ describe.each(backends())('access (%s)', (backend) => {
     invitationId: '',
     sessionId: '',
     viewId: '',
+    macroId: '',
   };
   const secretsOfA: string[] = [];
   /** Org A's tokens with one scope each, and each organization's token with every scope. */
@@ -383,6 +405,7 @@ describe.each(backends())('access (%s)', (backend) => {
       kind: 'teams',
       url: 'https://a.example.test/teams-workflow',
     });
+    const macro = await a.macros.create({ name: 'Secret macro of A', body: 'Hello {{customer.name}}' });
     const invitation = await a.invitations.create({
       email: 'secret-invitee-of-a@example.test',
       role: 'manager',
@@ -396,6 +419,7 @@ describe.each(backends())('access (%s)', (backend) => {
     Object.assign(idsOfA, {
       viewId: view.id,
       invitationId: invitation.invitation.id,
+      macroId: macro.id,
       tokenId: token.id,
       endpointId: endpoint.id,
       channelId: channel.id,
@@ -622,6 +646,21 @@ describe.each(backends())('access (%s)', (backend) => {
         input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here', from: 'customer' }),
         expect: 'NOT_FOUND',
       },
+      'work.addNote': {
+        input: () => ({ ticketId: idsOfA.ticketId, body: 'B was here' }),
+        expect: 'NOT_FOUND',
+      },
+      'work.edit': { input: () => ({ ticketId: idsOfA.ticketId, priority: 'urgent' }), expect: 'NOT_FOUND' },
+      'work.reassign': {
+        input: () => ({ ticketId: idsOfA.ticketId, teamId: idsOfA.teamId, reason: 'B wants it' }),
+        expect: 'NOT_FOUND',
+      },
+      'work.customer': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'macros.update': {
+        input: () => ({ macroId: idsOfA.macroId, name: 'Taken by B', body: 'B' }),
+        expect: 'NOT_FOUND',
+      },
+      'macros.delete': { input: () => ({ macroId: idsOfA.macroId }), expect: 'NOT_FOUND' },
       'analytics.flow': {
         input: () => ({
           flowId: idsOfA.flowId,

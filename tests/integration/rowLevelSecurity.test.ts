@@ -93,6 +93,10 @@ async function populatedOrg(db: TestDb, name: string): Promise<RuntimeOrg> {
   const admin = apiAs(db, org.people.admin, clock);
   await admin.admin.tokens.create({ name: 'Help desk' });
   await admin.admin.webhooks.create({ url: 'http://127.0.0.1:9/hook' });
+  await admin.macros.create({
+    name: 'Refund sent',
+    body: 'Hi {{customer.firstName}}, your refund is on its way.',
+  });
   const channel = await admin.admin.channels.create({
     name: 'Escalations',
     kind: 'slack',

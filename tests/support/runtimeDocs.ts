@@ -187,3 +187,75 @@ export function breachNotifyDocument(channel = 'Escalations', category = 'breach
     notes: [],
   };
 }
+
+/**
+ * Worked by hand: "Assess" (Billing) → a decision on the priority (urgent: "Expedite" for Technical) →
+ * an end. A hand edit of the priority before "Assess" is done decides which way the ticket goes.
+ */
+export function handWorkDocument(): FlowDocument {
+  const step = (id: string, title: string, teamId: string, y: number): FlowNode =>
+    ({
+      id,
+      type: 'step',
+      position: { x: 0, y },
+      data: {
+        title,
+        instructions: '',
+        checklist: [],
+        form: [],
+        teamId,
+        slaMinutes: 60,
+        outcomes: [{ id: 'done', label: 'Done' }],
+      },
+    }) as FlowNode;
+  return {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    fields: [{ key: 'order_ref', label: 'Order reference', type: 'text' }],
+    nodes: [
+      {
+        id: 'start',
+        type: 'start',
+        position: { x: 0, y: 0 },
+        data: {
+          label: 'Start',
+          trigger: { mode: 'auto', channels: [], categories: ['hand-work'], priorities: [], tiers: [] },
+        },
+      },
+      step('assess', 'Assess', 'team-billing', 100),
+      {
+        id: 'urgent',
+        type: 'decision',
+        position: { x: 0, y: 200 },
+        data: {
+          label: 'Urgent?',
+          branches: [
+            {
+              id: 'is_urgent',
+              label: 'Urgent',
+              condition: {
+                kind: 'group',
+                combinator: 'all',
+                rules: [{ kind: 'comparison', field: 'priority', operator: 'equals', value: 'urgent' }],
+              },
+            },
+          ],
+        },
+      },
+      step('expedite', 'Expedite', 'team-technical', 300),
+      {
+        id: 'end',
+        type: 'end',
+        position: { x: 0, y: 400 },
+        data: { label: 'Done', status: 'resolved', feedback: false },
+      },
+    ],
+    edges: [
+      { id: 'h1', source: 'start', sourceHandle: 'next', target: 'assess' },
+      { id: 'h2', source: 'assess', sourceHandle: 'outcome:done', target: 'urgent' },
+      { id: 'h3', source: 'urgent', sourceHandle: 'branch:is_urgent', target: 'expedite' },
+      { id: 'h4', source: 'urgent', sourceHandle: 'default', target: 'end' },
+      { id: 'h5', source: 'expedite', sourceHandle: 'outcome:done', target: 'end' },
+    ],
+    notes: [],
+  };
+}

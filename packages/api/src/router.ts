@@ -6,6 +6,7 @@ import { flowsRouter } from './routers/flows.ts';
 import { interopRouter } from './routers/interop.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
+import { macrosRouter } from './routers/macros.ts';
 import { routingRouter } from './routers/routing.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
@@ -13,6 +14,7 @@ import { ticketsRouter } from './routers/tickets.ts';
 import { usersRouter } from './routers/users.ts';
 import { versionsRouter } from './routers/versions.ts';
 import { viewsRouter } from './routers/views.ts';
+import { workRouter } from './routers/work.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -27,6 +29,8 @@ export const appRouter = router({
   interop: interopRouter,
   tickets: ticketsRouter,
   views: viewsRouter,
+  work: workRouter,
+  macros: macrosRouter,
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,

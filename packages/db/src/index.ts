@@ -17,6 +17,7 @@ export {
   idempotencyKeys,
   memberships,
   organizations,
+  macros,
   rateLimits,
   ROLES,
   type Role,

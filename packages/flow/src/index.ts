@@ -81,6 +81,7 @@ export type {
   ValidationIssue,
 } from './validate.ts';
 export { describeCondition, evaluateCondition, readField } from './evaluateCondition.ts';
+export { fillMacro, MACRO_PLACEHOLDERS, type MacroContext } from './fillMacro.ts';
 export { fillTemplate, placeholdersOf, templateText } from './fillTemplate.ts';
 export type { ConditionResult } from './evaluateCondition.ts';
 export { describeNode, describeOutput, hasOutput, kindLabel, nameOf } from './describeNode.ts';
@@ -148,6 +149,7 @@ export type {
   Shadowing,
 } from './routing.ts';
 export {
+  applyTicketEdit,
   CURRENT_EVENT_SCHEMA_VERSION,
   EVENT_MIGRATIONS,
   parseStoredEvent,
@@ -160,6 +162,7 @@ export type {
   StoredEventOf,
   StoredEventParse,
   StoredInput,
+  TicketEdit,
 } from './storedEvent.ts';
 export { beginsRun, replay, runOf } from './replay.ts';
 export type { ReplayDivergence, ReplayEvent, ReplayResult, ReplayStep } from './replay.ts';

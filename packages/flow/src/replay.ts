@@ -1,6 +1,6 @@
 import { parseIsoTime } from './isoTime.ts';
 import type { FlowDocument } from './schema.ts';
-import type { StoredEvent } from './storedEvent.ts';
+import { applyTicketEdit, type StoredEvent } from './storedEvent.ts';
 import { initialState, transition } from './transition.ts';
 import type { Effect, EngineEvent, RunState, TrailEntry } from './types.ts';
 
@@ -90,13 +90,24 @@ export function replay(document: FlowDocument, events: readonly ReplayEvent[]): 
       engineEvent = { type: 'start' };
     } else {
       switch (input.type) {
-        // A rating changes no run state.
+        // A rating and an internal note change no run state.
         case 'feedback':
+        case 'note':
           steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
           continue;
         // A hand assignment (take, release, reassign) sets the assignee.
         case 'assign':
           state = { ...state, assigneeId: input.assigneeId };
+          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
+          continue;
+        // A hand edit changes the ticket's attributes: later decisions see them.
+        case 'edit':
+          state = { ...state, ticket: applyTicketEdit(state.ticket, input.set) };
+          steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
+          continue;
+        // A reassignment sets the team and the agent, as recorded.
+        case 'reassign':
+          state = { ...state, teamId: input.teamId, assigneeId: input.assigneeId };
           steps.push({ seq: event.seq, nodeId: state.nodeId, trail: [], effects: [] });
           continue;
         case 'created':

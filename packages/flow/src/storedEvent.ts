@@ -15,7 +15,12 @@ import type { EngineEvent, RunState, TicketData, TrailEntry } from './types.ts';
  *   as given to `transition`;
  * - `assign`: a hand assignment (take, release, reassign);
  * - `migrate`: a move to another version, with the whole state it landed in (replay starts again there);
- * - `feedback`: the customer's rating (changes no run state).
+ * - `feedback`: the customer's rating (changes no run state);
+ * - `note`: an internal note by an agent (agents only: never part of the customer's conversation; changes
+ *   no run state);
+ * - `edit`: a hand edit of the ticket's priority, category, tags or custom fields (`previous` holds what
+ *   they were, for the timeline); decisions after it see the new values;
+ * - `reassign`: the ticket handed to a named agent or team, with the reason.
  *
  * Every variant has a `trail` (the ticket page reads it), may carry `runtime.assigneeId` (the agent the
  * runtime picked for an `assign_agent` effect: replay applies it as recorded) and `key` (the
@@ -181,6 +186,37 @@ const FeedbackEvent = z.object({
   }),
 });
 
+const NoteEvent = z.object({
+  ...common,
+  input: z.object({ type: z.literal('note'), body: z.string() }),
+});
+
+/** What a hand edit sets: any of the ticket's priority, category, tags and custom fields (merged by key). */
+const TicketEdit = z.object({
+  priority: Priority.optional(),
+  category: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  fields: z.record(z.string(), Scalar.nullable()).optional(),
+});
+export type TicketEdit = z.infer<typeof TicketEdit>;
+
+const EditEvent = z.object({
+  ...common,
+  input: z.object({ type: z.literal('edit'), set: TicketEdit }),
+  /** The values the edit replaced (the same keys as `input.set`), for the timeline. */
+  previous: TicketEdit,
+});
+const ReassignEvent = z.object({
+  ...common,
+  input: z.object({
+    type: z.literal('reassign'),
+    /** The team and agent the ticket has after the move (an agent reassigned keeps the ticket's team). */
+    teamId: z.string().nullable(),
+    assigneeId: z.string().nullable(),
+    reason: z.string(),
+  }),
+});
+
 /** The schema of each kind of event, by its input's `type`. */
 const EVENT_KINDS = {
   created: CreatedEvent,
@@ -192,6 +228,9 @@ const EVENT_KINDS = {
   assign: AssignEvent,
   migrate: MigrateEvent,
   feedback: FeedbackEvent,
+  note: NoteEvent,
+  edit: EditEvent,
+  reassign: ReassignEvent,
 } as const;
 
 export type StoredEventKind = keyof typeof EVENT_KINDS;
@@ -208,6 +247,9 @@ export const StoredEvent = z.union([
   AssignEvent,
   MigrateEvent,
   FeedbackEvent,
+  NoteEvent,
+  EditEvent,
+  ReassignEvent,
 ]);
 export type StoredEvent = z.infer<typeof StoredEvent>;
 export type StoredEventOf<K extends StoredEventKind> = z.infer<(typeof EVENT_KINDS)[K]>;
@@ -231,6 +273,20 @@ export type _StoredShapesAreEngineShapes = Assert<
     ? true
     : false
 >;
+
+/**
+ * The ticket after a hand edit: each attribute the edit names is replaced, custom fields are merged by
+ * key (a null value clears one). The runtime's move and replay both apply an edit with this function.
+ */
+export function applyTicketEdit(ticket: TicketData, set: TicketEdit): TicketData {
+  return {
+    ...ticket,
+    ...(set.priority !== undefined ? { priority: set.priority } : {}),
+    ...(set.category !== undefined ? { category: set.category } : {}),
+    ...(set.tags !== undefined ? { tags: [...set.tags] } : {}),
+    fields: set.fields !== undefined ? { ...ticket.fields, ...set.fields } : ticket.fields,
+  };
+}
 
 /** Why stored data is not an event: not one at all, or written by a newer Stepwise. */
 export type StoredEventError = {

@@ -150,6 +150,11 @@ export const CompleteInput = z.strictObject({
   form: FieldRecord.default({}),
   checklist: z.array(Id).max(200, 'At most 200 checklist items.').default([]),
   idempotencyKey: IdempotencyKey,
+  /**
+   * A reply to the customer sent with the completion ("Reply and mark Done"): written by the same
+   * statement as the move, so the ticket never has one without the other.
+   */
+  reply: Text('The reply', 1).optional(),
 });
 
 export const QueueInput = z
@@ -372,7 +377,11 @@ export const ticketsRouter = router({
         ticketExtras(poolQuery(ctx.db), ticketId, orgId, ctx.now()),
       ]);
       if (!detail || !extras) fail('NOT_FOUND', TICKET_NOT_FOUND);
-      return pageOf(detail, extras);
+      const page = pageOf(detail, extras);
+      // Internal notes are for the organization's people: another system reading with a token (a chat
+      // widget showing the conversation) never gets them.
+      if (ctx.caller?.token) page.events = page.events.filter((e) => e.type !== 'note.added');
+      return page;
     }),
 
   /** Tickets no flow took at intake (start one by hand with `startFlow`), newest first. */

@@ -1,5 +1,6 @@
 import type { Database, Role } from '@stepwise/db';
 import {
+  applyTicketEdit,
   type EngineError,
   type EngineEvent,
   type FlowDocument,
@@ -7,6 +8,8 @@ import {
   type MigrationRefusal,
   planMigration,
   type RunState,
+  type TicketData,
+  type TicketEdit,
   type TransitionResult,
   transition,
 } from '@stepwise/flow';
@@ -65,7 +68,13 @@ export type AdvanceInput =
   | { type: 'start'; route: StartRoute }
   | { type: 'assign'; assigneeId: string | null }
   | { type: 'migrate'; migration: MigrateTo }
-  | { type: 'feedback'; score: number; comment: string | null; tokenHash: string };
+  | { type: 'feedback'; score: number; comment: string | null; tokenHash: string }
+  /** An internal note (agents only): recorded in the log, never part of the customer's conversation. */
+  | { type: 'note'; body: string }
+  /** A hand edit of the ticket's attributes; `addTags` adds to the tags the ticket has when the move is made. */
+  | { type: 'edit'; set: TicketEdit; addTags?: readonly string[] }
+  /** The ticket handed to an agent (`teamId` absent: it keeps its team) or a team, with the reason. */
+  | { type: 'reassign'; teamId?: string; assigneeId: string | null; reason: string };
 
 export type AdvanceOptions = {
   now: Date;
@@ -89,6 +98,11 @@ export type AdvanceOptions = {
   query?: Query;
   /** Also return the names the ticket page shows (team, assignee): the agent's completion answers with them. */
   view?: boolean;
+  /**
+   * A reply to the customer written by the same statement as the move (an agent's "reply and mark
+   * <outcome>"): it exists exactly when the move does. Its author is the mover.
+   */
+  reply?: { id: string; body: string };
   versions?: VersionCache;
   tickets?: TicketCache;
 };
@@ -114,7 +128,9 @@ export type NotAdvanced =
   /** The engine (or the runtime's rule for this input) refused the move. */
   | { ok: false; reason: 'refused'; error: EngineError }
   /** A migration's mapping cannot place the ticket on the new version (its plan says why). */
-  | { ok: false; reason: 'unmappable'; code: MigrationRefusal; message: string };
+  | { ok: false; reason: 'unmappable'; code: MigrationRefusal; message: string }
+  /** An edit or reassignment that would change nothing: no event is written; `seq` is where the ticket is. */
+  | { ok: false; reason: 'unchanged'; seq: number };
 
 export type AdvanceResult = Advanced | NotAdvanced;
 
@@ -143,6 +159,7 @@ export function accessOf(mover: Mover, input: AdvanceInput): Access {
     return { kind: 'none' };
   }
   if (input.type === 'migrate' || input.type === 'feedback') return { kind: 'none' };
+  // Notes, edits and reassignments (to anyone, with a reason): whoever may work the ticket.
   // Any agent may start a flow by hand on an unrouted or ended ticket (it has no team to be on yet).
   if (input.type === 'start') return { kind: 'any' };
   return { kind: 'team_or_assignee', userId: mover.userId };
@@ -171,6 +188,9 @@ const EVENT_TYPE = {
   assign: 'ticket.assigned',
   migrate: 'ticket.migrated',
   feedback: 'feedback.received',
+  note: 'note.added',
+  edit: 'ticket.edited',
+  reassign: 'ticket.reassigned',
 } as const satisfies Record<AdvanceInput['type'], string>;
 
 /** An open run: the ticket sits somewhere in its flow (not ended, not unrouted). */
@@ -349,7 +369,16 @@ async function plan(run: Run, row: TicketRow): Promise<Planned | NotAdvanced> {
     repin: decided.repin,
     csat: input.type === 'feedback' ? { score: input.score, comment: input.comment } : null,
     feedbackTokenHash: input.type === 'feedback' ? input.tokenHash : null,
+    unrouted: row.status === 'unrouted',
   });
+  if (options.reply) {
+    move.write.reply = {
+      id: options.reply.id,
+      body: options.reply.body,
+      authorId: run.mover.userId,
+      authorTokenId: run.mover.token?.id ?? null,
+    };
+  }
   if (options.key) {
     move.write.key = {
       key: options.key.key,
@@ -455,6 +484,55 @@ async function decide(run: Run, row: TicketRow): Promise<Decided> {
         repin: { flowId: row.flow_id, versionId: migration.to.id },
       };
     }
+    case 'note': {
+      // A note changes no run state (an unrouted ticket keeps waiting unrouted).
+      const current = state ?? initialState(ticketDataOf(row));
+      return {
+        ok: true,
+        next: { ok: true, state: current, effects: [], events: [] },
+        stored: { type: 'note', body: input.body },
+        version: null,
+      };
+    }
+    case 'edit': {
+      const current = state ?? initialState(ticketDataOf(row));
+      const changed = editOf(current.ticket, input.set, input.addTags ?? []);
+      if (!changed) return { ok: false, reason: 'unchanged', seq: row.seq };
+      return {
+        ok: true,
+        next: {
+          ok: true,
+          state: { ...current, ticket: applyTicketEdit(current.ticket, changed.set) },
+          effects: [],
+          events: [],
+        },
+        stored: { type: 'edit', set: changed.set, previous: changed.previous },
+        version: null,
+      };
+    }
+    case 'reassign': {
+      if (!state || !OPEN_RUN.has(row.status))
+        return refused('TICKET_CLOSED', 'Only an open ticket in a flow can be reassigned.');
+      const teamId = input.teamId ?? state.teamId;
+      if (state.teamId === teamId && state.assigneeId === input.assigneeId)
+        return { ok: false, reason: 'unchanged', seq: row.seq };
+      return {
+        ok: true,
+        next: {
+          ok: true,
+          state: { ...state, teamId, assigneeId: input.assigneeId },
+          effects: [],
+          events: [],
+        },
+        stored: {
+          type: 'reassign',
+          teamId,
+          assigneeId: input.assigneeId,
+          reason: input.reason,
+        },
+        version: null,
+      };
+    }
     case 'feedback': {
       // A rating changes no run state; the ticket keeps it whatever it does next.
       const current = state ?? initialState(ticketDataOf(row));
@@ -466,6 +544,48 @@ async function decide(run: Run, row: TicketRow): Promise<Decided> {
       };
     }
   }
+}
+
+/**
+ * The part of an edit that changes the ticket (`set`), with the values it replaces (`previous`); null when
+ * nothing would change. Tags added by `addTags` join the ticket's own, each once.
+ */
+export function editOf(
+  ticket: TicketData,
+  set: TicketEdit,
+  addTags: readonly string[],
+): { set: TicketEdit; previous: TicketEdit } | null {
+  const out: TicketEdit = {};
+  const previous: TicketEdit = {};
+  if (set.priority !== undefined && set.priority !== ticket.priority) {
+    out.priority = set.priority;
+    previous.priority = ticket.priority;
+  }
+  if (set.category !== undefined && set.category !== ticket.category) {
+    out.category = set.category;
+    previous.category = ticket.category;
+  }
+  let tags = set.tags ?? ticket.tags;
+  for (const tag of addTags) if (!tags.includes(tag)) tags = [...tags, tag];
+  if (tags.length !== ticket.tags.length || tags.some((tag, i) => tag !== ticket.tags[i])) {
+    out.tags = [...tags];
+    previous.tags = [...ticket.tags];
+  }
+  if (set.fields !== undefined) {
+    const fields: NonNullable<TicketEdit['fields']> = {};
+    const before: NonNullable<TicketEdit['fields']> = {};
+    for (const [key, value] of Object.entries(set.fields)) {
+      const old = Object.hasOwn(ticket.fields, key) ? (ticket.fields[key] ?? null) : null;
+      if (old === value) continue;
+      fields[key] = value;
+      before[key] = old;
+    }
+    if (Object.keys(fields).length > 0) {
+      out.fields = fields;
+      previous.fields = before;
+    }
+  }
+  return Object.keys(out).length > 0 ? { set: out, previous } : null;
 }
 
 async function pinned(run: Run, row: TicketRow, versionId: string): Promise<CachedVersion> {
@@ -595,13 +715,27 @@ export function eventViewOf(move: PreparedMove, actorName: string | null): Ticke
   };
 }
 
-/** The move's system messages as the conversation shows them. */
-export function messageViewsOf(move: PreparedMove): TicketMessageView[] {
-  return move.planned.messages.map((m) => ({
-    id: m.id,
-    authorKind: 'system',
-    authorName: null,
-    body: m.body,
-    createdAt: move.write.now,
-  }));
+/** The move's messages as the conversation shows them: the reply made with it, then the flow's messages. */
+export function messageViewsOf(move: PreparedMove, replyAuthor: string | null = null): TicketMessageView[] {
+  const reply = move.write.reply;
+  const replies: TicketMessageView[] = reply
+    ? [
+        {
+          id: reply.id,
+          authorKind: 'agent',
+          authorName: replyAuthor,
+          body: reply.body,
+          createdAt: new Date(Date.parse(move.write.now) - 1).toISOString(),
+        },
+      ]
+    : [];
+  return replies.concat(
+    move.planned.messages.map((m) => ({
+      id: m.id,
+      authorKind: 'system',
+      authorName: null,
+      body: m.body,
+      createdAt: move.write.now,
+    })),
+  );
 }

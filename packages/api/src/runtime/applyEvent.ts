@@ -43,6 +43,8 @@ export async function applyEngineEvent(
       return { ok: false, reason: 'conflict' };
     case 'unmappable':
       throw new Error('Only a migration is unmappable');
+    case 'unchanged':
+      throw new Error('Only an edit or a reassignment can change nothing');
     case 'refused':
       return result.error.code === 'NOT_STARTED'
         ? { ok: false, reason: 'not_running' }

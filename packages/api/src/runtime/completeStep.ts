@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '@stepwise/db';
 import type { EngineError, EngineEvent } from '@stepwise/flow';
 import { canonicalJson } from '../services/canonicalJson.ts';
@@ -33,6 +33,11 @@ export type CompleteStepInput = {
   checklist: string[];
   /** 8–128 characters; a retry with the same key returns the first response and writes nothing. */
   idempotencyKey: string;
+  /**
+   * A reply to the customer sent with the completion ("reply and mark <outcome>"): written by the move's
+   * own statement, so there is either both or neither.
+   */
+  reply?: string | undefined;
 };
 
 export type CompleteStepOptions = {
@@ -66,7 +71,7 @@ export type StepCompletion = StepView & {
   ticket: TicketView;
   /** The move's own event. */
   events: TicketEventView[];
-  /** The system messages the move sent. */
+  /** The messages the move sent: the reply made with it, then the flow's own. */
   messages: TicketMessageView[];
   /** The nodes the move entered, in order: the page's path goes on with them. */
   path: string[];
@@ -144,6 +149,7 @@ export async function completeStep(
     view: true,
     versions: run.versions,
     tickets: run.tickets,
+    ...(input.reply !== undefined ? { reply: { id: randomUUID(), body: input.reply } } : {}),
   });
   if (result.ok) return completionOf(run.caller, result);
   switch (result.reason) {
@@ -159,6 +165,8 @@ export async function completeStep(
       return engineRefusal(run, result.error);
     case 'unmappable':
       throw new Error('Only a migration is unmappable');
+    case 'unchanged':
+      throw new Error('Only an edit or a reassignment can change nothing');
   }
 }
 
@@ -167,7 +175,10 @@ function storedOf(move: PreparedMove, version: CachedVersion | null): StoredResp
   return {
     ticket: ticketViewOf(move.row, { teamName: null, assigneeName: null }),
     version: version ? { id: version.id, number: version.number } : null,
-    messageIds: move.planned.messages.map((m) => m.id),
+    messageIds: [
+      ...(move.write.reply ? [move.write.reply.id] : []),
+      ...move.planned.messages.map((m) => m.id),
+    ],
   };
 }
 
@@ -175,7 +186,12 @@ function storedOf(move: PreparedMove, version: CachedVersion | null): StoredResp
 function completionOf(caller: Caller, advanced: Advanced): StepCompletion {
   const { move, result } = advanced;
   const ticket = ticketViewOf(move.row, { teamName: result.team_name, assigneeName: result.assignee_name });
-  return completion(ticket, advanced.version, [eventViewOf(move, caller.name)], messageViewsOf(move));
+  return completion(
+    ticket,
+    advanced.version,
+    [eventViewOf(move, caller.name)],
+    messageViewsOf(move, caller.name),
+  );
 }
 
 function completion(

@@ -187,6 +187,8 @@ export async function startFlowOn(
       return refuse('precondition', `This flow cannot start: ${result.error.message}`);
     case 'unmappable':
       throw new Error('Only a migration is unmappable');
+    case 'unchanged':
+      throw new Error('Only an edit or a reassignment can change nothing');
   }
 }
 
@@ -228,6 +230,8 @@ export async function assignTicket(
       return refuse('conflict', result.error.message);
     case 'unmappable':
       throw new Error('Only a migration is unmappable');
+    case 'unchanged':
+      throw new Error('Only an edit or a reassignment can change nothing');
   }
 }
 

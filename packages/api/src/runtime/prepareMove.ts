@@ -5,6 +5,7 @@ import {
   type RunState,
   type StoredEvent,
   type TicketData,
+  type TicketEdit,
   type TrailEntry,
   visitsOfMove,
 } from '@stepwise/flow';
@@ -27,7 +28,10 @@ export type StoredInput =
   | { type: 'start'; ticket: TicketData; flowId: string; versionId: string }
   | { type: 'assign'; assigneeId: string | null }
   | { type: 'migrate'; fromVersion: string; toVersion: string; state: RunState }
-  | { type: 'feedback'; score: number; comment: string | null };
+  | { type: 'feedback'; score: number; comment: string | null }
+  | { type: 'note'; body: string }
+  | { type: 'edit'; set: TicketEdit; previous: TicketEdit }
+  | { type: 'reassign'; teamId: string | null; assigneeId: string | null; reason: string };
 
 /**
  * The one writer of an event's data: every event (a move's, and a ticket's creation) is built here
@@ -110,6 +114,15 @@ export function storedEventOf(parts: {
     case 'feedback':
       event = { schemaVersion, input, trail };
       break;
+    case 'note':
+      event = { schemaVersion, input, trail };
+      break;
+    case 'edit':
+      event = { schemaVersion, input: { type: 'edit', set: input.set }, previous: input.previous, trail };
+      break;
+    case 'reassign':
+      event = { schemaVersion, input, trail };
+      break;
   }
   if (parts.pickedAssigneeId !== null) event.runtime = { assigneeId: parts.pickedAssigneeId };
   if (parts.key !== undefined) event.key = parts.key;
@@ -151,6 +164,8 @@ export async function prepareMove(
     repin?: { flowId: string; versionId: string } | undefined;
     csat?: { score: number; comment: string | null } | null;
     feedbackTokenHash?: string | null;
+    /** The ticket waits unrouted and stays so (a note or an edit on it): its status is kept. */
+    unrouted?: boolean;
   },
 ): Promise<PreparedMove> {
   const { row } = input;
@@ -170,6 +185,7 @@ export async function prepareMove(
     toNode: state.nodeId,
   });
   const columns = columnsOf(state);
+  if (input.unrouted && state.status === 'new') columns.status = 'unrouted';
   // The analytics facts of the move: the visits it ends, the one it leaves open, a first response.
   const visits = visitsOfMove(openVisitOf(row), {
     seq: input.expectedSeq + 1,

@@ -7,6 +7,8 @@ import type { VersionCache } from './versionCache.ts';
 export type QueueRow = {
   id: string;
   number: number;
+  /** The ticket's sequence number: a bulk action on the row is a compare-and-set on it. */
+  seq: number;
   subject: string;
   customerName: string;
   priority: string;
@@ -43,6 +45,7 @@ type Row = {
   id: string;
   org_id: string;
   number: number;
+  seq: number;
   subject: string;
   customer_name: string;
   priority: string;
@@ -120,7 +123,7 @@ export async function queueOf(
 }
 
 /** The columns a queue row or a list row is built from, with the names they show. */
-const ROW_COLUMNS = `t.id, t.org_id, t.number, t.subject, t.customer_name, t.priority, t.channel, t.status,
+const ROW_COLUMNS = `t.id, t.org_id, t.number, t.seq, t.subject, t.customer_name, t.priority, t.channel, t.status,
             f.name AS flow_name, t.version_id, v.number AS version_number, t.node_id, t.team_id,
             tm.name AS team_name, u.name AS assignee_name, ${iso('t.sla_due_at')} AS sla_due_at, t.breached,
             ${iso('t.sla_breached_at')} AS sla_breached_at,
@@ -140,6 +143,7 @@ async function rowsOf(query: Query, cache: VersionCache, rows: Row[]): Promise<T
     out.push({
       id: row.id,
       number: row.number,
+      seq: row.seq,
       subject: row.subject,
       customerName: row.customer_name,
       priority: row.priority,

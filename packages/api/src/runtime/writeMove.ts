@@ -27,6 +27,8 @@ export type MoveWrite = {
   timers: Array<{ kind: string; nodeId: string; dueAt: string }>;
   /** Messages to the customer from `send_message` effects. */
   messages: Array<{ id: string; body: string }>;
+  /** An agent's reply to the customer made with the move ("reply and mark <outcome>"). */
+  reply?: { id: string; body: string; authorId: string | null; authorTokenId: string | null };
   /** Void the ticket's pending timers (it left the node they were for). */
   cancelTimers: boolean;
   /**
@@ -145,6 +147,13 @@ export function buildMoveStatement(move: MoveWrite): { text: string; params: unk
   INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, body, created_at)
   SELECT r.id, ${org}, moved.id, 'system', NULL, r.body, ${now}
   FROM moved, jsonb_to_recordset(${p(JSON.stringify(move.messages), '::jsonb')}) AS r(id uuid, body text))`);
+  }
+  if (move.reply) {
+    // A millisecond before the move's time: the reply reads before the messages its outcome sends.
+    parts.push(`reply AS (
+  INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, author_token_id, body, created_at)
+  SELECT ${p(move.reply.id, '::uuid')}, ${org}, moved.id, 'agent', ${p(move.reply.authorId, '::uuid')},
+    ${p(move.reply.authorTokenId, '::uuid')}, ${p(move.reply.body)}, ${now} - interval '1 millisecond' FROM moved)`);
   }
   if (move.touchMember) {
     parts.push(`touched AS (

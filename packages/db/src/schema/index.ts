@@ -31,5 +31,6 @@ export {
   webhookEndpoints,
 } from './integrations.ts';
 export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
+export { macros } from './macros.ts';
 export { rateLimits } from './rateLimits.ts';
 export { savedViews, ticketSearch } from './search.ts';

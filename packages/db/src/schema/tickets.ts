@@ -116,6 +116,8 @@ export const tickets = pgTable(
     // The reports: a flow's tickets finished in a range, and those created in it (docs/analytics.md).
     index('tickets_flow_closed_idx').on(t.flowId, t.closedAt),
     index('tickets_flow_created_idx').on(t.flowId, t.createdAt),
+    // The customer's other tickets on a ticket's page (emails are stored lowercased).
+    index('tickets_org_customer_email_idx').on(t.orgId, t.customerEmail, t.createdAt),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { indexFlow } from '../indexFlow.ts';
 import { parseIsoTime } from '../isoTime.ts';
 import type { FlowDocument } from '../schema.ts';
-import type { StoredEvent } from '../storedEvent.ts';
+import { applyTicketEdit, type StoredEvent, type TicketEdit } from '../storedEvent.ts';
 import { initialState, transition } from '../transition.ts';
 import type { EndStatus, EngineEvent, RunState, TicketData } from '../types.ts';
 
@@ -35,6 +35,11 @@ export type PastTicket = {
   ticket: TicketData;
   /** What people, customers and timers decided, in order. */
   inputs: RecordedInput[];
+  /**
+   * Hand edits of the ticket's attributes (priority, category, tags, fields), in order: replayed before
+   * the first recorded input made after each, so decisions see what they saw.
+   */
+  edits?: Array<{ at: number; set: TicketEdit }>;
   /** The nodes it walked, in order (repeats kept). */
   path: string[];
   /** How it ended; null when its run did not end (it was closed otherwise). */
@@ -64,6 +69,7 @@ export function pastTicketOf(id: string, events: readonly TimedEvent[]): PastTic
   const begin = first.data.input;
   if (begin.type !== 'created' && begin.type !== 'start') return null;
   const inputs: RecordedInput[] = [];
+  const edits: Array<{ at: number; set: TicketEdit }> = [];
   const path: string[] = [];
   let current: string | null = null;
   let endStatus: EndStatus | null = null;
@@ -78,6 +84,9 @@ export function pastTicketOf(id: string, events: readonly TimedEvent[]): PastTic
       case 'customer_replied':
       case 'subflow_completed':
         if (current !== null) inputs.push({ at, nodeId: current, event: input });
+        break;
+      case 'edit':
+        edits.push({ at, set: input.set });
         break;
       case 'migrate': {
         // The node the migration landed it on (its trail enters none).
@@ -96,7 +105,7 @@ export function pastTicketOf(id: string, events: readonly TimedEvent[]): PastTic
       } else if (entry.type === 'ended') endStatus = entry.status;
     }
   }
-  return { id, startedAt: timeOf(first.createdAt), ticket: begin.ticket, inputs, path, endStatus };
+  return { id, startedAt: timeOf(first.createdAt), ticket: begin.ticket, inputs, edits, path, endStatus };
 }
 
 /** Where the replayed ticket got to. */
@@ -139,6 +148,8 @@ export function backtestTicket(document: FlowDocument, past: PastTicket): Backte
   };
   let now = past.startedAt;
   let state: RunState = initialState(past.ticket);
+  const edits = past.edits ?? [];
+  let edited = 0;
   let moves = 0;
   let parkedBecause = 'The flow stopped the ticket.';
   const step = (event: EngineEvent): { ok: true } | { ok: false; message: string } => {
@@ -171,6 +182,11 @@ export function backtestTicket(document: FlowDocument, past: PastTicket): Backte
       return done({ kind: 'waiting', nodeId, reason: waitingReason(state) });
     }
     now = Math.max(now, recorded.at);
+    // The hand edits made before this input, as the ticket had them when it was given.
+    while (edits[edited] !== undefined && (edits[edited]?.at ?? Infinity) <= recorded.at) {
+      const edit = edits[edited++];
+      if (edit) state = { ...state, ticket: applyTicketEdit(state.ticket, edit.set) };
+    }
     const event =
       recorded.event.type === 'complete_step' || recorded.event.type === 'timer_fired'
         ? { ...recorded.event, nodeId }

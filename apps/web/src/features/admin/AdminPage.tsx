@@ -1,10 +1,20 @@
-import { History, KeyRound, Megaphone, ShieldAlert, Users, UsersRound, Webhook } from 'lucide-react';
+import {
+  FileText,
+  History,
+  KeyRound,
+  Megaphone,
+  ShieldAlert,
+  Users,
+  UsersRound,
+  Webhook,
+} from 'lucide-react';
 import { Navigate, NavLink, useParams } from 'react-router';
 import { Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
 import { useMe } from '../auth/useMe.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { IntegrationsAdmin } from './IntegrationsAdmin.tsx';
+import { MacrosAdmin } from './MacrosAdmin.tsx';
 import { TeamsAdmin } from './TeamsAdmin.tsx';
 import { TokensAdmin } from './TokensAdmin.tsx';
 import { UsersAdmin } from './UsersAdmin.tsx';
@@ -16,6 +26,7 @@ const SECTIONS = [
   { path: 'tokens', label: 'API tokens', icon: KeyRound, Page: TokensAdmin },
   { path: 'webhooks', label: 'Webhooks', icon: Webhook, Page: WebhooksAdmin },
   { path: 'integrations', label: 'Integrations', icon: Megaphone, Page: IntegrationsAdmin },
+  { path: 'macros', label: 'Macros', icon: FileText, Page: MacrosAdmin },
   { path: 'audit', label: 'Audit log', icon: History, Page: AuditLog },
 ] as const;
 

@@ -4,11 +4,14 @@ import { Badge, capitalize, PriorityBadge } from '../../ui/Badge.tsx';
 import { SlaClock } from '../../ui/SlaClock.tsx';
 import { formatDateTime, formatSla } from '../../ui/time.ts';
 import type { TicketListRow } from '../../trpc.ts';
+import { SelectAllCell, SelectCell } from './SelectCell.tsx';
+import type { RowSelection } from './useRowSelection.ts';
 
 /** The header cells that go with `QueueRow` (one per cell it renders, in order). */
-export function QueueHeaderCells() {
+export function QueueHeaderCells({ selection }: { selection?: RowSelection }) {
   return (
     <>
+      {selection && <SelectAllCell selection={selection} />}
       <th scope="col">Ticket</th>
       <th scope="col">Current step</th>
       <th scope="col">Priority</th>
@@ -26,8 +29,11 @@ export function QueueRow({
   flashing,
   index,
   rowRef,
+  selection,
 }: {
   ticket: TicketListRow;
+  /** The rows chosen for a bulk action (a checkbox cell first when given). */
+  selection?: RowSelection;
   now: number;
   /** Changed a moment ago (highlighted). */
   flashing: boolean;
@@ -39,6 +45,7 @@ export function QueueRow({
   const className = [overdue ? 'is-overdue' : '', flashing ? 'is-updated' : ''].filter(Boolean).join(' ');
   return (
     <tr ref={rowRef} data-index={index} className={className || undefined} data-ticket-id={t.id}>
+      {selection && <SelectCell selection={selection} id={t.id} label={`Select ticket #${t.number}`} />}
       <td>
         <Link to={`/tickets/${t.id}`} className="row-title">
           <span className="ticket-number">#{t.number}</span> {t.subject}

@@ -5,7 +5,9 @@ import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useNow } from '../../ui/useNow.ts';
 import { type TicketListRow, useTRPC } from '../../trpc.ts';
 import { changedRows, type QueueFilters, type QueueView, SORT_LABELS, toListInput } from './queueFilters.ts';
+import { BulkBar } from './BulkBar.tsx';
 import { QueueHeaderCells, QueueRow } from './QueueRow.tsx';
+import { useRowSelection } from './useRowSelection.ts';
 
 /** How long a row that just changed stays highlighted. */
 const FLASH_MS = 2500;
@@ -68,6 +70,7 @@ export function QueueTable({
   );
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.tickets) ?? [], [list.data]);
   const flashing = useFlash(list.data ? rows : undefined);
+  const selection = useRowSelection(rows);
   const now = useNow(1000);
 
   // Where the first row would start with none skipped: below the wrapper's border and the header.
@@ -114,6 +117,7 @@ export function QueueTable({
         {total} {rows.length === 1 && !list.hasNextPage ? 'ticket' : 'tickets'}, by{' '}
         {SORT_LABELS[input.sort].toLowerCase()}
       </p>
+      <BulkBar selection={selection} />
       <div
         ref={wrapRef}
         className="table-wrap"
@@ -125,7 +129,7 @@ export function QueueTable({
           </caption>
           <thead>
             <tr>
-              <QueueHeaderCells />
+              <QueueHeaderCells selection={selection} />
             </tr>
           </thead>
           <tbody>
@@ -139,6 +143,7 @@ export function QueueTable({
                   rowRef={virtualizer.measureElement}
                   now={now}
                   flashing={flashing.has(ticket.id)}
+                  selection={selection}
                 />
               ) : null;
             })}

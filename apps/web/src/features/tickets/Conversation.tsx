@@ -1,26 +1,48 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Send } from 'lucide-react';
+import { Lock, Send } from 'lucide-react';
 import { toast } from 'sonner';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Linkified } from '../../ui/Linkified.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { errorMessage, type TicketDetail, useTRPC } from '../../trpc.ts';
+import { MacroPicker } from './MacroPicker.tsx';
 
-type From = 'agent' | 'customer';
+type From = 'agent' | 'note' | 'customer';
+
+/** An internal note as the agents' view of the conversation shows it (from its `note.added` event). */
+type NoteView = { id: string; authorName: string | null; body: string; createdAt: string };
+
+/** The ticket's internal notes, from its timeline events. */
+export function notesOf(detail: TicketDetail): NoteView[] {
+  const notes: NoteView[] = [];
+  for (const event of detail.events) {
+    if (event.type !== 'note.added') continue;
+    const input: unknown = event.data.input;
+    const body =
+      typeof input === 'object' && input !== null && 'body' in input && typeof input.body === 'string'
+        ? input.body
+        : '';
+    notes.push({ id: `note-${event.seq}`, authorName: event.actorName, body, createdAt: event.createdAt });
+  }
+  return notes;
+}
 const MAX_BODY = 10_000;
 
 /**
  * The conversation with the customer: the request itself, then every message (customer, agent, system)
- * with who and when; below it the agent's reply box, which can also log what the customer said on a
- * call (a customer reply moves a ticket that waits for one).
+ * with who and when, and the agents' internal notes among them (set apart: never sent); below it the
+ * agent's box for a reply, an internal note, or what the customer said on a call (a customer reply moves
+ * a ticket that waits for one). Macros fill in a reply or note.
  */
 export function Conversation({
   detail,
   now,
   onSent,
+  agentName,
 }: {
   detail: TicketDetail;
   now: number;
+  agentName: string;
   /** Called with this agent's own message (and the ticket's sequence after it), so it is not news to them. */
   onSent: (messageId: string, seq: number) => void;
 }) {
@@ -32,13 +54,22 @@ export function Conversation({
   const [from, setFrom] = useState<From>('agent');
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
+  const notes = notesOf(detail);
   const count = detail.messages.length;
+  const entries = [
+    ...detail.messages.map((m) => ({ kind: 'message' as const, m })),
+    ...notes.map((n) => ({ kind: 'note' as const, n })),
+  ].sort((a, b) => {
+    const at = (e: (typeof entries)[number]) => (e.kind === 'message' ? e.m.createdAt : e.n.createdAt);
+    return at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0;
+  });
 
-  // Keep the newest message in view as messages arrive.
+  // Keep the newest message in view as messages and notes arrive.
+  const shown = entries.length;
   useEffect(() => {
     const list = listRef.current;
-    if (list && count >= 0) list.scrollTop = list.scrollHeight;
-  }, [count]);
+    if (list && shown >= 0) list.scrollTop = list.scrollHeight;
+  }, [shown]);
 
   const send = useMutation(
     trpc.tickets.addMessage.mutationOptions({
@@ -53,19 +84,39 @@ export function Conversation({
       onError: (e) => setError(errorMessage(e)),
     }),
   );
+  const note = useMutation(
+    trpc.work.addNote.mutationOptions({
+      onSuccess: (page) => {
+        setBody('');
+        setError(null);
+        onSent(`note-${page.ticket.seq}`, page.ticket.seq);
+        queryClient.setQueryData(trpc.tickets.get.queryKey({ ticketId: t.id }), page);
+        toast.success('Internal note added (agents only).');
+      },
+      onError: (e) => setError(errorMessage(e)),
+    }),
+  );
+  const pending = send.isPending || note.isPending;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const text = body.trim();
     if (text === '') {
-      setError(from === 'agent' ? 'Write a reply first.' : 'Write what the customer said first.');
+      setError(
+        from === 'agent'
+          ? 'Write a reply first.'
+          : from === 'note'
+            ? 'Write the note first.'
+            : 'Write what the customer said first.',
+      );
       return;
     }
     if (text.length > MAX_BODY) {
       setError('A message is at most 10,000 characters.');
       return;
     }
-    send.mutate({ ticketId: t.id, body: text, from });
+    if (from === 'note') note.mutate({ ticketId: t.id, body: text });
+    else send.mutate({ ticketId: t.id, body: text, from });
   };
 
   const waitsForReply = t.status === 'waiting';
@@ -91,26 +142,38 @@ export function Conversation({
             <p className="message-body">{t.description}</p>
           </li>
         )}
-        {detail.messages.map((m) => (
-          <li key={m.id} className={`message is-${m.authorKind}`}>
-            <div className="message-head">
-              <strong>{m.authorName ?? (m.authorKind === 'customer' ? t.customer.name : 'Stepwise')}</strong>
-              <span className="message-role">
-                {m.authorKind === 'customer' ? 'Customer' : m.authorKind === 'agent' ? 'Agent' : 'Automatic'}
-              </span>
-              <time className="muted" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
-                {formatRelative(m.createdAt, now)}
-              </time>
-            </div>
-            <p className="message-body">
-              <Linkified text={m.body} />
-            </p>
-          </li>
-        ))}
-        {!t.description && count === 0 && <li className="muted">No messages yet.</li>}
+        {entries.map((entry) =>
+          entry.kind === 'note' ? (
+            <li
+              key={entry.n.id}
+              className="message is-note"
+              aria-label="Internal note, not sent to the customer"
+            >
+              <div className="message-head">
+                <strong>{entry.n.authorName ?? 'Stepwise'}</strong>
+                <span className="message-role">
+                  <Lock size={12} aria-hidden="true" /> Internal note
+                </span>
+                <time
+                  className="muted"
+                  dateTime={entry.n.createdAt}
+                  title={formatDateTime(entry.n.createdAt)}
+                >
+                  {formatRelative(entry.n.createdAt, now)}
+                </time>
+              </div>
+              <p className="message-body">
+                <Linkified text={entry.n.body} />
+              </p>
+            </li>
+          ) : (
+            <MessageItem key={entry.m.id} m={entry.m} customerName={t.customer.name} now={now} />
+          ),
+        )}
+        {!t.description && entries.length === 0 && <li className="muted">No messages yet.</li>}
       </ol>
 
-      <form className="reply" onSubmit={submit} aria-busy={send.isPending}>
+      <form className={from === 'note' ? 'reply is-note' : 'reply'} onSubmit={submit} aria-busy={pending}>
         <fieldset className="reply-mode">
           <legend className="sr-only">Message type</legend>
           <label>
@@ -127,6 +190,16 @@ export function Conversation({
             <input
               type="radio"
               name={`${id}-from`}
+              value="note"
+              checked={from === 'note'}
+              onChange={() => setFrom('note')}
+            />
+            Internal note
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-from`}
               value="customer"
               checked={from === 'customer'}
               onChange={() => setFrom('customer')}
@@ -136,7 +209,11 @@ export function Conversation({
         </fieldset>
         <div className={error ? 'field has-error' : 'field'}>
           <label htmlFor={`${id}-body`} className="sr-only">
-            {from === 'agent' ? 'Your reply' : 'What the customer said'}
+            {from === 'agent'
+              ? 'Your reply'
+              : from === 'note'
+                ? 'Your internal note'
+                : 'What the customer said'}
           </label>
           <textarea
             id={`${id}-body`}
@@ -146,7 +223,9 @@ export function Conversation({
             placeholder={
               from === 'agent'
                 ? `Write to ${t.customer.name}…`
-                : `What ${t.customer.name} said (e.g. on a call)…`
+                : from === 'note'
+                  ? 'A note for your colleagues: never sent to the customer…'
+                  : `What ${t.customer.name} said (e.g. on a call)…`
             }
             onChange={(e) => {
               setBody(e.target.value);
@@ -158,7 +237,7 @@ export function Conversation({
                 e.currentTarget.form?.requestSubmit();
               }
             }}
-            disabled={send.isPending}
+            disabled={pending}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? `${id}-error` : `${id}-hint`}
           />
@@ -170,17 +249,64 @@ export function Conversation({
             <span id={`${id}-hint`} className="field-hint">
               {from === 'customer' && waitsForReply
                 ? 'The flow is waiting: logging the customer’s reply moves it on.'
-                : 'Ctrl+Enter to send.'}
+                : from === 'note'
+                  ? 'Only people in your organization see notes. Ctrl+Enter to add.'
+                  : 'Ctrl+Enter to send.'}
             </span>
           )}
         </div>
         <div className="reply-actions">
-          <button type="submit" className="btn btn-primary btn-small" disabled={send.isPending}>
-            <Send size={14} aria-hidden="true" />
-            {send.isPending ? 'Sending…' : from === 'agent' ? 'Send reply' : 'Log reply'}
+          {from !== 'customer' && (
+            <MacroPicker
+              detail={detail}
+              agentName={agentName}
+              disabled={pending}
+              onInsert={(text) => {
+                setBody((prev) => (prev.trim() === '' ? text : `${prev}\n${text}`));
+                if (error) setError(null);
+              }}
+            />
+          )}
+          <button type="submit" className="btn btn-primary btn-small" disabled={pending}>
+            {from === 'note' ? <Lock size={14} aria-hidden="true" /> : <Send size={14} aria-hidden="true" />}
+            {pending
+              ? 'Sending…'
+              : from === 'agent'
+                ? 'Send reply'
+                : from === 'note'
+                  ? 'Add note'
+                  : 'Log reply'}
           </button>
         </div>
       </form>
     </section>
+  );
+}
+
+/** One message of the conversation: who, their role, when, and what they said. */
+function MessageItem({
+  m,
+  customerName,
+  now,
+}: {
+  m: TicketDetail['messages'][number];
+  customerName: string;
+  now: number;
+}) {
+  return (
+    <li className={`message is-${m.authorKind}`}>
+      <div className="message-head">
+        <strong>{m.authorName ?? (m.authorKind === 'customer' ? customerName : 'Stepwise')}</strong>
+        <span className="message-role">
+          {m.authorKind === 'customer' ? 'Customer' : m.authorKind === 'agent' ? 'Agent' : 'Automatic'}
+        </span>
+        <time className="muted" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
+          {formatRelative(m.createdAt, now)}
+        </time>
+      </div>
+      <p className="message-body">
+        <Linkified text={m.body} />
+      </p>
+    </li>
   );
 }

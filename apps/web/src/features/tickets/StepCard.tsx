@@ -7,6 +7,7 @@ import { Notice } from '../../ui/Notice.tsx';
 import { LiveSlaClock } from '../../ui/SlaClock.tsx';
 import type { TicketDetail } from '../../trpc.ts';
 import { gateHint, outcomeGates, requirementLabel } from '../../canvas/requirements.ts';
+import { MacroPicker } from './MacroPicker.tsx';
 import { StepField } from './StepField.tsx';
 import type { StepCompletion, TicketCore } from './ticketCore.ts';
 import { useCompleteStep } from './useCompleteStep.ts';
@@ -14,6 +15,8 @@ import { useCompleteStep } from './useCompleteStep.ts';
 type Props = {
   detail: TicketDetail;
   step: StepNode;
+  /** The agent's name, for macros' `{{agent.name}}`. */
+  agentName: string;
   onCompleted: (moved: StepCompletion) => void;
   onConflict: (fresh: TicketCore | null) => void;
 };
@@ -34,8 +37,10 @@ function breachText(detail: TicketDetail, step: StepNode): string | null {
  * the form, and one button per outcome saying where it leads. Keyed by the ticket's sequence by its
  * parent, so it starts empty at every new step.
  */
-export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
+export function StepCard({ detail, step, agentName, onCompleted, onConflict }: Props) {
   const id = useId();
+  const [reply, setReply] = useState('');
+  const replying = reply.trim() !== '';
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [values, setValues] = useState<Record<string, string>>({});
   const { submit, pending, pendingOutcome, fieldErrors, error } = useCompleteStep(detail, {
@@ -143,6 +148,27 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
         </fieldset>
       )}
 
+      <div className="step-section step-reply">
+        <label htmlFor={`${id}-reply`}>
+          Reply to the customer with the outcome <span className="muted">(optional)</span>
+        </label>
+        <textarea
+          id={`${id}-reply`}
+          rows={2}
+          value={reply}
+          maxLength={10_000}
+          disabled={pending}
+          placeholder={`Sent to ${ticket.customer.name} together with the outcome you pick…`}
+          onChange={(e) => setReply(e.target.value)}
+        />
+        <MacroPicker
+          detail={detail}
+          agentName={agentName}
+          disabled={pending}
+          onInsert={(text) => setReply((prev) => (prev.trim() === '' ? text : `${prev}\n${text}`))}
+        />
+      </div>
+
       <fieldset className="step-section">
         <legend>Outcome</legend>
         {sameGate && (
@@ -174,12 +200,16 @@ export function StepCard({ detail, step, onCompleted, onConflict }: Props) {
                 disabled={gated || pending}
                 aria-describedby={gated ? (sameGate ? `${id}-gate` : `${id}-gate-${outcome.id}`) : undefined}
                 onClick={() =>
-                  submit({ outcomeId: outcome.id, fields: form, values, checklist: [...checked] })
+                  submit({ outcomeId: outcome.id, fields: form, values, checklist: [...checked], reply })
                 }
               >
                 <span className="outcome-label">
                   <Check size={16} aria-hidden="true" />
-                  {pending && pendingOutcome === outcome.id ? 'Completing…' : outcome.label}
+                  {pending && pendingOutcome === outcome.id
+                    ? 'Completing…'
+                    : replying
+                      ? `Reply and mark ${outcome.label}`
+                      : outcome.label}
                 </span>
                 <span className="outcome-next">
                   <ArrowRight size={13} aria-hidden="true" />

@@ -16,6 +16,7 @@ import { useTitle } from '../../ui/useTitle.ts';
 import { useMe } from '../auth/useMe.ts';
 import { AssignControl } from './AssignControl.tsx';
 import { Conversation } from './Conversation.tsx';
+import { CustomerPanel } from './CustomerPanel.tsx';
 import { FeedbackPanel } from './FeedbackPanel.tsx';
 import { describeUpdate, entrySeq } from './liveNotice.ts';
 import { StartFlowDialog } from './StartFlowDialog.tsx';
@@ -23,6 +24,7 @@ import { StepCard } from './StepCard.tsx';
 import type { StepCompletion, TicketCore } from './ticketCore.ts';
 import { Timeline } from './Timeline.tsx';
 import { useTicketLive } from './useTicketLive.ts';
+import { WorkPanel } from './WorkPanel.tsx';
 
 const CHANNEL_ICON = { email: Mail, chat: MessageSquare, phone: Phone, social: Share2, web: Globe } as const;
 
@@ -296,6 +298,7 @@ export function TicketPage() {
               key={`${t.id}:${t.nodeId}:${entrySeq(detail)}`}
               detail={detail}
               step={step}
+              agentName={me.data?.user.name ?? ''}
               onCompleted={onCompleted}
               onConflict={onConflict}
             />
@@ -303,7 +306,7 @@ export function TicketPage() {
             <NoStep detail={detail} onStartFlow={() => setStartingFlow(true)} />
           )}
 
-          <Conversation detail={detail} now={now} onSent={ownMessage} />
+          <Conversation detail={detail} now={now} onSent={ownMessage} agentName={me.data?.user.name ?? ''} />
 
           {document && detail.version && (
             <section className="panel" aria-labelledby="flow-heading">
@@ -333,25 +336,7 @@ export function TicketPage() {
         </div>
 
         <aside className="ticket-side" aria-label="Ticket details">
-          <section className="panel" aria-labelledby="customer-heading">
-            <h2 id="customer-heading">Customer</h2>
-            <dl className="details">
-              <div>
-                <dt>Name</dt>
-                <dd>{t.customer.name}</dd>
-              </div>
-              <div>
-                <dt>Email</dt>
-                <dd>
-                  <a href={`mailto:${t.customer.email}`}>{t.customer.email}</a>
-                </dd>
-              </div>
-              <div>
-                <dt>Tier</dt>
-                <dd>{t.customer.tier === 'vip' ? 'VIP' : capitalize(t.customer.tier)}</dd>
-              </div>
-            </dl>
-          </section>
+          <CustomerPanel detail={detail} now={now} />
 
           <section className="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">Ticket</h2>
@@ -402,6 +387,8 @@ export function TicketPage() {
               ))}
             </dl>
           </section>
+
+          <WorkPanel key={`${t.id}:${t.seq}`} detail={detail} onChanged={(seq) => own(seq)} />
 
           <FeedbackPanel detail={detail} />
         </aside>

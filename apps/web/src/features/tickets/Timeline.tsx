@@ -1,7 +1,7 @@
 import { BUILTIN_FIELDS, type FlowDocument, type FlowNode } from '@stepwise/flow';
 import { ArrowRight, CircleCheck, CircleX } from 'lucide-react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
-import { humanize } from '../../ui/Badge.tsx';
+import { capitalize, humanize } from '../../ui/Badge.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
 import type { TicketEvent } from '../../trpc.ts';
@@ -19,10 +19,19 @@ const EVENT_WORDS: Record<string, string> = {
   'ticket.parked': 'Stopped: needs attention',
   'ticket.assigned': 'Ticket assigned',
   'feedback.received': 'Customer feedback received',
+  'note.added': 'Internal note',
+  'ticket.edited': 'Ticket edited',
+  'ticket.reassigned': 'Ticket reassigned',
 };
 
 /** Events that change a ticket where it stands (no move to show). */
-const IN_PLACE = new Set(['ticket.assigned', 'feedback.received']);
+const IN_PLACE = new Set([
+  'ticket.assigned',
+  'feedback.received',
+  'note.added',
+  'ticket.edited',
+  'ticket.reassigned',
+]);
 
 /** A field of an event's recorded input, when it is there. */
 function inputField(event: TicketEvent, key: string): unknown {
@@ -50,8 +59,55 @@ function eventTitle(event: TicketEvent): string {
   return EVENT_WORDS[event.type] ?? humanize(event.type);
 }
 
-/** What an in-place event recorded: the customer's score and comment. */
-function InputLine({ event }: { event: TicketEvent }) {
+/** An edited attribute's value as the timeline shows it. */
+function editedValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(String).join(', ');
+  return formatValue(value);
+}
+
+/** What a hand edit changed: one line per attribute, old → new. */
+function EditLines({ event, fieldName }: { event: TicketEvent; fieldName: (key: string) => string }) {
+  const set = inputField(event, 'set');
+  const data: unknown = event.data;
+  const previous = isRecord(data) && isRecord(data.previous) ? data.previous : {};
+  if (!isRecord(set)) return null;
+  const lines: Array<{ key: string; label: string; from: unknown; to: unknown }> = [];
+  for (const key of ['priority', 'category', 'tags'] as const)
+    if (Object.hasOwn(set, key))
+      lines.push({ key, label: capitalize(key), from: previous[key], to: set[key] });
+  const fields = isRecord(set.fields) ? set.fields : {};
+  const before = isRecord(previous.fields) ? previous.fields : {};
+  for (const [key, value] of Object.entries(fields))
+    lines.push({ key: `field-${key}`, label: fieldName(key), from: before[key], to: value });
+  return (
+    <ul className="trail edit-lines">
+      {lines.map((line) => (
+        <li key={line.key}>
+          {line.label}: <span className="muted">{editedValue(line.from)}</span>{' '}
+          <ArrowRight size={12} aria-label="to" /> <strong>{editedValue(line.to)}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** What an in-place event recorded: a note's text, a reassignment's reason, the customer's score. */
+function InputLine({ event, names }: { event: TicketEvent; names: Names }) {
+  if (event.type === 'note.added') {
+    const body = inputField(event, 'body');
+    return <p className="trail note-text">{typeof body === 'string' ? body : ''}</p>;
+  }
+  if (event.type === 'ticket.edited') return <EditLines event={event} fieldName={names.field} />;
+  if (event.type === 'ticket.reassigned') {
+    const teamId = inputField(event, 'teamId');
+    const reason = inputField(event, 'reason');
+    return (
+      <div className="trail">
+        To {typeof teamId === 'string' ? names.team(teamId) : 'no team'}
+        {typeof reason === 'string' && reason !== '' ? ` — “${reason}”` : ''}
+      </div>
+    );
+  }
   if (event.type !== 'feedback.received') return null;
   const score = inputField(event, 'score');
   const comment = inputField(event, 'comment');
@@ -270,7 +326,7 @@ export function Timeline({
                   <span>{event.toNode === null ? '—' : nodeName(lookup, event.toNode)}</span>
                 </div>
               )}
-              <InputLine event={event} />
+              <InputLine event={event} names={names} />
               {trailOf(event).map((entry, i) => (
                 // The trail is an ordered, append-only record of one transition.
                 <TrailLine key={i} entry={entry} names={names} />

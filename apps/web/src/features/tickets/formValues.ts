@@ -36,6 +36,7 @@ export function fingerprint(parts: {
   outcomeId: string;
   form: Record<string, FormValue>;
   checklist: readonly string[];
+  reply?: string;
 }): string {
   const form = Object.keys(parts.form)
     .sort()
@@ -47,5 +48,7 @@ export function fingerprint(parts: {
     parts.outcomeId,
     form,
     [...parts.checklist].sort(),
+    // A different reply is a different request: it must not reuse the key of the first.
+    ...(parts.reply === undefined ? [] : [parts.reply]),
   ]);
 }

@@ -19,6 +19,8 @@ export type Submission = {
   fields: readonly FormField[];
   values: Readonly<Record<string, string>>;
   checklist: readonly string[];
+  /** A reply to the customer sent with the outcome ("Reply and mark Done"); empty: none. */
+  reply?: string;
 };
 
 type Handlers = {
@@ -88,6 +90,7 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
       outcomeId: s.outcomeId,
       form,
       checklist: [...s.checklist],
+      ...(s.reply && s.reply.trim() !== '' ? { reply: s.reply.trim() } : {}),
     };
     setError(null);
     mutation.mutate({ ...parts, idempotencyKey: keys.current.keyFor(fingerprint(parts)) });
