@@ -11,6 +11,7 @@ import { useNow } from '../../ui/useNow.ts';
 import { useTitle } from '../../ui/useTitle.ts';
 import { type QueueRow, type QueueScope, useTRPC } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
+import { WorkspaceShortcuts } from '../workspace/WorkspaceShortcuts.tsx';
 import {
   changedRows,
   hasFilters,
@@ -363,6 +364,7 @@ export function QueuePage() {
           onShowAll={() => change({ ...filters, view: 'all' })}
         />
       )}
+      <WorkspaceShortcuts page="queue" />
     </>
   );
 }
