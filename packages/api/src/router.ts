@@ -5,6 +5,7 @@ import { feedbackRouter } from './routers/feedback.ts';
 import { flowsRouter } from './routers/flows.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
+import { notificationsRouter } from './routers/notifications.ts';
 import { routingRouter } from './routers/routing.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
@@ -26,6 +27,7 @@ export const appRouter = router({
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,
+  notifications: notificationsRouter,
   analytics: analyticsRouter,
 });
 

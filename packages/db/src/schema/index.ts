@@ -32,3 +32,4 @@ export {
 } from './integrations.ts';
 export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
 export { rateLimits } from './rateLimits.ts';
+export { NOTIFICATION_KINDS, type NotificationKind, notifications } from './notifications.ts';
