@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
+import { NotificationBell } from '../notifications/NotificationBell.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { SessionsDialog } from './SessionsDialog.tsx';
 import { TopbarMenu } from './TopbarMenu.tsx';
@@ -55,6 +56,7 @@ export function AppShell() {
         <span className="org" title="Organization">
           {org.name}
         </span>
+        <NotificationBell />
         <TopbarMenu>
           <nav aria-label="Main" className="nav">
             <NavLink to="/flows" className="nav-link">
