@@ -223,8 +223,9 @@ describe.skipIf(!requireChromium())('phones and tablets, and the keyboard, in Ch
 
     // On a tablet the builder itself opens.
     await page.setViewportSize({ width: 768, height: 1024 });
-    await page.getByText('Read-only on a phone.').waitFor({ state: 'detached' });
+    await page.reload();
     await page.locator('.builder').waitFor();
+    expect(await page.getByText('Read-only on a phone.').count()).toBe(0);
     await screenshot(page, 'tablet-builder');
   });
 
