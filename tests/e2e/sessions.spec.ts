@@ -71,6 +71,8 @@ describe.skipIf(!runs)('where you are signed in, in Chromium', () => {
   it('given the phone signed in again, when Alex looks at a 390 px screen and signs out all other browsers from the laptop, then the phone is signed out and the laptop stays', async () => {
     // given
     await openPhone();
+    // On a phone the account's buttons are in the top bar's menu.
+    await phone.page.getByRole('button', { name: 'Menu' }).click();
     await phone.page.getByRole('button', { name: 'Where you are signed in' }).click();
     const phoneDialog = phone.page.getByRole('dialog', { name: 'Where you are signed in' });
     await phoneDialog.getByRole('listitem').nth(1).waitFor();

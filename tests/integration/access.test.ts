@@ -7,7 +7,7 @@ import {
   createContextFactory,
   SCOPE_OF_PROCEDURE,
 } from '@stepwise/api';
-import type { Role } from '@stepwise/db';
+import { type Role, withOrg } from '@stepwise/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSession } from '../../packages/api/src/auth/sessions.ts';
@@ -111,6 +111,9 @@ const ACCESS_TABLE: Record<string, Access> = {
   'feedback.submit': 'public',
   'live.ticket': ['admin', 'manager', 'agent'],
   'live.queue': ['admin', 'manager', 'agent'],
+  'notifications.list': ['admin', 'manager', 'agent'],
+  'notifications.markRead': ['admin', 'manager', 'agent'],
+  'notifications.markAllRead': ['admin', 'manager', 'agent'],
   'analytics.flow': ['admin', 'manager'],
   'analytics.nodes': ['admin', 'manager'],
   'analytics.waiting': ['admin', 'manager'],
@@ -223,6 +226,9 @@ const TOKEN_TABLE: Record<string, ApiScope | null> = {
   'feedback.submit': null,
   'live.ticket': null,
   'live.queue': null,
+  'notifications.list': null,
+  'notifications.markRead': null,
+  'notifications.markAllRead': null,
 };
 
 type ProcedureInfo = { path: string; access: Access | undefined; idKeys: string[] };
@@ -298,6 +304,7 @@ async function snapshot(db: TestDb, orgId: string): Promise<Record<string, strin
     'macros',
     'feedback_requests',
     'runtime_jobs',
+    'notifications',
     'invitations',
     'outgoing_mail',
   ];
@@ -362,6 +369,7 @@ describe.each(backends())('access (%s)', (backend) => {
     sessionId: '',
     viewId: '',
     macroId: '',
+    notificationId: '',
   };
   const secretsOfA: string[] = [];
   /** Org A's tokens with one scope each, and each organization's token with every scope. */
@@ -433,6 +441,17 @@ describe.each(backends())('access (%s)', (backend) => {
           await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1::uuid LIMIT 1', [
             org.A.agent.me.user.id,
           ])
+        )[0]?.id ?? '',
+      // A's agent has heard of the ticket (written as the runtime writes it).
+      notificationId:
+        (
+          await withOrg(org.A.admin.me.org.id, () =>
+            db.query<{ id: string }>(
+              `INSERT INTO notifications (org_id, user_id, kind, ticket_id, source)
+               VALUES ($1::uuid, $2::uuid, 'assigned', $3::uuid, 'seq:1') RETURNING id`,
+              [org.A.admin.me.org.id, org.A.agent.me.user.id, ticket.ticket.id],
+            ),
+          )
         )[0]?.id ?? '',
     });
     for (const scope of API_SCOPES) {
@@ -717,6 +736,10 @@ describe.each(backends())('access (%s)', (backend) => {
         expect: 'NOT_FOUND',
       },
       'live.ticket': { input: () => ({ ticketId: idsOfA.ticketId }), expect: 'NOT_FOUND' },
+      'notifications.markRead': {
+        input: () => ({ notificationIds: [idsOfA.notificationId] }),
+        expect: 'NOT_FOUND',
+      },
       // The queue stream of B carries only B's changes: nothing arrives while A is untouched.
       'live.queue': { input: () => ({ lastEventId: null }), expect: 'EMPTY' },
       'tickets.complete': {

@@ -373,6 +373,8 @@ const SAMPLES: Record<string, () => unknown> = {
   'sessions.revoke': () => ({ sessionId: id() }),
   'sessions.revokeAll': () => ({ keepCurrent: true }),
   'sessions.revokeMember': () => ({ userId: id() }),
+  'notifications.list': () => ({ limit: 10 }),
+  'notifications.markRead': () => ({ notificationIds: [id()] }),
   'feedback.get': () => ({ token: 'a'.repeat(43) }),
   'feedback.submit': () => ({ token: 'a'.repeat(43), score: 5, comment: 'Thanks!' }),
   'analytics.flow': report,

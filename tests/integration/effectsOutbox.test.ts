@@ -79,15 +79,19 @@ describe.each(backends())('effects outbox (%s)', (backend) => {
 
   let parent: TicketDetail;
 
-  it('given the tour flow, when a ticket comes in, then its intake statement records one outbox row with exactly its call_webhook', async () => {
+  it('given the tour flow, when a ticket comes in, then its intake statement records one outbox row with exactly its call_webhook and the notification of the agent it assigned', async () => {
     // when
     parent = await manager().tickets.create(ticketInput({ category: 'tour', subject: 'Outbox tour' }));
     // then
     expect(parent.ticket.status).toBe('waiting');
+    expect(parent.ticket.assigneeId).not.toBeNull();
     expect(await outboxOf(parent.ticket.id)).toEqual([
       {
         seq: 1,
-        effects: [{ type: 'call_webhook', url: HOOK_URL, nodeId: 'route' }],
+        effects: [
+          { type: 'call_webhook', url: HOOK_URL, nodeId: 'route' },
+          { type: 'notify_user', kind: 'assigned', userId: parent.ticket.assigneeId },
+        ],
         attempts: 0,
         done: false,
       },
@@ -282,7 +286,10 @@ describe.each(backends())('effects outbox (%s)', (backend) => {
       'SELECT id::text AS id, effects FROM runtime_jobs WHERE id = ANY($1::bigint[]) ORDER BY id',
       [ids.map((r) => r.id)],
     );
-    expect(after).toEqual(ids);
+    // In-app notifications came after the outbox: a legacy job never held one.
+    expect(after).toEqual(
+      ids.map((r) => ({ ...r, effects: r.effects.filter((effect) => effect.type !== 'notify_user') })),
+    );
     await db.query('UPDATE runtime_jobs SET done_at = $2::timestamptz WHERE id = ANY($1::bigint[])', [
       ids.map((r) => r.id),
       clock.now().toISOString(),

@@ -117,6 +117,12 @@ async function populatedOrg(db: TestDb, name: string): Promise<RuntimeOrg> {
     teamId: org.teams.technical,
     query: { view: 'teams', sort: 'sla' },
   });
+  // Notifications: the manager hands the ticket to the agent, and the customer writes back.
+  await apiAs(db, org.people.manager, clock).tickets.assign({
+    ticketId: created.ticket.id,
+    assigneeId: org.people.agent1.userId,
+  });
+  await agent.tickets.addMessage({ ticketId: created.ticket.id, body: 'Thanks!', from: 'customer' });
   const step = (seq: number, outcomeId: string) =>
     agent.tickets.complete({
       ticketId: created.ticket.id,

@@ -6,6 +6,7 @@ import { Toaster } from 'sonner';
 import { App } from './App.tsx';
 import { makeQueryClient, makeTrpcClient, TRPCProvider } from './trpc.ts';
 import './styles.css';
+import './responsive.css';
 
 function Root() {
   const [queryClient] = useState(makeQueryClient);

@@ -7,6 +7,7 @@ import { interopRouter } from './routers/interop.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { liveRouter } from './routers/live.ts';
 import { macrosRouter } from './routers/macros.ts';
+import { notificationsRouter } from './routers/notifications.ts';
 import { routingRouter } from './routers/routing.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { teamsRouter } from './routers/teams.ts';
@@ -34,6 +35,7 @@ export const appRouter = router({
   admin: adminRouter,
   feedback: feedbackRouter,
   live: liveRouter,
+  notifications: notificationsRouter,
   analytics: analyticsRouter,
 });
 

@@ -71,9 +71,9 @@ export const liveRouter = router({
     }),
 
   /**
-   * Every ticket of the caller's organization (events carry only ids and sequence numbers; what a
-   * caller may open is still decided by `tickets.get`). With `lastEventId`, tickets changed since
-   * then are sent first (at most 500).
+   * Every ticket of the caller's organization (events carry only ids, sequence numbers and the `message`
+   * mark of a new message or notification; what a caller may open is still decided by `tickets.get`).
+   * With `lastEventId`, tickets changed since then are sent first (at most 500).
    */
   queue: procedure([...WORKERS])
     .input(z.strictObject({ lastEventId: EventId.nullable() }).default({ lastEventId: null }))
@@ -93,14 +93,16 @@ export const liveRouter = router({
               [orgId, new Date(since - 5000).toISOString()],
             ),
           );
-          for (const row of missed)
-            yield tracked(id(row.seq), { ticketId: row.id, seq: row.seq } satisfies LiveTicketChange);
+          for (const row of missed) {
+            const change: LiveTicketChange = { ticketId: row.id, seq: row.seq };
+            yield tracked(id(row.seq), change);
+          }
         }
         for await (const change of changes) {
-          yield tracked(id(change.seq), {
-            ticketId: change.ticketId,
-            seq: change.seq,
-          } satisfies LiveTicketChange);
+          // `message` also announces a notification written for the ticket (the top bar's count hears it).
+          const heard: LiveTicketChange = { ticketId: change.ticketId, seq: change.seq };
+          if (change.message) heard.message = true;
+          yield tracked(id(change.seq), heard);
         }
       } finally {
         changes.close();

@@ -17,6 +17,7 @@ import { noteChange } from '../live/hub.ts';
 import { type IntakeKey, KEY_CONSTRAINT, pendingIntake, replayIntake, settleIntake } from './intakeKeys.ts';
 import { refuse } from './runtimeError.ts';
 import { withPilot } from './chooseVersion.ts';
+import { notificationsOfMove } from './notifyUsers.ts';
 import { type OutboxEffect, planEffects } from './planEffects.ts';
 import { storedEventOf } from './prepareMove.ts';
 import { constraintOf, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
@@ -231,7 +232,15 @@ export async function createTicket(
     closedAt = planned.state.status === 'ended' ? nowIso : null;
     messages = planned.messages;
     touch = planned.touchMember;
-    effects = planned.afterCommit;
+    effects = [
+      ...planned.afterCommit,
+      ...notificationsOfMove({
+        assigneeBefore: null,
+        assigneeAfter: columns.assigneeId,
+        trail,
+        actorId: options.actorId,
+      }),
+    ];
     // A subflow's child that ends on its first transition resumes its parent at once.
     if (options.parent && result.events.some((entry) => entry.type === 'ended')) {
       effects.push({ type: 'resume_parent', ticketId: options.parent.ticketId, seq: options.parent.seq });

@@ -295,10 +295,21 @@ export async function addMessage(
   let rows: Array<{ id: string; ticket_id: string; seq: number; status: string }>;
   try {
     rows = await query<{ id: string; ticket_id: string; seq: number; status: string }>(
-      `WITH t AS (SELECT id, org_id, seq, status FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid),
+      `WITH t AS (SELECT id, org_id, seq, status, assignee_id FROM tickets WHERE id = $1::uuid AND org_id = $2::uuid),
        m AS (
          INSERT INTO ticket_messages (id, org_id, ticket_id, author_kind, author_id, author_token_id, body, created_at)
          SELECT $7::uuid, t.org_id, t.id, $3, $4::uuid, $8::uuid, $5, $6::timestamptz FROM t RETURNING id)${
+           // The customer's reply is news to the ticket's assignee: written with the message.
+           input.from === 'customer'
+             ? `,
+       n AS (
+         INSERT INTO notifications (org_id, user_id, kind, ticket_id, source, created_at)
+         SELECT t.org_id, t.assignee_id, 'customer_replied', t.id, 'message:' || m.id::text, $6::timestamptz
+           FROM t, m, memberships ms
+          WHERE ms.org_id = t.org_id AND ms.user_id = t.assignee_id AND ms.disabled_at IS NULL
+         ON CONFLICT DO NOTHING)`
+             : ''
+         }${
            key
              ? `,
        idem AS (

@@ -18,7 +18,9 @@ export type OutboxEffect =
   /** Send the customer a one-time feedback link. */
   | { type: 'request_feedback' }
   /** Resume the parent ticket at the subflow entry that started this run. */
-  | { type: 'resume_parent'; ticketId: string; seq: number };
+  | { type: 'resume_parent'; ticketId: string; seq: number }
+  /** Tell a user in the app (`notifications`) that a ticket was assigned to them or breached its SLA. */
+  | { type: 'notify_user'; kind: 'assigned' | 'breached'; userId: string };
 
 /** What the runtime writes for a transition's effects, in the same statement as the move. */
 export type PlannedEffects = {

@@ -10,6 +10,7 @@ import {
   visitsOfMove,
 } from '@stepwise/flow';
 import { jsonbOrder } from './jsonbOrder.ts';
+import { notificationsOfMove } from './notifyUsers.ts';
 import { type PlannedEffects, planEffects } from './planEffects.ts';
 import type { Query } from './sql.ts';
 import { columnsOf, openVisitOf, type TicketRow } from './ticketState.ts';
@@ -222,7 +223,15 @@ export async function prepareMove(
     cancelTimers,
     carryTimers,
     firedTimerId: input.firedTimerId ?? null,
-    effects: planned.afterCommit,
+    effects: [
+      ...planned.afterCommit,
+      ...notificationsOfMove({
+        assigneeBefore: row.assignee_id,
+        assigneeAfter: columns.assigneeId,
+        trail: input.trail,
+        actorId: input.actorId,
+      }),
+    ],
     endsRun: input.trail.some((entry) => entry.type === 'ended'),
     touchMember: planned.touchMember,
     key: null,

@@ -127,6 +127,15 @@ async function performAll(context: EffectContext, row: Claimed): Promise<void> {
   const ticket = tickets[0];
   if (!ticket) return;
   for (const effect of effects) await perform(context, ticket, row.seq, effect);
+  // A notification is news to its user's open pages: announced as a change of the ticket (the top bar's
+  // count listens for it), once the rows are there.
+  if (effects.some((effect) => effect.type === 'notify_user'))
+    noteChange(context.database, {
+      orgId: row.org_id,
+      ticketId: row.ticket_id,
+      seq: ticket.seq,
+      message: true,
+    });
 }
 
 /** Performs one recorded effect. Every kind is handled: a new one does not compile until it is. */
@@ -145,6 +154,8 @@ async function perform(
       return startSubflow(context, ticket, seq, effect);
     case 'request_feedback':
       return requestFeedback(context, ticket);
+    case 'notify_user':
+      return notifyUser(context, ticket, seq, effect);
     case 'resume_parent':
       // The parent resumes only at the entry that started this child (else the move is refused as a conflict).
       await applyEngineEvent(context.database, context.cache, {
@@ -161,6 +172,25 @@ async function perform(
       throw new Error(`Unknown outbox effect ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/**
+ * An in-app notification for a member of the organization (one disabled since hears nothing), keyed by
+ * the move: performing the effect again adds nothing.
+ */
+async function notifyUser(
+  context: EffectContext,
+  ticket: EffectTicket,
+  seq: number,
+  effect: Extract<OutboxEffect, { type: 'notify_user' }>,
+): Promise<void> {
+  await context.query(
+    `INSERT INTO notifications (org_id, user_id, kind, ticket_id, source, created_at)
+     SELECT m.org_id, m.user_id, $3, $4::uuid, $5, $6::timestamptz
+       FROM memberships m WHERE m.org_id = $1::uuid AND m.user_id = $2::uuid AND m.disabled_at IS NULL
+     ON CONFLICT DO NOTHING`,
+    [ticket.org_id, effect.userId, effect.kind, ticket.id, `seq:${seq}`, context.now.toISOString()],
+  );
 }
 
 /** A flow's `call_webhook`: one delivery, to the endpoint an admin registered with that URL. */

@@ -34,3 +34,4 @@ export { invitations, outgoingMail, signUpRequests } from './invitations.ts';
 export { macros } from './macros.ts';
 export { rateLimits } from './rateLimits.ts';
 export { savedViews, ticketSearch } from './search.ts';
+export { NOTIFICATION_KINDS, type NotificationKind, notifications } from './notifications.ts';

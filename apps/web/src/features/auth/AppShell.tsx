@@ -7,8 +7,10 @@ import { capitalize } from '../../ui/Badge.tsx';
 import { ErrorState, Loading } from '../../ui/States.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
 import { TopBarSearch } from '../queue/TopBarSearch.tsx';
+import { NotificationBell } from '../notifications/NotificationBell.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { SessionsDialog } from './SessionsDialog.tsx';
+import { TopbarMenu } from './TopbarMenu.tsx';
 import { useMe } from './useMe.ts';
 
 /** The logged-in frame: header with navigation, organization and user; sends visitors to the login page. */
@@ -55,62 +57,65 @@ export function AppShell() {
         <span className="org" title="Organization">
           {org.name}
         </span>
-        <nav aria-label="Main" className="nav">
-          <NavLink to="/flows" className="nav-link">
-            <Workflow size={16} aria-hidden="true" /> Flows
-          </NavLink>
-          {(role === 'admin' || role === 'manager') && (
-            <NavLink to="/routing" className="nav-link">
-              <ListOrdered size={16} aria-hidden="true" /> Routing
-            </NavLink>
-          )}
-          <NavLink to="/queue" className="nav-link">
-            <Inbox size={16} aria-hidden="true" /> Queue
-          </NavLink>
-          {role === 'admin' && (
-            <NavLink to="/admin" className="nav-link">
-              <Settings size={16} aria-hidden="true" /> Admin
-            </NavLink>
-          )}
-        </nav>
         <TopBarSearch />
-        <div className="user">
-          <span className="avatar" aria-hidden="true">
-            {initials(user.name)}
-          </span>
-          <span className="user-text">
-            <span className="user-name">{user.name}</span>
-            <span className="user-role">{capitalize(role)}</span>
-          </span>
-          <button
-            type="button"
-            className="btn btn-ghost btn-small"
-            onClick={() => setChangingPassword(true)}
-            aria-label="Change password"
-            title="Change password"
-          >
-            <KeyRound size={15} aria-hidden="true" />
-            <span className="user-action-text">Password</span>
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost btn-small"
-            onClick={() => setViewingSessions(true)}
-            aria-label="Sessions: where you are signed in"
-            title="Where you are signed in"
-          >
-            <MonitorSmartphone size={15} aria-hidden="true" />
-            <span className="user-action-text">Sessions</span>
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost btn-small"
-            onClick={() => logout.mutate()}
-            disabled={logout.isPending}
-          >
-            <LogOut size={15} aria-hidden="true" /> Log out
-          </button>
-        </div>
+        <NotificationBell />
+        <TopbarMenu>
+          <nav aria-label="Main" className="nav">
+            <NavLink to="/flows" className="nav-link">
+              <Workflow size={16} aria-hidden="true" /> Flows
+            </NavLink>
+            {(role === 'admin' || role === 'manager') && (
+              <NavLink to="/routing" className="nav-link">
+                <ListOrdered size={16} aria-hidden="true" /> Routing
+              </NavLink>
+            )}
+            <NavLink to="/queue" className="nav-link">
+              <Inbox size={16} aria-hidden="true" /> Queue
+            </NavLink>
+            {role === 'admin' && (
+              <NavLink to="/admin" className="nav-link">
+                <Settings size={16} aria-hidden="true" /> Admin
+              </NavLink>
+            )}
+          </nav>
+          <div className="user">
+            <span className="avatar" aria-hidden="true">
+              {initials(user.name)}
+            </span>
+            <span className="user-text">
+              <span className="user-name">{user.name}</span>
+              <span className="user-role">{capitalize(role)}</span>
+            </span>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => setChangingPassword(true)}
+              aria-label="Change password"
+              title="Change password"
+            >
+              <KeyRound size={15} aria-hidden="true" />
+              <span className="user-action-text">Password</span>
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => setViewingSessions(true)}
+              aria-label="Sessions: where you are signed in"
+              title="Where you are signed in"
+            >
+              <MonitorSmartphone size={15} aria-hidden="true" />
+              <span className="user-action-text">Sessions</span>
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => logout.mutate()}
+              disabled={logout.isPending}
+            >
+              <LogOut size={15} aria-hidden="true" /> Log out
+            </button>
+          </div>
+        </TopbarMenu>
       </header>
       <main id="main" className="page" tabIndex={-1}>
         <Suspense fallback={<Loading />}>

@@ -1,6 +1,7 @@
 import { AlertCircle, CopyPlus, RefreshCw, Rocket } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
 import { PublishRoutingCheck } from '../routing/PublishRoutingCheck.tsx';
+import { ShortcutsTable } from '../../ui/ShortcutsTable.tsx';
 import { Dialog } from './Dialog.tsx';
 import type { Conflict } from './DraftSaver.ts';
 import type { ImportProblem } from './importExport.ts';
@@ -10,7 +11,6 @@ import {
   PublishPilotOption,
   pilotPercentOf,
 } from './PublishPilotOption.tsx';
-import { SHORTCUTS } from './shortcuts.ts';
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
@@ -205,29 +205,10 @@ export function ImportProblemsDialog({
   );
 }
 
-const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
 export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <Dialog open={open} onClose={onClose} title="Keyboard shortcuts">
-      <table className="shortcuts">
-        <tbody>
-          {SHORTCUTS.map((s) => (
-            <tr key={s.action}>
-              <td>
-                {s.keys.map((k, i) => (
-                  <span key={k}>
-                    {i > 0 && ' + '}
-                    <kbd>{k === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : k}</kbd>
-                  </span>
-                ))}
-              </td>
-              <td>{s.action}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="muted">Shortcuts pause while you type in a field.</p>
+      <ShortcutsTable page="builder" />
     </Dialog>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { isTyping, shortcutsOf } from '../../ui/shortcuts.ts';
 
 export type ShortcutHandlers = {
   undo: () => void;
@@ -14,35 +15,10 @@ export type ShortcutHandlers = {
   help: () => void;
 };
 
-/** The shortcuts, as the help dialog lists them (`Mod` is Ctrl, or ⌘ on a Mac). */
-export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
-  { keys: ['Mod', 'Z'], action: 'Undo' },
-  { keys: ['Shift', 'Mod', 'Z'], action: 'Redo (also Mod + Y)' },
-  { keys: ['Mod', 'C'], action: 'Copy the selected nodes' },
-  { keys: ['Mod', 'V'], action: 'Paste (with the connections between copied nodes)' },
-  { keys: ['Mod', 'D'], action: 'Duplicate the selection' },
-  { keys: ['Delete'], action: 'Delete the selection (also Backspace)' },
-  { keys: ['Mod', 'A'], action: 'Select everything' },
-  { keys: ['Shift', 'Click'], action: 'Add a node to the selection' },
-  { keys: ['Shift', 'Drag'], action: 'Select the nodes in a box' },
-  { keys: ['Esc'], action: 'Clear the selection' },
-  { keys: ['Mod', 'S'], action: 'Save now (the draft also saves by itself)' },
-  { keys: ['Mod', 'F'], action: 'Find a node by its name' },
-  { keys: ['?'], action: 'Show these shortcuts' },
-];
+/** The builder's shortcuts, as its help dialog lists them (from the app's one registry). */
+export const SHORTCUTS = shortcutsOf('builder');
 
-/** True when the key goes to a text field, so the builder must leave it alone. */
-export function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) {
-    return !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file'].includes(
-      target.type,
-    );
-  }
-  return false;
-}
+export { isTyping };
 
 /** Which handler a key press calls, or null. Pure, for the tests. */
 export function shortcutFor(

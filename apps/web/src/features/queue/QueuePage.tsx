@@ -8,6 +8,7 @@ import { Loading } from '../../ui/States.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
 import { useTRPC } from '../../trpc.ts';
 import { useMe } from '../auth/useMe.ts';
+import { WorkspaceShortcuts } from '../workspace/WorkspaceShortcuts.tsx';
 import {
   defaultSort,
   fromSavedQuery,
@@ -282,6 +283,7 @@ export function QueuePage() {
           }}
         />
       )}
+      <WorkspaceShortcuts page="queue" />
     </>
   );
 }

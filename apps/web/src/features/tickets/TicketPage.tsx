@@ -4,7 +4,6 @@ import { ArrowLeft, Globe, Mail, MessageSquare, Phone, Play, Radio, Share2 } fro
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { toast } from 'sonner';
-import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
 import { describeEndStatus, formatMinutes } from '../../canvas/describe.ts';
 import { Badge, capitalize, PriorityBadge, StatusBadge } from '../../ui/Badge.tsx';
 import { Notice } from '../../ui/Notice.tsx';
@@ -14,10 +13,12 @@ import { useNow } from '../../ui/useNow.ts';
 import { type TicketDetail, useTRPC } from '../../trpc.ts';
 import { useTitle } from '../../ui/useTitle.ts';
 import { useMe } from '../auth/useMe.ts';
+import { WorkspaceShortcuts } from '../workspace/WorkspaceShortcuts.tsx';
 import { AssignControl } from './AssignControl.tsx';
 import { Conversation } from './Conversation.tsx';
 import { CustomerPanel } from './CustomerPanel.tsx';
 import { FeedbackPanel } from './FeedbackPanel.tsx';
+import { FlowPanel } from './FlowPanel.tsx';
 import { describeUpdate, entrySeq } from './liveNotice.ts';
 import { StartFlowDialog } from './StartFlowDialog.tsx';
 import { StepCard } from './StepCard.tsx';
@@ -309,22 +310,15 @@ export function TicketPage() {
           <Conversation detail={detail} now={now} onSent={ownMessage} agentName={me.data?.user.name ?? ''} />
 
           {document && detail.version && (
-            <section className="panel" aria-labelledby="flow-heading">
-              <div className="panel-head">
-                <h2 id="flow-heading">Flow</h2>
-                <span className="muted">
-                  {detail.flow?.name} · version {detail.version.number} · path so far highlighted
-                </span>
-              </div>
-              <FlowCanvas
-                document={document}
-                label={`Flow of ticket ${t.number}`}
-                teams={teams.data}
-                path={detail.path}
-                focus={focus}
-                height={440}
-              />
-            </section>
+            <FlowPanel
+              document={document}
+              flowName={detail.flow?.name}
+              versionNumber={detail.version.number}
+              ticketNumber={t.number}
+              teams={teams.data}
+              path={detail.path}
+              focus={focus}
+            />
           )}
 
           <section className="panel" aria-labelledby="timeline-heading">
@@ -394,6 +388,7 @@ export function TicketPage() {
         </aside>
       </div>
 
+      <WorkspaceShortcuts page="ticket" />
       {startingFlow && (
         <StartFlowDialog
           ticket={{ id: t.id, number: t.number, subject: t.subject }}
