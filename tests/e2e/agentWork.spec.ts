@@ -23,6 +23,8 @@ const ADMIN = 'admin@acme.test';
 const ALEX = 'agent1@acme.test';
 const NOTE = 'Internal: the courier confirmed the parcel is lost; refund without asking for photos.';
 
+const SEARCH_MESSAGE = 'A neighbour has a parcel with a kingfisher sticker on it: could that be mine?';
+
 const runs = requireChromium();
 
 /**
@@ -122,6 +124,14 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
     );
     ticket = created.ticket;
     firstName = customer.name.split(' ')[0] ?? '';
+    // The customer writes again: the agent will find the ticket by a word of this message.
+    await api(
+      adminContext,
+      server.url,
+      'tickets.addMessage',
+      { ticketId: ticket.id, body: SEARCH_MESSAGE, from: 'customer' },
+      'mutation',
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -143,6 +153,24 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
     await admin.locator('.macro-card', { hasText: 'Refund on its way' }).waitFor();
     expect(await seriousAxeViolations(admin)).toEqual([]);
     await screenshot(admin, 'admin-macros');
+  });
+
+  it('given a word of the customer’s last message, when the agent searches for it from the top bar, then the ticket is found and opens', async () => {
+    await alex.goto(`${server.url}/queue`);
+    await alex.getByRole('searchbox', { name: 'Search tickets' }).fill('kingfisher');
+    await alex.getByRole('searchbox', { name: 'Search tickets' }).press('Enter');
+    await alex.waitForURL(/[?&]q=kingfisher/);
+    const found = alex.locator('table.queue tbody tr');
+    await found.first().waitFor();
+    expect(await found.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket-id')))).toEqual([
+      ticket.id,
+    ]);
+    await found
+      .first()
+      .getByRole('link', { name: /Parcel never arrived/ })
+      .click();
+    await alex.waitForURL(new RegExp(`/tickets/${ticket.id}$`));
+    await alex.locator('.step-card .step-title', { hasText: 'Assess' }).waitFor();
   });
 
   it('given the ticket, when the agent adds an internal note, then it shows as a note and is not part of the customer’s conversation', async () => {
@@ -228,8 +256,27 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
       .waitFor();
   });
 
-  it('given the same page at 390 px, when it is looked at on a phone, then the work panels fit and axe is clean', async () => {
+  it('given the next step, when the agent presses 1, then its first outcome is taken and the ticket is resolved', async () => {
+    await alex.locator('body').click({ position: { x: 5, y: 5 } });
+    await alex.keyboard.press('1');
+    await alex
+      .locator('.timeline-item[data-event-type="step.completed"]', { hasText: 'Expedite' })
+      .first()
+      .waitFor();
+    await expect
+      .poll(
+        async () =>
+          (await api<TicketDetail>(alexContext, server.url, 'tickets.get', { ticketId: ticket.id }, 'query'))
+            .ticket.status,
+      )
+      .toBe('resolved');
+  });
+
+  it('given the same page at 390 px, when it is looked at on a phone, then the work panels fit, nothing scrolls sideways and axe is clean', async () => {
     await alex.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await alex.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+    ).toBe(true);
     await alex.locator('.work-panel').scrollIntoViewIfNeeded();
     const overflowing = await alex.evaluate(() =>
       ['.work-panel', '.customer-panel', 'section.conversation', '.step-card']
