@@ -181,6 +181,23 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'interop-builder-390');
     await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The builder's Import takes a BPMN file into the open draft; a report line shows its node
+    await page.locator('.builder-bar input[type="file"]').setInputFiles({
+      name: 'callback.bpmn',
+      mimeType: 'application/xml',
+      buffer: fixture('callback.bpmn'),
+    });
+    const builderReport = page.locator('dialog', { hasText: 'Imported “callback.bpmn”' });
+    await builderReport.waitFor();
+    await builderReport
+      .getByRole('button', { name: /^Show the node: The call activity "Handle the refund"/ })
+      .click();
+    await builderReport.waitFor({ state: 'hidden' });
+    await page
+      .locator('.builder-canvas .react-flow__node.selected', { hasText: 'Handle the refund' })
+      .waitFor();
+    await inspector(page).getByLabel('Flow to run', { exact: true }).waitFor();
     expect(problems).toEqual([]);
   });
 });
