@@ -177,10 +177,47 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
     await page.getByRole('button', { name: /^Export/ }).click();
     await page.getByRole('menuitem', { name: 'BPMN 2.0 (.bpmn)' }).waitFor();
     await screenshot(page, 'interop-export-menu-1440');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'interop-builder-390');
     await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The builder's Import takes a BPMN file into the open draft; a report line shows its node
+    await page.locator('.builder-bar input[type="file"]').setInputFiles({
+      name: 'callback.bpmn',
+      mimeType: 'application/xml',
+      buffer: fixture('callback.bpmn'),
+    });
+    const builderReport = page.locator('dialog', { hasText: 'Imported “callback.bpmn”' });
+    await builderReport.waitFor();
+    await builderReport
+      .getByRole('button', { name: /^Show the node: The call activity "Handle the refund"/ })
+      .click();
+    await builderReport.waitFor({ state: 'hidden' });
+    await page
+      .locator('.builder-canvas .react-flow__node.selected', { hasText: 'Handle the refund' })
+      .waitFor();
+    await inspector(page).getByLabel('Flow to run', { exact: true }).waitFor();
+
+    // A published version exports from the flow's page too: BPMN of v1, opened from the keyboard
+    const flowId = /\/flows\/([0-9a-f-]+)\/edit$/.exec(page.url())?.[1] ?? '';
+    await page.goto(`${server.url}/flows/${flowId}`);
+    const exportButton = page.getByRole('button', { name: /^Export/ });
+    await exportButton.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'Stepwise flow (.json)' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    const versionDownload = page.waitForEvent('download');
+    await page.keyboard.press('Enter');
+    const versionFile = await versionDownload;
+    expect(versionFile.suggestedFilename()).toBe('complaint-follow-up-v1.bpmn');
+    const versionPath = join(RESULTS_DIR, 'interop-version.bpmn');
+    await versionFile.saveAs(versionPath);
+    const xml = readFileSync(versionPath, 'utf8');
+    expect(xml).toContain('<bpmn:process id="Process_stepwise" name="Complaint follow-up v1"');
+    expect(xml).toContain('<bpmn:intermediateCatchEvent id="cool" name="Give it a day">');
+    expect(xml).toContain('PT1440M');
     expect(problems).toEqual([]);
   });
 });

@@ -225,6 +225,14 @@ const SAMPLES: Record<string, () => unknown> = {
   'versions.list': () => ({ flowId: id() }),
   'versions.get': () => ({ versionId: id() }),
   'versions.restore': () => ({ flowId: id(), versionId: id(), revision: 1 }),
+  'interop.importFile': () => ({
+    text: '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"/>',
+    format: 'bpmn',
+    name: 'Imported',
+    fileName: 'imported.bpmn',
+  }),
+  'interop.convert': () => ({ text: '<mxfile></mxfile>', format: 'drawio' }),
+  'interop.exportBpmn': () => ({ flowId: id(), versionId: id() }),
   'versions.compare': () => ({ flowId: id(), from: id(), to: id() }),
   'versions.previewMigration': () => ({
     flowId: id(),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { diffDocuments } from '@stepwise/flow';
+import { diffDocuments, seededRandom } from '@stepwise/flow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, detailsOf, sampleDocument, type TestUser, trpcError } from '../support/apiSession.ts';
 import { backends, openTestDb, type TestDb } from '../support/testDb.ts';
@@ -72,6 +72,35 @@ describe.each(backends())('interop (%s)', (backend) => {
       expect(Array.isArray(detailsOf(error))).toBe(true);
     }
     expect(await flowCount()).toBe(before);
+  });
+
+  it('given fuzzed files, when each is imported, then it creates exactly one flow or nothing at all', async () => {
+    // given mutations of the fixtures (seeded: the same cases every run)
+    const api = await h.as(manager);
+    const random = seededRandom(15);
+    const seeds = [fixture('camunda-returns.bpmn'), fixture('triage.drawio'), fixture('refund-plain.xml')];
+    const seen = { created: 0, refused: 0 };
+    for (let n = 0; n < 40; n++) {
+      const text = seeds[n % seeds.length]!;
+      const at = Math.floor(random() * text.length);
+      const mutated =
+        n % 2 === 0
+          ? text.slice(0, at) + text.slice(at + Math.floor(random() * 120))
+          : text.slice(0, at) + '<bpmn:task id="x"' + text.slice(at);
+      const before = await flowCount();
+      // when
+      const outcome = await api.interop.importFile({ text: mutated, name: `Fuzzed ${n}` }).then(
+        (r) => ({ ok: true as const, flowId: r.flowId }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      // then
+      expect(await flowCount()).toBe(before + (outcome.ok ? 1 : 0));
+      if (!outcome.ok) expect((await trpcError(Promise.reject(outcome.error))).code).toBe('BAD_REQUEST');
+      seen[outcome.ok ? 'created' : 'refused']++;
+    }
+    // (both ways were taken)
+    expect(seen.created).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
   });
 
   it('given a file, when the builder converts it, then the document and report come back and nothing is written', async () => {

@@ -1,17 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, BarChart3, GitCompare, History } from 'lucide-react';
-import { useId } from 'react';
+import { lazy, Suspense, useId } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { LazyFlowCanvas as FlowCanvas } from '../../canvas/LazyFlowCanvas.tsx';
 import { useMe } from '../auth/useMe.ts';
 import { EditDraftLink } from '../builder/EditDraftLink.tsx';
-import { ExportMenu } from '../builder/ExportMenu.tsx';
 import { Badge } from '../../ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { formatDateTime } from '../../ui/time.ts';
 import { type VersionSummary, useTRPC } from '../../trpc.ts';
 import { useTitle } from '../../ui/useTitle.ts';
 import { PilotBar } from '../versions/PilotBar.tsx';
+
+// The export menu draws pictures with the node kinds' colours and asks the server for BPMN: loaded with
+// the version, not with the app.
+const ExportMenu = lazy(() => import('../builder/ExportMenu.tsx').then((m) => ({ default: m.ExportMenu })));
 
 /** The version to show: the one in `?version=`, else the active one, else the latest. */
 function pickVersion(versions: readonly VersionSummary[], wanted: string | null): VersionSummary | undefined {
@@ -109,12 +112,14 @@ export function FlowPage() {
             </span>
             {selected.message && <span className="version-message">“{selected.message}”</span>}
             {(me.data?.role === 'admin' || me.data?.role === 'manager') && version.data && (
-              <ExportMenu
-                document={version.data.document}
-                name={`${flow.data.name} v${selected.number}`}
-                flowId={flowId}
-                versionId={selected.id}
-              />
+              <Suspense fallback={null}>
+                <ExportMenu
+                  document={version.data.document}
+                  name={`${flow.data.name} v${selected.number}`}
+                  flowId={flowId}
+                  versionId={selected.id}
+                />
+              </Suspense>
             )}
           </div>
           {version.isPending ? (
