@@ -35,6 +35,15 @@ export const SORT_LABELS: Record<QueueSort, string> = {
   updated: 'Last updated',
 };
 
+/** How a list in each order is described ("12 tickets, soonest SLA due first"). */
+export const SORT_PHRASES: Record<QueueSort, string> = {
+  sla: 'soonest SLA due first',
+  priority: 'most urgent first',
+  oldest: 'oldest first',
+  newest: 'newest first',
+  updated: 'last updated first',
+};
+
 /** The order a view opens in when none is chosen: search results by last update, closed ones too. */
 export function defaultSort(view: QueueView | null, search: string | null): QueueSort {
   if (search) return 'updated';
