@@ -2,7 +2,15 @@ import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, requireChromium, screenshot, seriousAxeViolations, watchConsole } from '../support/e2e.ts';
+import { join } from 'node:path';
+import {
+  api,
+  RESULTS_DIR,
+  requireChromium,
+  screenshot,
+  seriousAxeViolations,
+  watchConsole,
+} from '../support/e2e.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -48,6 +56,14 @@ const filterSelect = (page: Page, label: string) =>
     .locator('label.filter')
     .filter({ hasText: new RegExp(`^${label}`) })
     .locator('select');
+
+/**
+ * What the viewport shows, to test-results/<name>.png: a long virtualised list stands in for its unrendered
+ * rows with padding, so a full-page picture of it is mostly blank.
+ */
+async function viewportShot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+}
 
 async function noHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -164,7 +180,9 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
       .filter({ hasText: 'High for my teams' });
     await saved.waitFor();
     await page.waitForURL(/saved=/);
-    expect(await saved.getAttribute('aria-current')).toBe('true');
+    await page.waitForFunction(() =>
+      document.querySelector('.view-btn[aria-current="true"]')?.textContent?.includes('High for my teams'),
+    );
     const views = await api<ViewList>(app.context, app.server.url, 'views.list', undefined, 'query');
     const view = views.saved.find((v) => v.name === 'High for my teams');
     expect(view).toMatchObject({
@@ -175,7 +193,7 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
       await loadAll(page);
       expect(await listedCount(page)).toBe(view?.count);
     }
-    await screenshot(page, 'queue-views');
+    await viewportShot(page, 'queue-views');
     // keyboard: the rail's buttons are reachable and work with Enter
     await page
       .getByRole('navigation', { name: 'Views' })
@@ -199,7 +217,7 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
     await page.goto(`${app.server.url}/queue`);
     await page.locator('table.queue tbody tr').first().waitFor();
     expect(await noHorizontalScroll(page)).toBe(true);
-    await screenshot(page, 'queue-views-phone');
+    await viewportShot(page, 'queue-views-phone');
     await page.setViewportSize({ width: 1440, height: 900 });
     expect(app.problems).toEqual([]);
   });
@@ -235,6 +253,7 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
       // The last ticket of the list is on screen at the bottom.
       const lastRow = manager.locator('table.queue tbody tr').last();
       expect(await lastRow.isVisible()).toBe(true);
+      await viewportShot(manager, 'queue-manager-end');
       expect(await seriousAxeViolations(manager)).toEqual([]);
       expect(problems).toEqual([]);
     });

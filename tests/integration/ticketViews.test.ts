@@ -146,7 +146,7 @@ describe.each(backends())('queue views (%s)', (backend) => {
       });
       const own = await api('agent1').views.create({
         name: 'Chats about triage',
-        query: { view: 'all', search: 'Ticket', sort: 'updated' },
+        query: { search: 'Ticket', sort: 'updated' },
       });
       // when
       const seen = async (who: Who) => (await api(who).views.list()).saved;

@@ -19,9 +19,12 @@ const VIEW_NOT_FOUND = 'This view does not exist, or is not shared with you.';
 /** Saved views a person may own. */
 const MAX_SAVED_VIEWS = 50;
 
-/** What a saved view holds: a built-in view to start from, filters on it, and the order. */
+/**
+ * What a saved view holds: a built-in view to start from (none: every ticket, as a search from the top
+ * bar looks through), filters on it, and the order.
+ */
 export const SavedViewQuery = z.strictObject({
-  view: z.enum(TICKET_VIEWS),
+  view: z.enum(TICKET_VIEWS).optional(),
   status: z
     .array(z.enum(['at_step', 'waiting', 'in_subflow', 'parked', 'ended', 'unrouted']))
     .max(6)
@@ -146,7 +149,9 @@ export const viewsRouter = router({
     const saved = (await visibleViews(query, caller)).flatMap((row) => {
       const parsed = SavedViewQuery.safeParse(row.query);
       // A view shared by a manager on a managers' view is not one an agent can open.
-      const usable = parsed.success && !(caller.role === 'agent' && MANAGER_VIEWS.has(parsed.data.view));
+      const view = parsed.success ? parsed.data.view : undefined;
+      const usable =
+        parsed.success && !(caller.role === 'agent' && view !== undefined && MANAGER_VIEWS.has(view));
       return usable ? [{ row, query: parsed.data }] : [];
     });
     const [counts, inTeam] = await Promise.all([

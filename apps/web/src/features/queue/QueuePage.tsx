@@ -217,7 +217,7 @@ export function QueuePage() {
       <div className="queue-layout">
         <ViewsRail
           views={views.data}
-          active={filters.search ? null : (filters.savedId ?? view)}
+          active={filters.savedId ?? (filters.search ? null : view)}
           onBuiltIn={(v) => change({ ...CLEARED, view: v === defaultView ? null : v })}
           onSaved={(saved) => change(fromSavedQuery(saved.id, saved.query))}
           onDeleted={(id) => {
@@ -279,7 +279,7 @@ export function QueuePage() {
           onClose={() => setSaving(false)}
           onSaved={(id) => {
             setSaving(false);
-            change({ ...filters, view, savedId: id });
+            change({ ...filters, savedId: id });
           }}
         />
       )}

@@ -4,7 +4,7 @@ import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState }
 import { EmptyState, ErrorState, Loading } from '../../ui/States.tsx';
 import { useNow } from '../../ui/useNow.ts';
 import { type TicketListRow, useTRPC } from '../../trpc.ts';
-import { changedRows, type QueueFilters, type QueueView, SORT_LABELS, toListInput } from './queueFilters.ts';
+import { changedRows, type QueueFilters, type QueueView, SORT_PHRASES, toListInput } from './queueFilters.ts';
 import { BulkBar } from './BulkBar.tsx';
 import { QueueHeaderCells, QueueRow } from './QueueRow.tsx';
 import { useRowSelection } from './useRowSelection.ts';
@@ -14,8 +14,12 @@ const FLASH_MS = 2500;
 /** A row's height before it is measured (two lines of text). */
 const ROW_ESTIMATE = 62;
 
-/** Rows that changed since the previous answer, highlighted for a moment. */
-function useFlash(rows: readonly TicketListRow[] | undefined): ReadonlySet<string> {
+/**
+ * Rows that changed since the previous answer, highlighted for a moment. Rows that arrive with a further
+ * page are not changes: the reader scrolled to them.
+ */
+function useFlash(rows: readonly TicketListRow[] | undefined, pages: number): ReadonlySet<string> {
+  const previousPages = useRef(0);
   const previous = useRef<Map<string, string> | null>(null);
   const timers = useRef(new Set<number>());
   const [flashing, setFlashing] = useState<ReadonlySet<string>>(new Set());
@@ -27,7 +31,10 @@ function useFlash(rows: readonly TicketListRow[] | undefined): ReadonlySet<strin
   }, []);
   useEffect(() => {
     if (!rows) return;
-    const ids = changedRows(previous.current, rows);
+    const known = previous.current;
+    const morePages = pages > previousPages.current;
+    previousPages.current = pages;
+    const ids = changedRows(known, rows).filter((id) => !morePages || known?.has(id));
     previous.current = new Map(rows.map((r) => [r.id, r.updatedAt]));
     if (ids.length === 0) return;
     setFlashing((prev) => new Set([...prev, ...ids]));
@@ -41,7 +48,7 @@ function useFlash(rows: readonly TicketListRow[] | undefined): ReadonlySet<strin
       });
     }, FLASH_MS);
     timers.current.add(id);
-  }, [rows]);
+  }, [rows, pages]);
   return flashing;
 }
 
@@ -69,7 +76,7 @@ export function QueueTable({
     }),
   );
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.tickets) ?? [], [list.data]);
-  const flashing = useFlash(list.data ? rows : undefined);
+  const flashing = useFlash(list.data ? rows : undefined, list.data?.pages.length ?? 0);
   const selection = useRowSelection(rows);
   const now = useNow(1000);
 
@@ -110,12 +117,11 @@ export function QueueTable({
   // The rows above and below the rendered ones are stood in for by padding around the table.
   const before = items[0] ? items[0].start - scrollMargin : 0;
   const after = last ? virtualizer.getTotalSize() - (last.end - scrollMargin) : 0;
-  const total = list.hasNextPage ? `${rows.length}+` : String(rows.length);
+  const total = `${rows.length.toLocaleString()}${list.hasNextPage ? '+' : ''}`;
   return (
     <>
       <p className="queue-count" aria-live="polite">
-        {total} {rows.length === 1 && !list.hasNextPage ? 'ticket' : 'tickets'}, by{' '}
-        {SORT_LABELS[input.sort].toLowerCase()}
+        {total} {rows.length === 1 && !list.hasNextPage ? 'ticket' : 'tickets'}, {SORT_PHRASES[input.sort]}
       </p>
       <BulkBar selection={selection} />
       <div
@@ -125,7 +131,7 @@ export function QueueTable({
       >
         <table className="table queue" aria-rowcount={list.hasNextPage ? -1 : rows.length + 1}>
           <caption className="sr-only">
-            Tickets, by {SORT_LABELS[input.sort].toLowerCase()}; {total} in all
+            Tickets, {SORT_PHRASES[input.sort]}; {total} in all
           </caption>
           <thead>
             <tr>

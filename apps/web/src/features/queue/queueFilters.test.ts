@@ -98,11 +98,24 @@ describe('toListInput', () => {
     expect(hasFilters(f)).toBe(true);
   });
 
-  it('given a search, when turned into the API input, then every ticket is searched (no view), latest first', () => {
-    expect(toListInput(parseFilters(params('scope=mine&q=zbigniew'), false), 'mine')).toEqual({
+  it('given a search from the top bar, when turned into the API input, then every ticket is searched (no view), latest first', () => {
+    expect(toListInput(parseFilters(params('q=zbigniew'), false), 'teams')).toEqual({
       search: 'zbigniew',
       sort: 'updated',
       limit: 100,
+    });
+  });
+
+  it('given a search within a chosen view (a saved view), when turned into the API input, then the view narrows it', () => {
+    expect(toListInput(parseFilters(params('scope=mine&q=zbigniew'), false), 'mine')).toEqual({
+      search: 'zbigniew',
+      view: 'mine',
+      sort: 'updated',
+      limit: 100,
+    });
+    expect(toSavedQuery(parseFilters(params('q=zbigniew'), false), 'teams')).toEqual({
+      search: 'zbigniew',
+      sort: 'updated',
     });
   });
 

@@ -36,6 +36,15 @@ export const SORT_LABELS: Record<QueueSort, string> = {
   updated: 'Last updated',
 };
 
+/** How a list in each order is described ("12 tickets, soonest SLA due first"). */
+export const SORT_PHRASES: Record<QueueSort, string> = {
+  sla: 'soonest SLA due first',
+  priority: 'most urgent first',
+  oldest: 'oldest first',
+  newest: 'newest first',
+  updated: 'last updated first',
+};
+
 /** The order a view opens in when none is chosen: search results by last update, closed ones too. */
 export function defaultSort(view: QueueView | null, search: string | null): QueueSort {
   if (search) return 'updated';
@@ -124,12 +133,13 @@ export function toSearch(filters: QueueFilters): URLSearchParams {
 }
 
 /**
- * The `tickets.list` input (less the cursor) of a state, with the view resolved: a search looks through
- * every ticket; otherwise the view's tickets.
+ * The `tickets.list` input (less the cursor) of a state, with the view resolved: a search from the top
+ * bar (no view chosen) looks through every ticket; otherwise the view's tickets.
  */
 export function toListInput(filters: QueueFilters, view: QueueView) {
   return {
-    ...(filters.search ? { search: filters.search } : { view }),
+    ...(filters.search ? { search: filters.search } : {}),
+    ...(filters.search && filters.view === null ? {} : { view }),
     sort: filters.sort ?? defaultSort(view, filters.search),
     limit: 100,
     ...(filters.status ? { status: [filters.status] } : {}),
@@ -140,10 +150,10 @@ export function toListInput(filters: QueueFilters, view: QueueView) {
   };
 }
 
-/** A saved view's query (views.create) from the queue's state. */
+/** A saved view's query (views.create) from the queue's state (a search of every ticket has no view). */
 export function toSavedQuery(filters: QueueFilters, view: QueueView) {
   return {
-    view,
+    ...(filters.search && filters.view === null ? {} : { view }),
     sort: filters.sort ?? defaultSort(view, filters.search),
     ...(filters.search ? { search: filters.search } : {}),
     ...(filters.status && isOpenStatus(filters.status) ? { status: [filters.status] } : {}),
@@ -158,7 +168,7 @@ export function toSavedQuery(filters: QueueFilters, view: QueueView) {
 export function fromSavedQuery(
   id: string,
   query: {
-    view: QueueView;
+    view?: QueueView | undefined;
     sort: QueueSort;
     search?: string | undefined;
     status?: string[] | undefined;
@@ -169,7 +179,7 @@ export function fromSavedQuery(
   },
 ): QueueFilters {
   return {
-    view: query.view,
+    view: query.view ?? null,
     status: query.status?.[0] ?? null,
     priority: query.priority?.[0] ?? null,
     flowId: query.flowId ?? null,
