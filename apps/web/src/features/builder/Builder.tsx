@@ -35,6 +35,14 @@ import { BuilderCanvas, type PaletteItem } from './BuilderCanvas.tsx';
 import { BuilderContext, useBuilderState, useHistory, usePlanDocument } from './BuilderContext.ts';
 import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } from './BuilderDialogs.tsx';
 import { FindNodeDialog } from './FindNode.tsx';
+import { NodePickerDialog, type PickerEntry } from './NodePicker.tsx';
+import { appendHandle, freeSpot } from './quickAdd.ts';
+import { cachedFieldCatalog } from './inspector/fieldCatalog.ts';
+import { newOp } from './inspector/ActionInspector.tsx';
+import { labelOf } from './nodeNames.ts';
+import { outputLabel } from '../../canvas/describe.ts';
+import { canConnect, type FlowNode, kindLabel } from '@stepwise/flow';
+import type { Point } from './documentOps.ts';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
 import { boundsOf } from './documentOps.ts';
 import { downloadDocument, type ImportProblem, importText } from './importExport.ts';
@@ -120,6 +128,12 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const [path, setPath] = useState<readonly string[]>(NO_PATH);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [findOpen, setFindOpen] = useState(false);
+  const [picker, setPicker] = useState<{
+    source: string;
+    handle: string | null;
+    screen: Point | null;
+    at: Point | null;
+  } | null>(null);
   const [publishOpen, setPublishOpen] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [publishProblems, setPublishProblems] = useState<{ message: string; issues: string[] } | null>(null);
@@ -133,6 +147,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const [layingOut, setLayingOut] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const canvasArea = useRef<HTMLDivElement>(null);
+  const sidePanel = useRef<HTMLElement>(null);
 
   const teamList = teams ?? NO_TEAMS;
   const names: CanvasNames = useMemo(
@@ -219,21 +234,152 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   );
 
   // --- editing ------------------------------------------------------------------------------------
+  /** Gives a canvas node the keyboard focus once it has rendered (Tab then appends after it). */
+  const focusNode = useCallback((nodeId: string) => {
+    window.requestAnimationFrame(() =>
+      window.requestAnimationFrame(() => {
+        const el = canvasArea.current?.querySelector<HTMLElement>(
+          `.react-flow__node[data-id="${CSS.escape(nodeId)}"]`,
+        );
+        el?.focus({ preventScroll: true });
+      }),
+    );
+  }, []);
+
+  /**
+   * Brings a node into view when it is not (a quick-added node placed off screen), keeping the zoom;
+   * then gives it the keyboard focus, so Tab appends after it in turn.
+   */
+  const reveal = useCallback(
+    (nodeId: string) => {
+      const { document: current, measured } = builder.store.getState();
+      const bounds = boundsOf(current, [nodeId], measured);
+      const area = canvasArea.current?.getBoundingClientRect();
+      if (!bounds || !area) return;
+      const topLeft = reactFlow.flowToScreenPosition({ x: bounds.x, y: bounds.y });
+      const bottomRight = reactFlow.flowToScreenPosition({
+        x: bounds.x + bounds.width,
+        y: bounds.y + bounds.height,
+      });
+      const inView =
+        topLeft.x >= area.left &&
+        topLeft.y >= area.top &&
+        bottomRight.x <= area.right &&
+        bottomRight.y <= area.bottom;
+      if (!inView)
+        void reactFlow.setCenter(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, {
+          zoom: Math.max(reactFlow.getZoom(), 0.75),
+          duration: 250,
+        });
+      focusNode(nodeId);
+    },
+    [builder, reactFlow, focusNode],
+  );
+
+  /** The single selected node (not a note), or null. */
+  const selectedNode = useCallback((): FlowNode | null => {
+    const { selectedNodes, document: current } = builder.store.getState();
+    if (selectedNodes.size !== 1) return null;
+    const [id] = [...selectedNodes];
+    return current.nodes.find((n) => n.id === id) ?? null;
+  }, [builder]);
+
   const addFromPalette = useCallback(
     (item: PaletteItem) => {
+      const after = selectedNode();
+      // With a node selected, the new node follows it: placed to its right and connected.
+      if (after && item !== 'note') {
+        const id = builder.appendNode(item, { after: { source: after.id, handle: null } });
+        if (id) reveal(id);
+        return;
+      }
       const rect = canvasArea.current?.getBoundingClientRect();
       const center = rect
         ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
         : { x: 0, y: 0 };
-      // Several clicks in a row stack the new nodes diagonally instead of on top of each other.
-      const taken = new Set(builder.document.nodes.map((n) => `${n.position.x},${n.position.y}`));
-      let at = { x: Math.round((center.x - 100) / 16) * 16, y: Math.round((center.y - 40) / 16) * 16 };
-      while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 32, y: at.y + 32 };
+      const { document: current, measured } = builder.store.getState();
+      const at = freeSpot(current, measured, { x: center.x - 100, y: center.y - 40 });
       if (item === 'note') builder.addNote(at);
-      else builder.addNode(item, at);
+      else focusNode(builder.addNode(item, at));
     },
-    [builder, reactFlow],
+    [builder, reactFlow, reveal, selectedNode, focusNode],
   );
+
+  const openAppend = useCallback((): boolean => {
+    const after = selectedNode();
+    if (!after) return false;
+    setPicker({ source: after.id, handle: appendHandle(builder.document, after), screen: null, at: null });
+    return true;
+  }, [builder, selectedNode]);
+
+  const pickNode = useCallback(
+    (entry: PickerEntry) => {
+      if (!picker) return;
+      if ('target' in entry || 'disconnect' in entry) {
+        setPicker(null);
+        if (picker.handle === null) return;
+        const result = builder.setOutputTarget(
+          picker.source,
+          picker.handle,
+          'target' in entry ? entry.target : null,
+        );
+        if (!result.ok) toast.error(result.message, { id: 'connect-refused' });
+        return;
+      }
+      const variant = entry.variant;
+      const prepare = variant
+        ? (node: FlowNode): FlowNode => {
+            if (node.type === 'action' && 'op' in variant)
+              return {
+                ...node,
+                data: {
+                  ...node.data,
+                  ops: [newOp(variant.op, teamList, cachedFieldCatalog(builder.document))],
+                },
+              };
+            if (node.type === 'end' && 'status' in variant)
+              return { ...node, data: { ...node.data, status: variant.status } };
+            return node;
+          }
+        : undefined;
+      setPicker(null);
+      const id = builder.appendNode(entry.type, {
+        after: { source: picker.source, handle: picker.handle },
+        at: picker.at ?? undefined,
+        prepare,
+      });
+      if (id) reveal(id);
+      else toast.error('That node cannot follow this output.');
+    },
+    [builder, picker, reveal, teamList],
+  );
+
+  const pickerTargets = useMemo(() => {
+    if (!picker || picker.handle === null) return [];
+    const current = builder.document;
+    const handle = picker.handle;
+    const without = {
+      ...current,
+      edges: current.edges.filter((e) => !(e.source === picker.source && e.sourceHandle === handle)),
+    };
+    return current.nodes
+      .filter((n) => canConnect(without, { source: picker.source, sourceHandle: handle, target: n.id }).ok)
+      .map((n) => ({ id: n.id, name: labelOf(n).trim() || kindLabel(n.type), kind: kindLabel(n.type) }));
+  }, [builder, picker]);
+  const pickerConnected =
+    picker !== null &&
+    picker.handle !== null &&
+    builder.document.edges.some((e) => e.source === picker.source && e.sourceHandle === picker.handle);
+
+  const pickerTitle = useMemo(() => {
+    if (!picker) return '';
+    const source = builder.document.nodes.find((n) => n.id === picker.source);
+    if (!source) return 'Add a node';
+    const name = labelOf(source).trim() || source.type;
+    return picker.handle === null
+      ? `Add after “${name}”`
+      : `Add after “${name}” → ${outputLabel(source, picker.handle)}`;
+  }, [builder, picker]);
 
   const runLayout = useCallback(async () => {
     const { document: current, measured } = builder.store.getState();
@@ -277,6 +423,16 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     save: () => void saver.flush(),
     find: () => setFindOpen(true),
     help: () => setShortcutsOpen(true),
+    append: openAppend,
+    inspect: () => {
+      // React Flow selected the node on this Enter already; its inspector renders in the same frame.
+      window.requestAnimationFrame(() => {
+        const field = sidePanel.current?.querySelector<HTMLElement>(
+          '.insp-node input:not([type="hidden"]), .insp-node select, .insp-node textarea, .insp-node button',
+        );
+        field?.focus();
+      });
+    },
   });
 
   // --- import / export ----------------------------------------------------------------------------
@@ -555,6 +711,14 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             names={names}
             validation={validation}
             path={side === 'test' ? path : NO_PATH}
+            onQuickAdd={(request) =>
+              setPicker({
+                source: request.source,
+                handle: request.handle,
+                screen: request.screen,
+                at: request.at,
+              })
+            }
           />
           <ProblemsPanel
             validation={validation}
@@ -563,11 +727,27 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             onFocus={focusIssue}
           />
         </div>
-        <aside className="builder-side" aria-label={side === 'test' ? 'Test run' : 'Inspector'}>
+        <aside
+          ref={sidePanel}
+          className="builder-side"
+          aria-label={side === 'test' ? 'Test run' : 'Inspector'}
+          onKeyDown={(event) => {
+            // Esc in the inspector goes back to the node on the canvas (Tab there appends after it).
+            if (event.key !== 'Escape' || side !== 'inspect' || event.defaultPrevented) return;
+            const node = selectedNode();
+            if (!node) return;
+            event.preventDefault();
+            reveal(node.id);
+          }}
+        >
           {side === 'test' ? (
             <TestRunPanel teams={names.teams} onPath={setPath} onFocus={followRun} hasErrors={errors > 0} />
           ) : (
-            <Inspector teams={teamList} flows={flowOptions} />
+            <Inspector
+              teams={teamList}
+              flows={flowOptions}
+              onConnectOutput={(source, handle) => setPicker({ source, handle, screen: null, at: null })}
+            />
           )}
         </aside>
       </div>
@@ -581,7 +761,17 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
           setFindOpen(false);
           builder.select([nodeId], []);
           focusNodes([nodeId]);
+          focusNode(nodeId);
         }}
+      />
+      <NodePickerDialog
+        open={picker !== null}
+        title={pickerTitle}
+        at={picker?.screen ?? null}
+        targets={pickerTargets}
+        connected={pickerConnected}
+        onPick={pickNode}
+        onClose={() => setPicker(null)}
       />
       <PublishDialog
         flowId={flowId}

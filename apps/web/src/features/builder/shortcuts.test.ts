@@ -24,6 +24,10 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('Escape'))).toBe('deselect');
     expect(shortcutFor(key('f', { ctrl: true }))).toBe('find');
     expect(shortcutFor(key('f', { meta: true }))).toBe('find');
+    expect(shortcutFor(key('Tab'))).toBe('append');
+    expect(shortcutFor(key('a'))).toBe('append');
+    expect(shortcutFor(key('Tab', { shift: true }))).toBeNull();
+    expect(shortcutFor(key('a', { ctrl: true }))).toBe('selectAll');
   });
 
   it('given other keys, when pressed, then nothing happens', () => {

@@ -12,6 +12,10 @@ export type ShortcutHandlers = {
   save: () => void;
   find: () => void;
   help: () => void;
+  /** Opens quick-add after the selected node; false when it does not apply (then Tab moves focus). */
+  append: () => boolean;
+  /** Enter on a canvas node: edit it (focus moves to the inspector's first field). */
+  inspect: () => void;
 };
 
 /** The shortcuts, as the help dialog lists them (`Mod` is Ctrl, or ⌘ on a Mac). */
@@ -28,6 +32,8 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
   { keys: ['Esc'], action: 'Clear the selection' },
   { keys: ['Mod', 'S'], action: 'Save now (the draft also saves by itself)' },
   { keys: ['Mod', 'F'], action: 'Find a node by its name' },
+  { keys: ['Tab'], action: 'Add a node after the selected one (on the canvas; also A)' },
+  { keys: ['Enter'], action: 'Edit the focused node in the inspector (Esc comes back)' },
   { keys: ['?'], action: 'Show these shortcuts' },
 ];
 
@@ -65,6 +71,8 @@ export function shortcutFor(
   if (key === 'Delete' || key === 'Backspace') return 'remove';
   if (key === 'Escape') return 'deselect';
   if (key === '?') return 'help';
+  if ((key === 'Tab' || key === 'a') && !event.shiftKey) return 'append';
+  if (key === 'Enter' && !event.shiftKey) return 'inspect';
   return null;
 }
 
@@ -83,6 +91,23 @@ export function useBuilderShortcuts(handlers: ShortcutHandlers): void {
       if (!action) return;
       // Copying text the user selected on the page stays the browser's job.
       if (action === 'copy' && (window.getSelection()?.toString() ?? '') !== '') return;
+      if (action === 'inspect') {
+        // Only from a node on the canvas: Enter keeps its meaning on buttons and links.
+        if (!(event.target instanceof Element) || !event.target.closest('.builder-canvas .react-flow__node'))
+          return;
+        event.preventDefault();
+        latest.current.inspect();
+        return;
+      }
+      if (action === 'append') {
+        // Tab appends only from the canvas (elsewhere it moves focus as always); A anywhere but a field.
+        const onCanvas =
+          event.target === document.body ||
+          (event.target instanceof Element && event.target.closest('.builder-canvas') !== null);
+        if (event.key === 'Tab' && !onCanvas) return;
+        if (latest.current.append()) event.preventDefault();
+        return;
+      }
       event.preventDefault();
       latest.current[action]();
     };
