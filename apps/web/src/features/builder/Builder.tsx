@@ -50,7 +50,7 @@ import { type FlowOption, Inspector } from './inspector/Inspector.tsx';
 import { layout } from './layout.ts';
 import { LeaveGuard } from './LeaveGuard.tsx';
 import { Palette } from './Palette.tsx';
-import { ProblemsPanel } from './ProblemsPanel.tsx';
+import { clampProblemsHeight, PROBLEMS_HEIGHT, ProblemsPanel } from './ProblemsPanel.tsx';
 import { useBuilderShortcuts } from './shortcuts.ts';
 import type { Builder as BuilderModel } from './store.ts';
 import type { BuilderIssue } from './teamIssues.ts';
@@ -59,6 +59,23 @@ import { useDraftSaver } from './useDraftSaver.ts';
 import { useValidation } from './useValidation.ts';
 
 const NO_TEAMS: readonly Team[] = [];
+
+/** Where the problems panel's state (open, height) is kept between visits, per browser. */
+const PANEL_KEY = 'stepwise.builder.problems';
+
+function readPanel(): { open: boolean; height: number } {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(PANEL_KEY) ?? 'null') as unknown;
+    if (stored && typeof stored === 'object' && 'open' in stored && 'height' in stored) {
+      const { open, height } = stored as { open: unknown; height: unknown };
+      if (typeof open === 'boolean' && typeof height === 'number' && Number.isFinite(height))
+        return { open, height: clampProblemsHeight(height) };
+    }
+  } catch {
+    // Unreadable: the defaults.
+  }
+  return { open: true, height: PROBLEMS_HEIGHT.initial };
+}
 const NO_PATH: readonly string[] = [];
 const FOCUS_OPTIONS = { duration: 300, maxZoom: 1.1, padding: 0.35 };
 
@@ -124,7 +141,15 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const hasVersions = (versions.data?.length ?? 0) > 0;
 
   const [side, setSide] = useState<'inspect' | 'test'>('inspect');
-  const [problemsOpen, setProblemsOpen] = useState(true);
+  const [problemsOpen, setProblemsOpen] = useState(() => readPanel().open);
+  const [problemsHeight, setProblemsHeight] = useState(() => readPanel().height);
+  useEffect(() => {
+    try {
+      window.localStorage.setItem(PANEL_KEY, JSON.stringify({ open: problemsOpen, height: problemsHeight }));
+    } catch {
+      // Storage may be full or off (private mode): the panel then opens as it always does.
+    }
+  }, [problemsOpen, problemsHeight]);
   const [path, setPath] = useState<readonly string[]>(NO_PATH);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [findOpen, setFindOpen] = useState(false);
@@ -234,28 +259,32 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   );
 
   // --- editing ------------------------------------------------------------------------------------
-  /** Gives a canvas node the keyboard focus once it has rendered (Tab then appends after it). */
+  /** Gives a canvas node the keyboard focus (once it has rendered, for a new one); Tab then appends after it. */
   const focusNode = useCallback((nodeId: string) => {
+    const find = () =>
+      canvasArea.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`);
+    const now = find();
+    if (now) {
+      now.focus({ preventScroll: true });
+      return;
+    }
     window.requestAnimationFrame(() =>
-      window.requestAnimationFrame(() => {
-        const el = canvasArea.current?.querySelector<HTMLElement>(
-          `.react-flow__node[data-id="${CSS.escape(nodeId)}"]`,
-        );
-        el?.focus({ preventScroll: true });
-      }),
+      window.requestAnimationFrame(() => find()?.focus({ preventScroll: true })),
     );
   }, []);
 
   /**
-   * Brings a node into view when it is not (a quick-added node placed off screen), keeping the zoom;
-   * then gives it the keyboard focus, so Tab appends after it in turn.
+   * Brings a new node into view when it is not (a quick-added node placed off screen) with the node it
+   * follows, panning at the current zoom when both fit and zooming out (to 0.5 at most) when they do
+   * not; then gives it the keyboard focus, so Tab appends after it in turn.
    */
   const reveal = useCallback(
-    (nodeId: string) => {
+    (nodeId: string, from?: string) => {
       const { document: current, measured } = builder.store.getState();
       const bounds = boundsOf(current, [nodeId], measured);
+      const both = boundsOf(current, from ? [nodeId, from] : [nodeId], measured);
       const area = canvasArea.current?.getBoundingClientRect();
-      if (!bounds || !area) return;
+      if (!bounds || !both || !area) return;
       const topLeft = reactFlow.flowToScreenPosition({ x: bounds.x, y: bounds.y });
       const bottomRight = reactFlow.flowToScreenPosition({
         x: bounds.x + bounds.width,
@@ -266,11 +295,39 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
         topLeft.y >= area.top &&
         bottomRight.x <= area.right &&
         bottomRight.y <= area.bottom;
-      if (!inView)
-        void reactFlow.setCenter(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, {
-          zoom: Math.max(reactFlow.getZoom(), 0.75),
-          duration: 250,
-        });
+      if (!inView) {
+        // The least move that shows the new node with the one it follows: a pan at the current zoom when
+        // both fit, else centred on both, zoomed out as far as 0.5.
+        const margin = 48;
+        const zoom = reactFlow.getZoom();
+        const fits = Math.min(
+          (area.width - 2 * margin) / both.width,
+          (area.height - 2 * margin) / both.height,
+        );
+        if (fits >= zoom) {
+          const a = reactFlow.flowToScreenPosition({ x: both.x, y: both.y });
+          const b = reactFlow.flowToScreenPosition({ x: both.x + both.width, y: both.y + both.height });
+          const dx =
+            a.x < area.left + margin
+              ? area.left + margin - a.x
+              : b.x > area.right - margin
+                ? area.right - margin - b.x
+                : 0;
+          const dy =
+            a.y < area.top + margin
+              ? area.top + margin - a.y
+              : b.y > area.bottom - margin
+                ? area.bottom - margin - b.y
+                : 0;
+          const viewport = reactFlow.getViewport();
+          void reactFlow.setViewport({ x: viewport.x + dx, y: viewport.y + dy, zoom }, { duration: 250 });
+        } else {
+          void reactFlow.setCenter(both.x + both.width / 2, both.y + both.height / 2, {
+            zoom: Math.max(0.5, fits),
+            duration: 250,
+          });
+        }
+      }
       focusNode(nodeId);
     },
     [builder, reactFlow, focusNode],
@@ -290,15 +347,24 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
       // With a node selected, the new node follows it: placed to its right and connected.
       if (after && item !== 'note') {
         const id = builder.appendNode(item, { after: { source: after.id, handle: null } });
-        if (id) reveal(id);
+        if (id) reveal(id, after.id);
         return;
       }
       const rect = canvasArea.current?.getBoundingClientRect();
-      const center = rect
-        ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
-        : { x: 0, y: 0 };
       const { document: current, measured } = builder.store.getState();
-      const at = freeSpot(current, measured, { x: center.x - 100, y: center.y - 40 });
+      // The first node goes near the left, a third of the way down: the flow then grows into the view
+      // (to the right, and down for further outcomes). Later ones go in the middle of the view.
+      const wanted = !rect
+        ? { x: 0, y: 0 }
+        : current.nodes.length === 0
+          ? reactFlow.screenToFlowPosition({ x: rect.left + 56, y: rect.top + rect.height * 0.3 })
+          : (({ x, y }) => ({ x: x - 100, y: y - 40 }))(
+              reactFlow.screenToFlowPosition({
+                x: rect.left + rect.width / 2,
+                y: rect.top + rect.height / 2,
+              }),
+            );
+      const at = freeSpot(current, measured, wanted);
       if (item === 'note') builder.addNote(at);
       else focusNode(builder.addNode(item, at));
     },
@@ -348,7 +414,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
         at: picker.at ?? undefined,
         prepare,
       });
-      if (id) reveal(id);
+      if (id) reveal(id, picker.source);
       else toast.error('That node cannot follow this output.');
     },
     [builder, picker, reveal, teamList],
@@ -427,9 +493,10 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     inspect: () => {
       // React Flow selected the node on this Enter already; its inspector renders in the same frame.
       window.requestAnimationFrame(() => {
-        const field = sidePanel.current?.querySelector<HTMLElement>(
-          '.insp-node input:not([type="hidden"]), .insp-node select, .insp-node textarea, .insp-node button',
-        );
+        const panel = sidePanel.current;
+        const field =
+          panel?.querySelector<HTMLElement>('.insp-node :is(input, select, textarea)') ??
+          panel?.querySelector<HTMLElement>('.insp-node button');
         field?.focus();
       });
     },
@@ -725,6 +792,8 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             open={problemsOpen}
             onToggle={() => setProblemsOpen(!problemsOpen)}
             onFocus={focusIssue}
+            height={problemsHeight}
+            onResize={setProblemsHeight}
           />
         </div>
         <aside

@@ -205,8 +205,9 @@ export function BuilderCanvas({
   const onReconnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, edge: CanvasEdge, handleType: string, state: FinalConnectionState) => {
       reconnecting.current = null;
-      // Dropped on a node's body rather than its input: re-target the edge to that node.
-      if (state.isValid || handleType !== 'target' || !edge.sourceHandle) return;
+      // Dropped on a node's body rather than its input: re-target the edge to that node. (`handleType` is
+      // the end that stayed: `source` when the target end was dragged.)
+      if (state.isValid || handleType !== 'source' || !edge.sourceHandle) return;
       const target = nodeUnder(event);
       if (target === null || target === edge.target) return;
       const result = builder.reconnect(edge.id, {
@@ -233,6 +234,8 @@ export function BuilderCanvas({
       // A valid connection was made by onConnect; otherwise the drag ended over a node's body (connect
       // to it) or over a refused handle (say why).
       if (state.isValid || !state.fromNode || !state.fromHandle?.id) return;
+      // The end of an edge being re-targeted: onReconnectEnd deals with it.
+      if (reconnecting.current !== null) return;
       const target = state.toNode?.id ?? nodeUnder(event);
       if (target === null && state.fromHandle.type === 'source' && onQuickAdd) {
         // Dropped on empty canvas: offer a new node there, connected (React Flow's "add node on edge drop").

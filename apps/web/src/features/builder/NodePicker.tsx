@@ -177,6 +177,7 @@ function PickerBody({
         onKeyDown={onKeyDown}
         placeholder="Step, decision, assign, end or a node's name…"
         autoComplete="off"
+        data-autofocus
         // biome-ignore lint/a11y/noAutofocus: the picker opens for this one field
         autoFocus
       />

@@ -40,11 +40,11 @@ export function OutputsSection({
               <button
                 type="button"
                 className={`insp-output-target btn btn-small ${target ? 'btn-ghost' : 'btn-secondary'}`}
-                aria-label={`${label} leads to ${target || 'nothing yet'}: change`}
                 data-output={handle}
                 onClick={() => onConnect(node.id, handle)}
               >
                 {target || 'Connect…'}
+                <span className="sr-only"> after {label}</span>
               </button>
             </li>
           );
