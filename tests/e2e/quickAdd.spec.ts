@@ -361,6 +361,66 @@ describe.skipIf(!runs)('quick-add: a manager draws flows at the speed of thought
     expect(app.problems).toEqual([]);
   });
 
+  it('given nodes copied in one flow, when pasted into another flow in a second tab, then they arrive there through the system clipboard', async () => {
+    // The keyboard-drawn flow is open here; copy its step and the end after it.
+    await page.keyboard.press('Escape');
+    const step = nodeTitled(page, 'Check the order');
+    await step.locator('.fnode-title').click();
+    await nodeTitled(page, 'Resolved')
+      .locator('.fnode-title')
+      .click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+c');
+    await page.getByText('Copied 2 items').waitFor();
+
+    const second = await app.context.newPage();
+    try {
+      await second.goto(`${base}/flows`);
+      await second.getByRole('button', { name: 'New flow' }).click();
+      await second.getByLabel('Name', { exact: true }).fill('Pasted into');
+      await second.getByRole('button', { name: 'Create and open' }).click();
+      await second.waitForURL(/\/flows\/[0-9a-f-]+\/edit$/);
+      await second.locator('.builder-empty-hint').waitFor();
+      await second.locator('.builder-canvas .react-flow__pane').click();
+      await second.keyboard.press('Control+v');
+      await expect.poll(() => flowNodes(second).count()).toBe(2);
+      expect(await second.locator('.builder-canvas .react-flow__edge').count()).toBe(1);
+      expect(await nodeTitled(second, 'Check the order').count()).toBe(1);
+      // Plain text on the clipboard pastes no nodes.
+      await second.evaluate(() => {
+        const data = new DataTransfer();
+        data.setData('text/plain', 'just some words');
+        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+      });
+      expect(await flowNodes(second).count()).toBe(2);
+    } finally {
+      await second.close();
+    }
+    expect(app.problems).toEqual([]);
+  });
+
+  it('given the problems list, when its splitter is moved with the arrow keys, then the list grows and the canvas shrinks to match, nothing beneath', async () => {
+    // A problem to list: remove the connection into the end.
+    await nodeTitled(page, 'Resolved').locator('.fnode-title').click();
+    await page.keyboard.press('Delete');
+    const splitter = page.getByRole('separator', { name: 'Height of the problems list' });
+    await splitter.waitFor();
+    const before = Number(await splitter.getAttribute('aria-valuenow'));
+    await splitter.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(async () => Number(await splitter.getAttribute('aria-valuenow'))).toBe(before + 48);
+    const canvas = await page.locator('.builder-canvas').boundingBox();
+    const problems = await page.locator('.problems').boundingBox();
+    expect(canvas && problems && Math.abs(canvas.y + canvas.height - problems.y)).toBeLessThanOrEqual(1);
+    // Picking a problem selects its node and brings it into view.
+    await page.locator('.problem').first().click();
+    await expect
+      .poll(() => page.locator('.builder-canvas .react-flow__node.selected').count())
+      .toBeGreaterThan(0);
+    await page.keyboard.press('Control+z');
+    expect(app.problems).toEqual([]);
+  });
+
   it('given a phone, when the builder shows a drawn flow, then the picker fits and nothing is unlabelled', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);

@@ -51,7 +51,7 @@ import { layout } from './layout.ts';
 import { LeaveGuard } from './LeaveGuard.tsx';
 import { Palette } from './Palette.tsx';
 import { clampProblemsHeight, PROBLEMS_HEIGHT, ProblemsPanel } from './ProblemsPanel.tsx';
-import { useBuilderShortcuts } from './shortcuts.ts';
+import { useBuilderShortcuts, useClipboard } from './shortcuts.ts';
 import type { Builder as BuilderModel } from './store.ts';
 import type { BuilderIssue } from './teamIssues.ts';
 import { TestRunPanel } from './TestRunPanel.tsx';
@@ -471,17 +471,26 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     }
   }, [builder, reactFlow]);
 
-  const copy = useCallback(() => {
-    const n = builder.copy();
-    if (n > 0)
-      toast.success(`Copied ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
-  }, [builder]);
+  useClipboard({
+    copy: () => {
+      const text = builder.copyText();
+      if (text !== null) {
+        const n = builder.store.getState().selectedNodes.size;
+        toast.success(`Copied ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
+      }
+      return text;
+    },
+    paste: (text) => {
+      const n = builder.pasteText(text);
+      if (n > 0)
+        toast.success(`Pasted ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
+      return n;
+    },
+  });
 
   useBuilderShortcuts({
     undo: builder.undo,
     redo: builder.redo,
-    copy,
-    paste: () => void builder.paste(),
     duplicate: () => void builder.duplicate(),
     remove: () => void builder.deleteSelection(),
     selectAll: builder.selectAll,

@@ -3,8 +3,6 @@ import { useEffect, useRef } from 'react';
 export type ShortcutHandlers = {
   undo: () => void;
   redo: () => void;
-  copy: () => void;
-  paste: () => void;
   duplicate: () => void;
   remove: () => void;
   selectAll: () => void;
@@ -22,7 +20,10 @@ export type ShortcutHandlers = {
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
   { keys: ['Mod', 'Z'], action: 'Undo' },
   { keys: ['Shift', 'Mod', 'Z'], action: 'Redo (also Mod + Y)' },
-  { keys: ['Mod', 'C'], action: 'Copy the selected nodes' },
+  {
+    keys: ['Mod', 'C'],
+    action: 'Copy the selected nodes (to the system clipboard: paste them into another flow or tab)',
+  },
   { keys: ['Mod', 'V'], action: 'Paste (with the connections between copied nodes)' },
   { keys: ['Mod', 'D'], action: 'Duplicate the selection' },
   { keys: ['Delete'], action: 'Delete the selection (also Backspace)' },
@@ -60,8 +61,6 @@ export function shortcutFor(
   if (mod) {
     if (key === 'z') return event.shiftKey ? 'redo' : 'undo';
     if (key === 'y') return 'redo';
-    if (key === 'c' && !event.shiftKey) return 'copy';
-    if (key === 'v' && !event.shiftKey) return 'paste';
     if (key === 'd') return 'duplicate';
     if (key === 'a') return 'selectAll';
     if (key === 's') return 'save';
@@ -77,6 +76,41 @@ export function shortcutFor(
 }
 
 /**
+ * Copy and paste of nodes through the system clipboard, as flow JSON: the browser's own copy and paste
+ * events (Ctrl+C, Ctrl+V, the Edit menu) — no permission prompt — except while typing in a field, with
+ * text selected on the page, or with a dialog open. `copy` returns the text to put on the clipboard (null:
+ * nothing selected, the browser's copy goes on); `paste` returns how many nodes it pasted (0: not ours).
+ */
+export function useClipboard(handlers: { copy: () => string | null; paste: (text: string) => number }): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    const ours = (event: ClipboardEvent) =>
+      !event.defaultPrevented &&
+      !isTyping(document.activeElement) &&
+      document.querySelector('dialog[open]') === null &&
+      (window.getSelection()?.toString() ?? '') === '';
+    const onCopy = (event: ClipboardEvent) => {
+      if (!ours(event) || !event.clipboardData) return;
+      const text = latest.current.copy();
+      if (text === null) return;
+      event.clipboardData.setData('text/plain', text);
+      event.preventDefault();
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      if (!ours(event) || !event.clipboardData) return;
+      if (latest.current.paste(event.clipboardData.getData('text/plain')) > 0) event.preventDefault();
+    };
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, []);
+}
+
+/**
  * The builder's keyboard shortcuts on the window, except while typing in a field or while a dialog is
  * open (text fields keep their own undo, copy and paste).
  */
@@ -89,8 +123,6 @@ export function useBuilderShortcuts(handlers: ShortcutHandlers): void {
       if (document.querySelector('dialog[open]')) return;
       const action = shortcutFor(event);
       if (!action) return;
-      // Copying text the user selected on the page stays the browser's job.
-      if (action === 'copy' && (window.getSelection()?.toString() ?? '') !== '') return;
       if (action === 'inspect') {
         // Only from a node on the canvas: Enter keeps its meaning on buttons and links.
         if (!(event.target instanceof Element) || !event.target.closest('.builder-canvas .react-flow__node'))

@@ -1,6 +1,8 @@
 import {
+  CURRENT_SCHEMA_VERSION,
   type Connection,
   canConnect,
+  parseFlowDocument,
   type FieldDef,
   type FlowDocument,
   type FlowNode,
@@ -71,8 +73,38 @@ export const PASTE_OFFSET = 32;
 const HISTORY_LIMIT = 200;
 const NONE: ReadonlySet<string> = new Set();
 
-// The clipboard outlives one builder: copy in one flow, paste in another (same tab).
-let clipboard: { content: Clipboard; pastes: number } | null = null;
+// The clipboard outlives one builder: copy in one flow, paste in another (same tab). Through the system
+// clipboard (`clipboardText`, `pasteText`) copies also go to other tabs and windows.
+let clipboard: { content: Clipboard; pastes: number; text: string | null } | null = null;
+
+/** Marks the system clipboard's text as Stepwise nodes (flow JSON), so any other text is left alone. */
+export const CLIPBOARD_KIND = 'stepwise/nodes';
+
+/** The selection as the system clipboard carries it: flow JSON with the nodes, edges and notes. */
+export function clipboardToText(content: Clipboard): string {
+  return JSON.stringify({ kind: CLIPBOARD_KIND, schemaVersion: CURRENT_SCHEMA_VERSION, ...content });
+}
+
+/**
+ * The nodes, edges and notes in a text from the system clipboard, parsed (and migrated) like a flow
+ * document; null for any other text or a malformed one.
+ */
+export function clipboardFromText(text: string): Clipboard | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object' || (value as { kind?: unknown }).kind !== CLIPBOARD_KIND)
+    return null;
+  const { nodes, edges, notes, schemaVersion } = value as Record<string, unknown>;
+  const parsed = parseFlowDocument({ schemaVersion, fields: [], nodes, edges, notes });
+  if (!parsed.ok) return null;
+  const { document } = parsed;
+  if (document.nodes.length === 0 && document.notes.length === 0) return null;
+  return { nodes: document.nodes, edges: document.edges, notes: document.notes };
+}
 
 export type BuilderOptions = {
   newId?: NewId;
@@ -426,8 +458,30 @@ export class Builder {
   readonly copy = (): number => {
     const content = copyElements(this.document, this.store.getState().selectedNodes);
     if (!content) return 0;
-    clipboard = { content, pastes: 0 };
+    clipboard = { content, pastes: 0, text: null };
     return content.nodes.length + content.notes.length;
+  };
+
+  /** Copies the selection (as `copy`) and returns it as flow JSON for the system clipboard; null when nothing is selected. */
+  readonly copyText = (): string | null => {
+    const content = copyElements(this.document, this.store.getState().selectedNodes);
+    if (!content) return null;
+    const text = clipboardToText(content);
+    clipboard = { content, pastes: 0, text };
+    return text;
+  };
+
+  /**
+   * Pastes nodes from the system clipboard's text (copied in this or another flow, tab or window);
+   * returns how many were pasted, 0 when the text holds no Stepwise nodes.
+   */
+  readonly pasteText = (text: string): number => {
+    if (clipboard?.text !== text) {
+      const content = clipboardFromText(text);
+      if (!content) return 0;
+      clipboard = { content, pastes: 0, text };
+    }
+    return this.paste();
   };
 
   /** Pastes the clipboard with fresh ids, offset from the originals, and selects the copies. */
