@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireChromium, screenshot, seriousAxeViolations } from '../support/e2e.ts';
+import { join } from 'node:path';
+import { REPO_ROOT, requireChromium, screenshot, seriousAxeViolations } from '../support/e2e.ts';
 import { center, exactly, flowNodes, inspector, nodeTitled, pane } from '../support/canvasGestures.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
@@ -213,6 +214,8 @@ describe.skipIf(!runs)('quick-add: a manager draws flows at the speed of thought
 
     // Not eligible: the same gesture, below.
     await act.dragOutput(verify, 'Not eligible', await emptyPointNear(page, verify, 'Not eligible'));
+    await picker(page).waitFor();
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/builder-quick-add.png') });
     await act.click(picker(page).locator('[data-picker="step"]'), 'Step');
     await act.fill(side.getByLabel('Title', { exact: true }), 'Explain the alternatives');
     // … and its Done goes to an End, closed unresolved, from the inspector's Next section.

@@ -2,7 +2,7 @@ import { X } from 'lucide-react';
 import { type CSSProperties, type ReactNode, useEffect, useId, useRef } from 'react';
 
 /** Room a placed dialog keeps from the window's right and bottom edges. */
-const PLACED_ROOM = { width: 380, height: 440 };
+const PLACED_ROOM = { width: 400, height: 520 };
 
 function placedAt(at: { x: number; y: number }): CSSProperties {
   const left = Math.max(8, Math.min(at.x, window.innerWidth - PLACED_ROOM.width));
