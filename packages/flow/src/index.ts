@@ -98,7 +98,7 @@ export type {
   OutputItem,
   OutputSpec,
 } from './nodes/kind.ts';
-export { enterNode, initialState, transition } from './transition.ts';
+export { enterNode, initialState, readForm, transition } from './transition.ts';
 export { generateFlow } from './generateFlow.ts';
 export { seededRandom } from './seededRandom.ts';
 export { TEMPLATE_TEAMS, TEMPLATES } from './templates.ts';

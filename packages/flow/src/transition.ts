@@ -227,8 +227,12 @@ function withProblem(
   return all;
 }
 
-/** Checks a submitted form against the step's fields; returns the coerced values or the problems. */
-function readForm(
+/**
+ * Checks a submitted form against a step's fields for one outcome — the check completing a step makes —
+ * and returns the coerced values and the problems by field key (null when none). The step card runs it
+ * before sending, so a missing required field is shown without a request.
+ */
+export function readForm(
   fields: readonly FormField[],
   submitted: unknown,
   outcomeId: string,

@@ -22,7 +22,11 @@ const ALL_PAGES: readonly ShortcutPage[] = ['builder', 'queue', 'ticket'];
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['Mod', 'Z'], action: 'Undo', pages: ['builder'] },
   { keys: ['Shift', 'Mod', 'Z'], action: 'Redo (also Mod + Y)', pages: ['builder'] },
-  { keys: ['Mod', 'C'], action: 'Copy the selected nodes', pages: ['builder'] },
+  {
+    keys: ['Mod', 'C'],
+    action: 'Copy the selected nodes (to the system clipboard: paste them into another flow or tab)',
+    pages: ['builder'],
+  },
   { keys: ['Mod', 'V'], action: 'Paste (with the connections between copied nodes)', pages: ['builder'] },
   { keys: ['Mod', 'D'], action: 'Duplicate the selection', pages: ['builder'] },
   { keys: ['Delete'], action: 'Delete the selection (also Backspace)', pages: ['builder'] },
@@ -32,6 +36,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['Esc'], action: 'Clear the selection', pages: ['builder'] },
   { keys: ['Mod', 'S'], action: 'Save now (the draft also saves by itself)', pages: ['builder'] },
   { keys: ['Mod', 'F'], action: 'Find a node by its name', pages: ['builder'] },
+  { keys: ['Tab'], action: 'Add a node after the selected one (on the canvas; also A)', pages: ['builder'] },
+  { keys: ['Enter'], action: 'Edit the focused node in the inspector (Esc comes back)', pages: ['builder'] },
   { keys: ['J'], action: 'Next ticket', pages: ['queue'] },
   { keys: ['K'], action: 'Previous ticket', pages: ['queue'] },
   { keys: ['Enter'], action: 'Open the chosen ticket', pages: ['queue'] },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { describeNode } from '../describeNode.ts';
-import { describeOutput, isBreachOutput, outputLabel, outputsOf, requiredOutputsOf } from '../outputs.ts';
+import {
+  describeOutput,
+  hasOutput,
+  isBreachOutput,
+  outputLabel,
+  outputsOf,
+  requiredOutputsOf,
+} from '../outputs.ts';
 import { planMigration } from '../planMigration.ts';
 import { FlowNode } from '../schema.ts';
 import { endNode, flow, startNode, stepNode, waitNode } from '../testFlows.ts';
@@ -52,6 +59,10 @@ describe('node kinds', () => {
     const step = stepNode('s', { outcomes: [{ id: 'ok', label: 'OK' }] });
     expect(outputsOf(step)).toEqual(['outcome:ok', 'sla_breach']);
     expect(requiredOutputsOf(step)).toEqual(['outcome:ok']);
+    // Without an SLA nothing can breach: the step has no breach output at all.
+    const noSla = stepNode('s', { outcomes: [{ id: 'ok', label: 'OK' }], slaMinutes: null });
+    expect(outputsOf(noSla)).toEqual(['outcome:ok']);
+    expect(hasOutput(noSla, 'sla_breach')).toBe(false);
     expect(outputsOf(waitNode('w', 'reply', 5))).toEqual(['next', 'timeout']);
     expect(outputsOf(waitNode('w', 'duration', 5))).toEqual(['next']);
     expect(outputsOf(endNode())).toEqual([]);

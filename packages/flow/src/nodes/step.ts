@@ -107,8 +107,15 @@ export const stepKind = defineKind(StepNode, {
   }),
   outputs: [
     { prefix: 'outcome:', items: (node) => node.data.outcomes },
-    // Unconnected, the ticket escalates in place (its priority is raised).
-    { handle: 'sla_breach', label: 'On SLA breach', unconnected: 'optional', breach: true },
+    // Only with an SLA (without one nothing can breach). Unconnected, the ticket escalates in place
+    // (its priority is raised).
+    {
+      handle: 'sla_breach',
+      label: 'On SLA breach',
+      unconnected: 'optional',
+      breach: true,
+      when: (node) => node.data.slaMinutes !== null,
+    },
   ],
   automatic: false,
   waitsAs: 'at_step',

@@ -35,6 +35,14 @@ import { BuilderCanvas, type PaletteItem } from './BuilderCanvas.tsx';
 import { BuilderContext, useBuilderState, useHistory, usePlanDocument } from './BuilderContext.ts';
 import { ConflictDialog, ImportProblemsDialog, PublishDialog, ShortcutsDialog } from './BuilderDialogs.tsx';
 import { FindNodeDialog } from './FindNode.tsx';
+import { NodePickerDialog, type PickerEntry } from './NodePicker.tsx';
+import { appendHandle, freeSpot } from './quickAdd.ts';
+import { cachedFieldCatalog } from './inspector/fieldCatalog.ts';
+import { newOp } from './inspector/ActionInspector.tsx';
+import { labelOf } from './nodeNames.ts';
+import { outputLabel } from '../../canvas/describe.ts';
+import { canConnect, type FlowNode, kindLabel } from '@stepwise/flow';
+import type { Point } from './documentOps.ts';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
 import { boundsOf } from './documentOps.ts';
 import { ExportMenu } from './ExportMenu.tsx';
@@ -45,8 +53,8 @@ import { type FlowOption, Inspector } from './inspector/Inspector.tsx';
 import { layout } from './layout.ts';
 import { LeaveGuard } from './LeaveGuard.tsx';
 import { Palette } from './Palette.tsx';
-import { ProblemsPanel } from './ProblemsPanel.tsx';
-import { useBuilderShortcuts } from './shortcuts.ts';
+import { clampProblemsHeight, PROBLEMS_HEIGHT, ProblemsPanel } from './ProblemsPanel.tsx';
+import { useBuilderShortcuts, useClipboard } from './shortcuts.ts';
 import type { Builder as BuilderModel } from './store.ts';
 import type { BuilderIssue } from './teamIssues.ts';
 import { TestRunPanel } from './TestRunPanel.tsx';
@@ -54,6 +62,23 @@ import { useDraftSaver } from './useDraftSaver.ts';
 import { useValidation } from './useValidation.ts';
 
 const NO_TEAMS: readonly Team[] = [];
+
+/** Where the problems panel's state (open, height) is kept between visits, per browser. */
+const PANEL_KEY = 'stepwise.builder.problems';
+
+function readPanel(): { open: boolean; height: number } {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(PANEL_KEY) ?? 'null') as unknown;
+    if (stored && typeof stored === 'object' && 'open' in stored && 'height' in stored) {
+      const { open, height } = stored as { open: unknown; height: unknown };
+      if (typeof open === 'boolean' && typeof height === 'number' && Number.isFinite(height))
+        return { open, height: clampProblemsHeight(height) };
+    }
+  } catch {
+    // Unreadable: the defaults.
+  }
+  return { open: true, height: PROBLEMS_HEIGHT.initial };
+}
 const NO_PATH: readonly string[] = [];
 const FOCUS_OPTIONS = { duration: 300, maxZoom: 1.1, padding: 0.35 };
 
@@ -119,10 +144,24 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const hasVersions = (versions.data?.length ?? 0) > 0;
 
   const [side, setSide] = useState<'inspect' | 'test'>('inspect');
-  const [problemsOpen, setProblemsOpen] = useState(true);
+  const [problemsOpen, setProblemsOpen] = useState(() => readPanel().open);
+  const [problemsHeight, setProblemsHeight] = useState(() => readPanel().height);
+  useEffect(() => {
+    try {
+      window.localStorage.setItem(PANEL_KEY, JSON.stringify({ open: problemsOpen, height: problemsHeight }));
+    } catch {
+      // Storage may be full or off (private mode): the panel then opens as it always does.
+    }
+  }, [problemsOpen, problemsHeight]);
   const [path, setPath] = useState<readonly string[]>(NO_PATH);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [findOpen, setFindOpen] = useState(false);
+  const [picker, setPicker] = useState<{
+    source: string;
+    handle: string | null;
+    screen: Point | null;
+    at: Point | null;
+  } | null>(null);
   const [publishOpen, setPublishOpen] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [publishProblems, setPublishProblems] = useState<{ message: string; issues: string[] } | null>(null);
@@ -141,6 +180,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const [layingOut, setLayingOut] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const canvasArea = useRef<HTMLDivElement>(null);
+  const sidePanel = useRef<HTMLElement>(null);
 
   const teamList = teams ?? NO_TEAMS;
   const names: CanvasNames = useMemo(
@@ -227,21 +267,193 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   );
 
   // --- editing ------------------------------------------------------------------------------------
+  /** Gives a canvas node the keyboard focus (once it has rendered, for a new one); Tab then appends after it. */
+  const focusNode = useCallback((nodeId: string) => {
+    const find = () =>
+      canvasArea.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`);
+    const now = find();
+    if (now) {
+      now.focus({ preventScroll: true });
+      return;
+    }
+    window.requestAnimationFrame(() =>
+      window.requestAnimationFrame(() => find()?.focus({ preventScroll: true })),
+    );
+  }, []);
+
+  /**
+   * Brings a new node into view when it is not (a quick-added node placed off screen) with the node it
+   * follows, panning at the current zoom when both fit and zooming out (to 0.5 at most) when they do
+   * not; then gives it the keyboard focus, so Tab appends after it in turn.
+   */
+  const reveal = useCallback(
+    (nodeId: string, from?: string) => {
+      const { document: current, measured } = builder.store.getState();
+      const bounds = boundsOf(current, [nodeId], measured);
+      const both = boundsOf(current, from ? [nodeId, from] : [nodeId], measured);
+      const area = canvasArea.current?.getBoundingClientRect();
+      if (!bounds || !both || !area) return;
+      const topLeft = reactFlow.flowToScreenPosition({ x: bounds.x, y: bounds.y });
+      const bottomRight = reactFlow.flowToScreenPosition({
+        x: bounds.x + bounds.width,
+        y: bounds.y + bounds.height,
+      });
+      const inView =
+        topLeft.x >= area.left &&
+        topLeft.y >= area.top &&
+        bottomRight.x <= area.right &&
+        bottomRight.y <= area.bottom;
+      if (!inView) {
+        // The least move that shows the new node with the one it follows: a pan at the current zoom when
+        // both fit, else centred on both, zoomed out as far as 0.5.
+        const margin = 48;
+        const zoom = reactFlow.getZoom();
+        const fits = Math.min(
+          (area.width - 2 * margin) / both.width,
+          (area.height - 2 * margin) / both.height,
+        );
+        if (fits >= zoom) {
+          const a = reactFlow.flowToScreenPosition({ x: both.x, y: both.y });
+          const b = reactFlow.flowToScreenPosition({ x: both.x + both.width, y: both.y + both.height });
+          const dx =
+            a.x < area.left + margin
+              ? area.left + margin - a.x
+              : b.x > area.right - margin
+                ? area.right - margin - b.x
+                : 0;
+          const dy =
+            a.y < area.top + margin
+              ? area.top + margin - a.y
+              : b.y > area.bottom - margin
+                ? area.bottom - margin - b.y
+                : 0;
+          const viewport = reactFlow.getViewport();
+          void reactFlow.setViewport({ x: viewport.x + dx, y: viewport.y + dy, zoom }, { duration: 250 });
+        } else {
+          void reactFlow.setCenter(both.x + both.width / 2, both.y + both.height / 2, {
+            zoom: Math.max(0.5, fits),
+            duration: 250,
+          });
+        }
+      }
+      focusNode(nodeId);
+    },
+    [builder, reactFlow, focusNode],
+  );
+
+  /** The single selected node (not a note), or null. */
+  const selectedNode = useCallback((): FlowNode | null => {
+    const { selectedNodes, document: current } = builder.store.getState();
+    if (selectedNodes.size !== 1) return null;
+    const [id] = [...selectedNodes];
+    return current.nodes.find((n) => n.id === id) ?? null;
+  }, [builder]);
+
   const addFromPalette = useCallback(
     (item: PaletteItem) => {
+      const after = selectedNode();
+      // With a node selected, the new node follows it: placed to its right and connected.
+      if (after && item !== 'note') {
+        const id = builder.appendNode(item, { after: { source: after.id, handle: null } });
+        if (id) reveal(id, after.id);
+        return;
+      }
       const rect = canvasArea.current?.getBoundingClientRect();
-      const center = rect
-        ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
-        : { x: 0, y: 0 };
-      // Several clicks in a row stack the new nodes diagonally instead of on top of each other.
-      const taken = new Set(builder.document.nodes.map((n) => `${n.position.x},${n.position.y}`));
-      let at = { x: Math.round((center.x - 100) / 16) * 16, y: Math.round((center.y - 40) / 16) * 16 };
-      while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 32, y: at.y + 32 };
+      const { document: current, measured } = builder.store.getState();
+      // The first node goes near the left, a third of the way down: the flow then grows into the view
+      // (to the right, and down for further outcomes). Later ones go in the middle of the view.
+      const wanted = !rect
+        ? { x: 0, y: 0 }
+        : current.nodes.length === 0
+          ? reactFlow.screenToFlowPosition({ x: rect.left + 56, y: rect.top + rect.height * 0.3 })
+          : (({ x, y }) => ({ x: x - 100, y: y - 40 }))(
+              reactFlow.screenToFlowPosition({
+                x: rect.left + rect.width / 2,
+                y: rect.top + rect.height / 2,
+              }),
+            );
+      const at = freeSpot(current, measured, wanted);
       if (item === 'note') builder.addNote(at);
-      else builder.addNode(item, at);
+      else focusNode(builder.addNode(item, at));
     },
-    [builder, reactFlow],
+    [builder, reactFlow, reveal, selectedNode, focusNode],
   );
+
+  const openAppend = useCallback((): boolean => {
+    const after = selectedNode();
+    if (!after) return false;
+    setPicker({ source: after.id, handle: appendHandle(builder.document, after), screen: null, at: null });
+    return true;
+  }, [builder, selectedNode]);
+
+  const pickNode = useCallback(
+    (entry: PickerEntry) => {
+      if (!picker) return;
+      if ('target' in entry || 'disconnect' in entry) {
+        setPicker(null);
+        if (picker.handle === null) return;
+        const result = builder.setOutputTarget(
+          picker.source,
+          picker.handle,
+          'target' in entry ? entry.target : null,
+        );
+        if (!result.ok) toast.error(result.message, { id: 'connect-refused' });
+        return;
+      }
+      const variant = entry.variant;
+      const prepare = variant
+        ? (node: FlowNode): FlowNode => {
+            if (node.type === 'action' && 'op' in variant)
+              return {
+                ...node,
+                data: {
+                  ...node.data,
+                  ops: [newOp(variant.op, teamList, cachedFieldCatalog(builder.document))],
+                },
+              };
+            if (node.type === 'end' && 'status' in variant)
+              return { ...node, data: { ...node.data, status: variant.status } };
+            return node;
+          }
+        : undefined;
+      setPicker(null);
+      const id = builder.appendNode(entry.type, {
+        after: { source: picker.source, handle: picker.handle },
+        at: picker.at ?? undefined,
+        prepare,
+      });
+      if (id) reveal(id, picker.source);
+      else toast.error('That node cannot follow this output.');
+    },
+    [builder, picker, reveal, teamList],
+  );
+
+  const pickerTargets = useMemo(() => {
+    if (!picker || picker.handle === null) return [];
+    const current = builder.document;
+    const handle = picker.handle;
+    const without = {
+      ...current,
+      edges: current.edges.filter((e) => !(e.source === picker.source && e.sourceHandle === handle)),
+    };
+    return current.nodes
+      .filter((n) => canConnect(without, { source: picker.source, sourceHandle: handle, target: n.id }).ok)
+      .map((n) => ({ id: n.id, name: labelOf(n).trim() || kindLabel(n.type), kind: kindLabel(n.type) }));
+  }, [builder, picker]);
+  const pickerConnected =
+    picker !== null &&
+    picker.handle !== null &&
+    builder.document.edges.some((e) => e.source === picker.source && e.sourceHandle === picker.handle);
+
+  const pickerTitle = useMemo(() => {
+    if (!picker) return '';
+    const source = builder.document.nodes.find((n) => n.id === picker.source);
+    if (!source) return 'Add a node';
+    const name = labelOf(source).trim() || source.type;
+    return picker.handle === null
+      ? `Add after “${name}”`
+      : `Add after “${name}” → ${outputLabel(source, picker.handle)}`;
+  }, [builder, picker]);
 
   const runLayout = useCallback(async () => {
     const { document: current, measured } = builder.store.getState();
@@ -267,17 +479,26 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     }
   }, [builder, reactFlow]);
 
-  const copy = useCallback(() => {
-    const n = builder.copy();
-    if (n > 0)
-      toast.success(`Copied ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
-  }, [builder]);
+  useClipboard({
+    copy: () => {
+      const text = builder.copyText();
+      if (text !== null) {
+        const n = builder.store.getState().selectedNodes.size;
+        toast.success(`Copied ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
+      }
+      return text;
+    },
+    paste: (text) => {
+      const n = builder.pasteText(text);
+      if (n > 0)
+        toast.success(`Pasted ${n} ${n === 1 ? 'item' : 'items'}`, { id: 'clipboard', duration: 1500 });
+      return n;
+    },
+  });
 
   useBuilderShortcuts({
     undo: builder.undo,
     redo: builder.redo,
-    copy,
-    paste: () => void builder.paste(),
     duplicate: () => void builder.duplicate(),
     remove: () => void builder.deleteSelection(),
     selectAll: builder.selectAll,
@@ -285,6 +506,17 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
     save: () => void saver.flush(),
     find: () => setFindOpen(true),
     help: () => setShortcutsOpen(true),
+    append: openAppend,
+    inspect: () => {
+      // React Flow selected the node on this Enter already; its inspector renders in the same frame.
+      window.requestAnimationFrame(() => {
+        const panel = sidePanel.current;
+        const field =
+          panel?.querySelector<HTMLElement>('.insp-node :is(input, select, textarea)') ??
+          panel?.querySelector<HTMLElement>('.insp-node button');
+        field?.focus();
+      });
+    },
   });
 
   // --- import / export ----------------------------------------------------------------------------
@@ -575,19 +807,45 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             names={names}
             validation={validation}
             path={side === 'test' ? path : NO_PATH}
+            onQuickAdd={(request) =>
+              setPicker({
+                source: request.source,
+                handle: request.handle,
+                screen: request.screen,
+                at: request.at,
+              })
+            }
           />
           <ProblemsPanel
             validation={validation}
             open={problemsOpen}
             onToggle={() => setProblemsOpen(!problemsOpen)}
             onFocus={focusIssue}
+            height={problemsHeight}
+            onResize={setProblemsHeight}
           />
         </div>
-        <aside className="builder-side" aria-label={side === 'test' ? 'Test run' : 'Inspector'}>
+        <aside
+          ref={sidePanel}
+          className="builder-side"
+          aria-label={side === 'test' ? 'Test run' : 'Inspector'}
+          onKeyDown={(event) => {
+            // Esc in the inspector goes back to the node on the canvas (Tab there appends after it).
+            if (event.key !== 'Escape' || side !== 'inspect' || event.defaultPrevented) return;
+            const node = selectedNode();
+            if (!node) return;
+            event.preventDefault();
+            reveal(node.id);
+          }}
+        >
           {side === 'test' ? (
             <TestRunPanel teams={names.teams} onPath={setPath} onFocus={followRun} hasErrors={errors > 0} />
           ) : (
-            <Inspector teams={teamList} flows={flowOptions} />
+            <Inspector
+              teams={teamList}
+              flows={flowOptions}
+              onConnectOutput={(source, handle) => setPicker({ source, handle, screen: null, at: null })}
+            />
           )}
         </aside>
       </div>
@@ -601,7 +859,17 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
           setFindOpen(false);
           builder.select([nodeId], []);
           focusNodes([nodeId]);
+          focusNode(nodeId);
         }}
+      />
+      <NodePickerDialog
+        open={picker !== null}
+        title={pickerTitle}
+        at={picker?.screen ?? null}
+        targets={pickerTargets}
+        connected={pickerConnected}
+        onPick={pickNode}
+        onClose={() => setPicker(null)}
       />
       <PublishDialog
         flowId={flowId}

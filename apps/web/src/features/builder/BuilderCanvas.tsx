@@ -51,6 +51,8 @@ export function isPaletteItem(value: string): value is PaletteItem {
 
 /** Where a dropped node's top-left lands relative to the pointer: it appears under the cursor. */
 const DROP_OFFSET: Point = { x: 100, y: 28 };
+/** Where a quick-added node's top-left lands relative to the drop point: its input right there. */
+const QUICK_ADD_OFFSET: Point = { x: 8, y: 44 };
 const SNAP: [number, number] = [GRID, GRID];
 const MINIMAP_STYLE = { width: 168, height: 112 };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
@@ -101,6 +103,11 @@ export type BuilderCanvasProps = {
   path?: readonly string[];
   /** For the benchmark's render counter; the builder uses `editorNodeTypes`. */
   nodeTypes?: NodeTypes;
+  /**
+   * A connection drag from an output ended on empty canvas: quick-add offers a node there. `screen` is
+   * the drop point in window pixels, `at` where the new node's top-left goes on the canvas.
+   */
+  onQuickAdd?: (request: { source: string; handle: string; screen: Point; at: Point }) => void;
 };
 
 /**
@@ -108,7 +115,14 @@ export type BuilderCanvasProps = {
  * connect outputs to nodes (refused connections say why), select (Shift-click, Shift-drag a box), move
  * (a drag is one undo step), snap to a 16 px grid; minimap, zoom controls, fit view.
  */
-export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTypes }: BuilderCanvasProps) {
+export function BuilderCanvas({
+  label,
+  names,
+  validation,
+  path = NO_PATH,
+  nodeTypes,
+  onQuickAdd,
+}: BuilderCanvasProps) {
   const builder = useBuilder();
   const { screenToFlowPosition } = useReactFlow();
   const document = useBuilderState((s) => s.document);
@@ -160,10 +174,49 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
     [builder],
   );
 
+  // The edge whose end is being dragged to another node: checked as if it were gone.
+  const reconnecting = useRef<string | null>(null);
   const isValidConnection = useCallback(
-    (c: Connection | CanvasEdge) =>
-      typeof c.sourceHandle === 'string' &&
-      canConnect(builder.document, { source: c.source, sourceHandle: c.sourceHandle, target: c.target }).ok,
+    (c: Connection | CanvasEdge) => {
+      if (typeof c.sourceHandle !== 'string') return false;
+      const current = builder.document;
+      const moving = reconnecting.current;
+      const document = moving ? { ...current, edges: current.edges.filter((e) => e.id !== moving) } : current;
+      return canConnect(document, { source: c.source, sourceHandle: c.sourceHandle, target: c.target }).ok;
+    },
+    [builder],
+  );
+
+  const onReconnectStart = useCallback((_: unknown, edge: CanvasEdge) => {
+    reconnecting.current = edge.id;
+  }, []);
+  const onReconnect = useCallback(
+    (edge: CanvasEdge, c: Connection) => {
+      if (!c.sourceHandle) return;
+      const result = builder.reconnect(edge.id, {
+        source: c.source,
+        sourceHandle: c.sourceHandle,
+        target: c.target,
+      });
+      if (!result.ok) toast.error(result.message, { id: 'connect-refused' });
+    },
+    [builder],
+  );
+  const onReconnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, edge: CanvasEdge, handleType: string, state: FinalConnectionState) => {
+      reconnecting.current = null;
+      // Dropped on a node's body rather than its input: re-target the edge to that node. (`handleType` is
+      // the end that stayed: `source` when the target end was dragged.)
+      if (state.isValid || handleType !== 'source' || !edge.sourceHandle) return;
+      const target = nodeUnder(event);
+      if (target === null || target === edge.target) return;
+      const result = builder.reconnect(edge.id, {
+        source: edge.source,
+        sourceHandle: edge.sourceHandle,
+        target,
+      });
+      if (!result.ok) toast.error(result.message, { id: 'connect-refused' });
+    },
     [builder],
   );
 
@@ -181,7 +234,23 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
       // A valid connection was made by onConnect; otherwise the drag ended over a node's body (connect
       // to it) or over a refused handle (say why).
       if (state.isValid || !state.fromNode || !state.fromHandle?.id) return;
+      // The end of an edge being re-targeted: onReconnectEnd deals with it.
+      if (reconnecting.current !== null) return;
       const target = state.toNode?.id ?? nodeUnder(event);
+      if (target === null && state.fromHandle.type === 'source' && onQuickAdd) {
+        // Dropped on empty canvas: offer a new node there, connected (React Flow's "add node on edge drop").
+        const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+        if (!point) return;
+        const screen = { x: point.clientX, y: point.clientY };
+        const p = screenToFlowPosition(screen);
+        onQuickAdd({
+          source: state.fromNode.id,
+          handle: state.fromHandle.id,
+          screen,
+          at: { x: p.x + QUICK_ADD_OFFSET.x, y: p.y - QUICK_ADD_OFFSET.y },
+        });
+        return;
+      }
       if (target === null || (target === state.fromNode.id && !state.toNode)) return;
       const result = builder.connect({
         source: state.fromNode.id,
@@ -190,7 +259,7 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
       });
       if (!result.ok) toast.error(result.message, { id: 'connect-refused' });
     },
-    [builder],
+    [builder, onQuickAdd, screenToFlowPosition],
   );
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -259,6 +328,9 @@ export function BuilderCanvas({ label, names, validation, path = NO_PATH, nodeTy
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onConnectEnd={onConnectEnd}
+              onReconnectStart={onReconnectStart}
+              onReconnect={onReconnect}
+              onReconnectEnd={onReconnectEnd}
               isValidConnection={isValidConnection}
               onDragOver={onDragOver}
               onDrop={onDrop}

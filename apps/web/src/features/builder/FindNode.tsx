@@ -86,6 +86,7 @@ function FindNodeBody({ nodes, onPick }: { nodes: readonly FlowNode[]; onPick: (
         onKeyDown={onKeyDown}
         placeholder="Type part of a name"
         autoComplete="off"
+        data-autofocus
         // biome-ignore lint/a11y/noAutofocus: the dialog opens for this one field
         autoFocus
       />

@@ -1,6 +1,15 @@
 import { AlertCircle, AlertTriangle, CheckCircle2, ChevronDown, ChevronUp } from 'lucide-react';
+import { type KeyboardEvent, type PointerEvent, useRef } from 'react';
 import type { BuilderIssue } from './teamIssues.ts';
 import type { Validation } from './useValidation.ts';
+
+/** The list's height bounds, in pixels (the canvas takes the rest). */
+export const PROBLEMS_HEIGHT = { min: 48, initial: 104, max: 480 } as const;
+const KEY_STEP = 24;
+
+export function clampProblemsHeight(height: number): number {
+  return Math.round(Math.min(PROBLEMS_HEIGHT.max, Math.max(PROBLEMS_HEIGHT.min, height)));
+}
 
 /**
  * The problems list under the canvas: errors (which block publishing) and warnings, with counts; a
@@ -11,18 +20,69 @@ export function ProblemsPanel({
   open,
   onToggle,
   onFocus,
+  height,
+  onResize,
 }: {
   validation: Validation;
   open: boolean;
   onToggle: () => void;
   onFocus: (issue: BuilderIssue) => void;
+  /** The list's height; the canvas above it shrinks or grows to match. */
+  height: number;
+  onResize: (height: number) => void;
 }) {
+  const drag = useRef<{ y: number; height: number } | null>(null);
+  const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
+    event.currentTarget.setPointerCapture(event.pointerId);
+    drag.current = { y: event.clientY, height };
+  };
+  const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
+    if (!drag.current) return;
+    onResize(clampProblemsHeight(drag.current.height + drag.current.y - event.clientY));
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const by =
+      event.key === 'ArrowUp'
+        ? KEY_STEP
+        : event.key === 'ArrowDown'
+          ? -KEY_STEP
+          : event.key === 'Home'
+            ? -1e4
+            : event.key === 'End'
+              ? 1e4
+              : 0;
+    if (by === 0) return;
+    event.preventDefault();
+    onResize(clampProblemsHeight(height + by));
+  };
   const { errors, warnings, issues } = validation;
   const sorted = [...issues].sort((a, b) =>
     a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
   );
   return (
     <section className={open ? 'problems is-open' : 'problems'} aria-label="Problems">
+      {open && issues.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a focusable window splitter (ARIA's separator with a value) that an <hr> cannot be
+        <div
+          className="problems-resize"
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Height of the problems list"
+          aria-valuemin={PROBLEMS_HEIGHT.min}
+          aria-valuemax={PROBLEMS_HEIGHT.max}
+          aria-valuenow={height}
+          tabIndex={0}
+          title="Drag (or use the arrow keys) to give the canvas more or less room"
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={onPointerUp}
+          onPointerCancel={onPointerUp}
+          onKeyDown={onKeyDown}
+        />
+      )}
       <button type="button" className="problems-head" aria-expanded={open} onClick={onToggle}>
         <span className="problems-title">Problems</span>
         {issues.length === 0 ? (
@@ -45,7 +105,7 @@ export function ProblemsPanel({
         </span>
       </button>
       {open && issues.length > 0 && (
-        <ul className="problems-list">
+        <ul className="problems-list" style={{ maxHeight: height }}>
           {sorted.map((issue, i) => (
             // Issues have no id; the same message can name several nodes, so the position disambiguates.
             <li key={`${issue.code}:${issue.message}:${i}`}>

@@ -15,8 +15,9 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('z', { meta: true }))).toBe('undo');
     expect(shortcutFor(key('Z', { ctrl: true, shift: true }))).toBe('redo');
     expect(shortcutFor(key('y', { ctrl: true }))).toBe('redo');
-    expect(shortcutFor(key('c', { meta: true }))).toBe('copy');
-    expect(shortcutFor(key('v', { ctrl: true }))).toBe('paste');
+    // Copy and paste are the browser's own events (the system clipboard), not key handlers.
+    expect(shortcutFor(key('c', { meta: true }))).toBeNull();
+    expect(shortcutFor(key('v', { ctrl: true }))).toBeNull();
     expect(shortcutFor(key('d', { ctrl: true }))).toBe('duplicate');
     expect(shortcutFor(key('Delete'))).toBe('remove');
     expect(shortcutFor(key('Backspace'))).toBe('remove');
@@ -24,6 +25,10 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('Escape'))).toBe('deselect');
     expect(shortcutFor(key('f', { ctrl: true }))).toBe('find');
     expect(shortcutFor(key('f', { meta: true }))).toBe('find');
+    expect(shortcutFor(key('Tab'))).toBe('append');
+    expect(shortcutFor(key('a'))).toBe('append');
+    expect(shortcutFor(key('Tab', { shift: true }))).toBeNull();
+    expect(shortcutFor(key('a', { ctrl: true }))).toBe('selectAll');
   });
 
   it('given other keys, when pressed, then nothing happens', () => {

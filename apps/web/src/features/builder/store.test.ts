@@ -2,7 +2,7 @@ import { type ActionOp, type FlowDocument, TEMPLATES } from '@stepwise/flow';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emptyDocument } from './documentOps.ts';
 import { samePlan } from './BuilderContext.ts';
-import { Builder, COALESCE_MS, clearClipboard } from './store.ts';
+import { Builder, CLIPBOARD_KIND, COALESCE_MS, clearClipboard, clipboardFromText } from './store.ts';
 
 function refund(): FlowDocument {
   const template = TEMPLATES.find((t) => t.id === 'refund-request');
@@ -162,6 +162,34 @@ describe('Builder editing', () => {
       'Verify eligibility 3',
     ]);
     expect(copies.map((n) => n.position.x - (verify?.position.x ?? 0))).toEqual([0, 32, 64]);
+  });
+
+  it('given a selection copied as text, when pasted into another flow, then the nodes and their edge arrive with fresh ids; other text pastes nothing', () => {
+    const { builder } = setup();
+    builder.select(['verify', 'check_amount']);
+    const text = builder.copyText();
+    expect(text).not.toBeNull();
+    expect(JSON.parse(text ?? '')).toMatchObject({ kind: CLIPBOARD_KIND });
+    clearClipboard();
+    const other = setup(emptyDocument()).builder;
+    expect(other.pasteText(text ?? '')).toBe(2);
+    expect(other.document.nodes).toHaveLength(2);
+    expect(other.document.edges).toHaveLength(1);
+    expect(other.document.nodes.map((n) => n.id)).not.toContain('verify');
+    // A second paste of the same text lands further away.
+    expect(other.pasteText(text ?? '')).toBe(2);
+    expect(other.document.nodes).toHaveLength(4);
+    for (const junk of [
+      'hello',
+      '{"kind":"stepwise/nodes","nodes":"x"}',
+      '{"__proto__":{"kind":"stepwise/nodes"}}',
+      '[]',
+    ])
+      expect(other.pasteText(junk)).toBe(0);
+    expect(
+      clipboardFromText('{"kind":"stepwise/nodes","schemaVersion":3,"nodes":[],"edges":[],"notes":[]}'),
+    ).toBeNull();
+    expect(({} as Record<string, unknown>).kind).toBeUndefined();
   });
 
   it('given a selection, when duplicated, then the copies are added and selected in one undo step', () => {

@@ -1,4 +1,14 @@
-import type { Connection, FieldDef, FlowDocument, FlowNode, Note, NodeType } from '@stepwise/flow';
+import {
+  CURRENT_SCHEMA_VERSION,
+  type Connection,
+  canConnect,
+  parseFlowDocument,
+  type FieldDef,
+  type FlowDocument,
+  type FlowNode,
+  type Note,
+  type NodeType,
+} from '@stepwise/flow';
 import { type TemporalState, temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { NOTE_PREFIX, noteCanvasId } from '../../canvas/toCanvas.ts';
@@ -24,7 +34,16 @@ import {
   usedIds,
 } from './documentOps.ts';
 import type { FlowMeta } from './DraftSaver.ts';
-import { followAutoLabel, labelOf, nameContext, takenLabels, uniqueLabel, withLabel } from './nodeNames.ts';
+import {
+  autoLabel,
+  followAutoLabel,
+  labelOf,
+  nameContext,
+  takenLabels,
+  uniqueLabel,
+  withLabel,
+} from './nodeNames.ts';
+import { appendHandle, freeSpot, inheritedTeam, placeAfter } from './quickAdd.ts';
 
 export type Size = { width: number; height: number };
 
@@ -54,8 +73,38 @@ export const PASTE_OFFSET = 32;
 const HISTORY_LIMIT = 200;
 const NONE: ReadonlySet<string> = new Set();
 
-// The clipboard outlives one builder: copy in one flow, paste in another (same tab).
-let clipboard: { content: Clipboard; pastes: number } | null = null;
+// The clipboard outlives one builder: copy in one flow, paste in another (same tab). Through the system
+// clipboard (`clipboardText`, `pasteText`) copies also go to other tabs and windows.
+let clipboard: { content: Clipboard; pastes: number; text: string | null } | null = null;
+
+/** Marks the system clipboard's text as Stepwise nodes (flow JSON), so any other text is left alone. */
+export const CLIPBOARD_KIND = 'stepwise/nodes';
+
+/** The selection as the system clipboard carries it: flow JSON with the nodes, edges and notes. */
+export function clipboardToText(content: Clipboard): string {
+  return JSON.stringify({ kind: CLIPBOARD_KIND, schemaVersion: CURRENT_SCHEMA_VERSION, ...content });
+}
+
+/**
+ * The nodes, edges and notes in a text from the system clipboard, parsed (and migrated) like a flow
+ * document; null for any other text or a malformed one.
+ */
+export function clipboardFromText(text: string): Clipboard | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object' || (value as { kind?: unknown }).kind !== CLIPBOARD_KIND)
+    return null;
+  const { nodes, edges, notes, schemaVersion } = value as Record<string, unknown>;
+  const parsed = parseFlowDocument({ schemaVersion, fields: [], nodes, edges, notes });
+  if (!parsed.ok) return null;
+  const { document } = parsed;
+  if (document.nodes.length === 0 && document.notes.length === 0) return null;
+  return { nodes: document.nodes, edges: document.edges, notes: document.notes };
+}
 
 export type BuilderOptions = {
   newId?: NewId;
@@ -158,6 +207,66 @@ export class Builder {
     return id;
   };
 
+  /**
+   * Quick-add: a node of `type` placed where it overlaps nothing and, with `after`, connected from that
+   * node's output — one undo step, the new node selected. Placement: at `at` (the end of a connection
+   * drag) or, without it, one column right of `after`'s node, level with the output. `after.handle`
+   * null picks the node's first free output (none free: the node is placed beside it, unconnected).
+   * A step appended after a node inherits the team the path into it last assigned; `prepare` adjusts
+   * the new node's data (an action created with its operation). Returns the new node's id, or null
+   * when the connection is refused (then nothing is added).
+   */
+  readonly appendNode = (
+    type: NodeType,
+    options: {
+      after?: { source: string; handle: string | null };
+      at?: Point;
+      prepare?: (node: FlowNode) => FlowNode;
+    } = {},
+  ): string | null => {
+    const { measured } = this.store.getState();
+    const document = this.document;
+    const source = options.after ? document.nodes.find((n) => n.id === options.after?.source) : undefined;
+    const handle =
+      source && options.after
+        ? options.after.handle === null
+          ? appendHandle(document, source)
+          : options.after.handle
+        : null;
+    const position = options.at
+      ? freeSpot(document, measured, options.at)
+      : source
+        ? placeAfter(document, measured, source.id, handle)
+        : freeSpot(document, measured, { x: 0, y: 0 });
+    const taken = usedIds(document);
+    const id = freshId(this.newId, type, taken);
+    let node = createNode(type, id, position);
+    if (node.type === 'step' && source) {
+      const team = inheritedTeam(document, source.id);
+      if (team && 'teamId' in team) node = { ...node, data: { ...node.data, teamId: team.teamId } };
+      else if (team) node = { ...node, data: { ...node.data, teamId: null, teamSource: 'current' } };
+    }
+    if (options.prepare) {
+      node = options.prepare(node);
+      // Pre-set data names the node as it would once edited ("Assign to Billing", "Closed unresolved").
+      const auto = autoLabel(node, nameContext(document, this.teamNames));
+      if (auto !== null) node = withLabel(node, auto);
+    }
+    node = withLabel(node, uniqueLabel(labelOf(node), takenLabels(document)));
+    let next = addNode(document, node);
+    if (source && handle !== null) {
+      const result = connect(
+        next,
+        { source: source.id, sourceHandle: handle, target: id },
+        freshId(this.newId, 'e', taken),
+      );
+      if (!result.ok) return null;
+      next = result.document;
+    }
+    this.edit(() => next, undefined, { selectedNodes: new Set([id]), selectedEdges: NONE });
+    return id;
+  };
+
   readonly addNote = (position: Point, text = ''): string => {
     const id = freshId(this.newId, 'note', usedIds(this.document));
     const note: Note = { id, position: snap(position), text };
@@ -230,6 +339,58 @@ export class Builder {
     return result;
   };
 
+  /**
+   * Points an output at another node (`target`), or disconnects it (null): the output's edge, if any,
+   * is replaced — one undo step. Returns why not when `canConnect` refuses the new connection.
+   */
+  readonly setOutputTarget = (
+    source: string,
+    sourceHandle: string,
+    target: string | null,
+  ): { ok: true } | { ok: false; message: string } => {
+    const document = this.document;
+    const old = document.edges.find((e) => e.source === source && e.sourceHandle === sourceHandle);
+    if (old?.target === target) return { ok: true };
+    const without = old ? { ...document, edges: document.edges.filter((e) => e !== old) } : document;
+    if (target === null) {
+      this.edit(() => without, undefined, { selectedEdges: NONE });
+      return { ok: true };
+    }
+    const result = connect(
+      without,
+      { source, sourceHandle, target },
+      old?.id ?? freshId(this.newId, 'e', usedIds(document)),
+    );
+    if (!result.ok) return result;
+    this.edit(() => result.document, undefined, { selectedEdges: NONE });
+    return { ok: true };
+  };
+
+  /**
+   * Re-targets an existing edge (dragging its end to another node): the same checks as a new connection,
+   * made as if the edge were gone; the edge keeps its id. Returns why not when refused.
+   */
+  readonly reconnect = (
+    edgeId: string,
+    connection: Connection,
+  ): { ok: true } | { ok: false; message: string } => {
+    const document = this.document;
+    const old = document.edges.find((e) => e.id === edgeId);
+    if (!old) return { ok: false, message: 'That connection no longer exists.' };
+    if (
+      old.source === connection.source &&
+      old.sourceHandle === connection.sourceHandle &&
+      old.target === connection.target
+    )
+      return { ok: true };
+    const without = { ...document, edges: document.edges.filter((e) => e !== old) };
+    const allowed = canConnect(without, connection);
+    if (!allowed.ok) return allowed;
+    const edges = document.edges.map((e) => (e === old ? { id: old.id, ...connection } : e));
+    this.edit(() => ({ ...document, edges }), undefined, { selectedEdges: NONE });
+    return { ok: true };
+  };
+
   /** Deletes the selected nodes, notes and edges (and every edge touching a deleted node): one step. */
   readonly deleteSelection = (): boolean => {
     const { selectedNodes, selectedEdges } = this.store.getState();
@@ -297,8 +458,30 @@ export class Builder {
   readonly copy = (): number => {
     const content = copyElements(this.document, this.store.getState().selectedNodes);
     if (!content) return 0;
-    clipboard = { content, pastes: 0 };
+    clipboard = { content, pastes: 0, text: null };
     return content.nodes.length + content.notes.length;
+  };
+
+  /** Copies the selection (as `copy`) and returns it as flow JSON for the system clipboard; null when nothing is selected. */
+  readonly copyText = (): string | null => {
+    const content = copyElements(this.document, this.store.getState().selectedNodes);
+    if (!content) return null;
+    const text = clipboardToText(content);
+    clipboard = { content, pastes: 0, text };
+    return text;
+  };
+
+  /**
+   * Pastes nodes from the system clipboard's text (copied in this or another flow, tab or window);
+   * returns how many were pasted, 0 when the text holds no Stepwise nodes.
+   */
+  readonly pasteText = (text: string): number => {
+    if (clipboard?.text !== text) {
+      const content = clipboardFromText(text);
+      if (!content) return 0;
+      clipboard = { content, pastes: 0, text };
+    }
+    return this.paste();
   };
 
   /** Pastes the clipboard with fresh ids, offset from the originals, and selects the copies. */

@@ -72,7 +72,7 @@ export function StepCard({ detail, step, agentName, onCompleted, onConflict }: P
       <div className="step-card-head">
         <div>
           <div className="eyebrow">Current step</div>
-          <h2 id={`${id}-title`} className="step-title">
+          <h2 id={`${id}-title`} className="step-title" tabIndex={-1}>
             {title}
           </h2>
         </div>

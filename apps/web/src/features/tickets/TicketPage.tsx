@@ -207,6 +207,15 @@ export function TicketPage() {
       setConflictOn(null);
       const next = detail.currentStep?.data.title;
       toast.success(next ? `Step completed. Next: ${next}` : 'Step completed.');
+      // The pressed button is gone with the step: the focus goes to the next step's title (or, when the
+      // ticket left the steps, the first heading of the ticket's main column) once it has rendered.
+      window.setTimeout(() => {
+        const target =
+          window.document.querySelector<HTMLElement>('.step-card .step-title') ??
+          window.document.querySelector<HTMLElement>('.ticket-main h2');
+        if (target && !target.hasAttribute('tabindex')) target.tabIndex = -1;
+        target?.focus();
+      }, 0);
     },
     [own],
   );

@@ -12,7 +12,7 @@ import { fieldErrorsOf, freshOf } from './completeErrors.ts';
 import { type StepCompletion, type TicketCore, withCompletion, withCore } from './ticketCore.ts';
 import { fingerprint, formPayload } from './formValues.ts';
 import { IdempotencyKeys } from './idempotency.ts';
-import type { FormField } from '@stepwise/flow';
+import { type FormField, readForm } from '@stepwise/flow';
 
 export type Submission = {
   outcomeId: string;
@@ -83,6 +83,17 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
     const step = detail.currentStep;
     if (!step || mutation.isPending) return;
     const form = formPayload(s.fields, s.values);
+    // The server's own check of the form, run here first: a missing or malformed field is shown (and
+    // focused) without a request, so no refused request is ever sent in normal use.
+    const { problems } = readForm(s.fields, form, s.outcomeId);
+    if (problems) {
+      setFieldErrors(problems);
+      setError(`Some form fields need attention: ${Object.values(problems).join(' ')}`);
+      window.requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>('.step-card [aria-invalid="true"]')?.focus(),
+      );
+      return;
+    }
     const parts = {
       ticketId: detail.ticket.id,
       expectedSeq: detail.ticket.seq,

@@ -28,7 +28,8 @@ const STRATEGIES: ReadonlyArray<{ value: 'team' | 'round_robin' | 'least_loaded'
 const settable = (f: FieldOption) =>
   f.kind !== 'tags' && f.key !== 'channel' && !f.key.startsWith('customer.');
 
-function newOp(kind: OpKind, teams: readonly TeamOption[], fields: readonly FieldOption[]): ActionOp {
+/** A new operation of `kind` with sensible values (the first team, priority high…), which the manager then edits. */
+export function newOp(kind: OpKind, teams: readonly TeamOption[], fields: readonly FieldOption[]): ActionOp {
   switch (kind) {
     case 'set_field': {
       const field = fields.find((f) => f.key === 'priority') ?? fields[0];
@@ -202,7 +203,21 @@ export function ActionInspector({ node, teams }: { node: ActionNode; teams: read
         }
       >
         {ops.length === 0 ? (
-          <p className="insp-empty">Nothing yet: add what this action does.</p>
+          <fieldset className="insp-group action-kinds">
+            <legend>What does this action do?</legend>
+            <div className="insp-chips">
+              {KINDS.map((k) => (
+                <button
+                  key={k.value}
+                  type="button"
+                  className="btn btn-secondary btn-small"
+                  onClick={() => setOps([newOp(k.value, teams, fields)], null)}
+                >
+                  {k.label}
+                </button>
+              ))}
+            </div>
+          </fieldset>
         ) : (
           <ol className="insp-cards">
             {ops.map((op, i) => (

@@ -9,6 +9,7 @@ import type { InspectorProps } from '../../../kinds/kind.ts';
 import { KindStyles, webKindOf } from '../../../kinds/registry.tsx';
 import { Section, TextArea } from './controls.tsx';
 import { FlowSettings } from './FlowSettings.tsx';
+import { OutputsSection } from './OutputsSection.tsx';
 import type { TeamOption } from './StepInspector.tsx';
 
 export type FlowOption = { id: string; name: string; published: boolean };
@@ -41,14 +42,19 @@ function useSelectedNode(id: string): FlowNode | undefined {
   );
 }
 
+/** Opens the node picker for an output of a node (connect it, or add a node after it). */
+export type ConnectOutput = (source: string, handle: string) => void;
+
 function SelectedNode({
   id,
   teams,
   flows,
+  onConnectOutput,
 }: {
   id: string;
   teams: readonly TeamOption[];
   flows: readonly FlowOption[];
+  onConnectOutput: ConnectOutput;
 }) {
   const builder = useBuilder();
   const node = useSelectedNode(id);
@@ -81,6 +87,7 @@ function SelectedNode({
         </button>
       </div>
       <NodeEditor key={node.id} node={node} teams={teams} flows={flows} />
+      <OutputsSection node={node} onConnect={onConnectOutput} />
     </div>
   );
 }
@@ -161,7 +168,15 @@ function NoteEditor({ noteId }: { noteId: string }) {
  * The side panel: edits the selected node (every property of its type), note or connection; with
  * several selected, offers duplicate and delete; with nothing selected, the flow's own settings.
  */
-export function Inspector({ teams, flows }: { teams: readonly TeamOption[]; flows: readonly FlowOption[] }) {
+export function Inspector({
+  teams,
+  flows,
+  onConnectOutput,
+}: {
+  teams: readonly TeamOption[];
+  flows: readonly FlowOption[];
+  onConnectOutput: ConnectOutput;
+}) {
   const builder = useBuilder();
   const selectedNodes = useBuilderState((s) => s.selectedNodes);
   const selectedEdges = useBuilderState((s) => s.selectedEdges);
@@ -193,5 +208,13 @@ export function Inspector({ teams, flows }: { teams: readonly TeamOption[]; flow
   if (canvasId === undefined) return <FlowSettings />;
   if (canvasId.startsWith(NOTE_PREFIX))
     return <NoteEditor key={canvasId} noteId={canvasId.slice(NOTE_PREFIX.length)} />;
-  return <SelectedNode key={canvasId} id={canvasId} teams={teams} flows={flows} />;
+  return (
+    <SelectedNode
+      key={canvasId}
+      id={canvasId}
+      teams={teams}
+      flows={flows}
+      onConnectOutput={onConnectOutput}
+    />
+  );
 }

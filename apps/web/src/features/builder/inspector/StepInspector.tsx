@@ -8,14 +8,15 @@ import { itemId, moveItem } from '../documentOps.ts';
 import {
   ItemControls,
   LABEL_MAX,
-  ListInput,
   MinutesInput,
   ParsedInput,
   Section,
   SelectInput,
   TEXT_MAX,
   TextInput,
+  useFocusNewItem,
 } from './controls.tsx';
+import { fieldKeyFor, withLabelKey } from './fieldKeys.ts';
 import { RequirementInput } from './RequirementInput.tsx';
 import { withoutOutcome } from './requirementOps.ts';
 import { useNodeEdit } from './useNodeEdit.ts';
@@ -97,34 +98,33 @@ function ChecklistEditor({
   outcomes: readonly Outcome[];
   onChange: (items: ChecklistItem[], field: string | null) => void;
 }) {
+  const { listRef, added } = useFocusNewItem(items.length);
+  const add = () => {
+    if (items.length >= 200) return;
+    const label = `Item ${items.length + 1}`;
+    added();
+    onChange(
+      [
+        ...items,
+        {
+          id: itemId(
+            label,
+            items.map((i) => i.id),
+            'item',
+          ),
+          label,
+          required: true,
+        },
+      ],
+      null,
+    );
+  };
   return (
     <Section
       title="Checklist"
       hint="Required items must be ticked before the agent can pick an outcome — every outcome, or only the ones you choose."
       actions={
-        <button
-          type="button"
-          className="btn btn-ghost btn-xs"
-          disabled={items.length >= 200}
-          onClick={() => {
-            const label = `Item ${items.length + 1}`;
-            onChange(
-              [
-                ...items,
-                {
-                  id: itemId(
-                    label,
-                    items.map((i) => i.id),
-                    'item',
-                  ),
-                  label,
-                  required: true,
-                },
-              ],
-              null,
-            );
-          }}
-        >
+        <button type="button" className="btn btn-ghost btn-xs" disabled={items.length >= 200} onClick={add}>
           <Plus size={13} aria-hidden="true" /> Add item
         </button>
       }
@@ -132,13 +132,14 @@ function ChecklistEditor({
       {items.length === 0 ? (
         <p className="insp-empty">No checklist.</p>
       ) : (
-        <ul className="insp-list">
+        <ul className="insp-list" ref={listRef}>
           {items.map((item, i) => (
             <li key={item.id} className="insp-row insp-row-wrap">
               <TextInput
                 label={`Checklist item ${i + 1}`}
                 hideLabel
                 value={item.label}
+                onEnter={add}
                 onChange={(label) =>
                   onChange(
                     items.map((x) => (x.id === item.id ? { ...x, label } : x)),
@@ -204,8 +205,9 @@ function FormEditor({
             const taken = new Set(fields.map((f) => f.key));
             let n = fields.length + 1;
             while (taken.has(`field_${n}`)) n++;
+            const label = `Field ${n}`;
             onChange(
-              [...fields, { key: `field_${n}`, label: `Field ${n}`, type: 'text', required: false }],
+              [...fields, { key: fieldKeyFor(label, fields), label, type: 'text', required: false }],
               null,
             );
           }}
@@ -240,7 +242,7 @@ function FormEditor({
                 <TextInput
                   label="Label"
                   value={field.label}
-                  onChange={(label) => set(i, { ...field, label }, 'label')}
+                  onChange={(label) => set(i, withLabelKey(field, label, fields), 'label')}
                 />
                 <ParsedInput<string>
                   label="Key"
@@ -280,10 +282,10 @@ function FormEditor({
                 </p>
               )}
               {field.type === 'choice' && (
-                <ListInput
-                  label="Choices"
-                  values={field.options ?? []}
-                  onChange={(options) => set(i, { ...field, options }, 'options')}
+                <ChoicesEditor
+                  field={field.label || field.key}
+                  options={field.options ?? []}
+                  onChange={(options, key) => set(i, { ...field, options }, key)}
                 />
               )}
             </li>
@@ -291,6 +293,63 @@ function FormEditor({
         </ul>
       )}
     </Section>
+  );
+}
+
+/** A choice field's options, one input each; Enter adds the next. */
+function ChoicesEditor({
+  field,
+  options,
+  onChange,
+}: {
+  field: string;
+  options: readonly string[];
+  onChange: (options: string[], key: string | null) => void;
+}) {
+  const { listRef, added } = useFocusNewItem(options.length);
+  const add = () => {
+    if (options.length >= 200) return;
+    added();
+    onChange([...options, `Choice ${options.length + 1}`], null);
+  };
+  return (
+    <fieldset className="insp-group">
+      <legend>Choices</legend>
+      <ul className="insp-list" ref={listRef}>
+        {options.map((option, i) => (
+          // Options are plain texts the manager edits: their position is their identity.
+          <li key={i} className="insp-row">
+            <TextInput
+              label={`${field}: choice ${i + 1}`}
+              hideLabel
+              value={option}
+              onEnter={add}
+              onChange={(text) =>
+                onChange(
+                  options.map((o, j) => (j === i ? text : o)),
+                  `options:${i}`,
+                )
+              }
+            />
+            <ItemControls
+              name={`choice “${option || i + 1}”`}
+              index={i}
+              count={options.length}
+              onMove={(by) => onChange(moveItem(options, i, by), null)}
+              onRemove={() =>
+                onChange(
+                  options.filter((_, j) => j !== i),
+                  null,
+                )
+              }
+            />
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="btn btn-ghost btn-xs" onClick={add} disabled={options.length >= 200}>
+        <Plus size={13} aria-hidden="true" /> Add choice
+      </button>
+    </fieldset>
   );
 }
 
@@ -304,33 +363,32 @@ function OutcomesEditor({
   /** Removes an outcome, and with it the requirements that named it. */
   onRemove: (outcomeId: string) => void;
 }) {
+  const { listRef, added } = useFocusNewItem(outcomes.length);
+  const add = () => {
+    if (outcomes.length >= 50) return;
+    const label = `Outcome ${outcomes.length + 1}`;
+    added();
+    onChange(
+      [
+        ...outcomes,
+        {
+          id: itemId(
+            label,
+            outcomes.map((o) => o.id),
+            'outcome',
+          ),
+          label,
+        },
+      ],
+      null,
+    );
+  };
   return (
     <Section
       title="Outcomes"
-      hint="Each outcome is a button for the agent and an output on the canvas. Removing one removes its connection."
+      hint="Each outcome is a button for the agent and an output on the canvas (Enter adds the next). Removing one removes its connection."
       actions={
-        <button
-          type="button"
-          className="btn btn-ghost btn-xs"
-          disabled={outcomes.length >= 50}
-          onClick={() => {
-            const label = `Outcome ${outcomes.length + 1}`;
-            onChange(
-              [
-                ...outcomes,
-                {
-                  id: itemId(
-                    label,
-                    outcomes.map((o) => o.id),
-                    'outcome',
-                  ),
-                  label,
-                },
-              ],
-              null,
-            );
-          }}
-        >
+        <button type="button" className="btn btn-ghost btn-xs" disabled={outcomes.length >= 50} onClick={add}>
           <Plus size={13} aria-hidden="true" /> Add outcome
         </button>
       }
@@ -338,13 +396,14 @@ function OutcomesEditor({
       {outcomes.length === 0 ? (
         <p className="insp-empty">No outcomes: the agent could never finish this step.</p>
       ) : (
-        <ul className="insp-list">
+        <ul className="insp-list" ref={listRef}>
           {outcomes.map((outcome, i) => (
             <li key={outcome.id} className="insp-row">
               <TextInput
                 label={`Outcome ${i + 1}`}
                 hideLabel
                 value={outcome.label}
+                onEnter={add}
                 onChange={(label) =>
                   onChange(
                     outcomes.map((o) => (o.id === outcome.id ? { ...o, label } : o)),

@@ -1,5 +1,5 @@
 import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
-import { type ReactNode, useId, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
 
 /** Labels are at most 200 characters in the flow document. */
 export const LABEL_MAX = 200;
@@ -38,6 +38,7 @@ export function TextInput({
   hint,
   hideLabel = false,
   type = 'text',
+  onEnter,
 }: {
   label: string;
   value: string;
@@ -47,6 +48,8 @@ export function TextInput({
   hint?: string;
   hideLabel?: boolean;
   type?: 'text' | 'email' | 'date' | 'url';
+  /** Enter in the field (a list's "add the next one"). */
+  onEnter?: () => void;
 }) {
   const id = useId();
   return (
@@ -61,6 +64,15 @@ export function TextInput({
         maxLength={maxLength}
         placeholder={placeholder}
         onChange={(e) => onChange(e.target.value)}
+        onKeyDown={
+          onEnter
+            ? (e) => {
+                if (e.key !== 'Enter' || e.nativeEvent.isComposing) return;
+                e.preventDefault();
+                onEnter();
+              }
+            : undefined
+        }
         aria-describedby={hint ? `${id}-hint` : undefined}
       />
       {hint && (
@@ -70,6 +82,34 @@ export function TextInput({
       )}
     </div>
   );
+}
+
+/**
+ * For lists edited in place (outcomes, checklist items, choices): `added()` before adding an item, and
+ * once the list has rendered longer, the new (last) item's first text field gets the focus with its
+ * text selected — typing replaces the default label.
+ */
+export function useFocusNewItem(count: number): {
+  listRef: RefObject<HTMLUListElement | null>;
+  added: () => void;
+} {
+  const listRef = useRef<HTMLUListElement>(null);
+  const pending = useRef<number | null>(null);
+  useEffect(() => {
+    if (pending.current === null || count <= pending.current) return;
+    pending.current = null;
+    const input = listRef.current?.querySelector<HTMLInputElement>(
+      ':scope > li:last-child input[type="text"]',
+    );
+    input?.focus();
+    input?.select();
+  }, [count]);
+  return {
+    listRef,
+    added: () => {
+      pending.current = count;
+    },
+  };
 }
 
 export function TextArea({
