@@ -126,6 +126,8 @@ describe.skipIf(!requireChromium())('phones and tablets, and the keyboard, in Ch
         const { overflow, culprits } = await sidewaysOverflow(page);
         if (overflow > 0)
           failures.push(`${path}: ${overflow}px wider than the screen — ${culprits.join(', ')}`);
+        if (path === '/queue?scope=all') await screenshot(page, `${size.name}-queue-all`);
+        if (path === `/tickets/${ticketId}`) await screenshot(page, `${size.name}-ticket-page`);
       }
       const visitor = await app.browser.newContext({ viewport: { width: size.width, height: size.height } });
       try {

@@ -245,12 +245,13 @@ describe.skipIf(!runs)('a new team goes live from the browser, in Chromium', () 
       // then
       expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(view, 'signup-390');
-      // and the account's password button stays reachable in the narrow top bar
+      // and the account's password button stays reachable from the narrow top bar's menu
       await view.goto(`${server.url}/login`);
       await view.getByLabel('Email').fill(FOUNDER.email);
       await view.getByLabel('Password').fill(FOUNDER.next);
       await view.getByRole('button', { name: 'Log in' }).click();
       await view.waitForURL(/\/flows$/);
+      await view.getByRole('button', { name: 'Menu' }).click();
       const button = view.getByRole('button', { name: 'Change password' });
       await button.waitFor();
       const box = await button.boundingBox();
