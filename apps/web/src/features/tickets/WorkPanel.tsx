@@ -206,7 +206,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
             </select>
           </div>
           <div className="field">
-            <label htmlFor={`${id}-reason`}>Reassignment reason</label>
+            <label htmlFor={`${id}-reason`}>Why reassign</label>
             <textarea
               id={`${id}-reason`}
               rows={2}
