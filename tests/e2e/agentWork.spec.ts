@@ -220,7 +220,7 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
   it('given the ticket, when the agent reassigns it to a colleague with a reason, then the timeline shows the reassignment and its reason', async () => {
     const work = alex.locator('.work-panel');
     await work.getByLabel('Reassign to').selectOption({ label: 'Sam Support' });
-    await work.getByLabel('Reason').fill('Sam handled this customer last week.');
+    await work.getByLabel('Why reassign').fill('Sam handled this customer last week.');
     await work.getByRole('button', { name: 'Reassign' }).click();
     await alex
       .locator('.timeline-item[data-event-type="ticket.reassigned"]', {

@@ -409,6 +409,13 @@ const MORE_SAMPLES: Record<string, Array<() => unknown>> = {
       idempotencyKey: 'message-sample-2',
     }),
   ],
+  // A bulk action is one of four kinds: the ones with a text of their own get a sample each.
+  'work.bulk': [
+    () => ({
+      tickets: [{ ticketId: id(), expectedSeq: 1 }],
+      action: { kind: 'assign', assigneeId: id() },
+    }),
+  ],
 };
 
 /** Every sample of a procedure: its first and those of the union's other branches. */

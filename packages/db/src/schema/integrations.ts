@@ -54,7 +54,11 @@ export const apiTokens = pgTable(
   ],
 );
 
-/** The event types an endpoint may choose: a ticket's moves, the messages it is sent, its SLA breaches. */
+/**
+ * The event types an endpoint may choose: a ticket's moves, the messages it is sent, its SLA breaches.
+ * `note.added` is deliberately never one: an internal note is for the organization's people only, so no
+ * endpoint can choose it and the outbox trigger (which posts only chosen types) never sends one.
+ */
 export const WEBHOOK_EVENT_TYPES = [
   'ticket.created',
   'flow.started',

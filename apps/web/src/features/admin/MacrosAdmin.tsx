@@ -39,7 +39,13 @@ function MacroForm({
     <form className="macro-form" onSubmit={submit} noValidate>
       <div className="field">
         <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+        <input
+          type="text"
+          id={`${id}-name`}
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-body`}>Text</label>

@@ -124,6 +124,7 @@ export function BulkBar({ selection }: { selection: RowSelection }) {
                 Tag
               </label>
               <input
+                type="text"
                 id={`${id}-tag`}
                 value={tag}
                 maxLength={100}

@@ -192,6 +192,7 @@ export function TicketPage() {
   const me = useMe();
   const ticket = useQuery(trpc.tickets.get.queryOptions({ ticketId }));
   const teams = useQuery(trpc.teams.list.queryOptions());
+  const people = useQuery(trpc.work.people.queryOptions());
   const live = useTicketLive(ticketId, ticket.data?.ticket.seq);
   const now = useNow(30_000);
   useTitle(ticket.data ? `#${ticket.data.ticket.number} ${ticket.data.ticket.subject}` : 'Ticket');
@@ -334,7 +335,13 @@ export function TicketPage() {
             <div className="panel-head">
               <h2 id="timeline-heading">Timeline</h2>
             </div>
-            <Timeline events={detail.events} document={document} now={now} teams={teams.data} />
+            <Timeline
+              events={detail.events}
+              document={document}
+              now={now}
+              teams={teams.data}
+              people={people.data}
+            />
           </section>
         </div>
 

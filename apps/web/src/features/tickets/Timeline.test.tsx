@@ -398,4 +398,62 @@ describe('Timeline', () => {
     const { container } = render(<Timeline events={[]} document={DOCUMENT} now={NOW} teams={TEAMS} />);
     expect(container.textContent).toBe('Nothing has happened on this ticket yet.');
   });
+
+  it('given a note, an edit and a reassignment, when rendered, then the note’s text, each change old → new and the person, team and reason read in words', () => {
+    // Given the three hand-made events, oldest first
+    const at = '2026-03-02T11:00:00.000Z';
+    const base = { actorName: 'Alex Agent', fromNode: 'triage', toNode: 'triage', createdAt: at };
+    const events: TicketEvent[] = [
+      {
+        ...base,
+        seq: 2,
+        type: 'note.added',
+        data: { input: { type: 'note', body: 'Courier lost it.' }, trail: [] },
+      },
+      {
+        ...base,
+        seq: 3,
+        type: 'ticket.edited',
+        data: {
+          input: { type: 'edit', set: { priority: 'urgent', tags: ['courier'] } },
+          previous: { priority: 'normal', tags: [] },
+          trail: [],
+        } as TicketEvent['data'],
+      },
+      {
+        ...base,
+        seq: 4,
+        type: 'ticket.reassigned',
+        data: {
+          input: { type: 'reassign', teamId: SENIOR, assigneeId: AGENT, reason: 'Knows the customer' },
+          trail: [],
+        },
+      },
+    ];
+    // When rendered with the teams and people
+    const { container } = render(
+      <Timeline
+        events={events}
+        document={DOCUMENT}
+        now={NOW}
+        teams={TEAMS}
+        people={[{ id: AGENT, name: 'Sam Support' }]}
+      />,
+    );
+    // Then
+    const items = [...itemsOf(container).values()];
+    expect(items.map((i) => i.split(' | ')[0])).toEqual([
+      'Ticket reassigned',
+      'Ticket edited',
+      'Internal note',
+    ]);
+    const text = container.textContent ?? '';
+    expect(text).toContain('Courier lost it.');
+    expect(text).toContain('Priority: “normal”  “urgent”');
+    expect(text).toContain('Tags: (none)  courier');
+    expect(text).toContain('To Sam Support (Senior) — “Knows the customer”');
+    expect(text).not.toMatch(UUID);
+    // And no move is drawn for them: the ticket stayed where it was
+    expect(container.querySelectorAll('.timeline-move')).toHaveLength(0);
+  });
 });

@@ -100,10 +100,13 @@ function InputLine({ event, names }: { event: TicketEvent; names: Names }) {
   if (event.type === 'ticket.edited') return <EditLines event={event} fieldName={names.field} />;
   if (event.type === 'ticket.reassigned') {
     const teamId = inputField(event, 'teamId');
+    const assigneeId = inputField(event, 'assigneeId');
     const reason = inputField(event, 'reason');
+    const team = typeof teamId === 'string' ? names.team(teamId) : 'no team';
+    const person = typeof assigneeId === 'string' ? names.person(assigneeId) : null;
     return (
       <div className="trail">
-        To {typeof teamId === 'string' ? names.team(teamId) : 'no team'}
+        To {person ? `${person} (${team})` : team}
         {typeof reason === 'string' && reason !== '' ? ` — “${reason}”` : ''}
       </div>
     );
@@ -143,7 +146,7 @@ export function formatValue(value: unknown): string {
 
 type Lookup = (id: string | null) => FlowNode | undefined;
 /** Names for the ids a timeline shows: nodes of the flow, teams of the organization, fields. */
-type Names = ActionNames & { node: Lookup };
+type Names = ActionNames & { node: Lookup; person: (id: string) => string };
 /** A trail entry as it arrives over the wire (the engine's `TrailEntry`, JSON-serialised). */
 type TrailEntry = TicketEvent['data']['trail'][number];
 type ComparisonTrace = Extract<
@@ -275,8 +278,11 @@ export function Timeline({
   document,
   now,
   teams,
+  people,
 }: {
   events: readonly TicketEvent[];
+  /** The organization's people, to name whom a ticket was handed to. */
+  people?: ReadonlyArray<{ id: string; name: string }> | undefined;
   document: FlowDocument | null;
   now: number;
   /** The organization's teams (ids are never shown: a team no longer there reads "a deleted team"). */
@@ -291,8 +297,10 @@ export function Timeline({
   for (const node of document?.nodes ?? [])
     if (node.type === 'step')
       for (const f of node.data.form) if (!fieldNames.has(f.key)) fieldNames.set(f.key, f.label);
+  const personNames = new Map((people ?? []).map((p) => [p.id, p.name]));
   const names: Names = {
     node: lookup,
+    person: (id) => personNames.get(id) ?? 'a colleague',
     team: (id) =>
       typeof id === 'string' && teamNames.has(id)
         ? teamNames.get(id)!

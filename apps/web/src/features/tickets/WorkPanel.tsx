@@ -144,6 +144,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
         <div className="field">
           <label htmlFor={`${id}-category`}>Category</label>
           <input
+            type="text"
             id={`${id}-category`}
             value={category}
             maxLength={200}
@@ -153,6 +154,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
         <div className="field">
           <label htmlFor={`${id}-tags`}>Tags</label>
           <input
+            type="text"
             id={`${id}-tags`}
             value={tags}
             placeholder="comma, separated"
@@ -163,6 +165,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
           <div className="field" key={f.key}>
             <label htmlFor={`${id}-field-${f.key}`}>{f.label}</label>
             <input
+              type="text"
               id={`${id}-field-${f.key}`}
               inputMode={f.type === 'number' ? 'decimal' : undefined}
               value={fields[f.key] ?? ''}
@@ -203,7 +206,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
             </select>
           </div>
           <div className="field">
-            <label htmlFor={`${id}-reason`}>Reason</label>
+            <label htmlFor={`${id}-reason`}>Why reassign</label>
             <textarea
               id={`${id}-reason`}
               rows={2}

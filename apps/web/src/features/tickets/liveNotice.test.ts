@@ -102,6 +102,22 @@ describe('describeUpdate', () => {
     expect(describeUpdate(before, after, ALEX)).toBeNull();
   });
 
+  it('given another agent added a note or edited the ticket, when the page refreshes, then the notice says so and who', () => {
+    const before = detail(1, [created]);
+    const note = event(2, 'note.added', { actorName: 'Sam Support', fromNode: 'verify', toNode: 'verify' });
+    expect(describeUpdate(before, detail(2, [created, note]), ALEX)).toBe(
+      'Updated — Sam Support added an internal note',
+    );
+    const edit = event(2, 'ticket.edited', {
+      actorName: 'Sam Support',
+      fromNode: 'verify',
+      toNode: 'verify',
+    });
+    expect(describeUpdate(before, detail(2, [created, edit]), ALEX)).toBe(
+      'Updated — Sam Support edited the ticket',
+    );
+  });
+
   it('given the SLA timer escalated the ticket, when the page refreshes, then the breach is named', () => {
     const before = detail(1, [created]);
     const breach = event(2, 'timer.fired', {

@@ -72,6 +72,12 @@ export function describeUpdate(
         return 'Updated — the customer left feedback';
       case 'ticket.migrated':
         return 'Updated — moved to a newer version of the flow';
+      case 'note.added':
+        return `Updated — ${who(latest.actorName)} added an internal note`;
+      case 'ticket.edited':
+        return `Updated — ${who(latest.actorName)} edited the ticket`;
+      case 'ticket.reassigned':
+        return `Updated — ${who(latest.actorName)} reassigned the ticket to ${after.ticket.assigneeName ?? after.ticket.teamName ?? 'nobody'}`;
       default:
         return `Updated by ${who(latest.actorName)}`;
     }
