@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -7,6 +8,7 @@ import {
   api,
   ensureWebBuilt,
   launchBrowser,
+  REPO_ROOT,
   requireChromium,
   screenshot,
   seriousAxeViolations,
@@ -240,7 +242,7 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
     expect(await edited.textContent()).toContain('“normal”');
     expect(await edited.textContent()).toContain('“urgent”');
     expect(await seriousAxeViolations(alex)).toEqual([]);
-    await screenshot(alex, 'ticket-agent-work');
+    await screenshot(alex, 'ticket-agent-work', join(REPO_ROOT, 'docs/screenshots/ticket-work.png'));
   });
 
   it('given a reply written on the step card, when the agent presses "Reply and mark Done", then the reply is sent and the urgent ticket goes on to Expedite', async () => {
@@ -264,12 +266,17 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
       .first()
       .waitFor();
     await expect
-      .poll(
-        async () =>
-          (await api<TicketDetail>(alexContext, server.url, 'tickets.get', { ticketId: ticket.id }, 'query'))
-            .ticket.status,
-      )
-      .toBe('resolved');
+      .poll(async () => {
+        const { ticket: now } = await api<TicketDetail>(
+          alexContext,
+          server.url,
+          'tickets.get',
+          { ticketId: ticket.id },
+          'query',
+        );
+        return `${now.status}/${now.endStatus}`;
+      })
+      .toBe('ended/resolved');
   });
 
   it('given the same page at 390 px, when it is looked at on a phone, then the work panels fit, nothing scrolls sideways and axe is clean', async () => {

@@ -2,7 +2,15 @@ import type { AppRouter } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, requireChromium, screenshot, seriousAxeViolations, watchConsole } from '../support/e2e.ts';
+import { join } from 'node:path';
+import {
+  api,
+  REPO_ROOT,
+  requireChromium,
+  screenshot,
+  seriousAxeViolations,
+  watchConsole,
+} from '../support/e2e.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -197,7 +205,7 @@ describe.skipIf(!requireChromium())('phones and tablets, and the keyboard, in Ch
     const toggle = page.getByRole('button', { name: 'Flow' });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
     expect(await page.locator('.flow-panel .react-flow').count()).toBe(0);
-    await screenshot(page, 'phone-ticket');
+    await screenshot(page, 'phone-ticket', join(REPO_ROOT, 'docs/screenshots/phone-ticket.png'));
     expect(await seriousAxeViolations(page)).toEqual([]);
     await toggle.click();
     await page.locator('.flow-panel .react-flow').waitFor();

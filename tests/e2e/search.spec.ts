@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
   api,
+  REPO_ROOT,
   RESULTS_DIR,
   requireChromium,
   screenshot,
@@ -126,7 +127,7 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
     expect(await rows.first().getAttribute('data-ticket-id')).toBe(ticketId);
     expect(await page.getByRole('heading', { name: 'Search results' }).count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshot(page, 'search-results');
+    await screenshot(page, 'search-results', join(REPO_ROOT, 'docs/screenshots/search.png'));
     await rows.first().getByRole('link').click();
     await page.waitForURL(new RegExp(`/tickets/${ticketId}$`));
     await page.getByText('the lamp shaped like a quokka', { exact: false }).first().waitFor();
