@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type AppRouter, seedDemo } from '@stepwise/api';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,7 +7,6 @@ import {
   api,
   ensureWebBuilt,
   launchBrowser,
-  REPO_ROOT,
   requireChromium,
   screenshot,
   seriousAxeViolations,
@@ -242,7 +240,7 @@ describe.skipIf(!runs)('working a ticket in Chromium', () => {
     expect(await edited.textContent()).toContain('“normal”');
     expect(await edited.textContent()).toContain('“urgent”');
     expect(await seriousAxeViolations(alex)).toEqual([]);
-    await screenshot(alex, 'ticket-agent-work', join(REPO_ROOT, 'docs/screenshots/ticket-work.png'));
+    await screenshot(alex, 'ticket-agent-work');
   });
 
   it('given a reply written on the step card, when the agent presses "Reply and mark Done", then the reply is sent and the urgent ticket goes on to Expedite', async () => {
