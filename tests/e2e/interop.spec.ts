@@ -200,6 +200,9 @@ describe.skipIf(!runs)('a manager imports BPMN and draw.io diagrams and publishe
       .waitFor();
     await inspector(page).getByLabel('Flow to run', { exact: true }).waitFor();
 
+    // The import changed the draft: let it save before leaving the page (leaving would cut the save off).
+    await page.locator('[data-save-status="saved"]').waitFor({ timeout: 15_000 });
+
     // A published version exports from the flow's page too: BPMN of v1, opened from the keyboard
     const flowId = /\/flows\/([0-9a-f-]+)\/edit$/.exec(page.url())?.[1] ?? '';
     await page.goto(`${server.url}/flows/${flowId}`);

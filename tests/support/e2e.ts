@@ -62,11 +62,21 @@ export async function ensureWebBuilt(): Promise<void> {
   const newestSource = Math.max(...sources.map(newestMtime));
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
   const { build } = await import('vite');
-  await build({
-    configFile: join(REPO_ROOT, 'vite.config.ts'),
-    root: join(REPO_ROOT, 'apps/web'),
-    logLevel: 'warn',
-  });
+  // The build people get: Vite takes NODE_ENV from the environment when it is set, and the test runner
+  // sets it to `test`, which would bundle React's development build (larger, slower, not what ships).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(REPO_ROOT, 'vite.config.ts'),
+      root: join(REPO_ROOT, 'apps/web'),
+      mode: 'production',
+      logLevel: 'warn',
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   if (!existsSync(index)) throw new Error(`vite build finished but ${index} is missing`);
 }
 
