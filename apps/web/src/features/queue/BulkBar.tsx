@@ -42,7 +42,9 @@ export function BulkBar({ selection }: { selection: RowSelection }) {
         );
         selection.clear();
         setError(null);
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        // The queue reads its rows from tickets.list, and the views' counts move with them.
+        void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
         if (result.failed === 0) toast.success(`Done on ${result.applied} tickets.`);
         else toast.warning(`Done on ${result.applied}; ${result.failed} not changed (see the list).`);
       },
