@@ -2,7 +2,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startServer } from '../../apps/server/src/server.ts';
 import { apiHarness, PASSWORD, type TestUser } from '../support/apiSession.ts';
-import { requireChromium, screenshot, seriousAxeViolations, watchConsole } from '../support/e2e.ts';
+import {
+  focusedElement,
+  requireChromium,
+  screenshot,
+  seriousAxeViolations,
+  watchConsole,
+} from '../support/e2e.ts';
 import { type E2eApp, openE2eApp } from '../support/e2eApp.ts';
 import type { TestDb } from '../support/testDb.ts';
 
@@ -161,6 +167,9 @@ describe.skipIf(!runs)('invitations, in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: `Revoke the invitation of ${email}?` });
     await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The keyboard is not dropped: the Revoke button went with the invitation, so the page's main region
+    // takes the focus (the next Tab goes on from there, not from the top of the page).
+    await expect.poll(() => focusedElement(page)).toMatch(/^main#main/);
     // then
     const view = await (await browser.newContext()).newPage();
     try {

@@ -1,7 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { REPO_ROOT, requireChromium, screenshot, seriousAxeViolations } from '../support/e2e.ts';
+import {
+  focusedElement,
+  REPO_ROOT,
+  requireChromium,
+  screenshot,
+  seriousAxeViolations,
+} from '../support/e2e.ts';
 import { center, exactly, flowNodes, inspector, nodeTitled, pane } from '../support/canvasGestures.ts';
 import { type E2eApp, logIn, openE2eApp } from '../support/e2eApp.ts';
 
@@ -348,6 +354,13 @@ describe.skipIf(!runs)('quick-add: a manager draws flows at the speed of thought
 
     await expect.poll(() => flowNodes(page).count()).toBe(5);
     expect(await canvasEdges(page).count()).toBe(4);
+    // A dialog closed with Escape gives the keyboard back to what opened it.
+    const opener = await focusedElement(page);
+    expect(opener).not.toBe('body');
+    await page.keyboard.press('Control+f');
+    await page.getByRole('dialog', { name: 'Find a node' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focusedElement(page)).toBe(opener);
     expect(await overlappingNodes(page)).toEqual([]);
     await expect.poll(() => page.getByTestId('error-count').textContent()).toMatch(/^\s*0 errors/);
     const saved = await flowDocument(page, base, flowId);

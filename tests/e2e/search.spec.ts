@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
   api,
+  focusedElement,
   REPO_ROOT,
   RESULTS_DIR,
   requireChromium,
@@ -180,6 +181,8 @@ describe.skipIf(!runs)('search and views in Chromium', () => {
       .locator('.view-btn')
       .filter({ hasText: 'High for my teams' });
     await saved.waitFor();
+    // The dialog gives the keyboard back when it closes, never to the page's body.
+    await expect.poll(() => focusedElement(page)).not.toBe('body');
     await page.waitForURL(/saved=/);
     await page.waitForFunction(() =>
       document.querySelector('.view-btn[aria-current="true"]')?.textContent?.includes('High for my teams'),

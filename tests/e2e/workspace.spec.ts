@@ -510,12 +510,23 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await page.locator('.live-dot.is-live').waitFor();
     await page.getByRole('link', { name: 'New ticket' }).click();
     await page.waitForURL(/\/tickets\/new$/);
+    const creates: string[] = [];
+    const countCreate = (request: { url: () => string }) => {
+      if (request.url().includes('tickets.create')) creates.push(request.url());
+    };
+    page.on('request', countCreate);
     await page.getByRole('button', { name: 'Create ticket' }).click();
     expect(await page.locator('[aria-invalid="true"]').count()).toBe(3);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
-    await page.getByText('Enter a subject.').waitFor();
+    await page.getByText('The subject is required.').waitFor();
 
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Omar Haddad');
+    // The form checks with the server's own schema: its words, before any request.
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('omar.haddad@');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByText('Enter a valid customer email address.').waitFor();
+    expect(creates).toEqual([]);
+    page.off('request', countCreate);
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill('omar.haddad@example.com');
     await page.getByLabel('Tier').selectOption('vip');
     await page.getByLabel('Channel').selectOption('phone');

@@ -158,6 +158,19 @@ export async function api<T>(
   return body.result.data;
 }
 
+/**
+ * What has the keyboard's focus, in words a failing test prints (`button "Save view"`, `main#main`,
+ * `body` when focus was dropped).
+ */
+export function focusedElement(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'body';
+    const name = el.getAttribute('aria-label') ?? (el.textContent ?? '').trim().slice(0, 40);
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${name ? ` "${name}"` : ''}`;
+  });
+}
+
 /** axe-core's browser script, read once. */
 let axeSource: string | null = null;
 

@@ -252,13 +252,16 @@ function describeValue(value: unknown): string {
   return '?';
 }
 
-function fieldWords(key: string, fields: readonly FieldDef[] | undefined): string {
+/** A field named by its label: a custom field, or a step's form field (their values land in the ticket's fields). */
+export type FieldName = Pick<FieldDef, 'key' | 'label'> & Partial<Omit<FieldDef, 'key' | 'label'>>;
+
+function fieldWords(key: string, fields: readonly FieldName[] | undefined): string {
   for (const def of BUILTIN_FIELDS) if (def.key === key) return def.label.toLowerCase();
   if (fields) for (const def of fields) if (def.key === key && def.label.trim() !== '') return def.label;
   return key;
 }
 
-function describeRule(rule: unknown, depth: number, fields: readonly FieldDef[] | undefined): string {
+function describeRule(rule: unknown, depth: number, fields: readonly FieldName[] | undefined): string {
   if (!isRecord(rule)) return '?';
   if (rule.kind === 'group') return `(${describeGroup(rule, depth + 1, fields)})`;
   if (rule.kind !== 'comparison') return '?';
@@ -269,7 +272,7 @@ function describeRule(rule: unknown, depth: number, fields: readonly FieldDef[] 
   return `${field} ${words} ${describeValue(rule.value)}`;
 }
 
-function describeGroup(group: unknown, depth: number, fields: readonly FieldDef[] | undefined): string {
+function describeGroup(group: unknown, depth: number, fields: readonly FieldName[] | undefined): string {
   if (depth > LIMITS.maxConditionDepth) return '…';
   if (!isGroupLike(group) || !Array.isArray(group.rules)) return '?';
   const any = group.combinator === 'any';
@@ -282,7 +285,7 @@ function describeGroup(group: unknown, depth: number, fields: readonly FieldDef[
  * is one of vip, existing". Nested groups are parenthesised; an empty `all` group reads "always", an
  * empty `any` group "never". Pass the document's fields to name custom fields by their label.
  */
-export function describeCondition(group: ConditionGroup, fields?: readonly FieldDef[]): string {
+export function describeCondition(group: ConditionGroup, fields?: readonly FieldName[]): string {
   try {
     return describeGroup(group, 1, fields);
   } catch {

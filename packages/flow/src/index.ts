@@ -53,6 +53,14 @@ export {
   WaitNode,
 } from './schema.ts';
 export { isWellFormedText } from './schemaBase.ts';
+export {
+  FieldRecord,
+  FieldValue,
+  MAX_TICKET_TEXT,
+  TicketCustomer,
+  TicketIntake,
+  TicketText,
+} from './intake.ts';
 export type { NodeOf, NodeType } from './schema.ts';
 export type {
   ActionChange,
@@ -83,7 +91,7 @@ export type {
 export { describeCondition, evaluateCondition, readField } from './evaluateCondition.ts';
 export { fillMacro, MACRO_PLACEHOLDERS, type MacroContext } from './fillMacro.ts';
 export { fillTemplate, placeholdersOf, templateText } from './fillTemplate.ts';
-export type { ConditionResult } from './evaluateCondition.ts';
+export type { ConditionResult, FieldName } from './evaluateCondition.ts';
 export { describeNode, describeOutput, hasOutput, kindLabel, nameOf } from './describeNode.ts';
 export { isBreachOutput, outputLabel } from './outputs.ts';
 export { isNodeKind, kindOf, nodeKinds } from './nodes/registry.ts';

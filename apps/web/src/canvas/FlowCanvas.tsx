@@ -9,7 +9,7 @@ import { edgeTypes } from './edgeTypes.ts';
 import { nodeTypes } from './nodeTypes.ts';
 import { toCanvas } from './toCanvas.ts';
 import { ZoomProbe } from './ZoomProbe.tsx';
-import type { CanvasNames, CanvasNode, NodeIssue } from './types.ts';
+import { type CanvasNames, type CanvasNode, fieldNamesOf, type NodeIssue } from './types.ts';
 
 export type FlowCanvasProps = {
   document: FlowDocument;
@@ -83,8 +83,9 @@ export function FlowCanvas({
     () => ({
       teams: new Map(teams.map((t) => [t.id, t.name])),
       flows: new Map(flows.map((f) => [f.id, f.name])),
+      fields: fieldNamesOf(document),
     }),
-    [teams, flows],
+    [teams, flows, document],
   );
   const computed = useMemo(
     () => toCanvas(document, { names, path, issues }),

@@ -1,11 +1,23 @@
-import type { FlowNode, NodeType } from '@stepwise/flow';
+import type { FieldName, FlowDocument, FlowNode, NodeType } from '@stepwise/flow';
 import type { Node } from '@xyflow/react';
 
-/** Names the canvas shows for ids a document refers to (teams, other flows). */
+/** Names the canvas shows for ids and keys a document refers to (teams, other flows, fields). */
 export type CanvasNames = {
   teams: ReadonlyMap<string, string>;
   flows: ReadonlyMap<string, string>;
+  /** The document's custom fields and its steps' form fields, so conditions read by label. */
+  fields: readonly FieldName[];
 };
+
+/** The fields a document's conditions and actions may name: its custom fields, then its form fields. */
+export function fieldNamesOf(document: Pick<FlowDocument, 'fields' | 'nodes'>): FieldName[] {
+  const out: FieldName[] = (document.fields ?? []).map((f) => ({ key: f.key, label: f.label }));
+  for (const node of document.nodes)
+    if (node.type === 'step')
+      for (const f of node.data.form)
+        if (!out.some((o) => o.key === f.key)) out.push({ key: f.key, label: f.label });
+  return out;
+}
 
 /** Where a ticket stands relative to a node, for the ticket page's highlighting. */
 export type NodeMark = 'current' | 'visited' | null;

@@ -1,5 +1,6 @@
 import { X } from 'lucide-react';
 import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { useReturnFocus } from './useReturnFocus.ts';
 
 /**
  * A modal dialog on the native `<dialog>` element: the browser traps focus inside it, Escape closes it
@@ -22,6 +23,7 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
+  useReturnFocus(open);
 
   useEffect(() => {
     const dialog = ref.current;

@@ -1,4 +1,4 @@
-import { CHANNELS, FieldKey, Id, PRIORITIES, TIERS } from '@stepwise/flow';
+import { CHANNELS, FieldRecord, Id, PRIORITIES, TicketIntake, TicketText } from '@stepwise/flow';
 import { z } from 'zod';
 import { completeStep, type StepCompletion } from '../runtime/completeStep.ts';
 import { createTicket } from '../runtime/createTicket.ts';
@@ -31,31 +31,11 @@ import {
 import { idempotencyHeaderOf } from '../createContext.ts';
 import { intakeHash } from '../runtime/intakeKeys.ts';
 import { callerOf, userOf } from '../services/callerOf.ts';
-import { IsoDateTime, RowId, SafeRecord, SafeString } from '../services/inputs.ts';
+import { IsoDateTime, RowId, SafeString } from '../services/inputs.ts';
 import { type Caller, type Context, fail, procedure, router } from '../trpc.ts';
 
 const TICKET_NOT_FOUND = 'This ticket does not exist in your organization.';
-const MAX_TEXT = 10_000;
-
-const Text = (what: string, min = 0) =>
-  SafeString.max(MAX_TEXT, `${what} is at most 10,000 characters.`).refine(
-    (s) => s.trim().length >= min,
-    `${what} is required.`,
-  );
-
-/** A value of a custom field or a form field as submitted: a bounded scalar. */
-const FieldValue = z.union([
-  SafeString.max(MAX_TEXT, 'a field value is at most 10,000 characters'),
-  z.number().finite(),
-  z.boolean(),
-  z.null(),
-]);
-
-/** Records keyed by field keys (never `__proto__`), with a bounded number of entries. */
-const FieldRecord = SafeRecord(FieldKey, FieldValue).refine(
-  (r) => Object.keys(r).length <= 200,
-  'at most 200 fields',
-);
+const Text = TicketText;
 
 /** 8–128 characters, unique per request (a UUID does): a retry with it gets the first response. */
 export const IdempotencyKey = SafeString.min(8, 'An idempotency key is 8 to 128 characters.').max(
@@ -71,36 +51,18 @@ const Source = SafeString.trim().regex(
   'A source is 1 to 64 lowercase letters, digits, ".", "_" or "-".',
 );
 
-export const CreateTicketInput = z
-  .strictObject({
-    channel: z.enum(CHANNELS),
-    subject: Text('The subject', 1).pipe(SafeString.max(500, 'The subject is at most 500 characters.')),
-    description: Text('The description'),
-    customer: z.strictObject({
-      name: SafeString.trim()
-        .min(1, 'Enter the customer’s name.')
-        .max(200, 'A name is at most 200 characters.'),
-      email: SafeString.trim().toLowerCase().max(254).pipe(z.email('Enter a valid customer email address.')),
-      tier: z.enum(TIERS),
-    }),
-    category: SafeString.trim().max(200, 'A category is at most 200 characters.'),
-    priority: z.enum(PRIORITIES),
-    tags: z
-      .array(SafeString.trim().min(1).max(100, 'A tag is at most 100 characters.'))
-      .max(50, 'At most 50 tags.')
-      .optional(),
-    fields: FieldRecord.optional(),
-    flowId: RowId.optional(),
-    /**
-     * The id the sending system knows the ticket by (a help desk's ticket id, an email's Message-ID): unique
-     * per organization and `source`; a create with one already used returns that ticket.
-     */
-    externalId: ExternalId.optional(),
-    /** The system the external id comes from (`zendesk`, `mail-gateway`…); default: the channel. */
-    source: Source.optional(),
-    /** Same as the `Idempotency-Key` header (give either, or both alike). */
-    idempotencyKey: IdempotencyKey.optional(),
-  })
+export const CreateTicketInput = TicketIntake.extend({
+  flowId: RowId.optional(),
+  /**
+   * The id the sending system knows the ticket by (a help desk's ticket id, an email's Message-ID): unique
+   * per organization and `source`; a create with one already used returns that ticket.
+   */
+  externalId: ExternalId.optional(),
+  /** The system the external id comes from (`zendesk`, `mail-gateway`…); default: the channel. */
+  source: Source.optional(),
+  /** Same as the `Idempotency-Key` header (give either, or both alike). */
+  idempotencyKey: IdempotencyKey.optional(),
+})
   .refine((input) => input.source === undefined || input.externalId !== undefined, {
     path: ['source'],
     message: 'A source names where the externalId comes from: give externalId with it.',

@@ -1,4 +1,4 @@
-import { FieldKey, PRIORITIES } from '@stepwise/flow';
+import { FieldKey, FieldValue, PRIORITIES } from '@stepwise/flow';
 import { z } from 'zod';
 import { type CustomerContext, customerContextOf } from '../runtime/customerContext.ts';
 import { readPage, type TicketPage } from '../runtime/operations.ts';
@@ -16,12 +16,6 @@ const ExpectedSeq = z.number().int().min(0).max(2_147_483_647);
 const Tag = SafeString.trim()
   .min(1, 'A tag is 1 to 100 characters.')
   .max(100, 'A tag is 1 to 100 characters.');
-const FieldValue = z.union([
-  SafeString.max(10_000, 'a field value is at most 10,000 characters'),
-  z.number().finite(),
-  z.boolean(),
-  z.null(),
-]);
 
 function ticketIdOf(raw: string): string {
   if (!isUuid(raw)) fail('NOT_FOUND', TICKET_NOT_FOUND);

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { TicketIntake } from '@stepwise/flow';
+import { CreateTicketInput } from '../routers/tickets.ts';
 import { Email, PersonName, SafeRecord, SafeString } from './inputs.ts';
 
 /**
@@ -20,7 +22,7 @@ function sources(): Array<{ file: string; text: string }> {
   const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts');
   return [
     ...inDir(ROUTERS, readdirSync(ROUTERS).filter(isSource)),
-    ...inDir(FLOW, ['schema.ts', 'schemaBase.ts']),
+    ...inDir(FLOW, ['schema.ts', 'schemaBase.ts', 'intake.ts']),
     ...inDir(`${FLOW}nodes/`, readdirSync(`${FLOW}nodes/`).filter(isSource)),
     { file: 'services/inputs.ts', text: readFileSync(new URL('./inputs.ts', import.meta.url), 'utf8') },
   ];
@@ -135,3 +137,23 @@ describe('SafeRecord', () => {
     expect(refused.error?.issues[0]).toMatchObject({ path: ['reason'] });
   });
 });
+
+describe('tickets.create and the new-ticket form', () => {
+  it('given the intake schema the form checks drafts with, when tickets.create is built, then it keeps every one of its fields unchanged', () => {
+    // The form says what the server would only while the server parses with the very same schemas.
+    for (const [key, schema] of Object.entries(TicketIntake.shape))
+      expect(CreateTicketInput.shape[key as keyof typeof CreateTicketInput.shape], key).toBe(schema);
+    expect(CreateTicketInput.safeParse({ ...validTicket(), surplus: 1 }).success).toBe(false);
+  });
+});
+
+function validTicket() {
+  return {
+    channel: 'phone',
+    subject: 'Charged twice',
+    description: '',
+    customer: { name: 'Priya', email: 'priya@example.com', tier: 'existing' },
+    category: '',
+    priority: 'normal',
+  };
+}

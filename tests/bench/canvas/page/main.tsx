@@ -104,7 +104,7 @@ const countingNodeTypes: NodeTypes = Object.fromEntries(
   Object.keys(editorNodeTypes).map((type) => [type, CountingNode]),
 );
 
-const NAMES: CanvasNames = { teams: new Map(), flows: new Map() };
+const NAMES: CanvasNames = { teams: new Map(), flows: new Map(), fields: [] };
 
 /** The builder's canvas as the builder renders it: live validation of the document around it. */
 function Canvas() {

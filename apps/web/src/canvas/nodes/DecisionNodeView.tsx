@@ -19,7 +19,8 @@ export const DecisionNodeView = memo(function DecisionNodeView({
         <ol className="fnode-branches">
           {branches.map((b) => (
             <li key={b.id}>
-              <span className="fnode-branch-label">{b.label || b.id}:</span> {describeCondition(b.condition)}
+              <span className="fnode-branch-label">{b.label || b.id}:</span>{' '}
+              {describeCondition(b.condition, data.names.fields)}
             </li>
           ))}
         </ol>

@@ -18,9 +18,10 @@ import {
   Upload,
 } from 'lucide-react';
 import { type ChangeEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
-import type { CanvasNames } from '../../canvas/types.ts';
+import { type CanvasNames, fieldNamesOf } from '../../canvas/types.ts';
 import { Badge } from '../../ui/Badge.tsx';
 import {
   errorCode,
@@ -41,7 +42,7 @@ import { cachedFieldCatalog } from './inspector/fieldCatalog.ts';
 import { newOp } from './inspector/ActionInspector.tsx';
 import { labelOf } from './nodeNames.ts';
 import { outputLabel } from '../../canvas/describe.ts';
-import { canConnect, type FlowNode, kindLabel } from '@stepwise/flow';
+import { canConnect, type FieldName, type FlowNode, kindLabel } from '@stepwise/flow';
 import type { Point } from './documentOps.ts';
 import { type Conflict, describeStatus, type SaveStatus } from './DraftSaver.ts';
 import { boundsOf } from './documentOps.ts';
@@ -183,12 +184,15 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
   const sidePanel = useRef<HTMLElement>(null);
 
   const teamList = teams ?? NO_TEAMS;
+  // The fields' labels as one string, so the names (and every node view) change only when a label does.
+  const fieldLabels = useBuilderState((s) => JSON.stringify(fieldNamesOf(s.document)));
   const names: CanvasNames = useMemo(
     () => ({
       teams: new Map(teamList.map((t) => [t.id, t.name])),
       flows: new Map((flows ?? []).map((f) => [f.id, f.name])),
+      fields: JSON.parse(fieldLabels) as FieldName[],
     }),
-    [teamList, flows],
+    [teamList, flows, fieldLabels],
   );
   // Assign actions are named after their team ("Assign to Billing").
   useEffect(() => builder.setTeamNames(names.teams), [builder, names.teams]);
@@ -354,7 +358,8 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
       const after = selectedNode();
       // With a node selected, the new node follows it: placed to its right and connected.
       if (after && item !== 'note') {
-        const id = builder.appendNode(item, { after: { source: after.id, handle: null } });
+        // Rendered in this event, so the new node has the focus before the next key (see `pickNode`).
+        const id = flushSync(() => builder.appendNode(item, { after: { source: after.id, handle: null } }));
         if (id) reveal(id, after.id);
         return;
       }
@@ -374,7 +379,7 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             );
       const at = freeSpot(current, measured, wanted);
       if (item === 'note') builder.addNote(at);
-      else focusNode(builder.addNode(item, at));
+      else focusNode(flushSync(() => builder.addNode(item, at)));
     },
     [builder, reactFlow, reveal, selectedNode, focusNode],
   );
@@ -416,12 +421,17 @@ function BuilderScreen({ builder, flowId, revision, teams, flows }: Props) {
             return node;
           }
         : undefined;
-      setPicker(null);
-      const id = builder.appendNode(entry.type, {
-        after: { source: picker.source, handle: picker.handle },
-        at: picker.at ?? undefined,
-        prepare,
-      });
+      // Closed and added at once, in this keystroke, not a frame later: closing hands the focus back to the
+      // node the picker opened from, and the new node must take it before the next key arrives (a Tab typed
+      // straight after would otherwise append after the old node).
+      flushSync(() => setPicker(null));
+      const id = flushSync(() =>
+        builder.appendNode(entry.type, {
+          after: { source: picker.source, handle: picker.handle },
+          at: picker.at ?? undefined,
+          prepare,
+        }),
+      );
       if (id) reveal(id, picker.source);
       else toast.error('That node cannot follow this output.');
     },

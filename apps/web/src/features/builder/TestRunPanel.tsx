@@ -29,6 +29,7 @@ import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe
 import { capitalize } from '../../ui/Badge.tsx';
 import { Markdown } from '../../ui/Markdown.tsx';
 import { gateHint, outcomeGates, requirementLabel } from '../../canvas/requirements.ts';
+import { fieldNamesOf } from '../../canvas/types.ts';
 import { useBuilder } from './BuilderContext.ts';
 import { OPERATOR_LABELS } from './inspector/fieldCatalog.ts';
 import {
@@ -55,14 +56,15 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
-function Comparison({ c }: { c: ComparisonTrace }) {
+/** One comparison a decision made, its field named by its label (the key shows on hover). */
+function Comparison({ c, fieldName }: { c: ComparisonTrace; fieldName: (key: string) => string }) {
   const needsValue = c.operator !== 'is_set' && c.operator !== 'is_empty';
   const words = OPERATOR_LABELS[c.operator as keyof typeof OPERATOR_LABELS] ?? c.operator;
   return (
     <li className={c.result ? 'cmp is-true' : 'cmp is-false'}>
       {c.result ? <CircleCheck size={13} aria-label="true" /> : <CircleX size={13} aria-label="false" />}
       <span>
-        <code>{c.field}</code> {words}
+        <strong title={c.field}>{fieldName(c.field)}</strong> {words}
         {needsValue ? ` ${formatValue(c.expected)}` : ''}{' '}
         <span className="muted">— was {formatValue(c.actual)}</span>
       </span>
@@ -110,7 +112,7 @@ function TrailLine({
                     <ul className="cmp-list">
                       {t.comparisons.map((c, i) => (
                         // A branch's comparisons are a fixed, ordered list.
-                        <Comparison key={i} c={c} />
+                        <Comparison key={i} c={c} fieldName={names.field} />
                       ))}
                     </ul>
                   )}
@@ -569,7 +571,9 @@ export function TestRunPanel({
     team: (id) => (typeof id === 'string' ? (teams.get(id) ?? 'an unknown team') : 'a team'),
     field: (key) =>
       typeof key === 'string'
-        ? (BUILTIN_FIELDS.find((f) => f.key === key)?.label.toLowerCase() ?? key)
+        ? (BUILTIN_FIELDS.find((f) => f.key === key)?.label.toLowerCase() ??
+          fieldNamesOf(document).find((f) => f.key === key && f.label.trim() !== '')?.label ??
+          key)
         : 'a field',
   };
   const node = currentNode(run);

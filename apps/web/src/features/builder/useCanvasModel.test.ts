@@ -11,7 +11,7 @@ function input(
 ): CanvasModelInput {
   return {
     document,
-    names: { teams: new Map(), flows: new Map() },
+    names: { teams: new Map(), flows: new Map(), fields: [] },
     selectedNodes: NONE,
     selectedEdges: NONE,
     measured: new Map(),

@@ -23,6 +23,9 @@ const CATEGORY_SUGGESTIONS = [
   'other',
 ];
 
+/** The draft's problem keys a control of the form shows. */
+const PLACED = /^(customer\.(name|email)|subject|description|category|tags|fields\.\d+\.(key|value))$/;
+
 /**
  * The new-ticket form (phone calls, walk-ins, anything that did not come through an integration):
  * validated as it is filled, the server's own refusals shown on the controls they concern; on success
@@ -65,6 +68,9 @@ export function NewTicketPage() {
   );
 
   const local = draftProblems(draft);
+  // Problems no control of the form shows (too many custom fields, say) are listed above the form.
+  const unplaced = submitted ? Object.entries(local).filter(([key]) => !PLACED.test(key)) : [];
+  const general = [...server.general, ...unplaced.map(([, message]) => message)];
   const problem = (key: string): string | undefined =>
     server.byField[key] ?? (submitted || touched.has(key) ? local[key] : undefined);
 
@@ -105,9 +111,9 @@ export function NewTicketPage() {
       </div>
 
       <form ref={formRef} className="panel form-panel" noValidate onSubmit={onSubmit} aria-busy={pending}>
-        {server.general.length > 0 && (
+        {general.length > 0 && (
           <Notice tone="danger">
-            {server.general.map((m) => (
+            {general.map((m) => (
               <div key={m}>{m}</div>
             ))}
           </Notice>

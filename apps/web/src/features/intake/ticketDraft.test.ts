@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TicketIntake } from '@stepwise/flow';
 import {
   draftProblems,
   EMPTY_DRAFT,
@@ -32,14 +33,38 @@ describe('draftProblems', () => {
     expect(draftProblems(EMPTY_DRAFT)).toEqual({
       'customer.name': 'Enter the customer’s name.',
       'customer.email': 'Enter the customer’s email address.',
-      subject: 'Enter a subject.',
+      subject: 'The subject is required.',
     });
   });
 
   it('given a malformed email and an over-long subject, when checked, then each is reported', () => {
     const problems = draftProblems({ ...valid, customerEmail: 'priya@', subject: 'x'.repeat(501) });
-    expect(problems['customer.email']).toBe('Enter a valid email address.');
+    expect(problems['customer.email']).toBe('Enter a valid customer email address.');
     expect(problems.subject).toBe('The subject is at most 500 characters.');
+  });
+
+  it('given drafts the API would refuse, when checked, then the form says what the API says, on the same control', () => {
+    // The schema `tickets.create` is built on (the server's own test checks it extends it unchanged).
+    const cases: Array<[Partial<TicketDraft>, string]> = [
+      [{ customerEmail: 'not-an-address' }, 'customer.email'],
+      [{ subject: 'a\u0000b' }, 'subject'],
+      [{ description: 'x'.repeat(10_001) }, 'description'],
+      [{ customerName: 'n'.repeat(201) }, 'customer.name'],
+      [{ category: 'c'.repeat(201) }, 'category'],
+      [{ tags: 't'.repeat(101) }, 'tags'],
+      [{ fields: [{ id: 7, key: 'order', value: 'v'.repeat(10_001) }] }, 'fields.7.value'],
+    ];
+    for (const [change, at] of cases) {
+      const draft = { ...valid, ...change };
+      const { flowId: _flow, ...payload } = toPayload(draft);
+      const server = TicketIntake.safeParse(payload);
+      expect(server.success, at).toBe(false);
+      const mine = draftProblems(draft);
+      expect(Object.keys(mine), at).toEqual([at]);
+      const theirs = server.error!.issues[0]!.message;
+      expect(mine[at]!.toLowerCase().replace(/\.$/, ''), at).toBe(theirs.toLowerCase().replace(/\.$/, ''));
+    }
+    expect(TicketIntake.safeParse(toPayload(valid)).success).toBe(true);
   });
 
   it('given custom fields with a bad key, a duplicate and a value without key, when checked, then each row says why', () => {
@@ -51,13 +76,20 @@ describe('draftProblems', () => {
         { id: 3, key: 'order', value: 'y' },
         { id: 4, key: '', value: 'orphan' },
         { id: 5, key: '__proto__', value: 'x' },
+        { id: 6, key: 'constructor', value: 'x' },
       ],
     });
     expect(problems['fields.1.key']).toMatch(/letters, digits/);
     expect(problems['fields.2.key']).toBeUndefined();
     expect(problems['fields.3.key']).toBe('This key is already used above.');
     expect(problems['fields.4.key']).toBe('Enter a field key.');
-    expect(problems['fields.5.key']).toBeDefined();
+    expect(problems['fields.5.key']).toMatch(/letters, digits/);
+    expect(problems['fields.6.key']).toMatch(/reserved/);
+  });
+
+  it('given more than 200 custom fields, when checked, then the problem is the form’s, not one row’s', () => {
+    const fields = Array.from({ length: 201 }, (_, i) => ({ id: i + 1, key: `f${i}`, value: 'x' }));
+    expect(draftProblems({ ...valid, fields })).toEqual({ fields: 'At most 200 fields.' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Channel, FieldKey, type Priority, type Tier } from '@stepwise/flow';
+import { type Channel, FieldKey, type Priority, type Tier, TicketIntake } from '@stepwise/flow';
 
 /** One custom field row of the form: a key and what was typed for it. */
 export type FieldRow = { id: number; key: string; value: string };
@@ -46,43 +46,49 @@ export const EMPTY_DRAFT: TicketDraft = {
   fields: [],
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MAX_TEXT = 10_000;
-
 /**
  * The problems of a draft, keyed like the API's input paths (`subject`, `customer.email`,
- * `fields.<row id>.key`…), so the server's and the form's own messages land on the same controls.
+ * `fields.<row id>.key`…), so the server's and the form's own messages land on the same controls. The
+ * draft is checked with the API's own schema (`TicketIntake`), so the form says what the server would;
+ * the rows are also checked one by one (a value without a key, a key twice, each key's format).
  */
 export function draftProblems(draft: TicketDraft): Record<string, string> {
   const out: Record<string, string> = {};
-  const name = draft.customerName.trim();
-  if (name === '') out['customer.name'] = 'Enter the customer’s name.';
-  else if (name.length > 200) out['customer.name'] = 'A name is at most 200 characters.';
-  const email = draft.customerEmail.trim();
-  if (email === '') out['customer.email'] = 'Enter the customer’s email address.';
-  else if (!EMAIL.test(email) || email.length > 254) out['customer.email'] = 'Enter a valid email address.';
-  const subject = draft.subject.trim();
-  if (subject === '') out.subject = 'Enter a subject.';
-  else if (subject.length > 500) out.subject = 'The subject is at most 500 characters.';
-  if (draft.description.length > MAX_TEXT) out.description = 'The description is at most 10,000 characters.';
-  if (draft.category.trim().length > 200) out.category = 'A category is at most 200 characters.';
-  const tags = splitTags(draft.tags);
-  if (tags.length > 50) out.tags = 'At most 50 tags.';
-  else if (tags.some((t) => t.length > 100)) out.tags = 'A tag is at most 100 characters.';
-
   const seen = new Set<string>();
   for (const row of draft.fields) {
     const key = row.key.trim();
     if (key === '' && row.value.trim() === '') continue;
+    const keyCheck = FieldKey.safeParse(key);
     if (key === '') out[`fields.${row.id}.key`] = 'Enter a field key.';
-    else if (!FieldKey.safeParse(key).success)
-      out[`fields.${row.id}.key`] = 'Use letters, digits and “_”, starting with a letter.';
+    // Every row's key, not only the first wrong one (the record's own check stops at a reserved key).
+    else if (!keyCheck.success) out[`fields.${row.id}.key`] = sentence(keyCheck.error.issues[0]!.message);
     else if (seen.has(key)) out[`fields.${row.id}.key`] = 'This key is already used above.';
-    if (row.value.length > MAX_TEXT) out[`fields.${row.id}.value`] = 'A value is at most 10,000 characters.';
     seen.add(key);
   }
-  if (draft.fields.length > 200) out.fields = 'At most 200 custom fields.';
+  const { flowId: _chosenFlow, ...intake } = toPayload(draft);
+  const checked = TicketIntake.safeParse(intake);
+  if (checked.success) return out;
+  for (const issue of checked.error.issues) {
+    const [head, second] = issue.path;
+    let at: string;
+    let message = issue.message;
+    if (head === 'fields' && typeof second === 'string') {
+      const row = draft.fields.find((r) => r.key.trim() === second);
+      // A key the schema refuses (its format, or a reserved name) is the key's problem, not the value's.
+      const aboutKey = issue.code === 'invalid_key' || (issue.path.length === 2 && issue.code === 'custom');
+      if (issue.code === 'invalid_key') message = issue.issues[0]?.message ?? message;
+      at = row ? `fields.${row.id}.${aboutKey ? 'key' : 'value'}` : 'fields';
+    } else if (head === 'tags') at = 'tags';
+    else at = issue.path.filter((p) => typeof p !== 'symbol').join('.') || 'general';
+    out[at] ??= sentence(message);
+  }
   return out;
+}
+
+/** A schema message as the form shows it: a capital first letter and a full stop. */
+function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 export function splitTags(text: string): string[] {
@@ -108,11 +114,10 @@ export function fieldValue(raw: string): string | number | boolean {
 
 /** The request for a valid draft. */
 export function toPayload(draft: TicketDraft): CreateTicketPayload {
-  const fields: Record<string, string | number | boolean> = {};
-  for (const row of draft.fields) {
-    const key = row.key.trim();
-    if (key !== '') fields[key] = fieldValue(row.value);
-  }
+  // Own properties whatever the key (`__proto__` included), so the schema sees and refuses a reserved one.
+  const fields: Record<string, string | number | boolean> = Object.fromEntries(
+    draft.fields.filter((row) => row.key.trim() !== '').map((row) => [row.key.trim(), fieldValue(row.value)]),
+  );
   return {
     channel: draft.channel,
     subject: draft.subject.trim(),

@@ -125,6 +125,7 @@ const EVERY_TYPE: Record<string, TicketEvent> = {
                   actual: 'existing',
                   result: false,
                 },
+                { field: 'plan', operator: 'is_set', expected: null, actual: 'refund', result: true },
               ],
             },
           ],
@@ -349,7 +350,10 @@ describe('Timeline', () => {
     expect(text).toContain('SLA breached at Review the escalation, escalated by its breach path');
     expect(text).toContain('SLA breached at Senior takes over, escalated by raising the priority');
     expect(text).toContain('Decision VIP or urgent? went to');
-    expect(text).toContain('customer.tier is “vip” — was “existing”');
+    // Decisions name fields by their labels (built-in and form fields alike), never by their keys
+    expect(text).toContain('customer tier is “vip” — was “existing”');
+    expect(text).toContain('Agreed plan is set — was “refund”');
+    expect(text).not.toContain('customer.tier');
     expect(text).toContain('Outcome Plan agreed');
     expect(text).toContain('Agreed plan');
     expect(text).toContain('Timeout timer fired at Wait for the reply');

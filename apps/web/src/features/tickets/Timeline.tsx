@@ -160,13 +160,14 @@ function nodeName(lookup: Lookup, id: string | null): string {
   return node ? nodeTitle(node) : id;
 }
 
-function Comparison({ c }: { c: ComparisonTrace }) {
+/** One comparison a decision made, its field named by its label (the key shows on hover). */
+function Comparison({ c, fieldName }: { c: ComparisonTrace; fieldName: (key: string) => string }) {
   const needsValue = c.operator !== 'is_set' && c.operator !== 'is_empty';
   return (
     <li className={c.result ? 'cmp is-true' : 'cmp is-false'}>
       {c.result ? <CircleCheck size={13} aria-label="true" /> : <CircleX size={13} aria-label="false" />}
       <span>
-        <code>{c.field}</code> {OPERATOR_WORDS[c.operator] ?? c.operator}
+        <strong title={c.field}>{fieldName(c.field)}</strong> {OPERATOR_WORDS[c.operator] ?? c.operator}
         {needsValue ? ` ${formatValue(c.expected)}` : ''}{' '}
         <span className="muted">— was {formatValue(c.actual)}</span>
       </span>
@@ -217,7 +218,7 @@ function TrailLine({ entry, names }: { entry: TrailEntry; names: Names }) {
                     <ul className="cmp-list">
                       {t.comparisons.map((c, i) => (
                         // Comparisons of one branch are a fixed, ordered list.
-                        <Comparison key={i} c={c} />
+                        <Comparison key={i} c={c} fieldName={names.field} />
                       ))}
                     </ul>
                   )}
