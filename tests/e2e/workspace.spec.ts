@@ -329,7 +329,14 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await markDocument(sam.page);
 
     const { page } = alex;
+    // Alex glances at the queue first, so the browser holds its list from before the move.
+    const queueLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' });
+    const row = page.locator('table.queue tbody tr', { hasText: `#${refund.ticket.number} ` });
+    await queueLink.click();
+    await row.filter({ hasText: 'Verify eligibility' }).waitFor();
+    await page.goBack();
     const eligible = page.getByRole('button', { name: /^Eligible/ });
+    await eligible.waitFor();
     expect(await eligible.isDisabled()).toBe(true);
     for (const label of [
       'Order found in the order system',
@@ -349,6 +356,11 @@ describe.skipIf(!runs)('the agent workspace in Chromium', () => {
     await waitForStepTitle(page, 'Issue the refund');
     // The action on the way told the customer, in the conversation.
     await page.locator('.conversation .message.is-system', { hasText: 'your refund of 49' }).waitFor();
+    // Straight back in the queue, the row shows where the ticket is now, not the list from before.
+    await queueLink.click();
+    await row.filter({ hasText: 'Issue the refund' }).waitFor({ timeout: 3000 });
+    await page.goBack();
+    await waitForStepTitle(page, 'Issue the refund');
 
     await sam.page
       .getByText(`Updated — ${ALEX.name} completed Verify eligibility`)

@@ -254,6 +254,50 @@ describe.each(backends())('tickets (%s)', (backend) => {
       ]);
     });
 
+    it('given a ticket worked pass after pass, when it is taken and its team renamed, then each answer names its team and assignee as a read does — a rename at most 30 s late from the warm cache', async () => {
+      // given
+      const t = await api('agent1').tickets.create(ticketInput({ flowId: org.flows.Loop?.flowId }));
+      const pass = (seq: number) =>
+        api('agent1').tickets.complete({
+          ticketId: t.ticket.id,
+          expectedSeq: seq,
+          nodeId: 'work',
+          outcomeId: 'again',
+          checklist: [],
+          form: {},
+          idempotencyKey: newKey(),
+        });
+      // when: passes, a take, more passes
+      const first = await pass(t.ticket.seq);
+      const second = await pass(first.ticket.seq);
+      expect([first.ticket.teamName, second.ticket.teamName]).toEqual(['Billing', 'Billing']);
+      const taken = await api('agent1').tickets.assign({
+        ticketId: t.ticket.id,
+        assigneeId: org.people.agent1.userId,
+        expectedSeq: second.ticket.seq,
+      });
+      expect(taken.ticket.assigneeName).toBe(org.people.agent1.name);
+      const third = await pass(taken.ticket.seq);
+      expect(third.ticket.teamName).toBe('Billing');
+      // when: the team is renamed
+      await db.query(`UPDATE teams SET name = 'Billing desk' WHERE id = $1::uuid`, [org.teams.billing]);
+      try {
+        const fourth = await pass(third.ticket.seq);
+        // then: the warm cache may show the old name for a while (the names its last read saw), never longer
+        expect(fourth.ticket.teamName).toBe(cache === 'warm' ? 'Billing' : 'Billing desk');
+        clock.advance(31_000);
+        const fifth = await pass(fourth.ticket.seq);
+        const read = await api('agent1').tickets.get({ ticketId: t.ticket.id });
+        expect(read.ticket.teamName).toBe('Billing desk');
+        expect({ team: fifth.ticket.teamName, assignee: fifth.ticket.assigneeName }).toEqual({
+          team: read.ticket.teamName,
+          assignee: read.ticket.assigneeName,
+        });
+      } finally {
+        await db.query(`UPDATE teams SET name = 'Billing' WHERE id = $1::uuid`, [org.teams.billing]);
+      }
+    });
+
     it('given required form fields, checklist items and outcomes, when they are wrong, then typed BAD_REQUESTs and nothing is written', async () => {
       // given
       const t = await api('agent1').tickets.create(ticketInput());

@@ -21,7 +21,7 @@ import {
 } from '../services/dbUnavailable.ts';
 import { type PreparedMove, prepareMove, type StoredInput } from './prepareMove.ts';
 import { constraintOf, isUuid, poolQuery, type Query, sqlState } from './sql.ts';
-import { type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
+import { type CachedNames, type CachedTicket, type TicketCache, ticketCache } from './ticketCache.ts';
 import { rowOf, runStateOf, type TicketRow, ticketDataOf } from './ticketState.ts';
 import {
   LEAN_READ_SQL,
@@ -267,10 +267,15 @@ async function moveWithoutRead(run: Run, hit: CachedTicket): Promise<AdvanceResu
     agentId: access.kind === 'team_or_assignee' ? access.userId : null,
     assigneeId: access.kind === 'assignee' ? access.userId : null,
   };
-  const result = await write(run, move);
-  if (result === UNKNOWN) return settle(run, hit.row, planned, false);
-  if (!result) return null;
-  landed(run, move);
+  const known = move.write.names ? namesStillKnown(hit, move, run.options.now.getTime()) : null;
+  if (known) move.write.names = false;
+  const written = await write(run, move);
+  if (written === UNKNOWN) return settle(run, hit.row, planned, false);
+  if (!written) return null;
+  const result = known
+    ? { ...written, team_name: known.teamName, assignee_name: known.assigneeName }
+    : written;
+  landed(run, move, known ?? namesOf(move, result, run.options.now.getTime()));
   return { ok: true, before: hit.row, move, result, version: planned.version };
 }
 
@@ -318,7 +323,7 @@ async function moveAfterRead(run: Run, again = false): Promise<AdvanceResult> {
   const result = await write(run, planned.move);
   if (result === UNKNOWN) return settle(run, got, planned, again);
   if (result) {
-    landed(run, planned.move);
+    landed(run, planned.move, namesOf(planned.move, result, run.options.now.getTime()));
     return { ok: true, before: got, move: planned.move, result, version: planned.version };
   }
   // Lost the compare-and-set (or the key, or a guard): the ticket moved on since the read.
@@ -691,9 +696,34 @@ async function ownEvent(run: Run, move: PreparedMove): Promise<MoveResult | null
   return row?.ours ? { seq: move.row.seq, team_name: row.team_name, assignee_name: row.assignee_name } : null;
 }
 
-/** The cache moves on to the state after a move. */
-function landed(run: Run, move: PreparedMove): void {
-  if (run.cached) run.tickets.set({ row: rowOf(move.row) });
+/** The cache moves on to the state after a move (with the names its answer showed, when it read them). */
+function landed(run: Run, move: PreparedMove, names: CachedNames | null = null): void {
+  if (run.cached) run.tickets.set(names ? { row: rowOf(move.row), names } : { row: rowOf(move.row) });
+}
+
+/**
+ * How long the team's and assignee's names a move read are reused by the ticket's next moves: a team or
+ * person renamed meanwhile shows in a move's answer at most this late (every read of the ticket is fresh).
+ */
+const NAMES_REUSED_MS = 30_000;
+
+/** The names cached with the ticket, when the move keeps its team and assignee and they are recent. */
+function namesStillKnown(hit: CachedTicket, move: PreparedMove, now: number): CachedNames | null {
+  const names = hit.names;
+  if (!names || now - names.readAt > NAMES_REUSED_MS || now < names.readAt) return null;
+  return names.teamId === move.row.team_id && names.assigneeId === move.row.assignee_id ? names : null;
+}
+
+/** The names a move's statement read, to be kept with the ticket's new state. */
+function namesOf(move: PreparedMove, result: MoveResult, now: number): CachedNames | null {
+  if (!move.write.names) return null;
+  return {
+    teamId: move.row.team_id,
+    teamName: result.team_name,
+    assigneeId: move.row.assignee_id,
+    assigneeName: result.assignee_name,
+    readAt: now,
+  };
 }
 
 /** What live updates are told of a landed move. */

@@ -7,7 +7,21 @@ import type { TicketRow } from './ticketState.ts';
  * server, say). Only the row is kept: the page that shows a ticket holds its history, and names (team,
  * assignee) are not covered by seq, so the move statement returns them fresh.
  */
-export type CachedTicket = { row: TicketRow };
+/**
+ * The names a move's answer showed for the ticket's team and assignee, with their ids and when they were
+ * read: the next move from this state that keeps both reuses them for a short while instead of reading
+ * them again in its statement.
+ */
+export type CachedNames = {
+  teamId: string | null;
+  teamName: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  /** Epoch ms of the move that read them. */
+  readAt: number;
+};
+
+export type CachedTicket = { row: TicketRow; names?: CachedNames };
 
 /** Bounded LRU of tickets by id. */
 export class TicketCache {

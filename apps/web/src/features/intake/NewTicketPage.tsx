@@ -1,7 +1,7 @@
 import { CHANNELS, PRIORITIES, TIERS } from '@stepwise/flow';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowLeft, Plus, Trash2 } from 'lucide-react';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FocusEvent, type FormEvent, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { toast } from 'sonner';
 import { inputIssuesOf } from '../../ui/apiErrors.ts';
@@ -11,6 +11,7 @@ import { Notice } from '../../ui/Notice.tsx';
 import { useTitle } from '../../ui/useTitle.ts';
 import { errorMessage, useTRPC } from '../../trpc.ts';
 import { draftProblems, EMPTY_DRAFT, serverProblems, type TicketDraft, toPayload } from './ticketDraft.ts';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 const TIER_LABEL: Record<string, string> = { new: 'New', existing: 'Existing', vip: 'VIP' };
 const CATEGORY_SUGGESTIONS = [
@@ -50,7 +51,7 @@ export function NewTicketPage() {
   const create = useMutation(
     trpc.tickets.create.mutationOptions({
       onSuccess: (detail) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        refreshQueue(queryClient, trpc);
         toast.success(
           detail.flow
             ? `Ticket #${detail.ticket.number} created on “${detail.flow.name}”.`
@@ -78,7 +79,13 @@ export function NewTicketPage() {
     setDraft((d) => ({ ...d, [key]: value }));
     setServer((s) => ({ byField: {}, general: s.general.length > 0 ? [] : s.general }));
   };
-  const touch = (key: string) => () => setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
+  // A field's problem shows when it is left — except when it is left for the submit button: the problems
+  // show with the submit anyway, and one appearing on the way would shift the button from under the pointer
+  // between its press and release, so the click would miss.
+  const touch = (key: string) => (event: FocusEvent) => {
+    if (event.relatedTarget instanceof HTMLButtonElement && event.relatedTarget.type === 'submit') return;
+    setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
+  };
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();

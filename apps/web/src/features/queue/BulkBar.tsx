@@ -7,6 +7,7 @@ import { useMe } from '../auth/useMe.ts';
 import { capitalize } from '../../ui/Badge.tsx';
 import { errorMessage, useTRPC } from '../../trpc.ts';
 import type { RowSelection } from './useRowSelection.ts';
+import { refreshQueue } from './refreshQueue.ts';
 
 type Action = 'take' | 'assign' | 'priority' | 'tag';
 
@@ -43,8 +44,7 @@ export function BulkBar({ selection }: { selection: RowSelection }) {
         selection.clear();
         setError(null);
         // The queue reads its rows from tickets.list, and the views' counts move with them.
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
+        refreshQueue(queryClient, trpc);
         if (result.failed === 0) toast.success(`Done on ${result.applied} tickets.`);
         else toast.warning(`Done on ${result.applied}; ${result.failed} not changed (see the list).`);
       },

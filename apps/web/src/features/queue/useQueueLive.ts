@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef } from 'react';
 import { useTRPC } from '../../trpc.ts';
+import { refreshQueue } from './refreshQueue.ts';
 
 /** A burst of moves (a bulk migration, a timer sweep) refreshes the queue once, not once per ticket. */
 const BATCH_MS = 300;
@@ -29,10 +30,7 @@ export function useQueueLive() {
     timer.current = null;
     const ids = [...changed.current];
     changed.current.clear();
-    void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.tickets.unrouted.queryKey() });
+    refreshQueue(queryClient, trpc);
     for (const ticketId of ids)
       void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ ticketId }) });
   };
@@ -54,10 +52,7 @@ export function useQueueLive() {
   useEffect(() => {
     if (subscription.status === 'pending') {
       if (wasLive.current && lostSince.current) {
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.list.infiniteQueryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.views.list.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.unrouted.queryKey() });
+        refreshQueue(queryClient, trpc);
       }
       wasLive.current = true;
       lostSince.current = false;

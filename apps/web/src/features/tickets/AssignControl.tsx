@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { UserCheck, UserMinus } from 'lucide-react';
 import { toast } from 'sonner';
 import { errorCode, errorMessage, type TicketDetail, useTRPC } from '../../trpc.ts';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 /**
  * Who works the ticket: "Take" assigns it to me, "Release" hands it back to the team. A take that lost
@@ -26,7 +27,7 @@ export function AssignControl({
       onSuccess: (result) => {
         onChanged(result.ticket.seq);
         queryClient.setQueryData(ticketKey, result);
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        refreshQueue(queryClient, trpc);
       },
       onError: (error) => {
         void queryClient.invalidateQueries({ queryKey: ticketKey });

@@ -6,6 +6,7 @@ import { Linkified } from '../../ui/Linkified.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { errorMessage, type TicketDetail, useTRPC } from '../../trpc.ts';
 import { MacroPicker } from './MacroPicker.tsx';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 type From = 'agent' | 'note' | 'customer';
 
@@ -78,7 +79,7 @@ export function Conversation({
         setError(null);
         onSent(result.messageId, result.seq);
         void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ ticketId: t.id }) });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        refreshQueue(queryClient, trpc);
         if (result.movedOn) toast.success('The customer’s reply moved the ticket on.');
       },
       onError: (e) => setError(errorMessage(e)),

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { errorMessage, type TicketDetail, useTRPC } from '../../trpc.ts';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 /**
  * Starts a flow by hand on a ticket no flow took (or one that ended): the manual starts of onboarding,
@@ -26,8 +27,7 @@ export function StartFlowDialog({
     trpc.tickets.startFlow.mutationOptions({
       onSuccess: (detail) => {
         queryClient.setQueryData(trpc.tickets.get.queryKey({ ticketId: detail.ticket.id }), detail);
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.unrouted.queryKey() });
+        refreshQueue(queryClient, trpc);
         setFlowId('');
         setError(null);
         onStarted(detail);

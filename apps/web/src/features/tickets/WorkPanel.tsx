@@ -5,6 +5,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { toast } from 'sonner';
 import { capitalize } from '../../ui/Badge.tsx';
 import { errorCode, errorMessage, type TicketDetail, useTRPC } from '../../trpc.ts';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 type Props = {
   detail: TicketDetail;
@@ -53,7 +54,7 @@ export function WorkPanel({ detail, onChanged }: Props) {
   const landed = (page: TicketDetail, message: string) => {
     onChanged(page.ticket.seq);
     queryClient.setQueryData(ticketKey, page);
-    void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+    refreshQueue(queryClient, trpc);
     toast.success(message);
   };
   const refused = (error: unknown, set: (text: string) => void) => {

@@ -13,6 +13,7 @@ import { type StepCompletion, type TicketCore, withCompletion, withCore } from '
 import { fingerprint, formPayload } from './formValues.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { type FormField, readForm } from '@stepwise/flow';
+import { refreshQueue } from '../queue/refreshQueue.ts';
 
 export type Submission = {
   outcomeId: string;
@@ -52,7 +53,7 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
         // At the next step the answer holds all the page shows. Anywhere else, the parts only a full read
         // brings (the feedback link of an ended ticket, a subflow's child…) come with a fresh read.
         if (result.ticket.status !== 'at_step') void queryClient.invalidateQueries({ queryKey: ticketKey });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+        refreshQueue(queryClient, trpc);
         handlers.onCompleted(result);
       },
       onError: (err) => {
@@ -68,7 +69,7 @@ export function useCompleteStep(detail: TicketDetail, handlers: Handlers) {
           const fresh = freshOf(details);
           if (fresh) queryClient.setQueryData(ticketKey, (page) => withCore(page, fresh));
           void queryClient.invalidateQueries({ queryKey: ticketKey });
-          void queryClient.invalidateQueries({ queryKey: trpc.tickets.queue.queryKey() });
+          refreshQueue(queryClient, trpc);
           handlers.onConflict(fresh);
           return;
         }
