@@ -1,12 +1,11 @@
 import {
   type ActionOp,
-  BUILTIN_FIELDS,
   type FlowNode,
   nameOf,
   outputLabel as labelOfOutput,
   type StartTrigger,
 } from '@stepwise/flow';
-import type { CanvasNames } from './types.ts';
+import { type CanvasNames, fieldNamer } from './types.ts';
 
 /** The label an output (handle) shows on the canvas: the outcome or branch label, "Otherwise", "Next"… */
 export function outputLabel(node: FlowNode, handle: string): string {
@@ -51,19 +50,11 @@ const STRATEGY: Record<'team' | 'round_robin' | 'least_loaded', string> = {
   least_loaded: 'least loaded agent',
 };
 
-/** A field by its label (built-in fields in lower case, as in a sentence), else its key. */
-function fieldLabel(key: string, names: CanvasNames): string {
-  const builtin = BUILTIN_FIELDS.find((f) => f.key === key);
-  if (builtin) return builtin.label.toLowerCase();
-  const own = names.fields.find((f) => f.key === key);
-  return own && own.label.trim() !== '' ? own.label : key;
-}
-
 /** One action operation in words: `Set priority to high`, `Assign to Billing (round robin)`. */
 export function describeOp(op: ActionOp, names: CanvasNames): string {
   switch (op.op) {
     case 'set_field':
-      return `Set ${fieldLabel(op.field, names)} to ${String(op.value)}`;
+      return `Set ${fieldNamer(names.fields)(op.field)} to ${String(op.value)}`;
     case 'add_tag':
       return `Add tag “${op.tag}”`;
     case 'assign':

@@ -1,4 +1,10 @@
-import type { FieldName, FlowDocument, FlowNode, NodeType } from '@stepwise/flow';
+import {
+  BUILTIN_FIELDS,
+  type FieldName,
+  type FlowDocument,
+  type FlowNode,
+  type NodeType,
+} from '@stepwise/flow';
 import type { Node } from '@xyflow/react';
 
 /** Names the canvas shows for ids and keys a document refers to (teams, other flows, fields). */
@@ -17,6 +23,17 @@ export function fieldNamesOf(document: Pick<FlowDocument, 'fields' | 'nodes'>): 
       for (const f of node.data.form)
         if (!out.some((o) => o.key === f.key)) out.push({ key: f.key, label: f.label });
   return out;
+}
+
+/**
+ * Names fields in a sentence: a built-in by its label in lower case ("customer tier"), a custom or form
+ * field by its label, anything else (or a blank label) by its key.
+ */
+export function fieldNamer(fields: readonly FieldName[]): (key: string) => string {
+  const names = new Map<string, string>();
+  for (const f of BUILTIN_FIELDS) names.set(f.key, f.label.toLowerCase());
+  for (const f of fields) if (!names.has(f.key) && f.label.trim() !== '') names.set(f.key, f.label);
+  return (key) => names.get(key) ?? key;
 }
 
 /** Where a ticket stands relative to a node, for the ticket page's highlighting. */

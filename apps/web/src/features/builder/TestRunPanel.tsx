@@ -1,6 +1,5 @@
 import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
 import {
-  BUILTIN_FIELDS,
   CHANNELS,
   type ComparisonTrace,
   type FieldDef,
@@ -29,7 +28,7 @@ import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe
 import { capitalize } from '../../ui/Badge.tsx';
 import { Markdown } from '../../ui/Markdown.tsx';
 import { gateHint, outcomeGates, requirementLabel } from '../../canvas/requirements.ts';
-import { fieldNamesOf } from '../../canvas/types.ts';
+import { fieldNamer, fieldNamesOf } from '../../canvas/types.ts';
 import { useBuilder } from './BuilderContext.ts';
 import { OPERATOR_LABELS } from './inspector/fieldCatalog.ts';
 import {
@@ -567,14 +566,10 @@ export function TestRunPanel({
 
   const document: FlowDocument = run.document;
   const lookup = (id: string | null) => (id === null ? undefined : document.nodes.find((n) => n.id === id));
+  const fieldName = fieldNamer(fieldNamesOf(document));
   const names: ActionNames = {
     team: (id) => (typeof id === 'string' ? (teams.get(id) ?? 'an unknown team') : 'a team'),
-    field: (key) =>
-      typeof key === 'string'
-        ? (BUILTIN_FIELDS.find((f) => f.key === key)?.label.toLowerCase() ??
-          fieldNamesOf(document).find((f) => f.key === key && f.label.trim() !== '')?.label ??
-          key)
-        : 'a field',
+    field: (key) => (typeof key === 'string' ? fieldName(key) : 'a field'),
   };
   const node = currentNode(run);
   const status = run.state.status;

@@ -1,9 +1,10 @@
-import { BUILTIN_FIELDS, type FlowDocument, type FlowNode } from '@stepwise/flow';
+import type { FlowDocument, FlowNode } from '@stepwise/flow';
 import { ArrowRight, CircleCheck, CircleX } from 'lucide-react';
 import { describeEndStatus, nodeTitle, outputLabel } from '../../canvas/describe.ts';
 import { capitalize, humanize } from '../../ui/Badge.tsx';
 import { formatDateTime, formatRelative } from '../../ui/time.ts';
 import { type ActionNames, actionWords } from '../../canvas/actionWords.ts';
+import { fieldNamer, fieldNamesOf } from '../../canvas/types.ts';
 import type { TicketEvent } from '../../trpc.ts';
 
 const EVENT_WORDS: Record<string, string> = {
@@ -292,12 +293,7 @@ export function Timeline({
   const nodes = new Map((document?.nodes ?? []).map((n) => [n.id, n]));
   const lookup: Lookup = (id) => (typeof id === 'string' ? nodes.get(id) : undefined);
   const teamNames = new Map((teams ?? []).map((t) => [t.id, t.name]));
-  const fieldNames = new Map<string, string>();
-  for (const f of BUILTIN_FIELDS) fieldNames.set(f.key, f.label.toLowerCase());
-  for (const f of document?.fields ?? []) fieldNames.set(f.key, f.label);
-  for (const node of document?.nodes ?? [])
-    if (node.type === 'step')
-      for (const f of node.data.form) if (!fieldNames.has(f.key)) fieldNames.set(f.key, f.label);
+  const fieldName = fieldNamer(document ? fieldNamesOf(document) : []);
   const personNames = new Map((people ?? []).map((p) => [p.id, p.name]));
   const names: Names = {
     node: lookup,
@@ -308,7 +304,7 @@ export function Timeline({
         : teams === undefined
           ? 'a team'
           : 'a deleted team',
-    field: (key) => (typeof key === 'string' ? (fieldNames.get(key) ?? key) : 'a field'),
+    field: (key) => (typeof key === 'string' ? fieldName(key) : 'a field'),
   };
   const ordered = [...events].sort((a, b) => b.seq - a.seq);
   if (ordered.length === 0) return <p className="muted">Nothing has happened on this ticket yet.</p>;
